@@ -1,0 +1,5 @@
+import sys
+
+from dealerxl.cli import main
+
+sys.exit(main())

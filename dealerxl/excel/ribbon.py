@@ -1,0 +1,53 @@
+"""Ribbon buttons: the one place that lists them and maps a click to a job.
+
+The generated VBA has a single callback, ``DX_OnAction(control)``, which runs
+``dealerxl.excel.ribbon.on_button("<control id>")`` through xlwings' ``RunPython``. The
+ribbon XML is generated from :data:`BUTTONS`, so a button exists only when it has a handler.
+Labels come from the translation table (``ribbon.<id>`` and ``ribbon.<id>.tip``); groups
+from ``ribbon_group.<group>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    group: str
+    image_mso: str
+    handler: Callable
+
+
+BUTTONS: dict[str, Button] = {}
+
+
+def button(button_id: str, group: str, image_mso: str) -> Callable[[Callable], Callable]:
+    """Register ``handler(book)`` as the action of ribbon button ``button_id``.
+
+    ``image_mso`` is a built-in Office icon name; ``group`` the ribbon group it sits in.
+    """
+    if not button_id.isascii() or not button_id.replace("_", "").isalnum():
+        raise ValueError(f"ribbon button id {button_id!r} must be ASCII letters, digits and _")
+
+    def register(handler: Callable) -> Callable:
+        if button_id in BUTTONS:
+            raise ValueError(f"ribbon button {button_id!r} registered twice")
+        BUTTONS[button_id] = Button(button_id, group, image_mso, handler)
+        return handler
+
+    return register
+
+
+def on_button(button_id: str, book=None) -> object:
+    """Entry point called from VBA. ``book`` defaults to the calling workbook."""
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    try:
+        handler = BUTTONS[button_id].handler
+    except KeyError:
+        raise KeyError(f"no ribbon button {button_id!r}") from None
+    return handler(book)

@@ -1,0 +1,2 @@
+"""Chapter 02."""
+FORMS = []

@@ -1,0 +1,2 @@
+"""Chapter 04."""
+FORMS = []

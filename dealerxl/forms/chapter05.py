@@ -1,0 +1,2 @@
+"""Chapter 05."""
+FORMS = []

@@ -1,0 +1,2 @@
+"""Chapter 06."""
+FORMS = []

@@ -1,0 +1,2 @@
+"""Chapter 07."""
+FORMS = []

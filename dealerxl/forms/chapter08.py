@@ -1,0 +1,2 @@
+"""Chapter 08."""
+FORMS = []

@@ -1,0 +1,2 @@
+"""Chapter 09."""
+FORMS = []

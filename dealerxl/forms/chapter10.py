@@ -1,0 +1,2 @@
+"""Chapter 10."""
+FORMS = []

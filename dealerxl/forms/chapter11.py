@@ -1,0 +1,2 @@
+"""Chapter 11."""
+FORMS = []

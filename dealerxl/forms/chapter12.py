@@ -1,0 +1,2 @@
+"""Chapter 12."""
+FORMS = []
