@@ -23,6 +23,19 @@ class Button:
 BUTTONS: dict[str, Button] = {}
 
 
+def load_buttons() -> dict[str, Button]:
+    """Import every handler module in ``dealerxl.excel.actions`` and return the buttons,
+    in the order of their modules' names (which is the order they appear on the ribbon)."""
+    import pkgutil
+    from importlib import import_module
+
+    from dealerxl.excel import actions
+
+    for info in sorted(pkgutil.iter_modules(actions.__path__), key=lambda m: m.name):
+        import_module(f"{actions.__name__}.{info.name}")
+    return BUTTONS
+
+
 def button(button_id: str, group: str, image_mso: str) -> Callable[[Callable], Callable]:
     """Register ``handler(book)`` as the action of ribbon button ``button_id``.
 
@@ -47,7 +60,7 @@ def on_button(button_id: str, book=None) -> object:
 
         book = xw.Book.caller()
     try:
-        handler = BUTTONS[button_id].handler
+        handler = load_buttons()[button_id].handler
     except KeyError:
         raise KeyError(f"no ribbon button {button_id!r}") from None
     return handler(book)

@@ -1,0 +1,1 @@
+"""Ribbon button handlers, one module per job; each registers itself with ``ribbon.button``."""
