@@ -17,6 +17,7 @@ class Button:
     id: str
     group: str
     image_mso: str
+    order: int
     handler: Callable
 
 
@@ -24,8 +25,8 @@ BUTTONS: dict[str, Button] = {}
 
 
 def load_buttons() -> dict[str, Button]:
-    """Import every handler module in ``dealerxl.excel.actions`` and return the buttons,
-    in the order of their modules' names (which is the order they appear on the ribbon)."""
+    """Import every handler module in ``dealerxl.excel.actions`` and return the buttons
+    sorted by their ``order`` (the order they appear on the ribbon)."""
     import pkgutil
     from importlib import import_module
 
@@ -33,13 +34,14 @@ def load_buttons() -> dict[str, Button]:
 
     for info in sorted(pkgutil.iter_modules(actions.__path__), key=lambda m: m.name):
         import_module(f"{actions.__name__}.{info.name}")
-    return BUTTONS
+    return dict(sorted(BUTTONS.items(), key=lambda item: (item[1].order, item[0])))
 
 
-def button(button_id: str, group: str, image_mso: str) -> Callable[[Callable], Callable]:
+def button(button_id: str, group: str, image_mso: str, order: int) -> Callable[[Callable], Callable]:
     """Register ``handler(book)`` as the action of ribbon button ``button_id``.
 
-    ``image_mso`` is a built-in Office icon name; ``group`` the ribbon group it sits in.
+    ``image_mso`` is a built-in Office icon name; ``group`` the ribbon group it sits in;
+    ``order`` places it on the ribbon (lower first).
     """
     if not button_id.isascii() or not button_id.replace("_", "").isalnum():
         raise ValueError(f"ribbon button id {button_id!r} must be ASCII letters, digits and _")
@@ -47,7 +49,7 @@ def button(button_id: str, group: str, image_mso: str) -> Callable[[Callable], C
     def register(handler: Callable) -> Callable:
         if button_id in BUTTONS:
             raise ValueError(f"ribbon button {button_id!r} registered twice")
-        BUTTONS[button_id] = Button(button_id, group, image_mso, handler)
+        BUTTONS[button_id] = Button(button_id, group, image_mso, order, handler)
         return handler
 
     return register
