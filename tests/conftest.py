@@ -1,0 +1,22 @@
+"""Test-session setup shared by every test module."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # In CI the LibreOffice checks must run: a missing soffice is a setup error, never a skip.
+    if os.environ.get("CI") and not shutil.which("soffice"):
+        raise pytest.UsageError("CI needs LibreOffice: apt-get install -y libreoffice-calc-nogui")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if shutil.which("soffice"):
+        return
+    skip = pytest.mark.skip(reason="LibreOffice not installed (apt-get install -y libreoffice-calc-nogui)")
+    for item in items:
+        if "libreoffice" in item.keywords:
+            item.add_marker(skip)
