@@ -1,0 +1,117 @@
+"""Dealer early warning (manual 8.2, 8.3): rule levels, composite risk score and class."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+
+LEVELS = np.array(["green", "amber", "red"], dtype=object)
+LEVEL_POINTS = np.array([0.0, 50.0, 100.0])
+
+
+def rule_levels(values, amber, red, direction=1) -> np.ndarray:
+    """Red/amber/green level of each value against its thresholds.
+
+    Equation (direction +1, higher is worse): red if x ≥ red, amber if x ≥ amber, else
+    green; direction −1 (lower is worse, e.g. NPS change): red if x ≤ red, amber if
+    x ≤ amber. Missing values are green (no evidence of risk) and are listed by the
+    data-quality checks instead. Thresholds broadcast against the values.
+
+    Example: overdue share 12 % with amber 10 % and red 25 % → amber.
+
+    >>> rule_levels([0.05, 0.12, 0.30], 0.10, 0.25).tolist()
+    ['green', 'amber', 'red']
+    >>> rule_levels([-2, -12], -5, -10, direction=-1).tolist()
+    ['green', 'red']
+    """
+    x = np.asarray(values, dtype=float)
+    a = np.broadcast_to(np.asarray(amber, dtype=float), x.shape)
+    r = np.broadcast_to(np.asarray(red, dtype=float), x.shape)
+    d = np.broadcast_to(np.asarray(direction, dtype=float), x.shape)
+    bad = np.where(d >= 0, a > r, a < r)
+    if np.any(bad & ~np.isnan(a) & ~np.isnan(r)):
+        raise CalcError("the amber threshold must come before the red one in the direction of risk")
+    sign = np.where(d >= 0, 1.0, -1.0)
+    with np.errstate(invalid="ignore"):
+        level = np.where(sign * x >= sign * r, 2, np.where(sign * x >= sign * a, 1, 0))
+    level = np.where(np.isnan(x), 0, level)
+    return LEVELS[level]
+
+
+def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply every early-warning rule to every dealer; composite score, class and triggers.
+
+    ``metrics``: one row per dealer (index = dealer id), one column per rule code.
+    ``rules``: columns ``rule``, ``amber``, ``red``, ``direction`` (+1/−1), ``weight``.
+    Composite score = Σ_r w_r · points(level_r) / Σ_r w_r with points green 0, amber 50,
+    red 100; class = red when score ≥ cutoffs[1] or any rule is red, amber when score ≥
+    cutoffs[0] or any rule is amber, else green. Returns (per-dealer summary, triggered
+    rules in long form with the value and the threshold it crossed).
+
+    Example: a dealer red on overdue share (weight 2) and green on NPS drop (weight 1)
+    scores 2·100/3 = 66.7 → red.
+
+    >>> m = pd.DataFrame({"overdue_share": [0.3], "nps_drop": [1.0]}, index=["D1"])
+    >>> r = pd.DataFrame({"rule": ["overdue_share", "nps_drop"], "amber": [0.1, 5], "red": [0.25, 10],
+    ...                   "direction": [1, 1], "weight": [2, 1]})
+    >>> summary, triggered = assess(m, r)
+    >>> summary.round(1).to_dict("records"), triggered[["dealer_id", "rule", "level", "threshold"]].to_dict("records")
+    ([{'dealer_id': 'D1', 'risk_score': 66.7, 'risk_class': 'red', 'red_rules': 1, 'amber_rules': 0}], [{'dealer_id': 'D1', 'rule': 'overdue_share', 'level': 'red', 'threshold': 0.25}])
+    """
+    needed = {"rule", "amber", "red", "direction", "weight"}
+    if needed - set(rules.columns):
+        raise CalcError(f"rules table lacks {', '.join(sorted(needed - set(rules.columns)))}")
+    missing = [r for r in rules["rule"] if r not in metrics.columns]
+    if missing:
+        raise CalcError(f"no metric for rule(s) {', '.join(missing)}")
+    weights = rules["weight"].to_numpy(float)
+    if np.any(weights < 0) or not weights.sum() > 0:
+        raise CalcError("rule weights must be non-negative and add up to more than zero")
+    values = metrics[rules["rule"].tolist()].to_numpy(float)
+    levels = rule_levels(values, rules["amber"].to_numpy(float), rules["red"].to_numpy(float),
+                         rules["direction"].to_numpy(float))
+    level_idx = np.select([levels == "red", levels == "amber"], [2, 1], 0)
+    score = LEVEL_POINTS[level_idx] @ weights / weights.sum()
+    low, high = class_cutoffs
+    any_red = (level_idx == 2).any(axis=1)
+    any_amber = (level_idx == 1).any(axis=1)
+    risk_class = np.where((score >= high) | any_red, "red", np.where((score >= low) | any_amber, "amber", "green"))
+    summary = pd.DataFrame({
+        "dealer_id": metrics.index.to_numpy(),
+        "risk_score": score,
+        "risk_class": risk_class,
+        "red_rules": (level_idx == 2).sum(axis=1),
+        "amber_rules": (level_idx == 1).sum(axis=1),
+    })
+    rows, cols = np.nonzero(level_idx > 0)
+    thresholds = np.where(level_idx[rows, cols] == 2, rules["red"].to_numpy(float)[cols], rules["amber"].to_numpy(float)[cols])
+    triggered = pd.DataFrame({
+        "dealer_id": metrics.index.to_numpy()[rows],
+        "rule": rules["rule"].to_numpy()[cols],
+        "level": levels[rows, cols],
+        "value": values[rows, cols],
+        "threshold": thresholds,
+    })
+    return summary, triggered
+
+
+def drop_against_trend(history: np.ndarray, recent_months: int = 3) -> np.ndarray:
+    """Relative drop of the latest months against the months before them, per row.
+
+    Equation: drop = 1 − mean(last k months) / mean(the k months before), k = recent_months;
+    positive means sales fell. Rows without enough history give NaN.
+
+    >>> drop_against_trend(np.array([[100, 100, 100, 80, 80, 80.]])).round(2).tolist()
+    [0.2]
+    """
+    h = np.atleast_2d(np.asarray(history, dtype=float))
+    k = int(recent_months)
+    if k < 1:
+        raise CalcError("recent months must be at least 1")
+    if h.shape[1] < 2 * k:
+        return np.full(h.shape[0], np.nan)
+    recent = np.nanmean(h[:, -k:], axis=1)
+    before = np.nanmean(h[:, -2 * k:-k], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(before > 0, 1.0 - recent / before, np.nan)

@@ -1,0 +1,204 @@
+"""Customer service metrics (manual 7.1 – 7.4): working hours, SLA breaches, CSAT and NPS.
+
+Everything is vectorised: timestamps, scores and groups are arrays or DataFrame columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working time: the same window on every working day.
+
+    ``day_start_hour``/``day_end_hour`` bound the working window (e.g. 9 and 18);
+    ``weekmask`` lists working weekdays Monday first, as numpy's busday functions take it
+    (``"1111100"`` = Monday to Friday); ``holidays`` are extra non-working dates.
+    """
+
+    day_start_hour: float = 9.0
+    day_end_hour: float = 18.0
+    weekmask: str = "1111100"
+    holidays: tuple = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.day_start_hour < self.day_end_hour <= 24:
+            raise CalcError(
+                f"working day must start before it ends, within 0–24 h "
+                f"(got {self.day_start_hour}–{self.day_end_hour})")
+        if len(self.weekmask) != 7 or set(self.weekmask) - {"0", "1"} or "1" not in self.weekmask:
+            raise CalcError(f"weekmask needs seven 0/1 digits, Monday first, with at least one 1 (got {self.weekmask!r})")
+
+    @property
+    def hours_per_day(self) -> float:
+        return self.day_end_hour - self.day_start_hour
+
+    def _holidays(self) -> np.ndarray:
+        return np.array(pd.to_datetime(list(self.holidays)).values.astype("datetime64[D]")
+                        if len(self.holidays) else [], dtype="datetime64[D]")
+
+
+_EPOCH = np.datetime64("2000-01-03", "D")  # a Monday; any fixed day before the data works
+
+
+def _working_hours_since_epoch(moments: pd.Series, calendar: WorkCalendar) -> np.ndarray:
+    """F(t): working hours from the epoch to each moment (NaN where the moment is missing)."""
+    values = pd.to_datetime(moments).to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(values)
+    days = values.astype("datetime64[D]")
+    days = np.where(missing, _EPOCH, days)
+    holidays = calendar._holidays()
+    whole_days = np.busday_count(_EPOCH, days, weekmask=calendar.weekmask, holidays=holidays)
+    is_workday = np.is_busday(days, weekmask=calendar.weekmask, holidays=holidays)
+    hour_of_day = (values - values.astype("datetime64[D]")).astype("timedelta64[s]").astype(float) / 3600.0
+    within = np.clip(hour_of_day, calendar.day_start_hour, calendar.day_end_hour) - calendar.day_start_hour
+    hours = whole_days * calendar.hours_per_day + np.where(is_workday, within, 0.0)
+    return np.where(missing, np.nan, hours)
+
+
+def working_hours(start, end, calendar: WorkCalendar | None = None) -> np.ndarray:
+    """Working hours elapsed between ``start`` and ``end`` (element-wise).
+
+    Equation: WH(s, e) = F(e) − F(s), where F(t) = (working days before t's date) · (h₁ − h₀)
+    + [t's date is a working day] · (clip(hour(t), h₀, h₁) − h₀), for a working window
+    [h₀, h₁) on working days (weekmask, minus holidays). Missing ends give NaN (case still
+    open); an end before its start is an error.
+
+    Weekends and holidays follow the same rule as Excel's NETWORKDAYS.INTL (Microsoft
+    Support, "NETWORKDAYS.INTL function": a weekend string of seven 0/1 characters,
+    Monday first, and a list of holiday dates).
+
+    Example (worked by hand): window 09:00–18:00, Monday–Friday. A complaint received
+    Friday 2026-11-27 16:30 and resolved Monday 2026-11-30 10:15 took 1.5 h on Friday plus
+    1.25 h on Monday = 2.75 working hours; the weekend does not count.
+
+    >>> float(working_hours(["2026-11-27 16:30"], ["2026-11-30 10:15"])[0])
+    2.75
+    """
+    calendar = calendar or WorkCalendar()
+    start = pd.Series(pd.to_datetime(pd.Series(start), errors="raise"))
+    end = pd.Series(pd.to_datetime(pd.Series(end), errors="raise"))
+    if len(start) != len(end):
+        raise CalcError(f"start and end need the same length ({len(start)} vs {len(end)})")
+    backwards = (end < start).to_numpy()
+    if backwards.any():
+        row = int(np.flatnonzero(backwards)[0])
+        raise CalcError(f"end before start in row {row + 1}")
+    return _working_hours_since_epoch(end, calendar) - _working_hours_since_epoch(start, calendar)
+
+
+def sla_status(start, end, limit_hours, as_of, calendar: WorkCalendar | None = None) -> pd.DataFrame:
+    """Elapsed working hours and breach flag per case, for open and closed cases.
+
+    Equation: elapsed = WH(start, end if closed else as_of); breached = elapsed > limit.
+    ``limit_hours`` is an array (e.g. from the severity's SLA) or a scalar.
+
+    Example (worked by hand): a case opened Friday 2026-11-27 16:30 with a 4-hour limit,
+    still open at Monday 2026-11-30 12:00 has used 1.5 + 3 = 4.5 h: breached.
+
+    >>> sla_status(["2026-11-27 16:30"], [None], 4, "2026-11-30 12:00").to_dict("records")
+    [{'elapsed_hours': 4.5, 'limit_hours': 4.0, 'open': True, 'breached': True}]
+    """
+    end_series = pd.Series(pd.to_datetime(pd.Series(end)))
+    is_open = end_series.isna().to_numpy()
+    effective_end = end_series.fillna(pd.Timestamp(as_of))
+    elapsed = working_hours(start, effective_end, calendar)
+    limit = np.broadcast_to(np.asarray(limit_hours, dtype=float), elapsed.shape)
+    return pd.DataFrame({
+        "elapsed_hours": elapsed,
+        "limit_hours": limit,
+        "open": is_open,
+        "breached": elapsed > limit,
+    })
+
+
+def _scores(scores, low: int, high: int, name: str) -> np.ndarray:
+    """Answers as floats with blanks dropped; text that is not a number is an error."""
+    raw = pd.Series(np.ravel(np.asarray(scores, dtype=object)))
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+    blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+    not_numbers = np.isnan(values) & ~blank
+    if not_numbers.any():
+        raise CalcError(f"{name} score {raw[not_numbers].iloc[0]!r} is not a number")
+    present = values[~np.isnan(values)]
+    outside = present[(present < low) | (present > high) | (present != np.round(present))]
+    if outside.size:
+        raise CalcError(f"{name} scores must be whole numbers from {low} to {high} (found {outside[0]:g})")
+    return present
+
+
+def nps(scores) -> float:
+    """Net Promoter Score of 0–10 answers; blanks ignored; NaN when there are none.
+
+    Equation: NPS = 100 · (promoters − detractors) / n, promoters scoring 9–10,
+    detractors 0–6 (passives 7–8 count only in n).
+    Source: F. Reichheld, "The One Number You Need to Grow", Harvard Business Review, 2003.
+
+    Example: 100 answers with 60 promoters, 25 passives and 15 detractors → NPS = 45.
+
+    >>> nps([10] * 60 + [8] * 25 + [3] * 15)
+    45.0
+    """
+    values = _scores(scores, 0, 10, "NPS")
+    if values.size == 0:
+        return float("nan")
+    return float(100.0 * ((values >= 9).sum() - (values <= 6).sum()) / values.size)
+
+
+def csat(scores, satisfied_from: int = 4, scale_max: int = 5) -> float:
+    """Customer satisfaction: share of answers at ``satisfied_from`` or above on a 1–``scale_max`` scale.
+
+    Equation: CSAT = 100 · |{s ≥ 4}| / n on the 1–5 scale ("top-two-box" share).
+    Source: the top-two-box CSAT definition used by survey vendors, e.g. Qualtrics,
+    "What is CSAT and how do you measure it?".
+
+    Example: answers 5, 5, 4, 3, 2 → 3 of 5 satisfied → 60.
+
+    >>> csat([5, 5, 4, 3, 2])
+    60.0
+    """
+    values = _scores(scores, 1, scale_max, "CSAT")
+    if values.size == 0:
+        return float("nan")
+    return float(100.0 * (values >= satisfied_from).sum() / values.size)
+
+
+def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: int = 30,
+                          csat_column: str = "csat_score", nps_column: str = "nps_score",
+                          satisfied_from: int = 4) -> pd.DataFrame:
+    """CSAT and NPS per group (e.g. dealer and month), with response counts and small samples marked.
+
+    Equations as in :func:`csat` and :func:`nps`, computed per group with group-bys;
+    ``small_sample`` is True when a group has fewer than ``min_sample`` answers, so a
+    report can grey it out rather than rank dealers on three answers.
+
+    Example: dealer D1 with NPS answers 10, 9, 3 → NPS 33.3 on 3 answers (small sample).
+
+    >>> df = pd.DataFrame({"dealer_id": ["D1"] * 3, "csat_score": [5, 4, 2], "nps_score": [10, 9, 3]})
+    >>> satisfaction_by_group(df, ["dealer_id"], min_sample=5).round(1).to_dict("records")
+    [{'dealer_id': 'D1', 'csat_responses': 3, 'csat': 66.7, 'nps_responses': 3, 'nps': 33.3, 'small_sample': True}]
+    """
+    frame = responses.copy()
+    c = pd.to_numeric(frame[csat_column], errors="coerce")
+    n = pd.to_numeric(frame[nps_column], errors="coerce")
+    _scores(c, 1, 5, "CSAT")
+    _scores(n, 0, 10, "NPS")
+    frame["_c_n"] = c.notna()
+    frame["_c_sat"] = (c >= satisfied_from)
+    frame["_n_n"] = n.notna()
+    frame["_n_net"] = (n >= 9).astype(int) - (n <= 6).astype(int)
+    frame.loc[n.isna(), "_n_net"] = 0
+    grouped = frame.groupby(by, sort=True, dropna=False)[["_c_n", "_c_sat", "_n_n", "_n_net"]].sum()
+    out = pd.DataFrame({
+        "csat_responses": grouped["_c_n"].astype(int),
+        "csat": 100.0 * grouped["_c_sat"] / grouped["_c_n"].where(grouped["_c_n"] > 0),
+        "nps_responses": grouped["_n_n"].astype(int),
+        "nps": 100.0 * grouped["_n_net"] / grouped["_n_n"].where(grouped["_n_n"] > 0),
+    })
+    out["small_sample"] = out[["csat_responses", "nps_responses"]].max(axis=1) < min_sample
+    return out.reset_index()

@@ -1,0 +1,77 @@
+"""Dealer scoring, receivables and early-warning UDFs (manual 3.3, 3.4, 8.1 – 8.4)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import receivables, risk, scoring
+from dealerxl.excel.functions.convert import column, datetimes, matrix, numbers, scalar, table
+from dealerxl.excel.functions.registry import udf
+
+
+@udf("values", "weights", "directions", "gates")
+def DX_SCORECARD(values, weights, directions=None, gates=None):
+    """Weighted 0–100 score per row of criteria, with pass/fail gates.
+
+    ``values``: one row per candidate, one column per criterion; ``weights``: one per
+    criterion; ``directions``: 1 = higher is better, −1 = lower is better; ``gates``: a
+    floor per criterion (blank = none). Spills score, passed (TRUE/FALSE) and the numbers
+    of the failed criteria.
+    """
+    result = scoring.weighted_scores(
+        matrix(values), numbers(weights),
+        None if directions is None else np.nan_to_num(numbers(directions), nan=1.0),
+        None if gates is None else numbers(gates))
+    return table(result)
+
+
+def _bucket_bounds(buckets) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    if buckets is None:
+        bounds = receivables.DEFAULT_BUCKET_UPPER_DAYS
+    else:
+        bounds = tuple(float(b) for b in numbers(buckets) if not np.isnan(b))
+    labels = [f"≤{bounds[0]:g}"] + [f"{lo + 1:g}–{hi:g}" for lo, hi in zip(bounds, bounds[1:])] + [f">{bounds[-1]:g}"]
+    return bounds, tuple(labels)
+
+
+@udf("due_dates", "amounts", "buckets")
+def DX_AGING(due_dates, amounts, as_of, buckets=None):
+    """Open amounts by days past due at ``as_of``: a header row of buckets and a row of totals.
+
+    ``buckets``: the upper bound (days past due) of each bucket but the last, e.g.
+    0, 30, 60, 90, 180 (the default).
+    """
+    bounds, labels = _bucket_bounds(buckets)
+    as_of_date = datetimes(scalar(as_of)).iloc[0]
+    result = receivables.ageing(datetimes(due_dates), numbers(amounts), as_of_date, bounds, labels)
+    return table(result)
+
+
+@udf("bucket_balances", "loss_rates")
+def DX_ECL(bucket_balances, loss_rates, forward_looking_factor=1.0):
+    """Expected credit loss per ageing bucket (simplified approach): gross × loss rate × factor.
+
+    Spills one row per bucket: gross, loss rate and ECL.
+    """
+    result = receivables.expected_credit_loss(numbers(bucket_balances), numbers(loss_rates),
+                                              float(scalar(forward_looking_factor, 1.0)))
+    return table(result)
+
+
+@udf("receivables_end", "revenue")
+def DX_DSO(receivables_end, revenue, days_in_period=30):
+    """Days sales outstanding: receivables / credit sales × days in the period."""
+    return column(receivables.dso(numbers(receivables_end), numbers(revenue), float(scalar(days_in_period, 30))))
+
+
+@udf("values", "amber", "red", "direction")
+def DX_RISK_LEVEL(values, amber, red, direction=1):
+    """Red / amber / green per value against amber and red thresholds (one column).
+
+    ``direction`` 1: higher is riskier; −1: lower is riskier. Thresholds may be one cell
+    or one per value.
+    """
+    d = np.nan_to_num(numbers(direction), nan=1.0) if np.ndim(direction) else float(scalar(direction, 1))
+    levels = risk.rule_levels(numbers(values), numbers(amber) if np.ndim(amber) else float(amber),
+                              numbers(red) if np.ndim(red) else float(red), d)
+    return column(pd.Series(levels).to_numpy())

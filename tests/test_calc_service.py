@@ -1,0 +1,86 @@
+"""Service metrics: working hours, SLA, CSAT and NPS."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealerxl.calc import CalcError
+from dealerxl.calc.service import WorkCalendar, csat, nps, satisfaction_by_group, sla_status, working_hours
+
+
+def test_working_hours_skip_the_weekend():
+    assert working_hours(["2026-11-27 16:30"], ["2026-11-30 10:15"])[0] == pytest.approx(2.75)
+
+
+def test_working_hours_skip_holidays():
+    calendar = WorkCalendar(holidays=("2026-11-30",))
+    assert working_hours(["2026-11-27 16:30"], ["2026-12-01 10:15"], calendar)[0] == pytest.approx(2.75)
+
+
+def test_time_outside_the_working_window_does_not_count():
+    assert working_hours(["2026-11-26 20:00"], ["2026-11-27 08:00"])[0] == 0.0
+    assert working_hours(["2026-11-26 07:00"], ["2026-11-26 19:00"])[0] == 9.0
+
+
+def test_open_case_has_no_working_hours_yet():
+    assert np.isnan(working_hours(["2026-11-26 10:00"], [None])[0])
+
+
+def test_end_before_start_is_refused():
+    with pytest.raises(CalcError, match="end before start in row 2"):
+        working_hours(["2026-11-26 10:00", "2026-11-26 10:00"], ["2026-11-26 11:00", "2026-11-25 11:00"])
+
+
+def test_calendar_refuses_a_day_that_ends_before_it_starts():
+    with pytest.raises(CalcError, match="start before it ends"):
+        WorkCalendar(18, 9)
+
+
+moments = st.datetimes(min_value=pd.Timestamp("2025-01-01").to_pydatetime(),
+                       max_value=pd.Timestamp("2027-01-01").to_pydatetime())
+
+
+@settings(max_examples=60, deadline=None)
+@given(moments, moments, moments)
+def test_working_hours_add_up_over_an_intermediate_moment(a, b, c):
+    first, middle, last = sorted([a, b, c])
+    whole = working_hours([first], [last])[0]
+    parts = working_hours([first], [middle])[0] + working_hours([middle], [last])[0]
+    assert whole == pytest.approx(parts)
+    assert 0 <= whole <= (last - first).total_seconds() / 3600 + 1e-9
+
+
+def test_sla_breach_counts_open_cases_up_to_the_as_of_moment():
+    status = sla_status(["2026-11-27 16:30", "2026-11-27 16:30"], ["2026-11-27 17:30", None], 4, "2026-11-30 12:00")
+    assert status["breached"].tolist() == [False, True]
+    assert status["open"].tolist() == [False, True]
+
+
+def test_nps_and_csat_worked_examples():
+    assert nps([10] * 60 + [8] * 25 + [3] * 15) == 45.0
+    assert csat([5, 5, 4, 3, 2]) == 60.0
+
+
+def test_scores_outside_the_scale_are_refused():
+    with pytest.raises(CalcError, match="from 0 to 10"):
+        nps([11])
+    with pytest.raises(CalcError, match="from 1 to 5"):
+        csat([0])
+    with pytest.raises(CalcError, match="not a number"):
+        csat(["good"])
+
+
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=200))
+def test_nps_stays_between_minus_and_plus_hundred(scores):
+    assert -100 <= nps(scores) <= 100
+
+
+def test_satisfaction_by_group_marks_small_samples():
+    responses = pd.DataFrame({"dealer_id": ["D1"] * 3 + ["D2"] * 40,
+                              "csat_score": [5, 4, 2] + [5] * 40, "nps_score": [10, 9, 3] + [10] * 40})
+    result = satisfaction_by_group(responses, ["dealer_id"], min_sample=30).set_index("dealer_id")
+    assert result.loc["D1", "small_sample"] and not result.loc["D2", "small_sample"]
+    assert result.loc["D2", "nps"] == 100.0 and result.loc["D2", "nps_responses"] == 40
