@@ -184,3 +184,29 @@ def expected_credit_loss(bucket_balances, loss_rates, forward_looking_factor: fl
     adjusted = np.minimum(rates * forward_looking_factor, 1.0)
     return pd.DataFrame({"gross": balances, "loss_rate": np.broadcast_to(adjusted, balances.shape),
                          "ecl": balances * adjusted})
+
+
+def bad_debt_summary(write_offs: pd.DataFrame, by: list[str], amount: str = "write_off_amount",
+                     recovered: str = "recovered_amount") -> pd.DataFrame:
+    """Written off, recovered and net loss per group (dealer, month…).
+
+    Equation: net loss = written off − recovered; recovery rate = recovered / written off.
+    Recoveries above the amount written off are refused (they would hide a data error).
+
+    >>> df = pd.DataFrame({"dealer_id": ["D1", "D1", "D2"], "write_off_amount": [100, 50, 80], "recovered_amount": [20, 0, None]})
+    >>> bad_debt_summary(df, ["dealer_id"]).to_dict("records")
+    [{'dealer_id': 'D1', 'written_off': 150.0, 'recovered': 20.0, 'net_loss': 130.0, 'recovery_rate': 0.13333333333333333}, {'dealer_id': 'D2', 'written_off': 80.0, 'recovered': 0.0, 'net_loss': 80.0, 'recovery_rate': 0.0}]
+    """
+    frame = write_offs.copy()
+    frame["written_off"] = pd.to_numeric(frame[amount], errors="coerce").fillna(0.0)
+    frame["recovered"] = pd.to_numeric(frame[recovered], errors="coerce").fillna(0.0)
+    if (frame["written_off"] < 0).any() or (frame["recovered"] < 0).any():
+        raise CalcError("write-offs and recoveries cannot be negative")
+    over = frame["recovered"] > frame["written_off"]
+    if over.any():
+        raise CalcError(f"recovery larger than the write-off in row {int(np.flatnonzero(over.to_numpy())[0]) + 1}")
+    summary = frame.groupby(by, sort=True)[["written_off", "recovered"]].sum().astype(float)
+    summary["net_loss"] = summary["written_off"] - summary["recovered"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summary["recovery_rate"] = np.where(summary["written_off"] > 0, summary["recovered"] / summary["written_off"], np.nan)
+    return summary.reset_index()

@@ -115,3 +115,35 @@ def drop_against_trend(history: np.ndarray, recent_months: int = 3) -> np.ndarra
     before = np.nanmean(h[:, -2 * k:-k], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(before > 0, 1.0 - recent / before, np.nan)
+
+
+def unanswered_warnings(warnings: pd.DataFrame, actions: pd.DataFrame, as_of, max_days_without_action: int,
+                        warning_id: str = "warning_id", raised_on: str = "warning_date",
+                        action_due: str = "due_date", action_status: str = "status",
+                        closed_statuses=("done", "cancelled")) -> pd.DataFrame:
+    """Warnings still waiting for a response, and response actions past their due date.
+
+    A warning is *unanswered* when no action row names it and it was raised more than
+    ``max_days_without_action`` days before ``as_of``; an action is *overdue* when its due
+    date has passed and its status is not closed. Returns one row per warning with
+    ``days_open``, ``actions``, ``open_actions``, ``overdue_actions`` and ``unanswered``.
+
+    >>> w = pd.DataFrame({"warning_id": ["W1", "W2"], "warning_date": pd.to_datetime(["2026-10-01", "2026-10-01"])})
+    >>> a = pd.DataFrame({"warning_id": ["W1"], "due_date": pd.to_datetime(["2026-10-20"]), "status": ["in_progress"]})
+    >>> unanswered_warnings(w, a, "2026-10-31", 7)[["warning_id", "overdue_actions", "unanswered"]].to_dict("records")
+    [{'warning_id': 'W1', 'overdue_actions': 1, 'unanswered': False}, {'warning_id': 'W2', 'overdue_actions': 0, 'unanswered': True}]
+    """
+    if max_days_without_action < 0:
+        raise CalcError("days without action cannot be negative")
+    as_of_ts = pd.Timestamp(as_of)
+    acts = actions[[warning_id, action_due, action_status]].copy()
+    acts["_open"] = ~acts[action_status].isin(closed_statuses)
+    acts["_overdue"] = acts["_open"] & (pd.to_datetime(acts[action_due]) < as_of_ts)
+    counts = acts.groupby(warning_id).agg(actions=(action_status, "size"), open_actions=("_open", "sum"),
+                                          overdue_actions=("_overdue", "sum"))
+    out = warnings[[warning_id, raised_on]].merge(counts, left_on=warning_id, right_index=True, how="left")
+    for name in ("actions", "open_actions", "overdue_actions"):
+        out[name] = out[name].fillna(0).astype(int)
+    out["days_open"] = (as_of_ts - pd.to_datetime(out[raised_on])).dt.days
+    out["unanswered"] = (out["actions"] == 0) & (out["days_open"] > max_days_without_action)
+    return out.reset_index(drop=True)

@@ -202,3 +202,31 @@ def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: in
     })
     out["small_sample"] = out[["csat_responses", "nps_responses"]].max(axis=1) < min_sample
     return out.reset_index()
+
+
+def open_case_ageing(received, closed, as_of, groups: pd.DataFrame,
+                     upper_days=(1, 3, 7, 14), labels=("≤1", "2–3", "4–7", "8–14", ">14")) -> pd.DataFrame:
+    """Open cases by age (calendar days since received) per group (severity, dealer, cause…).
+
+    Equation: age = as_of − received for cases without a closing time; counted into bands
+    with upper bounds ``upper_days`` (inclusive), the last band open-ended.
+
+    >>> g = pd.DataFrame({"severity": ["high", "high", "low"]})
+    >>> open_case_ageing(["2026-10-30", "2026-10-01", "2026-10-30"], [None, None, "2026-10-31"], "2026-10-31", g).to_dict("records")
+    [{'severity': 'high', '≤1': 1, '2–3': 0, '4–7': 0, '8–14': 0, '>14': 1, 'open_cases': 2}]
+    """
+    if len(labels) != len(upper_days) + 1:
+        raise CalcError(f"{len(upper_days)} age bounds need {len(upper_days) + 1} band names")
+    received_at = pd.to_datetime(pd.Series(np.ravel(np.asarray(received, dtype=object))))
+    closed_at = pd.to_datetime(pd.Series(np.ravel(np.asarray(closed, dtype=object))))
+    is_open = closed_at.isna().to_numpy()
+    age = (pd.Timestamp(as_of) - received_at).dt.total_seconds().to_numpy() / 86400.0
+    band = np.searchsorted(np.asarray(upper_days, dtype=float), age, side="left")
+    frame = groups.reset_index(drop=True).loc[is_open].copy()
+    frame["_band"] = pd.Categorical(np.asarray(labels, dtype=object)[band[is_open]], categories=list(labels))
+    keys = list(groups.columns)
+    table = frame.groupby(keys + ["_band"], observed=False, sort=True).size().unstack("_band", fill_value=0)
+    table = table.reindex(columns=list(labels), fill_value=0)
+    table.columns = list(labels)
+    table["open_cases"] = table.sum(axis=1)
+    return table[table["open_cases"] > 0].reset_index()

@@ -1,0 +1,68 @@
+"""Channel management (manual 3.1, 3.4): market research roll-up and contract renewal alerts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+
+
+def market_rollup(research: pd.DataFrame, by: str = "region", market_size: str = "market_size",
+                  prior_market_size: str = "prior_market_size", our_sales: str = "our_sales",
+                  outlets_total: str = "outlets_total", outlets_covered: str = "outlets_covered") -> pd.DataFrame:
+    """Market size, growth, our share and outlet coverage per region.
+
+    Equations (sums over the rows of a region first, then ratios, so large markets weigh
+    more): growth = size / prior size − 1; share = our sales / size; coverage = covered
+    outlets / all outlets. Source: market share and numeric distribution as defined in
+    Kotler & Keller, Marketing Management ("market share", "distribution coverage").
+
+    Example (worked by hand): north has two surveyed cities of 600 and 400 (prior 900),
+    we sell 150, and serve 30 of 120 outlets → growth 11.1 %, share 15 %, coverage 25 %.
+
+    >>> df = pd.DataFrame({"region": ["north", "north"], "market_size": [600, 400], "prior_market_size": [500, 400],
+    ...                    "our_sales": [100, 50], "outlets_total": [80, 40], "outlets_covered": [20, 10]})
+    >>> market_rollup(df).round(3).to_dict("records")
+    [{'region': 'north', 'market_size': 1000.0, 'prior_market_size': 900.0, 'our_sales': 150.0, 'outlets_total': 120.0, 'outlets_covered': 30.0, 'growth': 0.111, 'share': 0.15, 'coverage': 0.25}]
+    """
+    columns = [market_size, prior_market_size, our_sales, outlets_total, outlets_covered]
+    missing = [c for c in [by, *columns] if c not in research.columns]
+    if missing:
+        raise CalcError(f"market research lacks {', '.join(missing)}")
+    numbers = research[columns].apply(pd.to_numeric, errors="coerce")
+    if (numbers < 0).any().any():
+        raise CalcError("market sizes, sales and outlet counts cannot be negative")
+    if (numbers[outlets_covered] > numbers[outlets_total]).any():
+        raise CalcError("covered outlets cannot exceed all outlets")
+    totals = numbers.groupby(research[by], sort=True).sum().astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        totals["growth"] = np.where(totals[prior_market_size] > 0, totals[market_size] / totals[prior_market_size] - 1, np.nan)
+        totals["share"] = np.where(totals[market_size] > 0, totals[our_sales] / totals[market_size], np.nan)
+        totals["coverage"] = np.where(totals[outlets_total] > 0, totals[outlets_covered] / totals[outlets_total], np.nan)
+    return totals.reset_index()
+
+
+def renewal_alerts(end_dates, as_of, alert_days: int, notice_days=None) -> pd.DataFrame:
+    """Days to contract expiry and whether a renewal alert is due.
+
+    Equation: days_left = end − as_of; alert when 0 ≤ days_left ≤ max(alert_days,
+    notice_days); expired when days_left < 0. ``notice_days`` (per contract, e.g. the
+    notice period written in the contract) widens the window for contracts that need
+    earlier notice.
+
+    >>> renewal_alerts(["2026-12-15", "2027-06-30", "2026-10-01"], "2026-11-01", 60).to_dict("records")
+    [{'days_left': 44, 'alert': True, 'expired': False}, {'days_left': 241, 'alert': False, 'expired': False}, {'days_left': -31, 'alert': False, 'expired': True}]
+    """
+    if alert_days < 0:
+        raise CalcError("alert days cannot be negative")
+    end = pd.to_datetime(pd.Series(np.ravel(np.asarray(end_dates, dtype=object))))
+    days_left = (end - pd.Timestamp(as_of)).dt.days
+    window = np.full(len(end), float(alert_days))
+    if notice_days is not None:
+        window = np.fmax(window, np.asarray(notice_days, dtype=float))
+    left = days_left.to_numpy(dtype=float)
+    return pd.DataFrame({
+        "days_left": days_left.astype("Int64"),
+        "alert": (left >= 0) & (left <= window),
+        "expired": left < 0,
+    })
