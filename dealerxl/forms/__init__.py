@@ -6,6 +6,8 @@ Each module (``common``, ``chapter01`` … ``chapter12``) may define ``FORMS`` (
 
 ``FORMS`` maps form id → Form in manual order; ``ENUMS`` enum id → Enum; ``SETTINGS``
 setting id → Setting (the rows of the settings sheet 參數設定, form ``settings``).
+``DEFAULT_ROWS`` maps a table-shaped settings form's id → the rows a new workbook starts
+with (each module may define ``DEFAULT_ROWS = {form_id: [{column_id: value}, …]}``).
 """
 from __future__ import annotations
 
@@ -30,6 +32,19 @@ def _merge(attribute: str) -> dict:
 FORMS: dict[str, Form] = _merge("FORMS")
 ENUMS: dict[str, Enum] = _merge("ENUMS")
 SETTINGS: dict[str, Setting] = _merge("SETTINGS")
+
+
+def _default_rows() -> dict[str, list[dict]]:
+    merged: dict[str, list[dict]] = {}
+    for name in _MODULES:
+        for form_id, rows in getattr(import_module(f"{__name__}.{name}"), "DEFAULT_ROWS", {}).items():
+            if form_id not in FORMS or form_id in merged:
+                raise ValueError(f"default rows for {form_id!r} ({name}): unknown form or given twice")
+            merged[form_id] = rows
+    return merged
+
+
+DEFAULT_ROWS: dict[str, list[dict]] = _default_rows()
 
 
 def get_form(form_id: str) -> Form:
