@@ -84,3 +84,56 @@ def test_satisfaction_by_group_marks_small_samples():
     result = satisfaction_by_group(responses, ["dealer_id"], min_sample=30).set_index("dealer_id")
     assert result.loc["D1", "small_sample"] and not result.loc["D2", "small_sample"]
     assert result.loc["D2", "nps"] == 100.0 and result.loc["D2", "nps_responses"] == 40
+
+
+def test_makeup_workday_counts_and_holiday_does_not():
+    # Saturday 2026-11-28 is worked in exchange for Monday 2026-11-30.
+    calendar = WorkCalendar(holidays=("2026-11-30",), makeup_days=("2026-11-28",))
+    assert working_hours(["2026-11-27 17:00"], ["2026-12-01 10:00"], calendar)[0] == pytest.approx(1 + 9 + 1)
+
+
+def test_weekday_windows_can_differ():
+    short_friday = [(9, 18)] * 4 + [(9, 13), None, None]
+    calendar = WorkCalendar(hours_by_weekday=tuple(short_friday))
+    assert working_hours(["2026-11-26 17:00"], ["2026-11-30 10:00"], calendar)[0] == pytest.approx(1 + 4 + 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(moments, moments, moments)
+def test_working_hours_add_up_with_holidays_and_makeup_days(a, b, c):
+    calendar = WorkCalendar(holidays=("2025-10-10", "2026-02-17", "2026-02-18"), makeup_days=("2026-02-14",),
+                            hours_by_weekday=((8.5, 17.5),) * 4 + ((8.5, 12),) + (None, None))
+    first, middle, last = sorted([a, b, c])
+    whole = working_hours([first], [last], calendar)[0]
+    parts = working_hours([first], [middle], calendar)[0] + working_hours([middle], [last], calendar)[0]
+    assert whole == pytest.approx(parts)
+    assert 0 <= whole <= (last - first).total_seconds() / 3600 + 1e-9
+
+
+def reference_working_hours(start, end, calendar):
+    """Slow reference: walk minute by minute (tests only)."""
+    starts, ends = calendar.window_arrays()
+    m_start, m_end = calendar.makeup_window()
+    holidays = {pd.Timestamp(d).date() for d in calendar.holidays}
+    makeups = {pd.Timestamp(d).date() for d in calendar.makeup_days} - holidays
+    minutes = pd.date_range(start, end, freq="min", inclusive="left")
+    total = 0
+    for moment in minutes:
+        day = moment.date()
+        if day in holidays:
+            continue
+        lo, hi = (m_start, m_end) if day in makeups else (starts[moment.weekday()], ends[moment.weekday()])
+        hour = moment.hour + moment.minute / 60
+        total += lo <= hour < hi
+    return total / 60
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.datetimes(min_value=pd.Timestamp("2026-02-10").to_pydatetime(), max_value=pd.Timestamp("2026-02-20").to_pydatetime()),
+       st.integers(0, 6 * 24 * 60))
+def test_working_hours_match_a_minute_by_minute_count(start, minutes):
+    start = pd.Timestamp(start).floor("min")
+    end = start + pd.Timedelta(minutes=minutes)
+    calendar = WorkCalendar(holidays=("2026-02-16", "2026-02-17"), makeup_days=("2026-02-14",),
+                            hours_by_weekday=((8.5, 17.5),) * 4 + ((8.5, 12),) + (None, None))
+    assert working_hours([start], [end], calendar)[0] == pytest.approx(reference_working_hours(start, end, calendar))

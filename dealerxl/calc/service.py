@@ -14,51 +14,91 @@ from dealerxl.calc import CalcError
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Working time: the same window on every working day.
+    """Working time: a window per weekday, holidays off, make-up workdays on.
 
-    ``day_start_hour``/``day_end_hour`` bound the working window (e.g. 9 and 18);
-    ``weekmask`` lists working weekdays Monday first, as numpy's busday functions take it
-    (``"1111100"`` = Monday to Friday); ``holidays`` are extra non-working dates.
+    ``day_start_hour``/``day_end_hour`` bound the working window (e.g. 9 and 18) on the
+    working weekdays of ``weekmask`` (Monday first, as numpy's busday functions take it:
+    ``"1111100"`` = Monday to Friday). ``hours_by_weekday``, when given, replaces both:
+    seven ``(start, end)`` pairs, Monday first, ``None`` for a day off. ``holidays`` are
+    dates not worked; ``makeup_days`` are dates worked although their weekday is off
+    (補班), with the longest weekday window.
     """
 
     day_start_hour: float = 9.0
     day_end_hour: float = 18.0
     weekmask: str = "1111100"
     holidays: tuple = field(default_factory=tuple)
+    makeup_days: tuple = field(default_factory=tuple)
+    hours_by_weekday: tuple | None = None
 
     def __post_init__(self) -> None:
-        if not 0 <= self.day_start_hour < self.day_end_hour <= 24:
-            raise CalcError(
-                f"working day must start before it ends, within 0–24 h "
-                f"(got {self.day_start_hour}–{self.day_end_hour})")
-        if len(self.weekmask) != 7 or set(self.weekmask) - {"0", "1"} or "1" not in self.weekmask:
-            raise CalcError(f"weekmask needs seven 0/1 digits, Monday first, with at least one 1 (got {self.weekmask!r})")
+        if self.hours_by_weekday is None:
+            if len(self.weekmask) != 7 or set(self.weekmask) - {"0", "1"} or "1" not in self.weekmask:
+                raise CalcError(f"weekmask needs seven 0/1 digits, Monday first, with at least one 1 (got {self.weekmask!r})")
+            windows = [(self.day_start_hour, self.day_end_hour) if flag == "1" else None for flag in self.weekmask]
+        else:
+            windows = list(self.hours_by_weekday)
+            if len(windows) != 7:
+                raise CalcError("working hours need one entry per weekday, Monday first")
+        for window in windows:
+            if window is not None and not 0 <= window[0] < window[1] <= 24:
+                raise CalcError(
+                    f"working day must start before it ends, within 0–24 h (got {window[0]}–{window[1]})")
+        if all(w is None for w in windows):
+            raise CalcError("the working week has no working day")
+        object.__setattr__(self, "_windows", windows)
 
-    @property
-    def hours_per_day(self) -> float:
-        return self.day_end_hour - self.day_start_hour
+    def window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end hour per weekday (Monday first); a day off has start = end = 0."""
+        starts = np.array([w[0] if w else 0.0 for w in self._windows], dtype=float)
+        ends = np.array([w[1] if w else 0.0 for w in self._windows], dtype=float)
+        return starts, ends
 
-    def _holidays(self) -> np.ndarray:
-        return np.array(pd.to_datetime(list(self.holidays)).values.astype("datetime64[D]")
-                        if len(self.holidays) else [], dtype="datetime64[D]")
+    def makeup_window(self) -> tuple[float, float]:
+        starts, ends = self.window_arrays()
+        longest = int(np.argmax(ends - starts))
+        return float(starts[longest]), float(ends[longest])
 
 
-_EPOCH = np.datetime64("2000-01-03", "D")  # a Monday; any fixed day before the data works
+_EPOCH = np.datetime64("2000-01-03", "D")  # a Monday; any fixed Monday before the data works
+
+
+def _dates(values) -> np.ndarray:
+    return np.unique(pd.to_datetime(list(values)).values.astype("datetime64[D]")) if len(values) else \
+        np.array([], dtype="datetime64[D]")
 
 
 def _working_hours_since_epoch(moments: pd.Series, calendar: WorkCalendar) -> np.ndarray:
     """F(t): working hours from the epoch to each moment (NaN where the moment is missing)."""
     values = pd.to_datetime(moments).to_numpy(dtype="datetime64[ns]")
     missing = np.isnat(values)
-    days = values.astype("datetime64[D]")
-    days = np.where(missing, _EPOCH, days)
-    holidays = calendar._holidays()
-    whole_days = np.busday_count(_EPOCH, days, weekmask=calendar.weekmask, holidays=holidays)
-    is_workday = np.is_busday(days, weekmask=calendar.weekmask, holidays=holidays)
+    days = np.where(missing, _EPOCH, values.astype("datetime64[D]"))
+    day_number = (days - _EPOCH).astype(int)
+    weekday = day_number % 7
+    starts, ends = calendar.window_arrays()
+    day_hours = ends - starts
+    # Hours of the whole days before each date, from the weekly pattern…
+    before = (day_number // 7) * day_hours.sum() + np.concatenate([[0.0], np.cumsum(day_hours)])[weekday]
+    # …corrected by the exceptions before each date: holidays remove, make-up days add.
+    holidays = _dates(calendar.holidays)
+    makeups = np.setdiff1d(_dates(calendar.makeup_days), holidays)
+    m_start, m_end = calendar.makeup_window()
+    exceptions = np.concatenate([holidays, makeups])
+    exception_weekday = ((exceptions - _EPOCH).astype(int)) % 7
+    delta = np.concatenate([-day_hours[exception_weekday[:holidays.size]],
+                            (m_end - m_start) - day_hours[exception_weekday[holidays.size:]]])
+    order = np.argsort(exceptions, kind="stable")
+    exceptions, delta = exceptions[order], delta[order]
+    before += np.concatenate([[0.0], np.cumsum(delta)])[np.searchsorted(exceptions, days, side="left")]
+    # The part of the moment's own day inside that day's window.
+    day_start, day_end = starts[weekday], ends[weekday]
+    is_makeup = np.isin(days, makeups)
+    day_start = np.where(is_makeup, m_start, day_start)
+    day_end = np.where(is_makeup, m_end, day_end)
+    day_end = np.where(np.isin(days, holidays), day_start, day_end)
     hour_of_day = (values - values.astype("datetime64[D]")).astype("timedelta64[s]").astype(float) / 3600.0
-    within = np.clip(hour_of_day, calendar.day_start_hour, calendar.day_end_hour) - calendar.day_start_hour
-    hours = whole_days * calendar.hours_per_day + np.where(is_workday, within, 0.0)
-    return np.where(missing, np.nan, hours)
+    within = np.clip(hour_of_day, day_start, np.maximum(day_start, day_end)) - day_start
+    return np.where(missing, np.nan, before + within)
 
 
 def working_hours(start, end, calendar: WorkCalendar | None = None) -> np.ndarray:
