@@ -1,0 +1,197 @@
+"""Replenishment proposal (manual 5.1): what to order, per SKU × location, and why.
+
+Pure calculation: one DataFrame in (stock position, demand statistics and item parameters
+already joined per SKU × location), two out: the proposal for every item whose parameters
+are complete, and the items that lack parameters with the names of what is missing. No
+item is dropped silently. The reason is a code plus the columns that fill its message, so
+the caller renders it in the workbook's language (``msg.replenishment.<code>``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+from dealerxl.calc.inventory import (MONTH_DAYS, YEAR_DAYS, eoq, round_order_quantity, safety_stock,
+                                     safety_stock_fill_rate)
+
+# Columns without which no proposal can be made; a blank in any of them lists the item as
+# "missing parameters". Those in POSITIVE must also be above zero to be usable.
+REQUIRED = ("on_hand", "mean_demand", "sd_demand", "lead_time_days", "service_level", "unit_cost",
+            "order_cost", "holding_cost_rate", "supplier_id")
+POSITIVE = ("unit_cost", "holding_cost_rate")
+# Optional columns and the value a blank stands for.
+DEFAULTS = {"on_order": 0.0, "reserved": 0.0, "lead_time_sd_days": 0.0, "moq": 0.0, "pack_size": 1.0}
+NOT_REPLENISHED_STATUSES = ("discontinued",)
+
+# Reason code → the result columns its message shows, e.g.
+# "available {available} is at or below the reorder point {reorder_point}".
+REASON_FIELDS = {
+    "backorder": ("on_hand", "reserved", "proposed_qty"),
+    "stock_out": ("on_hand", "proposed_qty"),
+    "below_safety_stock": ("available", "safety_stock", "proposed_qty"),
+    "below_reorder_point": ("available", "reorder_point", "proposed_qty"),
+    "no_order_needed": ("available", "reorder_point"),
+    "not_replenished": ("status",),
+    "missing_parameters": ("missing_parameters",),
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The proposal (one row per complete SKU × location) and the items lacking parameters."""
+
+    orders: pd.DataFrame
+    missing: pd.DataFrame
+
+
+def _missing_names(blank: pd.DataFrame) -> pd.Series:
+    """Comma-separated names of the blank columns of each row ("" when none)."""
+    if blank.shape[1] == 0:
+        return pd.Series("", index=blank.index)
+    joined = blank.astype(int).dot(pd.Index(blank.columns) + ", ") if blank.shape[0] else pd.Series(dtype=object)
+    return joined.astype(str).str.rstrip(", ")
+
+
+def _check_not_negative(frame: pd.DataFrame, columns) -> None:
+    for column in columns:
+        values = frame[column]
+        negative = values < 0
+        if negative.any():
+            row = int(np.flatnonzero(negative.to_numpy())[0])
+            raise CalcError(f"{column} in row {row + 1} ({frame['sku'].iloc[row]}) is negative: {values.iloc[row]:g}")
+
+
+def _check_between(frame: pd.DataFrame, column: str, low: float, high: float, what: str) -> None:
+    outside = (frame[column] < low) | (frame[column] >= high)
+    if outside.any():
+        row = int(np.flatnonzero(outside.to_numpy())[0])
+        raise CalcError(f"{column} in row {row + 1} ({frame['sku'].iloc[row]}) must be {what}: "
+                        f"{frame[column].iloc[row]:g}")
+
+
+def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = MONTH_DAYS,
+                           default_order_cost: float | None = None,
+                           default_holding_cost_rate: float | None = None) -> Proposal:
+    """Order proposal for every SKU × location from its stock position and policy.
+
+    ``positions``: one row per SKU × location with ``sku``, ``location``, the columns in
+    :data:`REQUIRED` (demand mean and standard deviation per period of ``period_days``;
+    lead time in days; cycle service level; unit cost; cost per order; yearly holding cost
+    rate; supplier), optionally those in :data:`DEFAULTS`, ``fill_rate`` (a fill-rate target
+    used instead of the service level where given), ``status`` and anything else (passed
+    through, e.g. ``sku_name``, ``abc_class``). ``default_order_cost`` and
+    ``default_holding_cost_rate`` (the inventory settings) stand in for blank item values;
+    without them a blank is a missing parameter.
+
+    Equations per row (d, σd per period; L = lead_time_days / period_days):
+    available = on hand + on order − reserved; SS from
+    :func:`~dealerxl.calc.inventory.safety_stock` (or the fill-rate variant);
+    reorder point s = d·L + SS; Q = EOQ with D = d · 365.25 / period_days and
+    h = holding_cost_rate · unit_cost; order-up-to level S = s + Q (min/max);
+    when available ≤ s (and S > available): proposed = S − available rounded up to MOQ and
+    pack size, else 0;
+    expected arrival = as_of + ⌈lead time⌉ days; value = proposed · unit cost.
+    Reason: not_replenished (discontinued), else backorder (reserved above on hand), stock_out
+    (nothing on hand), below_safety_stock, below_reorder_point, or no_order_needed.
+
+    Example (worked by hand): d = 100 a month, σd = 20, L = 60.875 days (2 months), σL = 0,
+    95 % → SS = 1.6449 · sqrt(2 · 400) = 46.52, s = 246.52; D = 1200, K = 50, h = 0.25 · 8
+    = 2 → EOQ = sqrt(2 · 50 · 1200 / 2) = 244.95, S = 491.47; available = 100 + 50 − 30 = 120
+    ≤ s → need 371.47, packs of 24 → 384, value 3072, arriving 61 days after 2026-11-30.
+
+    >>> row = pd.DataFrame({"sku": ["P1"], "location": ["W1"], "on_hand": [100], "on_order": [50],
+    ...     "reserved": [30], "mean_demand": [100], "sd_demand": [20], "lead_time_days": [2 * MONTH_DAYS],
+    ...     "service_level": [0.95], "unit_cost": [8.0], "order_cost": [50], "holding_cost_rate": [0.25],
+    ...     "pack_size": [24], "supplier_id": ["S9"]})
+    >>> p = replenishment_proposal(row, "2026-11-30")
+    >>> r = p.orders.iloc[0]
+    >>> [round(float(r[c]), 2) for c in ("safety_stock", "reorder_point", "order_up_to", "proposed_qty", "order_value")]
+    [46.52, 246.52, 491.47, 384.0, 3072.0]
+    >>> str(r.expected_arrival.date()), r.replenishment_reason, len(p.missing)
+    ('2027-01-30', 'below_reorder_point', 0)
+    """
+    missing_keys = [c for c in ("sku", "location") if c not in positions.columns]
+    if missing_keys:
+        raise CalcError(f"the stock positions need the column(s) {', '.join(missing_keys)}")
+    if not float(period_days) > 0:
+        raise CalcError("the demand period must be longer than zero days")
+    as_of_date = pd.Timestamp(as_of).normalize()
+    frame = positions.reset_index(drop=True).copy()
+    for column in REQUIRED:
+        if column not in frame.columns:
+            frame[column] = np.nan
+    for column, default in DEFAULTS.items():
+        frame[column] = (pd.to_numeric(frame[column], errors="coerce") if column in frame.columns
+                         else pd.Series(np.nan, index=frame.index)).fillna(default)
+    numeric = [c for c in REQUIRED if c != "supplier_id"]
+    for column in numeric:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    for column, default in (("order_cost", default_order_cost), ("holding_cost_rate", default_holding_cost_rate)):
+        if default is not None:
+            frame[column] = frame[column].fillna(float(default))
+    _check_not_negative(frame, [*numeric, *DEFAULTS])
+    _check_between(frame, "service_level", 0.5, 1.0, "at least 50 % and below 100 %")
+    _check_between(frame, "pack_size", 1e-12, np.inf, "above 0")
+    if "fill_rate" in frame.columns:
+        frame["fill_rate"] = pd.to_numeric(frame["fill_rate"], errors="coerce")
+        _check_between(frame, "fill_rate", 1e-12, 1.0, "above 0 and below 100 %")
+
+    supplier_blank = frame["supplier_id"].isna() | (frame["supplier_id"].astype(str).str.strip() == "")
+    blank = frame[numeric].isna()
+    blank["supplier_id"] = supplier_blank
+    for column in POSITIVE:
+        blank[column] |= frame[column] <= 0
+    blank = blank[list(REQUIRED)]
+    incomplete = blank.any(axis=1)
+
+    missing = frame.loc[incomplete, ["sku", "location"]].copy()
+    missing["replenishment_reason"] = "missing_parameters"
+    missing["missing_parameters"] = _missing_names(blank[incomplete])
+    missing = missing.reset_index(drop=True)
+
+    f = frame.loc[~incomplete].reset_index(drop=True)
+    d, sd = f["mean_demand"].to_numpy(float), f["sd_demand"].to_numpy(float)
+    lead, lead_sd = f["lead_time_days"].to_numpy(float), f["lead_time_sd_days"].to_numpy(float)
+    order_qty = eoq(d * YEAR_DAYS / period_days, f["order_cost"].to_numpy(float),
+                    f["holding_cost_rate"].to_numpy(float) * f["unit_cost"].to_numpy(float))
+    cycle_ss = safety_stock(d, sd, lead, f["service_level"].to_numpy(float), lead_sd, period_days)
+    if "fill_rate" in f.columns and f["fill_rate"].notna().any():
+        use_fill = f["fill_rate"].notna().to_numpy()
+        fill_ss = safety_stock_fill_rate(d, sd, lead, f["fill_rate"].fillna(0.5).to_numpy(float),
+                                         np.where(order_qty > 0, order_qty, 1.0), lead_sd, period_days)
+        ss = np.where(use_fill, fill_ss, cycle_ss)
+    else:
+        ss = cycle_ss
+    rop = d * lead / period_days + ss
+    up_to = rop + order_qty
+    on_hand, reserved = f["on_hand"].to_numpy(float), f["reserved"].to_numpy(float)
+    available = on_hand + f["on_order"].to_numpy(float) - reserved
+    stopped = (f["status"].isin(NOT_REPLENISHED_STATUSES).to_numpy() if "status" in f.columns
+               else np.zeros(len(f), dtype=bool))
+    # An item without demand has s = S = 0: nothing on hand is then no reason to order.
+    trigger = (available <= rop) & (up_to > available) & ~stopped
+    proposed = round_order_quantity(np.where(trigger, up_to - available, 0.0),
+                                    f["moq"].to_numpy(float), f["pack_size"].to_numpy(float))
+    reason = np.select(
+        [stopped, ~(proposed > 0), reserved > on_hand, on_hand <= 0, available < ss],
+        ["not_replenished", "no_order_needed", "backorder", "stock_out", "below_safety_stock"],
+        default="below_reorder_point")
+    arrival = as_of_date + pd.to_timedelta(np.ceil(lead), unit="D")
+    passthrough = [c for c in f.columns if c not in ("sku", "location", *REQUIRED, *DEFAULTS, "supplier_id")]
+    orders = pd.DataFrame({
+        "sku": f["sku"], "location": f["location"],
+        "on_hand": on_hand, "on_order": f["on_order"].to_numpy(float), "reserved": reserved,
+        "available": available, "forecast_qty": d, "safety_stock": ss, "reorder_point": rop,
+        "eoq": order_qty, "order_up_to": up_to, "moq": f["moq"].to_numpy(float),
+        "pack_size": f["pack_size"].to_numpy(float), "proposed_qty": proposed,
+        "expected_arrival": pd.Series(arrival).where(proposed > 0),
+        "supplier_id": f["supplier_id"], "order_value": proposed * f["unit_cost"].to_numpy(float),
+        "replenishment_reason": reason, "lead_time_days": lead,
+        "service_level": f["service_level"].to_numpy(float),
+    })
+    for column in passthrough:
+        orders[column] = f[column].to_numpy()
+    return Proposal(orders=orders, missing=missing)

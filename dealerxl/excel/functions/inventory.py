@@ -1,0 +1,142 @@
+"""Inventory UDFs (manual 5.1, 5.3): demand statistics, safety stock, reorder point, EOQ,
+order rounding and ABC-XYZ classes, for whole ranges of SKUs at once.
+
+A demand history is one row per SKU and one column per period (monthly unless
+``period_days`` says otherwise); blank periods count as zero demand. Per-SKU arguments
+(lead time, service level, …) take a column with one cell per SKU or a single value.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError, demand, inventory
+from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
+from dealerxl.excel.functions.registry import udf
+
+
+def _per_item(values, items: int, name: str, default: float | None = None) -> np.ndarray:
+    """A per-SKU argument as one number per SKU: a column of ``items`` cells or one value."""
+    if values is None:
+        if default is None:
+            raise CalcError(f"{name} is required")
+        return np.full(items, default)
+    x = numbers(values)
+    if x.size == 1:
+        return np.full(items, default if (np.isnan(x[0]) and default is not None) else x[0])
+    if x.size != items:
+        raise CalcError(f"{name} has {x.size} cells but the history has {items} rows")
+    return x
+
+
+def _period_days(period_days) -> float:
+    return float(scalar(period_days, inventory.MONTH_DAYS))
+
+
+def _history_statistics(demand_history) -> pd.DataFrame:
+    return demand.statistics_from_matrix(matrix(demand_history))
+
+
+@udf("demand_history")
+def DX_DEMAND_STATS(demand_history):
+    """Mean, sample standard deviation, CV and share of zero periods per row of history.
+
+    Spills a header row and one row per SKU: periods, mean_demand, sd_demand, cv,
+    intermittency.
+    """
+    return table(_history_statistics(demand_history))
+
+
+@udf("demand_history", "lead_time_days", "service_level", "lead_time_sd_days")
+def DX_SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
+    """Safety stock per SKU for a cycle service level, with demand and lead-time variability.
+
+    SS = z·sqrt(L·σd² + d²·σL²), lead times in days converted with ``period_days``
+    (default 30.4375, a month). Spills mean_demand, sd_demand, lead_time_demand_sd and
+    safety_stock per SKU under a header row.
+    """
+    stats = _history_statistics(demand_history)
+    n = len(stats)
+    lead = _per_item(lead_time_days, n, "lead_time_days")
+    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0)
+    level = _per_item(service_level, n, "service_level")
+    days = _period_days(period_days)
+    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
+    result = pd.DataFrame({
+        "mean_demand": d, "sd_demand": sd,
+        "lead_time_demand_sd": inventory.lead_time_demand_sd(d, sd, lead, lead_sd, days),
+        "safety_stock": inventory.safety_stock(d, sd, lead, level, lead_sd, days),
+    })
+    return table(result)
+
+
+@udf("demand_history", "lead_time_days", "service_level", "lead_time_sd_days")
+def DX_REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
+    """Reorder point per SKU: expected lead-time demand plus safety stock.
+
+    ROP = d·L + z·sqrt(L·σd² + d²·σL²). Spills lead_time_demand, safety_stock and
+    reorder_point per SKU under a header row.
+    """
+    stats = _history_statistics(demand_history)
+    n = len(stats)
+    lead = _per_item(lead_time_days, n, "lead_time_days")
+    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0)
+    level = _per_item(service_level, n, "service_level")
+    days = _period_days(period_days)
+    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
+    rop = inventory.reorder_point(d, sd, lead, level, lead_sd, days)
+    lead_demand = d * lead / days
+    return table(pd.DataFrame({"lead_time_demand": lead_demand, "safety_stock": rop - lead_demand,
+                               "reorder_point": rop}))
+
+
+@udf("demand_history", "lead_time_days", "fill_rate", "order_quantity", "lead_time_sd_days")
+def DX_SAFETY_STOCK_FILL_RATE(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None,
+                              period_days=None):
+    """Safety stock per SKU for a fill-rate (share of demand served from stock) target.
+
+    Solves G(k) = Q·(1 − β)/σLTD for k; SS = max(k, 0)·σLTD. Spills one column.
+    """
+    stats = _history_statistics(demand_history)
+    n = len(stats)
+    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
+    return column(inventory.safety_stock_fill_rate(
+        d, sd, _per_item(lead_time_days, n, "lead_time_days"), _per_item(fill_rate, n, "fill_rate"),
+        _per_item(order_quantity, n, "order_quantity"), _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0),
+        _period_days(period_days)))
+
+
+@udf("annual_demand", "order_cost", "holding_cost_per_unit_year")
+def DX_EOQ(annual_demand, order_cost, holding_cost_per_unit_year):
+    """Economic order quantity sqrt(2·D·K/h) per SKU; spills one column (blank inputs → blank)."""
+    demand_per_year = numbers(annual_demand)
+    n = demand_per_year.size
+    return column(inventory.eoq(demand_per_year, _per_item(order_cost, n, "order_cost"),
+                                _per_item(holding_cost_per_unit_year, n, "holding_cost_per_unit_year")))
+
+
+@udf("need", "moq", "pack_size")
+def DX_ORDER_QTY(need, moq=None, pack_size=None):
+    """Quantity to order: the need rounded up to the minimum order quantity and whole packs."""
+    needed = numbers(need)
+    n = needed.size
+    return column(inventory.round_order_quantity(needed, _per_item(moq, n, "moq", 0.0),
+                                                 _per_item(pack_size, n, "pack_size", 1.0)))
+
+
+@udf("values", "histories")
+def DX_ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max_cv=1.0):
+    """ABC class by annual value, XYZ class by the CV of the history, and the nine-box code.
+
+    ``values``: annual value per SKU; ``histories``: one row per SKU, one column per period.
+    Spills abc_class, xyz_class, box and cv under a header row.
+    """
+    value = numbers(values)
+    stats = _history_statistics(histories)
+    if len(stats) != value.size:
+        raise CalcError(f"values has {value.size} cells but histories has {len(stats)} rows")
+    result = inventory.abc_xyz(value, stats["cv"].to_numpy(), float(scalar(a_share, 0.8)),
+                               float(scalar(b_share, 0.95)), float(scalar(x_max_cv, 0.5)),
+                               float(scalar(y_max_cv, 1.0)))
+    result["cv"] = stats["cv"].to_numpy()
+    return table(result)
