@@ -1,0 +1,540 @@
+"""Sample data for chapter 4: sales transactions, the dealers' monthly sales and stock reports,
+annual targets with overrides and allocation inputs, sales plans, sales training and the
+incentive plans with who is on them.
+
+Transactions are drawn invoice by invoice from a dealer × month weight: the dealer's size
+(its credit limit), its own growth rate, the season (the same monthly pattern the inventory
+chapter uses) and whether it traded that month (joined, terminated, suspended). Each year
+about half the items get a list-price rise on 1 January; dealers get their policy's
+discount and, on promotion lines, a few points more. About 2 % of the rows are returns:
+credit notes of one line with a negative quantity and the number of the invoice the goods
+were sold on. Nothing loops over rows; the row count is exactly ``size.transactions``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.sample.ch01 import (as_dates, codes, dealers, month_starts, period_end, period_start, pick, skus,
+                                  team_members)
+from dealerxl.sample.ch05 import GROUPS, SEASON, document_numbers, typed_frame
+
+RETURN_SHARE = 0.02
+DEALER_REPORT_MONTHS = 3
+DEFAULT_DISCOUNT = {"distributor": 0.18, "dealer": 0.10, "agent": 0.08, "direct": 0.0}
+TARGET_SCOPES = ("north", "central", "south", "east", "west")
+PLAN_MEASURES = np.array([
+    "重點經銷商季度進貨協議，搭配階梯返利",
+    "新品上市說明會與門市陳列競賽",
+    "空白城市招商兩家，補足網點覆蓋",
+    "旺季前備貨會議，確認各經銷商進貨計劃",
+    "工程案與大客戶專案報價支援",
+    "淡季促銷：以舊換新與分期零利率",
+], dtype=object)
+TRAINING_COURSES = {
+    "product_knowledge": "新品規格與賣點解析", "negotiation": "經銷商年度合約談判",
+    "key_account": "大客戶與工程案經營", "dealer_coaching": "經銷商經營輔導實務",
+    "data_analysis": "銷售數據分析與報表判讀", "pricing_promotion": "價格策略與促銷規劃",
+}
+OVERRIDE_REASONS = ("春節工作天數少，目標下修", "新品上市集中出貨，目標上修")
+
+
+# ---- look-ups with fallbacks ---------------------------------------------------------------
+
+def _dealer_book(ctx) -> pd.DataFrame:
+    """Trading dealers with their size, channel, sales rep and trading window."""
+    rng = ctx.rng
+    first, end = period_start(ctx), period_end(ctx).normalize()
+    master = ctx.frames.get("dealer_master")
+    needed = {"dealer_id", "region", "channel_type", "status", "join_date", "termination_date", "credit_limit",
+              "sales_rep_id"}
+    if master is not None and needed <= set(master.columns):
+        book = master[master["status"] != "prospect"].reset_index(drop=True)
+        size = book["credit_limit"].fillna(book["credit_limit"].median()).to_numpy(dtype=float)
+        size = size / size.mean() * rng.lognormal(0, 0.25, len(book))
+        since = pd.DatetimeIndex(book["join_date"].clip(lower=first))
+        until = pd.DatetimeIndex(book["termination_date"].fillna(end).clip(upper=end))
+        # Suspended dealers stopped buying a few months ago.
+        suspended = (book["status"] == "suspended").to_numpy()
+        stop = end - pd.to_timedelta(rng.integers(30, 150, len(book)), unit="D")
+        until = pd.DatetimeIndex(np.where(suspended & (stop > since), stop, until))
+        return pd.DataFrame({
+            "dealer_id": book["dealer_id"].to_numpy(dtype=object),
+            "region": book["region"].to_numpy(dtype=object),
+            "channel_type": book["channel_type"].to_numpy(dtype=object),
+            "policy_id": book.get("policy_id", pd.Series(None, index=book.index)).to_numpy(dtype=object),
+            # A dealer without a rep on file is served by a salesperson picked at random.
+            "sales_rep_id": book["sales_rep_id"].fillna(pd.Series(pick(ctx, _sales_staff(ctx), len(book))))
+                                                .to_numpy(dtype=object),
+            "size": size, "since": since, "until": until,
+        })
+    book = dealers(ctx)
+    n = len(book)
+    return book.assign(channel_type="dealer", policy_id=None, sales_rep_id=pick(ctx, _sales_staff(ctx), n),
+                       size=rng.lognormal(0, 0.9, n), since=first, until=end)
+
+
+def _sales_staff(ctx) -> np.ndarray:
+    if "team_roster" in ctx.frames:
+        members = team_members(ctx, "sales")
+        if len(members):
+            return members
+    return codes("SAL", 8, 2)
+
+
+def _items(ctx) -> pd.DataFrame:
+    """SKU, product group, list price, launch date and status: the item master's when the
+    inventory chapter made one, otherwise a stand-in list."""
+    master = ctx.frames.get("item_master")
+    if master is not None and {"sku", "product_group", "list_price"} <= set(master.columns):
+        items = master.reset_index(drop=True)
+        return pd.DataFrame({
+            "sku": items["sku"].to_numpy(dtype=object),
+            "product_group": items["product_group"].to_numpy(dtype=object),
+            "list_price": items["list_price"].to_numpy(dtype=float),
+            "sku_name": (items["sku_name"] if "sku_name" in items else items["sku"]).to_numpy(dtype=object),
+            "launch_date": pd.DatetimeIndex(items["launch_date"]) if "launch_date" in items else pd.NaT,
+            "status": items["status"].to_numpy(dtype=object) if "status" in items else "active",
+        })
+    return _stand_in_items(ctx)
+
+
+def _stand_in_items(ctx) -> pd.DataFrame:
+    rng = ctx.rng
+    items = skus(ctx)
+    price = items["product_group"].map(GROUPS.set_index("product_group")["price"]).fillna(5_000).to_numpy()
+    list_price = (price * rng.lognormal(0, 0.35, len(items))).round(-1).clip(50)
+    names = items["product_group"].map(GROUPS.set_index("product_group")["group_name"]).fillna("") + " " + items["sku"]
+    return items.assign(list_price=list_price, sku_name=names.str.strip(), launch_date=pd.NaT, status="active")
+
+
+# ---- sales transactions ----------------------------------------------------------------------
+
+def _invoice_cells(ctx, book: pd.DataFrame, count: int):
+    """Dealer index and date of ``count`` invoices, drawn by size × growth × season in each
+    dealer's trading window."""
+    rng = ctx.rng
+    months = month_starts(ctx)
+    m = len(months)
+    growth = rng.normal(0.07, 0.12, len(book))
+    t = np.arange(m) - (m - 1)  # 0 in the last month
+    weight = (book["size"].to_numpy()[:, None] * (1 + growth[:, None]) ** (t[None, :] / 12)
+              * SEASON[months.month.to_numpy() - 1][None, :])
+    month_ordinal = months.to_period("M").asi8
+    since_month = pd.DatetimeIndex(book["since"]).to_period("M").asi8
+    until_month = pd.DatetimeIndex(book["until"]).to_period("M").asi8
+    trading = (month_ordinal[None, :] >= since_month[:, None]) & (month_ordinal[None, :] <= until_month[:, None])
+    weight = np.where(trading, weight, 0.0).ravel()
+    cell = rng.choice(weight.size, size=count, p=weight / weight.sum())
+    dealer_idx, month_idx = cell // m, cell % m
+    month_start = months[month_idx]
+    days_in_month = month_start.days_in_month.to_numpy()
+    # In the month a dealer starts or stops trading, only the days of its window count.
+    since_day = pd.DatetimeIndex(book["since"]).day.to_numpy()[dealer_idx] - 1
+    until_day = pd.DatetimeIndex(book["until"]).day.to_numpy()[dealer_idx] - 1
+    lo = np.where(month_ordinal[month_idx] == since_month[dealer_idx], since_day, 0)
+    hi = np.where(month_ordinal[month_idx] == until_month[dealer_idx], until_day, days_in_month - 1)
+    hi = np.maximum(hi, lo)
+    day = lo + np.floor(rng.random(count) * (hi - lo + 1)).astype(int)
+    return dealer_idx, month_start + pd.to_timedelta(day, unit="D")
+
+
+def _line_skus(ctx, items: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
+    """An item for each line by popularity; items not yet launched or discontinued in the
+    last half year are replaced by an item that was on sale."""
+    rng = ctx.rng
+    n = len(items)
+    popularity = rng.pareto(1.4, n) + 0.05
+    chosen = rng.choice(n, size=len(dates), p=popularity / popularity.sum())
+    launch = pd.DatetimeIndex(items["launch_date"]) if items["launch_date"].notna().any() else None
+    status = np.asarray(items["status"], dtype=object)
+    cutoff = period_end(ctx).normalize() - pd.Timedelta(days=180)
+    off_sale = (status[chosen] == "discontinued") & (dates > cutoff)
+    if launch is not None:
+        off_sale |= np.asarray(dates < launch[chosen].fillna(pd.Timestamp.min))
+    steady = np.flatnonzero(np.isin(status, ("active", "phase_out")))
+    if off_sale.any() and len(steady):
+        weights = popularity[steady] / popularity[steady].sum()
+        chosen[off_sale] = steady[rng.choice(len(steady), size=int(off_sale.sum()), p=weights)]
+    return chosen
+
+
+def _prices(ctx, items: pd.DataFrame, item_idx: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Unit price on the date: today's list price less the 1-January rises still to come."""
+    rng = ctx.rng
+    years = np.arange(dates.year.min(), period_end(ctx).year + 1)
+    rise = np.where(rng.random((len(items), len(years))) < 0.5, rng.uniform(1.02, 1.06, (len(items), len(years))), 1.0)
+    # Factor from a year's prices to today's: product of the rises of the later years.
+    later = np.cumprod(rise[:, ::-1], axis=1)[:, ::-1]
+    to_today = np.concatenate([later[:, 1:], np.ones((len(items), 1))], axis=1)
+    year_idx = dates.year.to_numpy() - years[0]
+    price = items["list_price"].to_numpy(dtype=float)[item_idx] / to_today[item_idx, year_idx]
+    return np.where(price >= 100, np.round(price), np.round(price, 1))
+
+
+def _discounts(ctx, book: pd.DataFrame, dealer_idx: np.ndarray) -> np.ndarray:
+    rng = ctx.rng
+    policies = ctx.frames.get("channel_policies")
+    base = book["channel_type"].map(DEFAULT_DISCOUNT).fillna(0.05).to_numpy(dtype=float)
+    if policies is not None:
+        by_policy = book["policy_id"].map(policies.set_index("policy_id")["discount_rate"])
+        base = by_policy.fillna(pd.Series(base)).to_numpy(dtype=float)
+    promotion = rng.random(len(dealer_idx)) < 0.15
+    extra = np.where(promotion, rng.choice([0.02, 0.03, 0.05], len(dealer_idx)), 0.0)
+    return np.round(base[dealer_idx] + extra, 2)
+
+
+def _transactions(ctx, book: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    rng = ctx.rng
+    end = period_end(ctx).normalize()
+    total = ctx.size.transactions
+    returns = int(round(total * RETURN_SHARE))
+    sale_lines = total - returns
+    # Lines per invoice: 1 + Poisson(2), cut so that the lines add up exactly.
+    per_invoice = 1 + rng.poisson(2.0, sale_lines // 2 + 10)
+    cumulative = np.cumsum(per_invoice)
+    last = int(np.searchsorted(cumulative, sale_lines))
+    per_invoice = per_invoice[:last + 1]
+    per_invoice[last] = sale_lines - (cumulative[last - 1] if last else 0)
+    dealer_of_invoice, date_of_invoice = _invoice_cells(ctx, book, len(per_invoice))
+    order = np.lexsort((dealer_of_invoice, date_of_invoice.asi8))
+    dealer_of_invoice, date_of_invoice, per_invoice = dealer_of_invoice[order], date_of_invoice[order], per_invoice[order]
+    invoice_no = document_numbers("INV", date_of_invoice)
+    invoice_idx = np.repeat(np.arange(len(per_invoice)), per_invoice)
+    line_no = np.arange(sale_lines) - np.repeat(np.cumsum(per_invoice) - per_invoice, per_invoice) + 1
+    dealer_idx = dealer_of_invoice[invoice_idx]
+    dates = date_of_invoice[invoice_idx]
+    item_idx = _line_skus(ctx, items, dates)
+    price = _prices(ctx, items, item_idx, dates)
+    size = book["size"].to_numpy()[dealer_idx]
+    mean_qty = np.clip(30_000 / np.maximum(price, 1), 0.5, 40) * np.clip(size, 0.3, 5) ** 0.4
+    quantity = (1 + rng.poisson(mean_qty)).astype(float)
+    discount = _discounts(ctx, book, dealer_idx)
+    sales = pd.DataFrame({
+        "invoice_no": invoice_no[invoice_idx],
+        "line_no": line_no,
+        "invoice_date": dates,
+        "transaction_type": "sale",
+        "dealer_idx": dealer_idx,
+        "item_idx": item_idx,
+        "quantity": quantity,
+        "unit_price": price,
+        "discount_rate": discount,
+        "original_invoice_no": None,
+        "return_reason": None,
+    })
+    # Returns: lines sold 5 to 60 days before a date still in the sample come back in part.
+    delay = rng.integers(5, 61, sale_lines)
+    eligible = np.flatnonzero((dates + pd.to_timedelta(delay, unit="D")) <= end)
+    picked = np.sort(rng.choice(eligible, size=min(returns, len(eligible)), replace=False))
+    back = sales.iloc[picked].reset_index(drop=True)
+    back_date = back["invoice_date"] + pd.to_timedelta(delay[picked], unit="D")
+    back_qty = -(1 + np.floor(rng.random(len(back)) * back["quantity"].to_numpy()))
+    order = np.argsort(back_date.to_numpy(), kind="stable")
+    back = back.iloc[order].reset_index(drop=True)
+    back_date = pd.DatetimeIndex(back_date.to_numpy()[order])
+    back = back.assign(
+        original_invoice_no=back["invoice_no"], invoice_no=document_numbers("CN", back_date), line_no=1,
+        invoice_date=back_date, transaction_type="return", quantity=back_qty[order],
+        return_reason=pick(ctx, ("defective", "wrong_item", "overstock", "damaged_in_transit", "customer_cancelled"),
+                           len(back), p=(0.35, 0.15, 0.3, 0.1, 0.1)))
+    rows = pd.concat([sales, back], ignore_index=True)
+    rows = rows.sort_values(["invoice_date", "invoice_no", "line_no"], kind="stable", ignore_index=True)
+    quantity = rows["quantity"].to_numpy()
+    amount = np.round(quantity * rows["unit_price"].to_numpy() * (1 - rows["discount_rate"].to_numpy()), 2)
+    return pd.DataFrame({
+        "invoice_no": rows["invoice_no"].to_numpy(dtype=object),
+        "line_no": pd.array(rows["line_no"].to_numpy(), dtype="Int64"),
+        "invoice_date": as_dates(rows["invoice_date"]).to_numpy(),
+        "transaction_type": rows["transaction_type"].to_numpy(dtype=object),
+        "dealer_id": book["dealer_id"].to_numpy(dtype=object)[rows["dealer_idx"].to_numpy()],
+        "sku": items["sku"].to_numpy(dtype=object)[rows["item_idx"].to_numpy()],
+        "quantity": quantity,
+        "unit_price": rows["unit_price"].to_numpy(dtype=float),
+        "discount_rate": rows["discount_rate"].to_numpy(dtype=float),
+        "amount": amount,
+        "original_invoice_no": rows["original_invoice_no"].to_numpy(dtype=object),
+        "return_reason": rows["return_reason"].to_numpy(dtype=object),
+        "sales_rep_id": book["sales_rep_id"].to_numpy(dtype=object)[rows["dealer_idx"].to_numpy()],
+    })
+
+
+# ---- the dealers' monthly sales and stock report ---------------------------------------------
+
+def _dealer_monthly(ctx, sales: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The last months' reports for every item a dealer bought in them: what came in is our
+    sales to it, what went back our returns, it sells half to nearly all of what it has and
+    the rest carries over."""
+    rng = ctx.rng
+    months = month_starts(ctx)[-DEALER_REPORT_MONTHS:]
+    month = sales["invoice_date"].dt.to_period("M").dt.to_timestamp()
+    recent = sales[month >= months[0]].assign(month=month)
+    moved = recent.assign(received=recent["quantity"].clip(lower=0), returned=(-recent["quantity"]).clip(lower=0))
+    flows = moved.groupby(["dealer_id", "sku", "month"], sort=True)[["received", "returned"]].sum()
+    pairs = flows.index.droplevel("month").unique()
+    grid = pd.MultiIndex.from_arrays([
+        np.repeat(pairs.get_level_values(0).to_numpy(), len(months)),
+        np.repeat(pairs.get_level_values(1).to_numpy(), len(months)),
+        np.tile(months.to_numpy(), len(pairs)),
+    ], names=flows.index.names)
+    flows = flows.reindex(grid, fill_value=0.0)
+    received = flows["received"].to_numpy(dtype=float, copy=True).reshape(len(pairs), len(months))
+    returned = flows["returned"].to_numpy(dtype=float, copy=True).reshape(len(pairs), len(months))
+    opening = np.zeros_like(received)
+    sold = np.zeros_like(received)
+    closing = np.zeros_like(received)
+    stock = np.round(received.sum(axis=1) / len(months) * rng.uniform(0.3, 1.5, len(pairs)))
+    for j in range(len(months)):  # a handful of months, each step vectorised over all pairs
+        opening[:, j] = stock
+        on_hand = stock + received[:, j]
+        returned[:, j] = np.minimum(returned[:, j], on_hand)
+        sold[:, j] = np.floor((on_hand - returned[:, j]) * rng.uniform(0.5, 0.95, len(pairs)))
+        stock = on_hand - returned[:, j] - sold[:, j]
+        closing[:, j] = stock
+    price = pd.Series(items["list_price"].to_numpy(dtype=float), index=items["sku"].to_numpy())
+    retail = grid.get_level_values("sku").map(price).to_numpy(dtype=float)
+    names = pd.Series(items["sku_name"].to_numpy(dtype=object), index=items["sku"].to_numpy())
+    note = np.where((sold.ravel() == 0) & (closing.ravel() > 0), "本月無銷售，庫存待消化", None)
+    return pd.DataFrame({
+        "dealer_id": grid.get_level_values(0).to_numpy(dtype=object),
+        "month": as_dates(grid.get_level_values(2)).to_numpy(),
+        "sku": grid.get_level_values(1).to_numpy(dtype=object),
+        "sku_name": grid.get_level_values("sku").map(names).to_numpy(dtype=object),
+        "opening_stock_qty": opening.ravel(),
+        "received_qty": received.ravel(),
+        "sell_out_qty": sold.ravel(),
+        "sell_out_amount": np.round(sold.ravel() * np.nan_to_num(retail, nan=0.0), 0),
+        "returned_qty": returned.ravel(),
+        "dealer_stock_qty": closing.ravel(),
+        "note": note.astype(object),
+    })
+
+
+# ---- targets and plans -----------------------------------------------------------------------
+
+def _sales_by_scope_year(sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
+    region = sales["dealer_id"].map(book.set_index("dealer_id")["region"])
+    return (sales.assign(region=region, year=sales["invoice_date"].dt.year)
+            .groupby(["year", "region"])[["amount", "quantity"]].sum())
+
+
+def _annual_targets(ctx, actual: pd.DataFrame) -> pd.DataFrame:
+    """Targets of every year the sample covers, per region and for the company: last year's
+    actual plus 6-12 % growth, or close to what was sold where last year is not complete."""
+    rng = ctx.rng
+    months = month_starts(ctx)
+    full_years = set(pd.Series(months.year).value_counts().loc[lambda c: c == 12].index)
+    years = sorted(set(months.year))
+    for_year = pd.MultiIndex.from_product([years, TARGET_SCOPES], names=["year", "region"])
+    current = actual.reindex(for_year, fill_value=0.0)
+    prior = actual.reindex(pd.MultiIndex.from_arrays([for_year.get_level_values(0) - 1,
+                                                      for_year.get_level_values(1)]), fill_value=np.nan)
+    has_prior = np.isin(for_year.get_level_values(0) - 1, list(full_years))
+    prior_amount = np.where(has_prior, prior["amount"].to_numpy(), np.nan)
+    growth = rng.uniform(0.06, 0.12, len(for_year))
+    months_in_year = pd.Series(months.year).value_counts().reindex(for_year.get_level_values(0)).to_numpy()
+    run_rate = current["amount"].to_numpy() * 12 / months_in_year * rng.uniform(0.95, 1.08, len(for_year))
+    amount = np.round(np.where(has_prior, prior_amount * (1 + growth), run_rate), -5)
+    price = np.where(current["quantity"].to_numpy() > 0,
+                     current["amount"].to_numpy() / np.maximum(current["quantity"].to_numpy(), 1), np.nan)
+    quantity = np.round(amount / price, -1)
+    rows = pd.DataFrame({"year": for_year.get_level_values(0), "target_scope": for_year.get_level_values(1),
+                         "target_amount": amount, "target_qty": quantity, "prior_year_actual": np.round(prior_amount)})
+    company = rows.groupby("year", as_index=False)[["target_amount", "target_qty", "prior_year_actual"]].sum(min_count=1)
+    rows = pd.concat([company.assign(target_scope="company"), rows], ignore_index=True)
+    rows = rows.sort_values(["year", "target_scope"], key=lambda c: c.map(
+        {"company": 0, **{s: i + 1 for i, s in enumerate(TARGET_SCOPES)}}) if c.name == "target_scope" else c,
+        kind="stable", ignore_index=True)
+    head = _head_of_department(ctx)
+    return pd.DataFrame({
+        "year": pd.array(rows["year"].to_numpy(), dtype="Int64"),
+        "target_scope": rows["target_scope"].to_numpy(dtype=object),
+        "target_amount": rows["target_amount"].to_numpy(dtype=float),
+        "target_qty": rows["target_qty"].to_numpy(dtype=float),
+        "prior_year_actual": rows["prior_year_actual"].to_numpy(dtype=float),
+        "approved_by": np.full(len(rows), head, dtype=object),
+        "note": np.where(rows["prior_year_actual"].isna(), "去年資料不完整，依實際銷售推估", None).astype(object),
+    })
+
+
+def _head_of_department(ctx) -> str:
+    roster = ctx.frames.get("team_roster")
+    if roster is not None and "role" in roster.columns:
+        head = roster.loc[roster["role"] == "department_head", "staff_id"]
+        if len(head):
+            return head.iloc[0]
+    return "S0001"
+
+
+def _target_overrides(ctx, targets: pd.DataFrame) -> pd.DataFrame:
+    """Two fixed months of the last year: February lowered for the New Year holidays and one
+    region's peak month raised for a launch."""
+    year = int(targets["year"].max())
+    annual = targets[targets["year"] == year].set_index("target_scope")["target_amount"]
+    return pd.DataFrame({
+        "month": as_dates([pd.Timestamp(year=year, month=2, day=1), pd.Timestamp(year=year, month=6, day=1)]).to_numpy(),
+        "target_scope": np.array(["company", "north"], dtype=object),
+        "target_amount": np.array([np.round(annual["company"] / 12 * 0.7, -5), np.round(annual["north"] / 12 * 1.3, -5)]),
+        "reason": np.array(OVERRIDE_REASONS, dtype=object),
+    })
+
+
+def _target_inputs(ctx, sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
+    """Next year's allocation inputs for every dealer trading at the end: potential from the
+    last twelve months' sales (or the dealer's size when new), floors and ceilings for some."""
+    rng = ctx.rng
+    end = period_end(ctx).normalize()
+    active = book[pd.DatetimeIndex(book["until"]) >= end - pd.Timedelta(days=1)].reset_index(drop=True)
+    last_year = sales[sales["invoice_date"] > end - pd.DateOffset(months=12)]
+    sold = last_year.groupby("dealer_id")["amount"].sum().reindex(active["dealer_id"]).fillna(0.0).to_numpy()
+    n = len(active)
+    fallback = active["size"].to_numpy() * np.median(sold[sold > 0]) if (sold > 0).any() else active["size"].to_numpy() * 1e6
+    basis = np.where(sold > 0, sold, fallback)
+    floor = np.where(rng.random(n) < 0.3, np.round(basis * 0.6, -4), np.nan)
+    ceiling = np.where(rng.random(n) < 0.25, np.round(basis * 2.0, -4), np.nan)
+    return pd.DataFrame({
+        "year": pd.array(np.full(n, end.year + 1), dtype="Int64"),
+        "dealer_id": active["dealer_id"].to_numpy(dtype=object),
+        "market_potential": np.round(basis * rng.uniform(1.3, 3.0, n), -4),
+        "target_floor": floor,
+        "target_ceiling": np.where(np.isnan(floor) | (ceiling >= floor), ceiling, np.nan),
+        "note": np.where(sold == 0, "新經銷商，潛力依規模估計", None).astype(object),
+    })
+
+
+def _sales_plans(ctx, targets: pd.DataFrame) -> pd.DataFrame:
+    """A plan per region and quarter of every target year, revenue from the regional target
+    by the season's quarter shares; past quarters closed with their spend."""
+    rng = ctx.rng
+    end = period_end(ctx).normalize()
+    regional = targets[targets["target_scope"] != "company"].reset_index(drop=True)
+    quarter_share = SEASON.reshape(4, 3).sum(axis=1) / SEASON.sum()
+    n = len(regional) * 4
+    year = np.repeat(regional["year"].to_numpy(dtype=int), 4)
+    quarter = np.tile(np.arange(1, 5), len(regional))
+    scope = np.repeat(regional["target_scope"].to_numpy(dtype=object), 4)
+    revenue = np.round(np.repeat(regional["target_amount"].to_numpy(), 4) * quarter_share[quarter - 1], -4)
+    quarter_start = pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").start_time
+    quarter_end = pd.PeriodIndex.from_fields(year=year, quarter=quarter, freq="Q").end_time.normalize()
+    past, current = quarter_end < end, (quarter_start <= end) & (quarter_end >= end)
+    status = np.where(past, "closed", np.where(current, "in_progress", "approved")).astype(object)
+    budget = np.round(revenue * rng.uniform(0.01, 0.025, n), -3)
+    spend = np.where(past, np.round(budget * rng.uniform(0.75, 1.1, n), -2),
+                     np.where(current, np.round(budget * rng.uniform(0.3, 0.7, n), -2), np.nan))
+    leads = _sales_staff(ctx)
+    number = pd.Series(year % 100).astype(str).str.zfill(2) + "Q" + pd.Series(quarter).astype(str)
+    return pd.DataFrame({
+        "plan_id": ("SP" + number + "-" + pd.Series(scope).str[:1].str.upper()).to_numpy(dtype=object),
+        "year": pd.array(year, dtype="Int64"),
+        "quarter": pd.array(quarter, dtype="Int64"),
+        "target_scope": scope,
+        "channel_type": np.full(n, None, dtype=object),
+        "product_group": np.full(n, None, dtype=object),
+        "planned_revenue": revenue,
+        "key_measures": pick(ctx, PLAN_MEASURES, n),
+        "budget": budget,
+        "actual_spend": spend,
+        "owner": pick(ctx, leads, n),
+        "plan_status": status,
+    })
+
+
+def _sales_training(ctx) -> pd.DataFrame:
+    """A course about every two months; every salesperson employed on the day takes part."""
+    rng = ctx.rng
+    months = month_starts(ctx)[1::2]
+    dates = months + pd.to_timedelta(rng.integers(5, 25, len(months)), unit="D")
+    skill = pick(ctx, list(TRAINING_COURSES), len(months))
+    roster = ctx.frames.get("team_roster")
+    if roster is not None and "team" in roster.columns:
+        people = roster[roster["team"] == "sales"]
+        staff = people["staff_id"].to_numpy(dtype=object)
+        hired = pd.DatetimeIndex(people["hire_date"]).to_numpy()
+        left = pd.DatetimeIndex(people["leave_date"]).fillna(pd.Timestamp.max).to_numpy()
+    else:
+        staff = _sales_staff(ctx)
+        hired = np.full(len(staff), np.datetime64("1900-01-01"))
+        left = np.full(len(staff), np.datetime64("2262-01-01"))
+    employed = (hired[None, :] <= dates.to_numpy()[:, None]) & (left[None, :] > dates.to_numpy()[:, None])
+    session_idx, staff_idx = np.nonzero(employed)
+    n = len(session_idx)
+    attended = np.where(rng.random(n) < 0.9, "yes", "no").astype(object)
+    score = np.where(attended == "yes", np.clip(np.round(rng.normal(82, 9, n)), 40, 100), np.nan)
+    return pd.DataFrame({
+        "training_id": document_numbers("STR", dates, width=3)[session_idx],
+        "staff_id": staff[staff_idx],
+        "training_date": as_dates(dates[session_idx]).to_numpy(),
+        "course_title": pd.Series(skill[session_idx]).map(TRAINING_COURSES).to_numpy(dtype=object),
+        "sales_skill": skill[session_idx],
+        "training_delivery": pick(ctx, ("internal", "external", "online"), len(months), p=(0.6, 0.15, 0.25))[session_idx],
+        "trainer": pick(ctx, ("業務處長", "外聘講師", "產品經理", "資深業務"), len(months))[session_idx],
+        "duration_hours": rng.choice([2.0, 3.0, 6.0], len(months))[session_idx],
+        "attended": attended,
+        "test_score": score,
+        "follow_up_action": np.where(score < 65, "安排主管陪訪輔導", None).astype(object),
+    })
+
+
+def _incentive_assignments(ctx, book: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """Salespeople on the standard plan, team leads on the team plan (from hiring or the plan's
+    start, to leaving), new hires with a monthly draw; gold dealers on the dealer rebate."""
+    rng = ctx.rng
+    end = period_end(ctx).normalize()
+    start_of = plans.set_index("plan_id")["effective_date"]
+    roster = ctx.frames.get("team_roster")
+    if roster is not None and {"team", "role", "hire_date"} <= set(roster.columns):
+        people = roster[roster["team"] == "sales"].reset_index(drop=True)
+        plan = np.where(people["role"] == "team_lead", "LEAD-STD", "SAL-STD").astype(object)
+        hired = pd.DatetimeIndex(people["hire_date"])
+        left = pd.DatetimeIndex(people["leave_date"])
+        staff = people["staff_id"].to_numpy(dtype=object)
+    else:
+        staff = _sales_staff(ctx)
+        plan = np.full(len(staff), "SAL-STD", dtype=object)
+        hired = pd.DatetimeIndex(np.full(len(staff), start_of["SAL-STD"]))
+        left = pd.DatetimeIndex(np.full(len(staff), pd.NaT))
+    start = pd.DatetimeIndex(np.maximum(hired, pd.DatetimeIndex(start_of.loc[plan].to_numpy())))
+    keep = left.isna() | (left >= start)
+    draw = np.where(hired > end - pd.Timedelta(days=180), 15_000.0, np.nan)
+    people_rows = pd.DataFrame({"payee_id": staff, "start_date": start, "end_date": left, "plan_id": plan,
+                                "team": "sales", "monthly_draw": draw})[keep]
+    gold = ctx.frames.get("dealer_master")
+    dealer_rows = pd.DataFrame(columns=people_rows.columns)
+    if gold is not None and {"tier", "join_date"} <= set(gold.columns):
+        gold = gold[(gold["tier"] == "gold") & (gold["status"] != "prospect")]
+        dealer_start = pd.DatetimeIndex(np.maximum(pd.DatetimeIndex(gold["join_date"]),
+                                                   pd.DatetimeIndex(np.full(len(gold), start_of["DLR-REB"]))))
+        dealer_end = pd.DatetimeIndex(gold["termination_date"]) if "termination_date" in gold else pd.NaT
+        dealer_rows = pd.DataFrame({"payee_id": gold["dealer_id"].to_numpy(dtype=object), "start_date": dealer_start,
+                                    "end_date": dealer_end, "plan_id": "DLR-REB", "team": None,
+                                    "monthly_draw": np.nan})
+        dealer_rows = dealer_rows[dealer_rows["end_date"].isna() | (dealer_rows["end_date"] >= dealer_rows["start_date"])]
+    rows = pd.concat([people_rows, dealer_rows], ignore_index=True)
+    return pd.DataFrame({
+        "payee_id": rows["payee_id"].to_numpy(dtype=object),
+        "start_date": as_dates(rows["start_date"]).to_numpy(),
+        "end_date": as_dates(rows["end_date"]).to_numpy(),
+        "plan_id": rows["plan_id"].to_numpy(dtype=object),
+        "team": rows["team"].to_numpy(dtype=object),
+        "monthly_draw": rows["monthly_draw"].to_numpy(dtype=float),
+    })
+
+
+def generate(ctx) -> dict[str, pd.DataFrame]:
+    book = _dealer_book(ctx)
+    items = _items(ctx)
+    sales = _transactions(ctx, book, items)
+    targets = _annual_targets(ctx, _sales_by_scope_year(sales, book))
+    plans = typed_frame("incentive_plans")
+    return {
+        "annual_targets": targets,
+        "target_overrides": _target_overrides(ctx, targets),
+        "target_inputs": _target_inputs(ctx, sales, book),
+        "sales_plans": _sales_plans(ctx, targets),
+        "sales_training": _sales_training(ctx),
+        "sales_transactions": sales,
+        "dealer_monthly": _dealer_monthly(ctx, sales, items),
+        "incentive_plans": plans,
+        "incentive_plan_tiers": typed_frame("incentive_plan_tiers"),
+        "incentive_assignments": _incentive_assignments(ctx, book, plans),
+    }
