@@ -1,0 +1,438 @@
+"""Sales analysis (manual 4.4): monthly totals, achievement, YoY, MoM, YTD, rolling 12 months,
+run-rate projection, contribution to growth, price-volume-mix, Pareto (ABC) and declining dealers.
+
+Most functions work on a *sales matrix*: one row per key (dealer, SKU, region…) and one
+column per month (a monthly ``PeriodIndex``, oldest first, no gaps), as built from a
+transactions table by :func:`sales_matrix`. Transactions carry the columns ``date``,
+``dealer_id``, ``sku``, ``product_group``, ``region``, ``quantity`` and ``amount`` unless
+other column ids are passed; returns are rows with negative quantity and amount.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+from dealerxl.calc.inventory import abc_classes
+
+MONTHS = 12
+
+
+def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CalcError(f"{what} needs the column(s) {', '.join(missing)}")
+
+
+def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
+    """Monthly period ordinals of a date column; a CalcError names the first row that is not a date."""
+    dates = pd.to_datetime(frame[date], errors="coerce")
+    if dates.isna().any():
+        row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1
+        raise CalcError(f"sales row {row}: {date} is not a date")
+    return pd.PeriodIndex(dates.dt.to_period("M")).asi8
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
+        raise CalcError(f"sales row {row}: {column} is not a number")
+    return values.to_numpy(dtype=float)
+
+
+def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amount", date: str = "date",
+                 first_month=None, last_month=None) -> pd.DataFrame:
+    """Sum of ``value`` per key (rows) and month (columns); months without sales are 0.
+
+    Equation: X[i, t] = Σ value over the rows of key i dated in month t. The columns run
+    from ``first_month`` (default: the first month in the table) to ``last_month``
+    (default: the last); rows outside that span are left out.
+
+    Example (worked by hand): D1 sells 100 in January and 50 in March, D2 30 in February.
+
+    >>> t = pd.DataFrame({"date": ["2026-01-05", "2026-03-09", "2026-02-11"], "dealer_id": ["D1", "D1", "D2"],
+    ...                   "amount": [100, 50, 30]})
+    >>> sales_matrix(t).to_numpy().tolist()
+    [[100.0, 0.0, 50.0], [0.0, 30.0, 0.0]]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    _require_columns(transactions, [*keys, value, date], "the sales table")
+    ordinals = _months(transactions, date)
+    amounts = _numbers(transactions, value)
+    if not len(transactions) and (first_month is None or last_month is None):
+        raise CalcError("the sales table is empty")
+    first = pd.Period(first_month, "M").ordinal if first_month is not None else int(ordinals.min())
+    last = pd.Period(last_month, "M").ordinal if last_month is not None else int(ordinals.max())
+    if first > last:
+        raise CalcError("the first month is after the last month")
+    inside = (ordinals >= first) & (ordinals <= last)
+    groups = transactions.loc[inside, keys].groupby(keys, sort=True)
+    codes = groups.ngroup().to_numpy()
+    index = groups.size().index
+    width = last - first + 1
+    grid = np.bincount(codes * width + (ordinals[inside] - first), weights=amounts[inside],
+                       minlength=len(index) * width)
+    columns = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=width, freq="M", name="month")
+    return pd.DataFrame(grid.reshape(len(index), width), index=index, columns=columns)
+
+
+def _matrix(sales) -> tuple[np.ndarray, pd.Index | None, pd.PeriodIndex | None]:
+    if isinstance(sales, pd.DataFrame):
+        return sales.to_numpy(dtype=float), sales.index, sales.columns
+    x = np.asarray(sales, dtype=float)
+    return (x.reshape(1, -1) if x.ndim == 1 else x), None, None
+
+
+def growth_rate(current, prior) -> np.ndarray:
+    """Relative change (current − prior) / |prior|; NaN where the prior is 0 or blank.
+
+    >>> growth_rate([110, 90, 5], [100, 100, 0]).round(2).tolist()
+    [0.1, -0.1, nan]
+    """
+    c, p = np.asarray(current, dtype=float), np.asarray(prior, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(p) > 0, (c - p) / np.abs(p), np.nan)
+
+
+def achievement(actual, target) -> pd.DataFrame:
+    """Achievement against target: rate = actual / target and gap = actual − target.
+
+    The rate is blank where there is no target (0 or blank); the gap still shows.
+
+    >>> achievement([95, 130, 10], [100, 100, 0]).to_dict("list")
+    {'actual': [95.0, 130.0, 10.0], 'target': [100.0, 100.0, 0.0], 'achievement_rate': [0.95, 1.3, nan], 'gap': [-5.0, 30.0, 10.0]}
+    """
+    a, t = np.ravel(np.asarray(actual, dtype=float)), np.ravel(np.asarray(target, dtype=float))
+    if a.size != t.size:
+        raise CalcError(f"{a.size} actual values but {t.size} targets")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(t > 0, a / t, np.nan)
+    return pd.DataFrame({"actual": a, "target": t, "achievement_rate": rate, "gap": a - t})
+
+
+def period_metrics(sales, month=None) -> pd.DataFrame:
+    """Month, MoM, YoY, YTD and rolling-12-month figures per row of a sales matrix.
+
+    For the chosen month t (default: the last column; ``month`` may be a period or its
+    position) and each row: actual Xₜ; MoM = Xₜ/Xₜ₋₁ − 1; YoY = Xₜ/Xₜ₋₁₂ − 1;
+    YTD = Σ X from January of t's year to t, and YTD YoY against the same months a year
+    before; rolling 12 = Σ Xₜ₋₁₁…Xₜ, and its growth against the 12 months before.
+    A figure needing months before the matrix starts is blank, as is growth from zero.
+    With a plain array (no month labels) the year is taken to start at the first column.
+
+    Example (worked by hand): 24 months of 10 in the first year and 12 in the second
+    (January to December) → for the last December: MoM 0, YoY +20 %, YTD 144 against 120,
+    rolling 12 = 144.
+
+    >>> m = pd.DataFrame([[10.0] * 12 + [12.0] * 12], columns=pd.period_range("2025-01", periods=24, freq="M"))
+    >>> period_metrics(m).iloc[0][["actual", "mom", "yoy", "ytd", "ytd_prior", "rolling_12", "rolling_12_yoy"]].round(2).tolist()
+    [12.0, 0.0, 0.2, 144.0, 120.0, 144.0, 0.2]
+    """
+    x, index, columns = _matrix(sales)
+    if columns is not None and not isinstance(columns, pd.PeriodIndex):
+        columns = None  # columns that are not months: the year starts at the first column
+    n = x.shape[1]
+    if n == 0:
+        raise CalcError("the sales matrix has no months")
+    if month is None:
+        t = n - 1
+    elif isinstance(month, (int, np.integer)):
+        t = int(month)
+    else:
+        if columns is None:
+            raise CalcError("a month can only be named on a matrix with month columns")
+        try:
+            t = int(columns.get_loc(pd.Period(month, "M")))
+        except KeyError:
+            raise CalcError(f"month {month} is outside the sales matrix") from None
+    if not 0 <= t < n:
+        raise CalcError(f"month {month} is outside the sales matrix")
+    calendar_month = (columns[t].month - 1) if columns is not None else t % MONTHS
+    padded = np.hstack([np.full((x.shape[0], 2 * MONTHS), np.nan), np.nan_to_num(x)])
+    at = t + 2 * MONTHS  # position of t in the padded matrix
+
+    def window(end: int, length: int) -> np.ndarray:
+        return padded[:, end - length + 1: end + 1].sum(axis=1)
+
+    ytd_len = calendar_month + 1
+    actual = padded[:, at]
+    previous, year_ago = padded[:, at - 1], padded[:, at - MONTHS]
+    ytd, ytd_prior = window(at, ytd_len), window(at - MONTHS, ytd_len)
+    rolling, rolling_prior = window(at, MONTHS), window(at - MONTHS, MONTHS)
+    result = pd.DataFrame({
+        "actual": actual, "previous_month": previous, "mom": growth_rate(actual, previous),
+        "same_month_last_year": year_ago, "yoy": growth_rate(actual, year_ago),
+        "ytd": ytd, "ytd_prior": ytd_prior, "ytd_yoy": growth_rate(ytd, ytd_prior),
+        "rolling_12": rolling, "rolling_12_prior": rolling_prior, "rolling_12_yoy": growth_rate(rolling, rolling_prior),
+    })
+    if index is not None:
+        result.index = index
+    return result
+
+
+def run_rate_projection(actual_to_date, as_of, period_start, period_end, basis: str = "days",
+                        holidays=(), weekmask: str = "1111100") -> pd.DataFrame:
+    """Projection of the period's total at the pace so far: actual × total days / elapsed days.
+
+    Symbols: A actual to date (through ``as_of``, inclusive), e elapsed days
+    (period_start … as_of), D days in the period (period_start … period_end). Equation:
+    projection = A · D / e. With ``basis="working_days"`` e and D count working days
+    (``weekmask`` Monday…Sunday, ``holidays`` left out), so a month with a weekend left
+    does not project sales for days nobody sells. All arguments broadcast (one per row).
+
+    Example (worked by hand): 3 100 000 sold in the first 10 days of a 31-day month →
+    3 100 000 · 31 / 10 = 9 610 000. Working days (Monday to Friday): 1 March 2026 is a
+    Sunday, so 1–10 March hold 7 weekdays and the month 22 → 3 100 000 · 22 / 7 = 9 742 857.14.
+
+    >>> run_rate_projection(3_100_000, "2026-03-10", "2026-03-01", "2026-03-31").projection.tolist()
+    [9610000.0]
+    >>> run_rate_projection(3_100_000, "2026-03-10", "2026-03-01", "2026-03-31", "working_days").round(2).projection.tolist()
+    [9742857.14]
+    """
+    def days(values):
+        return np.atleast_1d(pd.to_datetime(np.ravel(np.asarray(values, dtype=object))).to_numpy("datetime64[D]"))
+
+    a = np.atleast_1d(np.asarray(actual_to_date, dtype=float)).ravel()
+    now, start, end = days(as_of), days(period_start), days(period_end)
+    a, now, start, end = np.broadcast_arrays(a, now, start, end)
+    if np.any(end < start):
+        raise CalcError("the period ends before it starts")
+    now = np.clip(now, start, end)
+    if basis == "days":
+        elapsed = (now - start).astype(int) + 1
+        total = (end - start).astype(int) + 1
+    elif basis == "working_days":
+        calendar = np.busdaycalendar(weekmask=weekmask, holidays=np.asarray(holidays, dtype="datetime64[D]"))
+        elapsed = np.busday_count(start, now + 1, busdaycal=calendar)
+        total = np.busday_count(start, end + 1, busdaycal=calendar)
+    else:
+        raise CalcError(f"the run-rate basis must be days or working_days, not {basis!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        projection = np.where(elapsed > 0, a * total / elapsed, np.nan)
+    return pd.DataFrame({"actual_to_date": a, "elapsed_days": elapsed, "period_days": total,
+                         "projection": projection})
+
+
+def _month_range(period) -> tuple[int, int]:
+    first, last = (period, period) if isinstance(period, str) or not np.iterable(period) else period
+    first, last = pd.Period(first, "M").ordinal, pd.Period(last, "M").ordinal
+    if first > last:
+        raise CalcError(f"the period {period} ends before it starts")
+    return first, last
+
+
+def _totals_in_two_periods(transactions: pd.DataFrame, by: list[str], current, prior, values: list[str],
+                           date: str) -> pd.DataFrame:
+    """Σ of each of ``values`` per group, in the current and in the prior period (columns ``<value>_1``, ``<value>_0``).
+
+    One pass over the table: each row is labelled 1 (current), 0 (prior) or left out, and
+    grouped once by the keys and that label. Groups with no row in a period get 0.
+    """
+    ordinals = _months(transactions, date)
+    (c0, c1), (p0, p1) = _month_range(current), _month_range(prior)
+    in_current = (ordinals >= c0) & (ordinals <= c1)
+    in_prior = (ordinals >= p0) & (ordinals <= p1)
+    if np.any(in_current & in_prior):
+        raise CalcError("the current and the prior period overlap")
+    keep = in_current | in_prior
+    frame = transactions.loc[keep, by].copy()
+    for value in values:
+        frame[value] = _numbers(transactions, value)[keep]
+    frame["_period"] = in_current[keep].astype(np.int8)
+    totals = frame.groupby([*by, "_period"], sort=True)[values].sum().unstack("_period", fill_value=0.0)
+    totals = totals.reindex(columns=pd.MultiIndex.from_product([values, [0, 1]]), fill_value=0.0)
+    totals.columns = [f"{value}_{period}" for value, period in totals.columns]
+    return totals.astype(float)
+
+
+def contribution_to_growth(transactions: pd.DataFrame, by, current, prior, value: str = "amount",
+                           date: str = "date") -> pd.DataFrame:
+    """Each group's part in the total change between two periods.
+
+    ``current`` and ``prior`` are months (``"2026-06"``) or inclusive (first, last) month
+    pairs, e.g. this year's and last year's January–June. Per group g: change_g = C_g −
+    P_g; contribution (percentage points of total growth) = change_g / ΣP; share of
+    change = change_g / Σchange. The contributions add up to the total growth rate
+    ΣC/ΣP − 1. Source: the contribution-to-growth identity used for national accounts
+    (e.g. OECD, Contributions to growth; Eurostat, Handbook on quarterly national accounts).
+
+    Example (worked by hand): North 100 → 130, South 100 → 90: total growth 200 → 220 =
+    +10 %, North contributes +15 points, South −5.
+
+    >>> t = pd.DataFrame({"date": ["2025-01-10", "2026-01-10", "2025-01-20", "2026-01-20"],
+    ...                   "region": ["N", "N", "S", "S"], "amount": [100, 130, 100, 90]})
+    >>> contribution_to_growth(t, "region", "2026-01", "2025-01").contribution.tolist()
+    [0.15, -0.05]
+    """
+    keys = [by] if isinstance(by, str) else list(by)
+    _require_columns(transactions, [*keys, value, date], "the sales table")
+    totals = _totals_in_two_periods(transactions, keys, current, prior, [value], date)
+    frame = pd.DataFrame({"current": totals[f"{value}_1"], "prior": totals[f"{value}_0"]})
+    frame["change"] = frame["current"] - frame["prior"]
+    frame["growth"] = growth_rate(frame["current"], frame["prior"])
+    prior_total, change_total = frame["prior"].sum(), frame["change"].sum()
+    frame["contribution"] = frame["change"] / prior_total if prior_total else np.nan
+    frame["share_of_change"] = frame["change"] / change_total if change_total else np.nan
+    return frame.reset_index()
+
+
+def price_volume_mix(transactions: pd.DataFrame, current, prior, item: str = "sku", by=None,
+                     quantity: str = "quantity", value: str = "amount", date: str = "date") -> pd.DataFrame:
+    """Revenue change between two periods split into volume, mix, price, new and lost items.
+
+    Per group (``by``, e.g. dealer or region; the whole table when None), over its items i
+    (``item``, e.g. SKU) with quantities Q and revenues R in the prior (0) and current (1)
+    period, prices Pᵢ = Rᵢ/Qᵢ. Items sold in both periods ("continuing", c):
+
+    * volume = (ΣQ₁ − ΣQ₀) · P̄₀, with P̄₀ = ΣR₀/ΣQ₀ the prior average price (all over c);
+    * mix    = Σ (Q₁ᵢ − ΣQ₁·m₀ᵢ) · P₀ᵢ, m₀ᵢ = Q₀ᵢ/ΣQ₀ the prior mix;
+    * price  = Σ (P₁ᵢ − P₀ᵢ) · Q₁ᵢ;
+    * new    = R₁ − R₀ of items not sold in the prior period (R₀ is then 0 or a return);
+    * lost   = R₁ − R₀ of items sold then but not now (−R₀ when nothing came back).
+
+    Volume + mix = ΣQ₁P₀ − ΣR₀ and price = ΣR₁ − ΣQ₁P₀ over c, so the five effects add
+    up exactly to the change ΣR₁ − ΣR₀. This is the common "volume at prior average
+    price, mix at prior prices, price at current volume" variant (price measured on
+    current quantities, like a Paasche price index); it mirrors the sales-quantity,
+    sales-mix and selling-price variances of Horngren, Datar & Rajan, Cost Accounting: A
+    Managerial Emphasis (sales-mix and sales-quantity variances), with prior prices in
+    place of budgeted ones.
+
+    Example (worked by hand): A 100 × 10 → 120 × 11, B 100 × 20 → 80 × 20. ΣQ 200 → 200,
+    P̄₀ = 15 → volume 0; mix = (120 − 100)·10 + (80 − 100)·20 = −200; price = 1·120 = 120;
+    change = 2920 − 3000 = −80 = 0 − 200 + 120.
+
+    >>> t = pd.DataFrame({"date": ["2025-01-01", "2025-01-01", "2026-01-01", "2026-01-01"],
+    ...                   "sku": ["A", "B", "A", "B"], "quantity": [100, 100, 120, 80],
+    ...                   "amount": [1000, 2000, 1320, 1600]})
+    >>> price_volume_mix(t, "2026-01", "2025-01").iloc[0][["volume", "mix", "price", "change"]].tolist()
+    [0.0, -200.0, 120.0, -80.0]
+    """
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    _require_columns(transactions, [*keys, item, quantity, value, date], "the sales table")
+    totals = _totals_in_two_periods(transactions, [*keys, item], current, prior, [quantity, value], date)
+    f = pd.DataFrame({"q0": totals[f"{quantity}_0"], "r0": totals[f"{value}_0"],
+                      "q1": totals[f"{quantity}_1"], "r1": totals[f"{value}_1"]})
+    return _price_volume_mix(f, keys)
+
+
+def price_volume_mix_of_items(prior_quantity, prior_revenue, current_quantity, current_revenue) -> pd.DataFrame:
+    """The effects of :func:`price_volume_mix` for one group, from per-item totals (one element per item).
+
+    Blank cells count as 0. Same example: A 100 × 10 → 120 × 11, B 100 × 20 → 80 × 20.
+
+    >>> price_volume_mix_of_items([100, 100], [1000, 2000], [120, 80], [1320, 1600]).iloc[0].tolist()
+    [3000.0, 2920.0, 0.0, -200.0, 120.0, 0.0, 0.0, -80.0]
+    """
+    columns = [np.nan_to_num(np.ravel(np.asarray(v, dtype=float)), nan=0.0)
+               for v in (prior_quantity, prior_revenue, current_quantity, current_revenue)]
+    if len({c.size for c in columns}) != 1:
+        raise CalcError("prior and current quantities and revenues need one value per item each")
+    return _price_volume_mix(pd.DataFrame(dict(zip(("q0", "r0", "q1", "r1"), columns))), [])
+
+
+def _price_volume_mix(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    # An item counts as sold in a period when its net quantity there is positive.
+    continuing = (f["q0"] > 0) & (f["q1"] > 0)
+    c = f[continuing]
+    p0 = c["r0"] / c["q0"]
+    p1 = c["r1"] / c["q1"]
+    group_of = (lambda frame: [frame.index.get_level_values(k) for k in keys]) if keys else \
+        (lambda frame: np.zeros(len(frame), dtype=int))
+    totals = c[["q0", "r0", "q1"]].groupby(group_of(c)).transform("sum")
+    average_p0 = totals["r0"] / totals["q0"]
+    mix_share0 = c["q0"] / totals["q0"]
+    lines = pd.DataFrame({
+        "volume": (c["q1"] - c["q0"]) * average_p0,  # Σ over a group = (ΣQ₁ − ΣQ₀)·P̄₀
+        "mix": (c["q1"] - totals["q1"] * mix_share0) * p0,
+        "price": (p1 - p0) * c["q1"],
+    })
+    effects = lines.groupby(group_of(lines)).sum()
+    change = f["r1"] - f["r0"]
+    new = change.where(~continuing & ~(f["q0"] > 0), 0.0)  # not sold in the prior period
+    lost = change.where(~continuing & (f["q0"] > 0), 0.0)  # sold then, not any more
+    others = pd.DataFrame({"prior_revenue": f["r0"], "current_revenue": f["r1"], "new": new, "lost": lost})
+    summary = others.groupby(group_of(others)).sum()
+    result = summary.join(effects, how="left").fillna(0.0)
+    result["change"] = result["current_revenue"] - result["prior_revenue"]
+    result = result[["prior_revenue", "current_revenue", "volume", "mix", "price", "new", "lost", "change"]]
+    if keys:
+        result.index.names = keys
+        return result.reset_index()
+    return result.reset_index(drop=True)
+
+
+def pareto(values, labels=None, a_share: float = 0.8, b_share: float = 0.95) -> pd.DataFrame:
+    """Pareto (ABC) ranking: value share, cumulative share and class per dealer or product.
+
+    Ranked by value, highest first: share = vᵢ/Σv, cumulative = Σ shares up to and
+    including i; the class is A while the cumulative share *before* the item is below
+    ``a_share`` (so A is the smallest set of top items reaching it), B below ``b_share``,
+    else C; items with no positive value are C. Rows come back in the input order, with
+    their rank. Source: the ABC / Pareto classification (Silver, Pyke & Thomas,
+    Inventory and Production Management in Supply Chains, 4th ed.).
+
+    Example (worked by hand): 500, 300, 100, 60, 40 → shares before each 0, 0.5, 0.8,
+    0.9, 0.96 → A, A, B, B, C.
+
+    >>> pareto([100, 500, 40, 300, 60], ["c", "a", "e", "b", "d"])[["label", "rank", "pareto_class"]].values.tolist()
+    [['c', 3, 'B'], ['a', 1, 'A'], ['e', 5, 'C'], ['b', 2, 'A'], ['d', 4, 'B']]
+    """
+    v = np.nan_to_num(np.ravel(np.asarray(values, dtype=float)), nan=0.0)
+    classes = abc_classes(v, a_share, b_share)
+    order = np.argsort(-v, kind="stable")
+    rank = np.empty(v.size, dtype=np.int64)
+    rank[order] = np.arange(1, v.size + 1)
+    total = v.sum()
+    share = v / total if total > 0 else np.zeros_like(v)
+    cumulative = np.empty_like(share)
+    cumulative[order] = np.cumsum(share[order])
+    frame = pd.DataFrame({"value": v, "rank": rank, "share": share, "cumulative_share": cumulative,
+                          "pareto_class": classes})
+    if labels is not None:
+        label = np.ravel(np.asarray(labels, dtype=object))
+        if label.size != v.size:
+            raise CalcError(f"{label.size} labels for {v.size} values")
+        frame.insert(0, "label", label)
+    return frame
+
+
+def declining_trend(sales, recent_months: int = 3, slope_months: int = 6, min_drop: float = 0.1) -> pd.DataFrame:
+    """Dealers (rows of a sales matrix) whose sales are falling.
+
+    Two measures on the latest months: recent_change = Σ last n months / Σ the n months
+    before − 1 (n = ``recent_months``; "3 months vs the prior 3"); trend_slope = the
+    least-squares slope of the last k months (k = ``slope_months``) divided by their mean,
+    i.e. the relative change per month, b = Σ(t − t̄)(xₜ − x̄) / Σ(t − t̄)² / x̄. A row is
+    *declining* when recent_change ≤ −min_drop and trend_slope < 0 (both, so one bad
+    month after a good one is not flagged). Growth from a zero base is blank.
+
+    Example (worked by hand): 100, 100, 100, 90, 80, 70 → last 3 = 240 against 300: −20 %;
+    deviations from the mean 90 are 10, 10, 10, 0, −10, −20 at t = −2.5 … 2.5, so
+    b = −110 / 17.5 = −6.29 a month, −7.0 % of the mean → declining.
+
+    >>> declining_trend([[100, 100, 100, 90, 80, 70], [50, 50, 50, 50, 50, 55]]).round(3).to_dict("list")
+    {'recent_change': [-0.2, 0.033], 'trend_slope': [-0.07, 0.014], 'declining': [True, False]}
+    """
+    x, index, _ = _matrix(sales)
+    x = np.nan_to_num(x)
+    n = x.shape[1]
+    if recent_months < 1 or slope_months < 2:
+        raise CalcError("the trend needs at least 1 recent month and 2 months for the slope")
+    if n < max(2 * recent_months, slope_months):
+        raise CalcError(f"the declining-trend test needs {max(2 * recent_months, slope_months)} months, not {n}")
+    recent = x[:, n - recent_months:].sum(axis=1)
+    before = x[:, n - 2 * recent_months: n - recent_months].sum(axis=1)
+    change = growth_rate(recent, before)
+    window = x[:, n - slope_months:]
+    t = np.arange(slope_months) - (slope_months - 1) / 2
+    mean = window.mean(axis=1)
+    slope = (window - mean[:, None]) @ t / (t @ t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(mean > 0, slope / mean, np.nan)
+    result = pd.DataFrame({"recent_change": change, "trend_slope": relative,
+                           "declining": (change <= -min_drop) & (relative < 0)})
+    if index is not None:
+        result.index = index
+    return result
