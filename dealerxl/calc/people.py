@@ -1,0 +1,212 @@
+"""Staff appraisal and bonus (manual 2.3, 2.4): weighted KPI scores, grade bands, forced
+distribution and the bonus that follows from the grade.
+
+Scores are in points where 100 = every KPI exactly on target; each KPI's attainment is capped
+(``kpi_attainment_cap`` in settings, e.g. 1.2 → at most 120 points from that KPI), so one
+outstanding KPI cannot hide the others.
+
+Source: weighted KPI scores with capped achievement ratios, rating bands, forced distribution
+and bonus multiples by rating as described in M. Armstrong, *Armstrong's Handbook of
+Performance Management* (Kogan Page), chapters on rating, forced distribution and contingent
+pay. The examples are our own, checkable by hand.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+
+HIGHER, LOWER = "higher_better", "lower_better"
+DIRECTION_WORDS = {HIGHER: 1, LOWER: -1, "higher": 1, "lower": -1, "1": 1, "-1": -1, "1.0": 1, "-1.0": -1}
+
+
+def directions(values) -> np.ndarray:
+    """``higher_better``/``lower_better`` (or higher/lower, 1/−1) as +1/−1; blank means higher is better."""
+    words = pd.Series(np.ravel(np.asarray(values, dtype=object))).astype(object)
+    words = words.where(words.notna(), HIGHER).astype(str).str.strip().str.lower().replace("", HIGHER)
+    signs = words.map(DIRECTION_WORDS)
+    if signs.isna().any():
+        raise CalcError(f"a KPI direction is higher_better or lower_better; found {words[signs.isna()].iloc[0]!r}")
+    return signs.to_numpy(dtype=int)
+
+
+def kpi_attainment(actual, target, direction=1, cap=1.2) -> np.ndarray:
+    """Attainment of each KPI, capped.
+
+    Symbols: x = actual, t = target, c = cap. Equation: higher is better → x / t; lower is
+    better → t / x (x = 0 counts as the cap); the result is clipped to [0, c]. A blank actual
+    gives NaN (not yet measured).
+
+    Example: sales 1.1 M against 1.0 M → 1.1; complaints 4 against a ceiling of 5 → 5/4 = 1.25,
+    capped at 1.2.
+
+    >>> kpi_attainment([1.1, 4], [1.0, 5], [1, -1], 1.2).tolist()
+    [1.1, 1.2]
+    """
+    x = np.asarray(actual, dtype=float)
+    t = np.asarray(target, dtype=float)
+    sign = np.asarray(direction)
+    cap = float(cap)
+    if not np.isfinite(cap) or cap <= 0:
+        raise CalcError(f"the attainment cap must be a number > 0; found {cap:g}")
+    with np.errstate(invalid="ignore"):
+        if np.any(t <= 0):
+            raise CalcError("a KPI target must be > 0 (state lower-is-better KPIs as a positive ceiling)")
+    if np.isnan(t).any():
+        raise CalcError("a KPI target is blank")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(sign < 0, np.where(x > 0, t / x, cap), x / t)
+    return np.where(np.isnan(x), np.nan, np.clip(ratio, 0.0, cap))
+
+
+def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0.001,
+               by: tuple[str, ...] = ("staff_id",)) -> pd.DataFrame:
+    """Weighted KPI score per staff member (and per ``by`` group, e.g. year and quarter).
+
+    Symbols per person: wᵢ = weight of KPI i, qᵢ = capped attainment (:func:`kpi_attainment`).
+    Equation: score = 100 · Σ wᵢ·qᵢ / Σ wᵢ. The weights of one person must add up to 1 (or 100,
+    typed as whole percentages) within ``tolerance``, or to anything > 0 when ``tolerance`` is
+    None; otherwise the error names the person and the sum. A person with a KPI not yet
+    measured gets no score (NaN) and the count of missing KPIs.
+
+    Columns of ``rows``: the ``by`` columns, ``weight``, ``target``, ``actual`` and optionally
+    ``kpi_direction`` (higher_better / lower_better).
+
+    Example (our own): weights 50 % sales (110 % attained), 30 % new dealers (80 %), 20 %
+    complaints (lower is better, 4 against 5 → 125 %, capped at 120 %) →
+    100 · (0.5·1.1 + 0.3·0.8 + 0.2·1.2) = 103.
+
+    >>> rows = pd.DataFrame({"staff_id": "S1", "weight": [0.5, 0.3, 0.2], "target": [100, 10, 5],
+    ...                      "actual": [110, 8, 4],
+    ...                      "kpi_direction": ["higher_better", "higher_better", "lower_better"]})
+    >>> round(float(kpi_scores(rows)["score"].iloc[0]), 6)
+    103.0
+    """
+    by = list(by)
+    missing = set(by + ["weight", "target", "actual"]) - set(rows.columns)
+    if missing:
+        raise CalcError(f"the KPI rows lack the column(s) {', '.join(sorted(missing))}")
+    weight = pd.to_numeric(rows["weight"], errors="coerce")
+    if weight.isna().any() or (weight < 0).any():
+        raise CalcError("a KPI weight must be a number ≥ 0")
+    sign = directions(rows["kpi_direction"]) if "kpi_direction" in rows else 1
+    attained = kpi_attainment(pd.to_numeric(rows["actual"], errors="coerce"),
+                              pd.to_numeric(rows["target"], errors="coerce"), sign, cap)
+    frame = rows[by].copy()
+    frame["weight"] = weight.to_numpy(dtype=float)
+    frame["weighted"] = frame["weight"] * np.nan_to_num(attained)
+    frame["unmeasured"] = np.isnan(attained) & (frame["weight"] > 0)
+    result = frame.groupby(by, sort=True).agg(weight_sum=("weight", "sum"), weighted=("weighted", "sum"),
+                                              missing_kpis=("unmeasured", "sum")).reset_index()
+    total = result["weight_sum"]
+    # Weights typed as whole percentages (50, 30, 20) add up to 100: just as sensible as 1.
+    as_percent = (total - 100.0).abs() <= (0 if tolerance is None else tolerance) * 100
+    off = (total <= 0) if tolerance is None else ((total - 1.0).abs() > tolerance) & ~as_percent | (total <= 0)
+    if off.any():
+        row = result[off].iloc[0]
+        who = " ".join(str(row[c]) for c in by)
+        raise CalcError(f"the KPI weights of {who} add up to {row['weight_sum']:.4g}; they must add up to 100 %")
+    score = 100.0 * result["weighted"] / total
+    result["score"] = score.where(result["missing_kpis"] == 0)
+    return result[by + ["score", "missing_kpis", "weight_sum"]]
+
+
+def band_grades(scores, min_scores, grades) -> np.ndarray:
+    """Grade of each score: the band with the highest minimum the score reaches.
+
+    Equation: grade = gⱼ with j = argmax{mⱼ ≤ score} (bands given in any order). A blank score
+    gets no grade; a score below every minimum is an error (add a band from 0).
+
+    >>> band_grades([95, 80, 61.5], [90, 80, 70, 60, 0], list("ABCDE")).tolist()
+    ['A', 'B', 'D']
+    """
+    m = np.asarray(min_scores, dtype=float)
+    g = np.asarray(grades, dtype=object)
+    if m.size == 0 or m.size != g.size or np.isnan(m).any():
+        raise CalcError("each grade band needs a grade and a minimum score")
+    if np.unique(m).size != m.size:
+        raise CalcError("two grade bands have the same minimum score")
+    order = np.argsort(m)
+    m, g = m[order], g[order]
+    s = np.asarray(scores, dtype=float)
+    index = np.searchsorted(m, s, side="right") - 1
+    if np.any((index < 0) & ~np.isnan(s)):
+        raise CalcError(f"a score of {s[(index < 0) & ~np.isnan(s)][0]:g} is below every grade band")
+    return np.where(np.isnan(s), None, g[np.maximum(index, 0)])
+
+
+def forced_grades(scores, shares, grades, groups=None) -> np.ndarray:
+    """Grades by rank under a forced distribution (e.g. 10-20-40-20-10 %).
+
+    Symbols per group of n people: shares s₁ … s_G (best grade first, adding up to 1),
+    boundaries Bₖ = round(n · Σ_{j≤k} sⱼ). Equation: a person of rank r (0 = best, ties take
+    the best rank of their tie, ``method="min"``) gets the first grade k with r < Bₖ. Equal
+    scores therefore always share a grade, deterministically, even if a grade then holds more
+    than its share. Blank scores get no grade.
+
+    Example: ten people, 10-20-40-20-10 % → boundaries 1, 3, 7, 9, 10 → 1 A, 2 B, 4 C, 2 D, 1 E.
+
+    >>> forced_grades(range(10, 0, -1), [0.1, 0.2, 0.4, 0.2, 0.1], list("ABCDE")).tolist()
+    ['A', 'B', 'B', 'C', 'C', 'C', 'C', 'D', 'D', 'E']
+    """
+    share = np.asarray(shares, dtype=float)
+    g = np.asarray(grades, dtype=object)
+    if share.size == 0 or share.size != g.size or np.isnan(share).any() or (share < 0).any():
+        raise CalcError("each grade of the forced distribution needs a share ≥ 0")
+    if abs(share.sum() - 1.0) > 1e-6:
+        raise CalcError(f"the forced-distribution shares add up to {share.sum():.4g}; they must add up to 100 %")
+    s = pd.Series(np.asarray(scores, dtype=float))
+    key = np.zeros(len(s)) if groups is None else np.asarray(groups)
+    rank = s.groupby(key).rank(method="min", ascending=False) - 1
+    size = s.groupby(key).transform("count").to_numpy()
+    bounds = np.round(np.outer(size, np.cumsum(share)))
+    index = (rank.to_numpy()[:, None] >= bounds).sum(axis=1)
+    index = np.minimum(index, g.size - 1)
+    return np.where(s.isna().to_numpy(), None, g[index])
+
+
+def appraise(rows: pd.DataFrame, bands: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0.001,
+             distribution: pd.DataFrame | None = None, min_group: int = 10,
+             by: tuple[str, ...] = ("staff_id",), group_by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Score, grade and bonus multiple per staff member.
+
+    ``bands``: ``grade``, ``min_score``, ``bonus_multiple`` (the ``kpi_grade_bands`` settings).
+    ``distribution``: ``grade``, ``distribution_share`` (``forced_distribution``), applied within
+    each ``group_by`` group (e.g. year and quarter) that has at least ``min_group`` scored people;
+    smaller groups keep their band grades.
+
+    Equation: grade = band grade, or the forced grade when the distribution applies;
+    bonus_multiple = the multiple of that grade.
+
+    >>> rows = pd.DataFrame({"staff_id": ["S1", "S2"], "weight": 1.0, "target": 100, "actual": [95, 65]})
+    >>> bands = pd.DataFrame({"grade": list("ABC"), "min_score": [90, 70, 0], "bonus_multiple": [1.5, 1.0, 0.0]})
+    >>> appraise(rows, bands)[["staff_id", "score", "grade", "bonus_multiple"]].values.tolist()
+    [['S1', 95.0, 'A', 1.5], ['S2', 65.0, 'C', 0.0]]
+    """
+    scored = kpi_scores(rows, cap, tolerance, tuple(by))
+    scored["band_grade"] = band_grades(scored["score"], bands["min_score"], bands["grade"])
+    scored["grade"] = scored["band_grade"]
+    if distribution is not None and len(distribution):
+        grades_in_order = bands.sort_values("min_score", ascending=False)["grade"].tolist()
+        share = distribution.set_index("grade")["distribution_share"].reindex(grades_in_order).fillna(0.0)
+        groups = scored.groupby(list(group_by)).ngroup().to_numpy() if group_by else np.zeros(len(scored))
+        forced = forced_grades(scored["score"], share.to_numpy(), grades_in_order, groups)
+        size = scored["score"].groupby(groups).transform("count").to_numpy()
+        scored["grade"] = np.where(size >= min_group, forced, scored["band_grade"])
+    multiple = dict(zip(bands["grade"], pd.to_numeric(bands["bonus_multiple"], errors="coerce")))
+    scored["bonus_multiple"] = scored["grade"].map(multiple).astype(float)
+    return scored
+
+
+def bonus(base, multiple, adjustment=0.0) -> np.ndarray:
+    """Bonus from grade: base × multiple + adjustment (blank adjustment = 0).
+
+    >>> bonus([40_000, 30_000], [1.5, 0.5], [0, 1_000]).tolist()
+    [60000.0, 16000.0]
+    """
+    b = np.asarray(base, dtype=float)
+    m = np.asarray(multiple, dtype=float)
+    if np.any(b < 0) or np.any(m < 0):
+        raise CalcError("a bonus base and multiple must not be negative")
+    return b * m + np.nan_to_num(np.asarray(adjustment, dtype=float))
