@@ -1,0 +1,143 @@
+"""What every job shares: loading validated inputs, labelling result tables, writing them.
+
+A job is one user-visible task (set targets, plan replenishment, risk review…). It reads
+the forms it needs with :func:`load_inputs`, calls calculations, and returns a
+:class:`JobResult`; the front end (CLI or ribbon) decides where results go. Headless runs
+write a new workbook with :func:`write_result_workbook` (never into the user's file).
+"""
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dealerxl.book import Problem, read_form, read_settings
+from dealerxl.book.read import open_source
+from dealerxl.book.language import detect_language
+from dealerxl.forms import ENUMS, FORMS, get_form
+from dealerxl.i18n import tr
+from dealerxl.jobs.safety import atomic_write
+
+
+@dataclass
+class Inputs:
+    """Validated input frames (form id → clean DataFrame), settings, problems and language."""
+
+    frames: dict[str, pd.DataFrame]
+    settings: dict
+    problems: list[Problem]
+    lang: str
+    label: str
+
+    def __getitem__(self, form_id: str) -> pd.DataFrame:
+        return self.frames[form_id]
+
+
+def load_inputs(source, form_ids: list[str], *, lang: str | None = None) -> Inputs:
+    """Read ``form_ids`` and the settings from ``source`` (a path or an open workbook).
+
+    Rows with problems are left out of the frames (see :mod:`dealerxl.book`); every problem
+    is returned so the job can report it instead of computing from bad rows silently.
+    """
+    workbook = open_source(source)
+    language = lang or detect_language(workbook)
+    frames, problems = {}, []
+    for form_id in form_ids:
+        read = read_form(workbook, form_id)
+        frames[form_id] = read.data.reset_index(drop=True)
+        problems.extend(read.problems)
+    settings = read_settings(workbook)
+    problems.extend(settings.problems)
+    return Inputs(frames, dict(settings), problems, language, getattr(workbook, "label", str(source)))
+
+
+@dataclass
+class JobResult:
+    """What a job did: tables it produced, files written, counts and warnings (for ``--json``)."""
+
+    job: str
+    lang: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    user: str = field(default_factory=lambda: _user())
+
+    def as_dict(self) -> dict:
+        return {
+            "job": self.job,
+            "user": self.user,
+            "outputs": [str(p) for p in self.outputs],
+            "rows": {name: int(len(frame)) for name, frame in self.tables.items()},
+            "problems": [p.as_dict(self.lang) for p in self.problems],
+            "warnings": list(self.warnings),
+            "summary": self.summary,
+        }
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some service accounts
+        return ""
+
+
+def localise(frame: pd.DataFrame, form_id: str, lang: str) -> pd.DataFrame:
+    """A form-shaped frame for people: headers as the language's labels, codes as labels."""
+    form = get_form(form_id)
+    out = pd.DataFrame(index=frame.index)
+    for column in form.columns:
+        if column.id not in frame:
+            continue
+        values = frame[column.id]
+        if column.enum:
+            labels = {code: tr(f"enum.{column.enum}.{code}", lang) for code in ENUMS[column.enum].codes}
+            values = values.map(lambda v: labels.get(v, v))
+        out[tr(column.label_key, lang)] = values
+    return out
+
+
+def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, formats: dict | None = None) -> Path:
+    """Write result tables to a new workbook, one sheet each (header row, filter, frozen
+    header, widths), atomically: a failure leaves any previous file untouched.
+
+    ``sheets`` maps sheet name → frame (headers already as people read them);
+    ``formats`` may map a column header to an Excel number format.
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    formats = formats or {}
+    with atomic_write(path) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        cached = {}
+        for name, frame in sheets.items():
+            sheet = book.add_worksheet(name[:31])
+            columns = list(frame.columns)
+            sheet.write_row(0, 0, [str(c) for c in columns], header)
+            for index, column in enumerate(columns):
+                values = frame[column]
+                fmt = None
+                if column in formats:
+                    fmt = cached.setdefault(formats[column], book.add_format({"num_format": formats[column]}))
+                elif pd.api.types.is_datetime64_any_dtype(values):
+                    fmt = date_format
+                cells = values.astype(object).where(values.notna(), None).tolist()
+                sheet.write_column(1, index, cells, fmt)
+                width = max([len(str(column))] + [len(str(v)) for v in cells[:200] if v is not None])
+                sheet.set_column(index, index, min(max(width * 1.2 + 2, 8), 50))
+            sheet.freeze_panes(1, 0)
+            if columns:
+                sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+        book.close()
+    return path
+
+
+def sheet_title(form_id: str, lang: str) -> str:
+    """The sheet name a form's table carries in ``lang``."""
+    return tr(FORMS[form_id].label_key("sheet"), lang)
