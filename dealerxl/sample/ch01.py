@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dealerxl.forms.chapter01 import DEFAULT_ROWS
+from dealerxl.sample.settings import default_frame
 
 TEAMS = ("dealer_development", "sales", "inventory", "marketing", "customer_service")
 TEAM_SHARE = (0.18, 0.34, 0.16, 0.14, 0.18)
@@ -302,5 +302,5 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "team_roster": roster,
         "work_calendar": _work_calendar(ctx, roster),
         "work_holidays": holidays(years),
-        "work_hours": pd.DataFrame(DEFAULT_ROWS["work_hours"]).astype({"weekday": object, "working_day": object}),
+        "work_hours": default_frame("work_hours"),
     }

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.forms.chapter02 import DEFAULT_ROWS
+from dealerxl.sample.settings import default_frame
 
 from .ch01 import (ROLE_ABBREV, TEAM_ABBREV, TEAMS, as_dates, codes, month_starts, period_end,
                    person_names, pick, position_ids, random_days, staff)
@@ -303,6 +304,6 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "training_attendance": attendance,
         "kpi_appraisal": kpi,
         "staff_bonus": bonus,
-        "kpi_grade_bands": pd.DataFrame(DEFAULT_ROWS["kpi_grade_bands"]),
-        "forced_distribution": pd.DataFrame(DEFAULT_ROWS["forced_distribution"]),
+        "kpi_grade_bands": default_frame("kpi_grade_bands"),
+        "forced_distribution": default_frame("forced_distribution"),
     }

@@ -14,7 +14,8 @@ import pandas as pd
 
 from dealerxl.sample.ch01 import (REGIONS, as_dates, codes, month_starts, period_end, period_start, person_names,
                                   phone_numbers, pick, random_days, skus, team_members)
-from dealerxl.sample.ch05 import document_numbers, typed_frame
+from dealerxl.sample.ch05 import document_numbers
+from dealerxl.sample.settings import default_frame
 
 CITIES = {
     "north": ("台北市", "新北市", "基隆市", "桃園市"),
@@ -460,6 +461,6 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "dealer_contracts": _contracts(ctx, master),
         "dealer_support_log": _support_log(ctx, master),
         "dealer_self_evaluation": _self_evaluation(ctx, master),
-        **{form_id: typed_frame(form_id) for form_id in
+        **{form_id: default_frame(form_id) for form_id in
            ("prospect_criteria", "appraisal_weights", "dealer_grade_bands", "tier_rules")},
     }

@@ -17,7 +17,8 @@ import pandas as pd
 
 from dealerxl.sample.ch01 import (as_dates, codes, dealers, month_starts, period_end, period_start, pick, skus,
                                   team_members)
-from dealerxl.sample.ch05 import GROUPS, SEASON, document_numbers, typed_frame
+from dealerxl.sample.ch05 import GROUPS, SEASON, document_numbers
+from dealerxl.sample.settings import default_frame
 
 RETURN_SHARE = 0.02
 DEALER_REPORT_MONTHS = 3
@@ -525,7 +526,7 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
     items = _items(ctx)
     sales = _transactions(ctx, book, items)
     targets = _annual_targets(ctx, _sales_by_scope_year(sales, book))
-    plans = typed_frame("incentive_plans")
+    plans = default_frame("incentive_plans")
     return {
         "annual_targets": targets,
         "target_overrides": _target_overrides(ctx, targets),
@@ -535,6 +536,6 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "sales_transactions": sales,
         "dealer_monthly": _dealer_monthly(ctx, sales, items),
         "incentive_plans": plans,
-        "incentive_plan_tiers": typed_frame("incentive_plan_tiers"),
+        "incentive_plan_tiers": default_frame("incentive_plan_tiers"),
         "incentive_assignments": _incentive_assignments(ctx, book, plans),
     }

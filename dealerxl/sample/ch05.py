@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dealerxl.forms import DEFAULT_ROWS, FORMS
+from dealerxl.forms import FORMS
+from dealerxl.sample.settings import default_frame
 from dealerxl.sample.ch01 import as_dates, codes, dealers, month_starts, period_end, phone_numbers, team_members
 
 GROUPS = pd.DataFrame({
@@ -35,21 +36,6 @@ APPROVALS_SINCE = pd.Timestamp("2015-01-01")  # the oldest supplier approval on 
 MAKER_NAMES = ["宏昇", "聯鑫", "昌達", "佳煒", "兆隆", "順泰", "鼎益", "承陽", "冠群", "立昶"]
 MAKER_TRADES = ["電機", "工業", "科技", "實業", "精密"]
 SEASON = np.array([0.85, 0.8, 0.9, 1.0, 1.1, 1.25, 1.3, 1.2, 1.05, 0.95, 0.9, 1.0])  # Jan … Dec
-
-
-def typed_frame(form_id: str) -> pd.DataFrame:
-    """The default rows of a table-shaped settings form with exactly its columns, typed as
-    declared: whole numbers as nullable integers (a blank bound stays blank), dates as datetime64."""
-    form = FORMS[form_id]
-    frame = pd.DataFrame(DEFAULT_ROWS[form_id]).reindex(columns=[c.id for c in form.columns])
-    for column in form.columns:
-        if column.type == "int":
-            frame[column.id] = frame[column.id].astype("Int64")
-        elif column.type in ("number", "money", "percent"):
-            frame[column.id] = frame[column.id].astype(float)
-        elif column.type in ("date", "datetime"):
-            frame[column.id] = as_dates(frame[column.id])
-    return frame
 
 
 def document_numbers(prefix: str, dates, width: int = 6) -> np.ndarray:
@@ -403,6 +389,6 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "suppliers": suppliers[supplier_columns],
         "supplier_deliveries": deliveries,
         "shipments": _shipments(ctx, items, suppliers),
-        **{form_id: typed_frame(form_id) for form_id in
+        **{form_id: default_frame(form_id) for form_id in
            ("abc_thresholds", "xyz_thresholds", "abc_xyz_policy", "supplier_score_weights", "supplier_grade_bands")},
     }

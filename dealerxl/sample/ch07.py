@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dealerxl.forms.chapter07 import DEFAULT_ROWS
+from dealerxl.sample.settings import default_frame
 
 from .ch01 import (SURNAMES, as_dates, next_staffed, codes, dealers, office_times, period_end,
                    period_start, person_names, phone_numbers, pick, random_days, skus, team_members)
@@ -216,5 +216,5 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "service_tickets": _tickets(ctx, dealer_list, quality, customers, items),
         "complaint_log": _complaints(ctx, dealer_list, quality, customers, items),
         "survey_responses": _surveys(ctx, dealer_list, quality, customers),
-        "sla_hours": pd.DataFrame(DEFAULT_ROWS["sla_hours"]),
+        "sla_hours": default_frame("sla_hours"),
     }

@@ -15,7 +15,8 @@ import pandas as pd
 
 from dealerxl.forms import DEFAULT_ROWS
 from dealerxl.sample.ch01 import as_dates, codes, dealers, month_starts, period_end, team_members
-from dealerxl.sample.ch05 import document_numbers, typed_frame
+from dealerxl.sample.ch05 import document_numbers
+from dealerxl.sample.settings import default_frame
 
 # Payment behaviour: share of dealers, mean and spread of days paid after the due date.
 BEHAVIOUR = pd.DataFrame({
@@ -380,5 +381,5 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         "open_orders": _open_orders(ctx, book, ledger),
         "write_offs": write_offs,
         "ageing_history": _ageing_history(ctx, ledger, write_offs),
-        **{form_id: typed_frame(form_id) for form_id in ("ageing_buckets", "provision_matrix", "warning_rules")},
+        **{form_id: default_frame(form_id) for form_id in ("ageing_buckets", "provision_matrix", "warning_rules")},
     }

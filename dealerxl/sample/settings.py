@@ -11,11 +11,20 @@ import pandas as pd
 from dealerxl.forms import DEFAULT_ROWS, FORMS
 
 
+def default_frame(form_id: str) -> pd.DataFrame:
+    """The default rows of a table-shaped settings form with exactly its columns, typed as
+    declared: whole numbers as nullable integers (a blank bound stays blank), dates as datetime64."""
+    form = FORMS[form_id]
+    frame = pd.DataFrame(DEFAULT_ROWS[form_id]).reindex(columns=[c.id for c in form.columns])
+    for column in form.columns:
+        if column.type == "int":
+            frame[column.id] = frame[column.id].astype("Int64")
+        elif column.type in ("number", "money", "percent"):
+            frame[column.id] = frame[column.id].astype(float)
+        elif column.type in ("date", "datetime"):
+            frame[column.id] = pd.to_datetime(frame[column.id])
+    return frame
+
+
 def generate(ctx) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for form_id, rows in DEFAULT_ROWS.items():
-        if form_id in ctx.frames:
-            continue
-        columns = [c.id for c in FORMS[form_id].columns]
-        frames[form_id] = pd.DataFrame(rows).reindex(columns=columns)
-    return frames
+    return {form_id: default_frame(form_id) for form_id in DEFAULT_ROWS if form_id not in ctx.frames}
