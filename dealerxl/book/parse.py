@@ -1,0 +1,174 @@
+"""Typed parsing of a column of cell values, vectorised over rows.
+
+Each parser takes the raw cells of one column (an object Series: numbers, text, dates,
+booleans, blanks as ``""``/None) and returns ``(values, bad)``: the typed values and a mask
+of the non-blank cells that could not be read. What is accepted is what a person means
+unambiguously: numbers stored as text, full-width digits and signs (``１２３．５``), thousands
+separators in groups of three (``1,234,567``), percent text (``12%``), dates typed as text
+(``2026-10-31``, ``2026/10/31``, ``2026年10月31日``, a month ``2026-10``), Excel date
+serials, yes/no in the three languages, and a dropdown's label in any language or its code.
+Day-first or month-first dates (``10/31/2026``) are refused: they are ambiguous.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .grid import ERROR_VALUES
+from .language import enum_lookup
+
+FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
+                            "．": ".", "，": ",", "－": "-", "＋": "+", "％": "%", "−": "-", "\u3000": " ",
+                            "／": "/", "：": ":"})
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
+                "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m", "%Y/%m", "%Y年%m月")
+TRUE_WORDS = ("true", "yes", "y", "t", "1", "是", "對", "对", "真")
+FALSE_WORDS = ("false", "no", "n", "f", "0", "否", "不是", "假")
+# Excel's 1900 date system: serial 1 is 1900-01-01 (day 0 = 1899-12-30 once the 1900 leap bug is skipped).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def kinds(raw: pd.Series) -> pd.Series:
+    """Each cell's Python type (one C-level pass; the parsers branch on it)."""
+    return raw.map(type, na_action=None)
+
+
+def blank_mask(raw: pd.Series, kind: pd.Series) -> pd.Series:
+    blank = raw.isna() | (raw == "").to_numpy()
+    spaced = (kind == str).to_numpy() & ~blank.to_numpy()
+    if spaced.any():  # whitespace-only text is blank too
+        strings = raw[spaced]
+        blank[spaced] = strings.str.isspace().to_numpy()
+    return blank
+
+
+def error_mask(raw: pd.Series, kind: pd.Series) -> pd.Series:
+    text = kind == str
+    return text & raw.where(text, "").isin(ERROR_VALUES)
+
+
+def _number_kinds(kind: pd.Series) -> pd.Series:
+    return kind.isin([float, int, np.float64, np.int64])
+
+
+def _clean_text(text: pd.Series) -> pd.Series:
+    return text.str.translate(FULL_WIDTH).str.strip()
+
+
+def parse_number(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Floats; text ``1,234.5``, ``１２３``, ``12%`` (→ 0.12) accepted."""
+    out = pd.Series(np.nan, index=raw.index, dtype="float64")
+    numeric = _number_kinds(kind) & ~skip
+    out[numeric] = raw[numeric].astype("float64")
+    text = (kind == str) & ~skip
+    if text.any():
+        cleaned = _clean_text(raw[text])
+        percent = cleaned.str.endswith("%")
+        cleaned = cleaned.str.rstrip("%").str.strip()
+        grouped = cleaned.str.fullmatch(THOUSANDS)
+        cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
+        values = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"), ""),
+                               errors="coerce")
+        out[text] = values.where(~percent, values / 100)
+    bad = ~skip & out.isna()
+    return out, bad
+
+
+def parse_int(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
+    values, bad = parse_number(raw, kind, skip)
+    # Beyond 2**53 a float no longer holds every whole number exactly.
+    fractional = values.notna() & ((values != values.round()) | (values.abs() > 2**53))
+    values = values.where(~fractional)
+    return values.round().astype("Int64"), bad | fractional
+
+
+def parse_date(raw: pd.Series, kind: pd.Series, skip: pd.Series, keep_time: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Timestamps from date cells, Excel serials and date text in the unambiguous formats."""
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    native = kind.isin([dt.datetime, dt.date, pd.Timestamp]) & ~skip
+    if native.any():
+        out[native] = pd.to_datetime(raw[native], errors="coerce").astype("datetime64[ns]")
+    serial = _number_kinds(kind) & ~skip
+    if serial.any():
+        numbers = raw[serial].astype("float64")
+        in_range = (numbers >= 1) & (numbers <= MAX_SERIAL)
+        out[serial] = (EXCEL_EPOCH + pd.to_timedelta(numbers.where(in_range), unit="D")).dt.round("s")
+    text = (kind == str) & ~skip
+    if text.any():
+        cleaned = _clean_text(raw[text])
+        parsed = pd.Series(pd.NaT, index=cleaned.index, dtype="datetime64[ns]")
+        for fmt in DATE_FORMATS:
+            missing = parsed.isna()
+            if not missing.any():
+                break
+            parsed[missing] = pd.to_datetime(cleaned[missing], format=fmt, errors="coerce")
+        out[text] = parsed
+    if not keep_time:
+        out = out.dt.normalize()
+    bad = ~skip & out.isna()
+    return out, bad
+
+
+def parse_bool(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    native = (kind == bool) & ~skip
+    out[native] = raw[native].astype(bool)
+    numeric = _number_kinds(kind) & ~skip
+    numbers = raw[numeric].astype("float64")
+    out[numeric] = numbers.map({1.0: True, 0.0: False})
+    text = (kind == str) & ~skip
+    if text.any():
+        words = _clean_text(raw[text]).str.casefold()
+        out[text] = words.map({**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}})
+    bad = ~skip & out.isna()
+    return out, bad
+
+
+def parse_enum(raw: pd.Series, kind: pd.Series, skip: pd.Series, enum_id: str) -> tuple[pd.Series, pd.Series]:
+    """Codes, from a label in any language or the code itself."""
+    text = parse_text(raw, kind, skip)[0]
+    out = text.str.strip().str.casefold().map(enum_lookup(enum_id))
+    bad = ~skip & out.isna()
+    return out.astype("str").where(~out.isna()), bad
+
+
+def parse_text(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text as typed (trimmed); a number typed into a text cell reads as its digits (1001, not 1001.0)."""
+    out = pd.Series(None, index=raw.index, dtype="object")
+    text = (kind == str) & ~skip
+    out[text] = raw[text].str.strip()
+    other = ~text & ~skip
+    if other.any():
+        out[other] = raw[other].map(_as_text)
+    return out.astype("str").where(~skip), pd.Series(False, index=raw.index)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if (value.hour or value.minute or value.second) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_column(raw: pd.Series, kind: pd.Series, skip: pd.Series, column) -> tuple[pd.Series, pd.Series]:
+    """Parse one column of a form according to its declared type."""
+    if column.type in ("number", "money", "percent"):
+        return parse_number(raw, kind, skip)
+    if column.type == "int":
+        return parse_int(raw, kind, skip)
+    if column.type in ("date", "datetime"):
+        return parse_date(raw, kind, skip, keep_time=column.type == "datetime")
+    if column.type == "bool":
+        return parse_bool(raw, kind, skip)
+    if column.type == "enum":
+        return parse_enum(raw, kind, skip, column.enum)
+    return parse_text(raw, kind, skip)

@@ -1,0 +1,162 @@
+"""A workbook file as a :class:`~dealerxl.book.grid.WorkbookSource`, read with python-calamine.
+
+Opening checks what the file is before handing it to calamine, so a user hears "this is
+password-protected" or "this file is damaged" rather than a library error:
+
+* an OLE compound file (signature ``D0 CF 11 E0``) holding an ``EncryptionInfo`` stream is
+  an encrypted (password-protected) Office file (MS-OFFCRYPTO 2.3.4); one holding a
+  ``Workbook`` stream is an old ``.xls`` book; any other (a Word file…) is not a workbook;
+* a zip that cannot be opened (e.g. cut short by a copy) is damaged;
+* anything else is not a workbook.
+
+calamine turns Excel error cells into blanks, so for ``.xlsx``/``.xlsm`` the error cells
+(``t="e"``) are taken from the sheet XML and put back into the grid as their text. The
+workbook's defined names (``DX_LANG``) also come from ``xl/workbook.xml``.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from functools import cached_property
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+
+from .grid import Grid, TableRef
+from .problems import Problem, WorkbookUnreadable
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+_ERROR_CELL_T_FIRST = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+
+
+def _unreadable(code: str, path: Path) -> WorkbookUnreadable:
+    return WorkbookUnreadable(Problem(code, file=path.name, fields={"file": path.name}))
+
+
+def _directory_entry(name: str) -> bytes:
+    """How an OLE directory entry for stream ``name`` starts: the name in UTF-16LE padded to
+    64 bytes, then its length in bytes including the terminating zero (MS-CFB 2.6.1)."""
+    encoded = name.encode("utf-16-le")
+    return encoded + b"\x00" * (64 - len(encoded)) + (len(encoded) + 2).to_bytes(2, "little")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+class WorkbookFile:
+    """A workbook on disk. Nothing is ever written to it."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.label = self.path.name
+        if not self.path.is_file():
+            raise _unreadable("file_not_found", self.path)
+        with open(self.path, "rb") as handle:
+            signature = handle.read(8)
+        if signature.startswith(OLE_SIGNATURE):
+            data = self.path.read_bytes()
+            if _directory_entry("EncryptionInfo") in data or _directory_entry("EncryptedPackage") in data:
+                raise _unreadable("password_protected", self.path)
+            if _directory_entry("Workbook") not in data and _directory_entry("Book") not in data:
+                raise _unreadable("not_a_workbook", self.path)  # a Word or other Office file
+        elif signature.startswith(ZIP_SIGNATURE):
+            try:
+                with zipfile.ZipFile(self.path) as package:
+                    names = package.namelist()
+            except (zipfile.BadZipFile, OSError, EOFError):
+                raise _unreadable("corrupt_workbook", self.path) from None
+            if "xl/workbook.xml" not in names and "content.xml" not in names and "xl/workbook.bin" not in names:
+                raise _unreadable("not_a_workbook", self.path)
+        else:
+            raise _unreadable("not_a_workbook", self.path)
+        self._zip_ok = signature.startswith(ZIP_SIGNATURE)
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        except python_calamine.PasswordError:
+            raise _unreadable("password_protected", self.path) from None
+        except Exception:  # calamine raises several unrelated types for damaged files
+            try:
+                self._book = python_calamine.CalamineWorkbook.from_path(str(self.path))
+            except Exception:
+                raise _unreadable("corrupt_workbook", self.path) from None
+        self._grids: dict[str, Grid] = {}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def grid(self, sheet: str) -> Grid:
+        if sheet not in self._grids:
+            try:
+                rows = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            except Exception:
+                raise _unreadable("corrupt_workbook", self.path) from None
+            self._put_back_errors(sheet, rows)
+            self._grids[sheet] = Grid(sheet, rows, (0, 0))
+        return self._grids[sheet]
+
+    def table(self, name: str) -> TableRef | None:
+        try:
+            if name not in self._book.table_names:
+                return None
+            table = self._book.get_table_by_name(name)
+        except Exception:  # tables not loaded or not supported by this file type
+            return None
+        # calamine's table start is the first data row; the header row is the one above.
+        return TableRef(table.sheet, table.start[0] - 1, table.start[1], table.end[1])
+
+    def defined_name(self, name: str) -> str | None:
+        return self._package_parts["names"].get(name.casefold())
+
+    # ---- the parts of an .xlsx package calamine does not expose ------------------------------
+
+    @cached_property
+    def _package_parts(self) -> dict:
+        parts: dict = {"names": {}, "sheets": {}}
+        if not self._zip_ok:
+            return parts
+        try:
+            with zipfile.ZipFile(self.path) as package:
+                workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+                rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+            return parts
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
+        for sheet in workbook.iter(f"{_MAIN}sheet"):
+            target = targets.get(sheet.get(f"{_REL}id"), "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            parts["sheets"][sheet.get("name")] = path
+        for defined in workbook.iter(f"{_MAIN}definedName"):
+            text = (defined.text or "").strip().lstrip("=").strip()
+            if len(text) >= 2 and text[0] == text[-1] == '"':
+                text = text[1:-1].replace('""', '"')
+            parts["names"][defined.get("name", "").casefold()] = text
+        return parts
+
+    def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
+        part = self._package_parts["sheets"].get(sheet)
+        if not part:
+            return
+        try:
+            with zipfile.ZipFile(self.path) as package:
+                xml = package.read(part)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return
+        if b't="e"' not in xml:
+            return
+        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+            for letters, row, value in pattern.findall(xml):
+                r, c = int(row) - 1, _column_index(letters)
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = value.decode("utf-8", "replace")
