@@ -1,0 +1,166 @@
+"""Writing the sheets of the master workbook: forms, settings, index, lists and xlwings.conf."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from dealerxl.forms import ENUMS, FORMS, SETTINGS
+from dealerxl.i18n import tr
+from xlsxwriter.utility import xl_range_abs
+
+from .cells import column_cells, row_formula
+from .layout import (CONFIG_SHEET, FIRST_DATA_ROW, FORMATTED_ROWS, HEADER_ROW, INSTRUCTION_ROW, LISTS_SHEET,
+                     TABLE_STYLE, TITLE_ROW, list_name)
+from .styles import Styles
+
+
+def sheet_name(form, lang: str) -> str:
+    return tr(form.label_key("sheet"), lang)
+
+
+def _width(column, label: str) -> float:
+    if column.width:
+        return column.width
+    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)  # CJK characters are twice as wide
+    return max(10.0, min(wide + 4.0, 40.0))
+
+
+def _validation(column, lang: str) -> dict | None:
+    """Data validation of a column: dropdown for coded columns, bounds for numbers and dates."""
+    error = {"error_title": tr("build.invalid_title", lang)}
+    if column.enum:
+        return {"validate": "list", "source": f"={list_name(column.enum)}",
+                "error_message": tr("build.invalid_list", lang), **error}
+    if column.type in ("int", "number", "money", "percent"):
+        kind = "integer" if column.type == "int" else "decimal"
+        low = column.min if column.min is not None else -1e15
+        high = column.max if column.max is not None else 1e15
+        if column.min is None and column.max is None:
+            return None
+        return {"validate": kind, "criteria": "between", "minimum": low, "maximum": high,
+                "error_message": tr("build.invalid_number", lang, low=f"{low:g}", high=f"{high:g}"), **error}
+    if column.type in ("date", "datetime"):
+        return {"validate": "date", "criteria": "between", "minimum": dt.date(1990, 1, 1),
+                "maximum": dt.date(2100, 12, 31), "error_message": tr("build.invalid_date", lang), **error}
+    return None
+
+
+def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame | None) -> str:
+    """One form: title, instruction, and its Excel Table with formats and checks.
+
+    Input columns are yellow; computed columns carry a same-row A1 formula in every data
+    row. Formats and checks reach :data:`FORMATTED_ROWS` rows so new rows get them too.
+    """
+    name = sheet_name(form, lang)
+    sheet = book.add_worksheet(name)
+    rows = 0 if frame is None else len(frame)
+    last_row = HEADER_ROW + max(rows, 1)  # an empty table keeps one blank row
+    checked_to = HEADER_ROW + max(rows, FORMATTED_ROWS)
+    for top in (TITLE_ROW, INSTRUCTION_ROW, HEADER_ROW - 1):
+        sheet.set_row(top, None, styles.plain)  # the column fills start below the title lines
+    sheet.write(TITLE_ROW, 0, tr(form.label_key("title"), lang), styles.title)
+    sheet.write(INSTRUCTION_ROW, 0, tr(form.label_key("instruction"), lang), styles.instruction)
+    headers = []
+    for index, column in enumerate(form.columns):
+        label = tr(column.label_key, lang)
+        headers.append({"header": label, "header_format": styles.header})
+        fmt = styles.cell(column.type, column.is_input)
+        sheet.set_column(index, index, _width(column, label), fmt)
+        if column.formula:
+            for row in range(FIRST_DATA_ROW, last_row + 1):
+                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt)
+        elif frame is not None and column.id in frame and rows:
+            sheet.write_column(FIRST_DATA_ROW, index, column_cells(frame[column.id], column, lang), fmt)
+        else:
+            sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)  # the empty table's row shows its styling
+        check = _validation(column, lang)
+        if check:
+            sheet.data_validation(FIRST_DATA_ROW, index, checked_to, index, check)
+    sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
+                    {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
+    sheet.freeze_panes(FIRST_DATA_ROW, 0)
+    return name
+
+
+def settings_frame(lang: str, values: dict | None = None) -> pd.DataFrame:
+    """The rows of the settings sheet: every declared setting with its labels, unit and
+    value (the default unless ``values`` gives another)."""
+    values = values or {}
+    return pd.DataFrame([{
+        "setting_id": s.id,
+        "setting_group": tr(f"setting_group.{s.group}", lang),
+        "setting_name": tr(f"setting.{s.id}", lang),
+        "setting_value": values.get(s.id, s.default),
+        "unit": tr(f"unit.{s.unit}", lang) if s.unit else None,
+        "setting_help": tr(f"setting.{s.id}.help", lang),
+    } for s in SETTINGS.values()], columns=[c.id for c in FORMS["settings"].columns])
+
+
+def write_lists_sheet(book, lang: str, enum_ids: list[str]) -> None:
+    """A hidden sheet with one column per dropdown list, each range named ``list_<enum>``."""
+    sheet = book.add_worksheet(LISTS_SHEET)
+    for index, enum_id in enumerate(enum_ids):
+        codes = ENUMS[enum_id].codes
+        sheet.write_column(0, index, [tr(f"enum.{enum_id}.{code}", lang) for code in codes])
+        book.define_name(list_name(enum_id), f"='{LISTS_SHEET}'!{xl_range_abs(0, index, len(codes) - 1, index)}")
+    sheet.hide()
+
+
+def used_enums(forms) -> list[str]:
+    seen: list[str] = []
+    for form in forms:
+        for column in form.columns:
+            if column.enum and column.enum not in seen:
+                seen.append(column.enum)
+    return seen
+
+
+def write_index_sheet(book, styles: Styles, lang: str, forms, sheet_names: dict[str, str]) -> None:
+    """The 目錄 sheet: chapters and forms with links, purposes and a live row count.
+
+    The row counts are native formulas (COUNTA over each table's first column below its
+    header), so the index stays right as people add rows.
+    """
+    sheet = book.add_worksheet(tr("build.index_sheet", lang))
+    sheet.write(TITLE_ROW, 0, tr("build.index_title", lang), styles.title)
+    sheet.write(INSTRUCTION_ROW, 0, tr("build.index_instruction", lang), styles.instruction)
+    header = [tr(f"build.index_{part}", lang) for part in ("chapter", "form", "purpose", "rows")]
+    sheet.write_row(HEADER_ROW, 0, header, styles.header)
+    row = FIRST_DATA_ROW
+    first = row
+    for form in forms:
+        name = sheet_names[form.id]
+        sheet.write(row, 0, f"{form.section} {tr(f'chapter.{form.chapter}', lang)}" if form.chapter else
+                    tr("chapter.0", lang))
+        sheet.write_url(row, 1, f"internal:'{name}'!A1", styles.link, string=name)
+        sheet.write(row, 2, tr(form.label_key("purpose"), lang))
+        sheet.write_formula(row, 3, f"=COUNTA('{name}'!A{FIRST_DATA_ROW + 1}:A1048576)")
+        row += 1
+    sheet.write(row, 2, tr("build.index_total", lang), styles.header)
+    sheet.write_formula(row, 3, f"=SUM(D{first + 1}:D{row})")
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, 2, 70)
+    sheet.set_column(3, 3, 10)
+    sheet.freeze_panes(FIRST_DATA_ROW, 0)
+    sheet.activate()
+
+
+CONFIG_ENTRIES = (
+    # xlwings reads this sheet (key in column A, value in B, no header) before any config file.
+    ("Interpreter_Win", ""),
+    ("Interpreter_Mac", ""),
+    ("UDF Modules", "dealerxl.excel.functions"),
+    ("Show Console", "False"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+)
+
+
+def write_config_sheet(book) -> None:
+    sheet = book.add_worksheet(CONFIG_SHEET)
+    for row, (key, value) in enumerate(CONFIG_ENTRIES):
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, value)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 40)
