@@ -18,6 +18,7 @@ from .language import detect_language
 from .locate import locate
 from .parse import kinds, parse_number
 from .problems import Problem, WorkbookUnreadable
+from .references import check_references
 from .validate import FormRead, empty_frame, validate_located
 from .workbook_file import WorkbookFile
 
@@ -156,6 +157,7 @@ def read_workbook(source, *, lang: str | None = None) -> WorkbookRead:
     result = WorkbookRead(workbook.label, lang or detect_language(workbook))
     for form_id in FORMS:
         result.forms[form_id] = read_form(workbook, form_id, lang=result.lang)
+    check_references(result.forms)
     if SETTINGS_FORM in result.forms:
         result.settings = read_settings(workbook, form_read=result.forms[SETTINGS_FORM])
     return result

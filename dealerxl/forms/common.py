@@ -21,6 +21,16 @@ FORMS = [
     ),
 ]
 
+# Columns that name a row of a master form: a value must exist as that master's key.
+# (An explicit list rather than a guess from column names: invoice numbers, for one,
+# appear in sales before they reach receivables.)
+REFERENCES = {
+    "dealer_id": "dealer_master",
+    "sku": "item_master",
+    "staff_id": "team_roster",
+    "supplier_id": "suppliers",
+}
+
 ENUMS = [
     Enum("region", ("north", "central", "south", "east", "west")),
     Enum("channel_type", ("distributor", "dealer", "agent", "direct")),
