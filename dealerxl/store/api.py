@@ -1,0 +1,267 @@
+"""The history store: submissions and bulk history for every form, SQLite or PostgreSQL."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from dealerxl.forms import FORMS, Form
+
+from . import migrations
+from .errors import StoreError
+from .schema import PERIOD_COLUMN, SUBMISSION_COLUMN, quote, table_name
+from .values import check_period, column_values, row_periods, storage_frame, typed_frame
+
+URL_VARIABLE = "DEALERXL_STORE_URL"
+EXCEL_MAX_ROWS = 1_048_576
+SUBMISSION_COLUMNS = ["submission_id", "form_id", "recipient", "period", "checksum", "received_at",
+                      "status", "replaced_by", "row_count"]
+
+
+def default_url(workbook_path: str | os.PathLike) -> str:
+    """The SQLite file next to the workbook: ``Sales.xlsm`` → ``sqlite:///…/Sales.sqlite``."""
+    path = Path(workbook_path).resolve()
+    return "sqlite:///" + path.with_name(path.stem + ".sqlite").as_posix()
+
+
+def resolve_url(url: str | None = None, workbook_path: str | os.PathLike | None = None) -> str:
+    """The store to use: ``url`` (argument or settings sheet), else ``$DEALERXL_STORE_URL``, else the default."""
+    if url:
+        return url
+    if os.environ.get(URL_VARIABLE):
+        return os.environ[URL_VARIABLE]
+    if workbook_path is None:
+        raise StoreError("msg.store.no_url")
+    return default_url(workbook_path)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a submission load did: ``status`` is ``accepted``, ``replaced`` or ``duplicate``."""
+
+    status: str
+    submission_id: int
+    replaced_submission_id: int | None
+    row_count: int
+
+
+@dataclass(frozen=True)
+class LatestPeriods:
+    """The newest periods whose rows fit in a sheet, and what stays in the store."""
+
+    periods: list[str]
+    rows: int
+    rows_left: int
+
+
+def open_store(url: str | None = None, workbook_path: str | os.PathLike | None = None,
+               forms: dict[str, Form] | None = None) -> "Store":
+    """Open (creating and migrating as needed) the store named by ``url`` or its fallbacks."""
+    url = resolve_url(url, workbook_path)
+    if url.startswith("sqlite:///"):
+        from .sqlite import SQLiteBackend
+        backend = SQLiteBackend(url[len("sqlite:///"):])
+    elif url.split("://", 1)[0] in ("postgresql", "postgres", "postgresql+psycopg"):
+        from .postgres import PostgresBackend
+        backend = PostgresBackend(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    else:
+        raise StoreError("msg.store.bad_url", url=url)
+    store = Store(backend, url, FORMS if forms is None else forms)
+    try:
+        store.migrate()
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+class Store:
+    """One open store. Every write is one transaction: it happens completely or not at all."""
+
+    def __init__(self, backend, url: str, forms: dict[str, Form]) -> None:
+        self.backend = backend
+        self.url = url
+        self.forms = forms
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def migrate(self) -> list[int]:
+        """Bring the tables up to the form declarations; return the versions applied."""
+        return migrations.migrate(self.backend, self.forms)
+
+    def schema_version(self) -> int:
+        return migrations.recorded_state(self.backend)[0]
+
+    def migration_history(self) -> pd.DataFrame:
+        rows = self.backend.execute(
+            "SELECT version, description, applied_at FROM schema_migrations ORDER BY version").fetchall()
+        return pd.DataFrame.from_records(rows, columns=["version", "description", "applied_at"])
+
+    # -- writing ---------------------------------------------------------------------
+    def _form(self, form_id: str) -> Form:
+        if form_id not in self.forms:
+            raise StoreError("msg.store.unknown_form", form=form_id)
+        return self.forms[form_id]
+
+    def _insert(self, form: Form, values: pd.DataFrame, **kw) -> int:
+        return self.backend.insert_frame(table_name(form.id), values, **kw)
+
+    @contextmanager
+    def _write(self, form_id: str):
+        """One transaction; a key the database refuses (e.g. two people sending the same
+        recipient and period at the same moment) becomes a StoreError after the rollback."""
+        try:
+            with self.backend.transaction():
+                yield
+        except self.backend.integrity_errors as error:
+            detail = str(error).strip().splitlines()[0]
+            raise StoreError("msg.store.key_taken", form=form_id, detail=detail) from error
+
+    def load_submission(self, form_id: str, recipient: str, period: str, checksum: str,
+                        frame: pd.DataFrame) -> LoadResult:
+        """Store one received file's rows for ``recipient`` and ``period`` in one transaction.
+
+        A checksum already received for the same form, recipient and period changes
+        nothing (``duplicate``); otherwise an earlier submission for them is marked
+        ``replaced`` and its rows are swapped for the new ones (``replaced``); else the rows
+        are simply added (``accepted``). Any error leaves the store as it was.
+        """
+        form = self._form(form_id)
+        check_period(period)
+        recipient = str(recipient)
+        values = storage_frame(form, frame)
+        values[SUBMISSION_COLUMN] = None
+        values[PERIOD_COLUMN] = period
+        execute = self.backend.execute
+        with self._write(form_id):
+            earlier = execute(
+                "SELECT submission_id, checksum, status FROM submissions"
+                " WHERE form_id = ? AND recipient = ? AND period = ?",
+                (form_id, recipient, period)).fetchall()
+            for submission_id, known_checksum, _ in earlier:
+                if known_checksum == checksum:
+                    count = execute("SELECT row_count FROM submissions WHERE submission_id = ?",
+                                    (submission_id,)).fetchone()[0]
+                    return LoadResult("duplicate", int(submission_id), None, int(count))
+            current = [row[0] for row in earlier if row[2] == "accepted"]
+            if current:
+                execute("UPDATE submissions SET status = 'replaced' WHERE submission_id = ?", (current[0],))
+                execute(f"DELETE FROM {quote(table_name(form_id))} WHERE {quote(SUBMISSION_COLUMN)} = ?",
+                        (current[0],))
+            new_id = int(execute(
+                "INSERT INTO submissions (form_id, recipient, period, checksum, received_at, status, row_count)"
+                " VALUES (?, ?, ?, ?, ?, 'accepted', ?) RETURNING submission_id",
+                (form_id, recipient, period, checksum,
+                 datetime.now(timezone.utc).isoformat(timespec="microseconds"), len(values))).fetchone()[0])
+            if current:
+                execute("UPDATE submissions SET replaced_by = ? WHERE submission_id = ?", (new_id, current[0]))
+            values[SUBMISSION_COLUMN] = new_id
+            self._insert(form, values)
+        status = "replaced" if current else "accepted"
+        return LoadResult(status, new_id, current[0] if current else None, len(values))
+
+    def load_rows(self, form_id: str, frame: pd.DataFrame) -> int:
+        """Add or update bulk history rows by key, in one transaction; return the rows written.
+
+        Rows that came with a submission are not overwritten (the submission owns them);
+        if any key belongs to one, nothing is written.
+        """
+        form = self._form(form_id)
+        values = storage_frame(form, frame)
+        values[SUBMISSION_COLUMN] = None
+        values[PERIOD_COLUMN] = row_periods(form, values)
+        table = quote(table_name(form_id))
+        with self._write(form_id):
+            written = self._insert(form, values, conflict_keys=list(form.key_columns),
+                                   update_where=f"{table}.{quote(SUBMISSION_COLUMN)} IS NULL")
+            if written != len(values):
+                raise StoreError("msg.store.rows_owned", form=form_id, count=len(values) - written)
+        return written
+
+    # -- reading ---------------------------------------------------------------------
+    def read(self, form_id: str, period_from: str | None = None, period_to: str | None = None,
+             filters: dict[str, object] | None = None) -> pd.DataFrame:
+        """The stored rows of a form, typed, with the form's columns, in key order.
+
+        ``period_from``/``period_to`` (``YYYY-MM``, inclusive) select periods; ``filters``
+        maps a column id to a value or a list of values.
+        """
+        form = self._form(form_id)
+        conditions, params = [], []
+        if period_from:
+            conditions.append(f"{quote(PERIOD_COLUMN)} >= ?")
+            params.append(check_period(period_from))
+        if period_to:
+            conditions.append(f"{quote(PERIOD_COLUMN)} <= ?")
+            params.append(check_period(period_to))
+        for column_id, wanted in (filters or {}).items():
+            choices = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
+            stored = column_values(form, form.column(column_id), pd.Series(choices, dtype=object))
+            conditions.append(f"{quote(column_id)} IN ({', '.join('?' for _ in choices)})")
+            params += stored.to_numpy(dtype=object, na_value=None).tolist()
+        columns = [c.id for c in form.columns]
+        sql = (f"SELECT {', '.join(map(quote, columns))} FROM {quote(table_name(form_id))}"
+               + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+               + f" ORDER BY {', '.join(map(quote, form.key_columns))}")
+        return typed_frame(form, self.backend.execute(sql, params).fetchall(), columns)
+
+    def submissions(self, form_id: str | None = None, period: str | None = None) -> pd.DataFrame:
+        """The register of received submissions, oldest first."""
+        conditions, params = [], []
+        if form_id:
+            conditions.append("form_id = ?")
+            params.append(form_id)
+        if period:
+            conditions.append("period = ?")
+            params.append(check_period(period))
+        rows = self.backend.execute(
+            f"SELECT {', '.join(SUBMISSION_COLUMNS)} FROM submissions"
+            + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+            + " ORDER BY submission_id", params).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=SUBMISSION_COLUMNS)
+        for column in ("submission_id", "replaced_by", "row_count"):
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        return frame
+
+    def missing_recipients(self, form_id: str, period: str, expected_recipients) -> list:
+        """The expected recipients with no accepted submission for the form and period, in the given order."""
+        self._form(form_id)
+        received = {row[0] for row in self.backend.execute(
+            "SELECT recipient FROM submissions WHERE form_id = ? AND period = ? AND status = 'accepted'",
+            (form_id, check_period(period))).fetchall()}
+        return [r for r in expected_recipients if str(r) not in received]
+
+    def row_count(self, form_id: str) -> int:
+        self._form(form_id)
+        return int(self.backend.execute(f"SELECT COUNT(*) FROM {quote(table_name(form_id))}").fetchone()[0])
+
+    def latest_periods(self, form_id: str, max_rows: int) -> LatestPeriods:
+        """The newest periods (oldest first) whose rows together fit in ``max_rows``.
+
+        A sheet holds ``EXCEL_MAX_ROWS`` minus its header rows; rows of older periods and
+        rows without a period stay in the store and are counted in ``rows_left``.
+        """
+        self._form(form_id)
+        counts = self.backend.execute(
+            f"SELECT {quote(PERIOD_COLUMN)}, COUNT(*) FROM {quote(table_name(form_id))}"
+            f" GROUP BY {quote(PERIOD_COLUMN)}").fetchall()
+        total = sum(int(n) for _, n in counts)
+        chosen, used = [], 0
+        for period, n in sorted(((p, int(n)) for p, n in counts if p is not None), reverse=True):
+            if used + n > max_rows:
+                break
+            chosen.append(period)
+            used += n
+        return LatestPeriods(sorted(chosen), used, total - used)

@@ -1,0 +1,109 @@
+"""Versioned schema migrations, recorded in ``schema_migrations``.
+
+Version 1 is written by hand: the submissions register. Every later version is
+generated from the difference between the last recorded snapshot of the form tables
+and the current declarations: a new form creates its table, a new column is added
+(nullable, so existing rows stay valid). Applying is idempotent: when nothing differs,
+nothing is written. A column whose type or key role changed cannot be migrated
+automatically and is reported; a column dropped from a declaration stays in the table
+(history is never thrown away) and simply is no longer read.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from dealerxl.forms import Form
+
+from .errors import StoreError
+from .schema import Snapshot, add_column_sql, create_table_sql, snapshot_of, submissions_sql
+
+BASE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration: its version, a one-line description, its SQL, and the snapshot after it."""
+
+    version: int
+    description: str
+    statements: list[str]
+    snapshot: Snapshot = field(default_factory=dict)
+
+
+def migrations_table_sql() -> str:
+    return ("CREATE TABLE IF NOT EXISTS schema_migrations (\n"
+            "  version INTEGER PRIMARY KEY,\n"
+            "  description TEXT NOT NULL,\n"
+            "  applied_at TEXT NOT NULL,\n"
+            "  snapshot TEXT NOT NULL\n"
+            ")")
+
+
+def base_step(backend) -> Step:
+    return Step(BASE_VERSION, "submissions register", submissions_sql(backend.identity), {})
+
+
+def declaration_step(version: int, recorded: Snapshot, forms: dict[str, Form], sql_type) -> Step | None:
+    """The step that brings ``recorded`` up to ``forms``, or None when they already agree."""
+    declared = snapshot_of(forms)
+    statements: list[str] = []
+    notes: list[str] = []
+    merged: Snapshot = {form_id: [list(c) for c in columns] for form_id, columns in recorded.items()}
+    for form_id, columns in declared.items():
+        if form_id not in recorded:
+            statements += create_table_sql(form_id, columns, sql_type)
+            merged[form_id] = columns
+            notes.append(f"create {form_id}")
+            continue
+        known = {c[0]: c for c in recorded[form_id]}
+        for column in columns:
+            old = known.get(column[0])
+            if old is None:
+                if column[2]:
+                    raise StoreError("msg.store.migration_needed", form=form_id, column=column[0],
+                                     old="-", new=f"{column[1]} key")
+                statements += add_column_sql(form_id, column[0], column[1], sql_type)
+                merged[form_id].append(column)
+                notes.append(f"add {form_id}.{column[0]}")
+            elif (old[1], bool(old[2])) != (column[1], column[2]):
+                raise StoreError("msg.store.migration_needed", form=form_id, column=column[0],
+                                 old=f"{old[1]}{' key' if old[2] else ''}",
+                                 new=f"{column[1]}{' key' if column[2] else ''}")
+    if not statements:
+        return None
+    summary = "; ".join(notes) if len(notes) <= 5 else f"{'; '.join(notes[:5])}; … ({len(notes)} changes)"
+    return Step(version, summary, statements, merged)
+
+
+def recorded_state(backend) -> tuple[int, Snapshot]:
+    """The highest applied version and the form snapshot recorded with it (0, {} for a new store)."""
+    row = backend.execute(
+        "SELECT version, snapshot FROM schema_migrations ORDER BY version DESC LIMIT 1").fetchone()
+    if row is None:
+        return 0, {}
+    return int(row[0]), json.loads(row[1])
+
+
+def pending_steps(backend, forms: dict[str, Form]) -> list[Step]:
+    """What :func:`migrate` would apply now, without applying it."""
+    version, snapshot = recorded_state(backend) if backend.table_exists("schema_migrations") else (0, {})
+    steps = [base_step(backend)] if version < BASE_VERSION else []
+    generated = declaration_step(max(version, BASE_VERSION) + 1, snapshot, forms, backend.sql_type)
+    return steps + ([generated] if generated else [])
+
+
+def migrate(backend, forms: dict[str, Form]) -> list[int]:
+    """Apply every pending step in one transaction; return the versions applied (often none)."""
+    with backend.transaction():
+        backend.lock_schema()
+        backend.execute(migrations_table_sql())
+        steps = pending_steps(backend, forms)
+        for step in steps:
+            backend.run_statements(step.statements)
+            backend.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at, snapshot) VALUES (?, ?, ?, ?)",
+                (step.version, step.description, datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                 json.dumps(step.snapshot, ensure_ascii=True)))
+    return [step.version for step in steps]
