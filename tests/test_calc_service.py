@@ -137,3 +137,11 @@ def test_working_hours_match_a_minute_by_minute_count(start, minutes):
     calendar = WorkCalendar(holidays=("2026-02-16", "2026-02-17"), makeup_days=("2026-02-14",),
                             hours_by_weekday=((8.5, 17.5),) * 4 + ((8.5, 12),) + (None, None))
     assert working_hours([start], [end], calendar)[0] == pytest.approx(reference_working_hours(start, end, calendar))
+
+
+def test_satisfaction_accepts_nullable_integer_scores_with_blanks():
+    responses = pd.DataFrame({"dealer_id": ["D1", "D1", "D1"],
+                              "csat_score": pd.array([5, None, 2], dtype="Int64"),
+                              "nps_score": pd.array([10, 3, None], dtype="Int64")})
+    result = satisfaction_by_group(responses, ["dealer_id"], min_sample=1).iloc[0]
+    assert result["csat"] == 50.0 and result["nps"] == 0.0 and result["nps_responses"] == 2

@@ -224,8 +224,9 @@ def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: in
     [{'dealer_id': 'D1', 'csat_responses': 3, 'csat': 66.7, 'nps_responses': 3, 'nps': 33.3, 'small_sample': True}]
     """
     frame = responses.copy()
-    c = pd.to_numeric(frame[csat_column], errors="coerce")
-    n = pd.to_numeric(frame[nps_column], errors="coerce")
+    # floats, not nullable integers: blanks must become NaN so the comparisons below stay boolean
+    c = pd.to_numeric(frame[csat_column], errors="coerce").astype(float)
+    n = pd.to_numeric(frame[nps_column], errors="coerce").astype(float)
     _scores(c, 1, 5, "CSAT")
     _scores(n, 0, 10, "NPS")
     frame["_c_n"] = c.notna()

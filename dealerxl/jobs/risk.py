@@ -1,0 +1,426 @@
+"""The Risk review job (manual 8.2–8.4): receivables ageing, credit use, the ECL provision,
+bad debts and the dealer early-warning rules for one month.
+
+Reads the receivables, open orders, write-offs, ageing history, warning log and response
+actions (chapter 8) with the dealer master, sales, dealer stock, complaints and surveys, as of
+the month's last day. Every rule of the ``warning_rules`` settings gets one metric per dealer
+(definitions in :mod:`dealerxl.forms.chapter08`), :func:`dealerxl.calc.risk.assess` turns them
+into a composite score and class with the triggered rules and their numbers.
+
+Rows the reader finds wrong, and rows naming a dealer that is not in the dealer master, are
+left out and returned as problems. Tables are keyed by column ids (``review``, ``triggered``,
+``ageing``, ``provision``, ``bad_debts``, ``unanswered``); :func:`report_sheets` turns them
+into sheets people read.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.book import read_form, read_settings
+from dealerxl.book.language import detect_language
+from dealerxl.book.read import open_source
+from dealerxl.book.references import check_references
+from dealerxl.calc import CalcError
+from dealerxl.calc.receivables import (ageing, average_roll_rates, bad_debt_summary, credit_utilisation,
+                                       days_past_due, dso, expected_credit_loss, loss_rates_from_roll_rates)
+from dealerxl.calc.risk import assess, drop_against_trend, unanswered_warnings
+from dealerxl.calc.service import satisfaction_by_group
+from dealerxl.forms import DEFAULT_ROWS, ENUMS, get_form
+from dealerxl.i18n import has, tr
+from dealerxl.jobs.common import Inputs, JobResult, localise
+
+JOB = "risk"
+REVIEW_FORM = "dealer_risk_review"
+INPUT_FORMS = ("dealer_master", "receivables", "open_orders", "write_offs", "ageing_history", "warning_log",
+               "response_actions", "sales_transactions", "dealer_stock", "complaint_log", "survey_responses",
+               "ageing_buckets", "provision_matrix", "warning_rules")
+CLOSED_WARNINGS = ("closed", "false_alarm")
+CLOSED_ACTIONS = ("done", "cancelled")
+
+
+def month_end(month) -> pd.Timestamp:
+    """The last day of ``month`` (``"2026-10"``, a date or a Timestamp); CalcError if it is no month."""
+    try:
+        period = pd.Period(str(month)[:7], freq="M")
+    except (ValueError, TypeError) as error:
+        raise CalcError(f"{month} is not a month (YYYY-MM)") from error
+    return period.end_time.normalize()
+
+
+def load_risk_inputs(source, *, lang: str | None = None) -> Inputs:
+    """Like :func:`dealerxl.jobs.common.load_inputs`, with ids checked against the dealer master:
+    a row naming an unknown dealer is a problem at its cell and is left out."""
+    workbook = open_source(source)
+    language = lang or detect_language(workbook)
+    reads = {form_id: read_form(workbook, form_id) for form_id in INPUT_FORMS}
+    check_references(reads)
+    frames = {form_id: read.data.reset_index(drop=True) for form_id, read in reads.items()}
+    problems = [p for read in reads.values() for p in read.problems]
+    settings = read_settings(workbook)
+    problems.extend(settings.problems)
+    return Inputs(frames, dict(settings), problems, language, getattr(workbook, "label", str(source)))
+
+
+def _settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
+    frame = inputs.frames.get(form_id)
+    if frame is None or frame.empty:
+        return pd.DataFrame(DEFAULT_ROWS[form_id])
+    return frame
+
+
+def bucket_layout(buckets: pd.DataFrame) -> tuple[list[str], list[float]]:
+    """Bucket codes in ageing order and the upper bounds (days past due) of all but the last."""
+    table = buckets.assign(_to=pd.to_numeric(buckets["to_days"], errors="coerce"))
+    table = table.sort_values("_to", na_position="last", kind="stable")
+    if table["_to"].iloc[:-1].isna().any():
+        raise CalcError("only the last ageing bucket may be open-ended")
+    return table["ageing_bucket"].tolist(), table["_to"].iloc[:-1].astype(float).tolist()
+
+
+def open_items(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Invoices issued by ``as_of`` with their open amount then: amount − paid (payments dated
+    by ``as_of`` or undated) − written off (write-offs dated by ``as_of``), and days past due."""
+    invoices = inputs["receivables"]
+    invoices = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= as_of].copy()
+    paid_dates = pd.to_datetime(invoices["paid_date"])
+    paid = pd.to_numeric(invoices["paid_amount"], errors="coerce").fillna(0.0)
+    invoices["paid_by_then"] = paid.where(paid_dates.isna() | (paid_dates <= as_of), 0.0)
+    write_offs = inputs["write_offs"]
+    write_offs = write_offs.loc[pd.to_datetime(write_offs["write_off_date"]) <= as_of]
+    written = write_offs.groupby("invoice_no")["write_off_amount"].sum()
+    invoices["written_off"] = invoices["invoice_no"].map(written).fillna(0.0).astype(float)
+    invoices["open_amount"] = (invoices["amount"].astype(float) - invoices["paid_by_then"]
+                               - invoices["written_off"]).clip(lower=0.0)
+    invoices = invoices.loc[invoices["open_amount"] > 0].reset_index(drop=True)
+    invoices["days_past_due"] = days_past_due(invoices["due_date"], as_of) if len(invoices) else np.array([], int)
+    return invoices
+
+
+def dealer_list(inputs: Inputs, as_of: pd.Timestamp, owing) -> pd.DataFrame:
+    """Dealers reviewed: in the dealer master and not terminated before the month began, or
+    still ``owing`` (ids with open invoices) — a closed dealer's debt is the riskiest kind."""
+    dealers = inputs["dealer_master"]
+    ended = pd.to_datetime(dealers["termination_date"]) < as_of.replace(day=1)
+    columns = ["dealer_id", "dealer_name", "region", "credit_limit"]
+    return dealers.loc[~ended | dealers["dealer_id"].isin(owing), columns].drop_duplicates("dealer_id").sort_values("dealer_id").reset_index(drop=True)
+
+
+def receivables_by_dealer(items: pd.DataFrame, dealer_ids: pd.Index, codes, upper, as_of, inputs: Inputs) -> pd.DataFrame:
+    """Ageing per dealer (one column per bucket and ``total``), overdue amount, share, oldest
+    days past due and DSO over the settings' period."""
+    if len(items):
+        table = ageing(items["due_date"], items["open_amount"], as_of, upper, codes, groups=items["dealer_id"])
+    else:
+        table = pd.DataFrame(columns=[*codes, "total"], dtype=float)
+    table = table.reindex(dealer_ids, fill_value=0.0).astype(float)
+    table.index.name = "dealer_id"
+    overdue = items.loc[items["days_past_due"] > 0]
+    table["overdue_amount"] = overdue.groupby("dealer_id")["open_amount"].sum().reindex(dealer_ids).fillna(0.0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["overdue_share"] = np.where(table["total"] > 0, table["overdue_amount"] / table["total"], 0.0)
+    oldest = items.groupby("dealer_id")["days_past_due"].max().clip(lower=0)
+    table["days_past_due"] = oldest.reindex(dealer_ids).fillna(0).astype(int).to_numpy()
+    period_days = float(inputs.settings["dso_period_days"])
+    invoices = inputs["receivables"]
+    dates = pd.to_datetime(invoices["invoice_date"])
+    window = invoices.loc[(dates > as_of - pd.Timedelta(days=period_days)) & (dates <= as_of)]
+    credit_sales = window.groupby("dealer_id")["amount"].sum().reindex(dealer_ids).fillna(0.0)
+    table["dso"] = dso(table["total"].to_numpy(), credit_sales.to_numpy(), period_days)
+    return table
+
+
+def monthly_sales(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months: int) -> np.ndarray:
+    """Net sales (returns subtracted) per dealer × month, the ``months`` months ending at ``last``."""
+    sales = inputs["sales_transactions"]
+    period = pd.to_datetime(sales["invoice_date"]).dt.to_period("M")
+    sign = np.where(sales["transaction_type"] == "return", -1.0, 1.0)
+    net = pd.DataFrame({"dealer_id": sales["dealer_id"], "period": period,
+                        "net": sign * pd.to_numeric(sales["amount"], errors="coerce").abs().fillna(0.0)})
+    span = pd.period_range(last - (months - 1), last, freq="M")
+    table = net.loc[net["period"].isin(span)].pivot_table(index="dealer_id", columns="period", values="net",
+                                                         aggfunc="sum")
+    return table.reindex(index=dealer_ids, columns=span).fillna(0.0).to_numpy(float)
+
+
+def stock_build_up(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months: int) -> np.ndarray:
+    """The dealer's own stock at month end in months of its average sell-out over the recent months."""
+    stock = inputs["dealer_stock"]
+    period = pd.to_datetime(stock["month"]).dt.to_period("M")
+    on_hand = stock.loc[period == last].groupby("dealer_id")["dealer_stock_qty"].sum().reindex(dealer_ids)
+    recent = stock.loc[(period > last - months) & (period <= last)]
+    sell_out = recent.groupby("dealer_id")["sell_out_qty"].sum().reindex(dealer_ids) / months
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sell_out.to_numpy(float) > 0, on_hand.to_numpy(float) / sell_out.to_numpy(float), np.nan)
+
+
+def complaint_rate(inputs: Inputs, dealer_ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
+    """Complaints per 100 invoices over the settings' complaint window ending at ``as_of``."""
+    start = as_of + pd.Timedelta(days=1) - pd.DateOffset(months=int(inputs.settings["complaint_window_months"]))
+    complaints = inputs["complaint_log"]
+    received = pd.to_datetime(complaints["received_at"])
+    counted = complaints.loc[(received >= start) & (received < as_of + pd.Timedelta(days=1))]
+    count = counted.groupby("dealer_id").size().reindex(dealer_ids).fillna(0).to_numpy(float)
+    sales = inputs["sales_transactions"]
+    dates = pd.to_datetime(sales["invoice_date"])
+    invoices = sales.loc[(dates >= start) & (dates <= as_of)].groupby("dealer_id")["invoice_no"].nunique()
+    invoices = invoices.reindex(dealer_ids).fillna(0).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(invoices > 0, 100.0 * count / invoices, np.nan)
+
+
+def nps_drop(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months: int) -> np.ndarray:
+    """NPS points lost: NPS of the ``months`` months before the recent ones minus the recent NPS."""
+    answers = inputs["survey_responses"]
+    period = pd.to_datetime(answers["survey_date"]).dt.to_period("M")
+    recent = (period > last - months) & (period <= last)
+    before = (period > last - 2 * months) & (period <= last - months)
+    chosen = answers.loc[recent | before].assign(window=np.where(recent[recent | before], "recent", "before"))
+    # Plain floats: the reader's nullable integers carry <NA> for blank answers, which the
+    # promoter/detractor flags cannot hold; NaN answers are left out of NPS either way.
+    chosen = chosen.assign(nps_score=pd.to_numeric(chosen["nps_score"], errors="coerce").astype(float),
+                           csat_score=pd.to_numeric(chosen["csat_score"], errors="coerce").astype(float))
+    if chosen.empty:
+        return np.full(len(dealer_ids), np.nan)
+    scores = satisfaction_by_group(chosen, ["dealer_id", "window"]).pivot(index="dealer_id", columns="window",
+                                                                          values="nps")
+    scores = scores.reindex(index=dealer_ids, columns=["before", "recent"])
+    return (scores["before"] - scores["recent"]).to_numpy(float)
+
+
+def warning_rule_table(inputs: Inputs) -> pd.DataFrame:
+    """The ``warning_rules`` settings in the shape :func:`~dealerxl.calc.risk.assess` takes."""
+    rules = _settings_table(inputs, "warning_rules")
+    return pd.DataFrame({
+        "rule": rules["warning_rule"].to_numpy(),
+        "amber": rules["amber_threshold"].astype(float).to_numpy(),
+        "red": rules["red_threshold"].astype(float).to_numpy(),
+        "direction": np.where(rules["risk_direction"] == "lower_riskier", -1.0, 1.0),
+        "weight": rules["weight"].astype(float).to_numpy(),
+    })
+
+
+def loss_rate_table(inputs: Inputs, codes: list[str], as_of: pd.Timestamp) -> tuple[np.ndarray, str, int]:
+    """Loss rate per bucket, where it came from (``roll_rates`` or ``settings``) and the months of history used.
+
+    Roll rates are used when switched on and the ageing history holds at least
+    ``roll_rate_min_months`` month-end snapshots within the last ``roll_rate_history_months``
+    months up to ``as_of``; the write-offs of a month are those from the oldest bucket.
+    """
+    settings = inputs.settings
+    history = inputs["ageing_history"]
+    period = pd.to_datetime(history["month"]).dt.to_period("M")
+    last = as_of.to_period("M")
+    window = history.loc[(period > last - int(settings["roll_rate_history_months"])) & (period <= last)]
+    months = window.assign(period=period[window.index])
+    balances = months.pivot_table(index="period", columns="ageing_bucket", values="balance", aggfunc="sum")
+    balances = balances.reindex(columns=codes).fillna(0.0)
+    if int(settings["use_roll_rates"]) and len(balances) >= int(settings["roll_rate_min_months"]):
+        written = months.groupby("period")["write_off_amount"].sum().reindex(balances.index).fillna(0.0)
+        rates = loss_rates_from_roll_rates(average_roll_rates(balances.to_numpy(float), written.to_numpy(float)))
+        return rates, "roll_rates", int(len(balances))
+    matrix = _settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
+    missing = [c for c in codes if c not in matrix.index]
+    if missing:
+        raise CalcError(f"the provision matrix has no loss rate for {', '.join(missing)}")
+    return matrix.reindex(codes).astype(float).to_numpy(), "settings", int(len(balances))
+
+
+def trigger_text(triggered: pd.DataFrame, rules: pd.DataFrame, lang: str) -> pd.Series:
+    """Per dealer, the rules that triggered with their numbers, e.g. ``逾期占比 0.52 ≥ 0.25``."""
+    if triggered.empty:
+        return pd.Series(dtype=object)
+    direction = triggered["rule"].map(rules.set_index("rule")["direction"])
+    sign = np.where(direction < 0, "≤", "≥")
+    names = triggered["rule"].map(lambda r: tr(f"enum.warning_rule.{r}", lang))
+    parts = names + " " + triggered["value"].map(_number) + " " + sign + " " + triggered["threshold"].map(_number)
+    sep = "；" if lang.startswith("zh") else "; "
+    return parts.groupby(triggered["dealer_id"]).agg(sep.join)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+
+
+def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
+    """Read ``source`` (a path or an open workbook) and review dealer risk for ``month`` (as of its last day)."""
+    as_of = month_end(month)
+    last = as_of.to_period("M")
+    inputs = load_risk_inputs(source, lang=lang)
+    settings = inputs.settings
+    codes, upper = bucket_layout(_settings_table(inputs, "ageing_buckets"))
+    items = open_items(inputs, as_of)
+    dealers = dealer_list(inputs, as_of, items["dealer_id"])
+    dealer_ids = pd.Index(dealers["dealer_id"], name="dealer_id")
+    ageing_table = receivables_by_dealer(items, dealer_ids, codes, upper, as_of, inputs)
+
+    orders = inputs["open_orders"]
+    orders = orders.loc[pd.to_datetime(orders["order_date"]) <= as_of]
+    order_open = (orders["order_amount"].astype(float) - orders["shipped_amount"].astype(float).fillna(0.0)).clip(lower=0)
+    open_orders = order_open.groupby(orders["dealer_id"]).sum().reindex(dealer_ids).fillna(0.0)
+    credit = credit_utilisation(ageing_table["total"].to_numpy(), open_orders.to_numpy(),
+                                dealers["credit_limit"].astype(float).to_numpy())
+
+    recent = int(settings["sales_drop_recent_months"])
+    metrics = pd.DataFrame({
+        "overdue_share": ageing_table["overdue_share"].to_numpy(),
+        "days_past_due": ageing_table["days_past_due"].to_numpy(float),
+        "credit_use": credit["utilisation"].to_numpy(),
+        "sales_drop": drop_against_trend(monthly_sales(inputs, dealer_ids, last, 2 * recent), recent),
+        "stock_build_up": stock_build_up(inputs, dealer_ids, last, recent),
+        "complaint_rate": complaint_rate(inputs, dealer_ids, as_of),
+        "nps_drop": nps_drop(inputs, dealer_ids, last, recent),
+    }, index=dealer_ids)
+    rules = warning_rule_table(inputs)
+    summary_rows, triggered = assess(metrics, rules, (float(settings["risk_amber_score"]),
+                                                      float(settings["risk_red_score"])))
+    triggered = triggered.sort_values(["dealer_id", "level", "rule"], ascending=[True, False, True],
+                                      kind="stable").reset_index(drop=True)
+
+    review = pd.DataFrame({
+        "dealer_id": dealer_ids.to_numpy(), "month": last.start_time, "region": dealers["region"].to_numpy(),
+        "open_receivables": ageing_table["total"].to_numpy(), "overdue_amount": ageing_table["overdue_amount"].to_numpy(),
+        "open_orders": open_orders.to_numpy(), "exposure": credit["exposure"].to_numpy(),
+    })
+    for column in metrics:
+        review[column] = metrics[column].to_numpy()
+    review = review.merge(summary_rows, on="dealer_id", how="left")
+    review["risk_score"] = review["risk_score"].round(1)
+    review["triggered_rules"] = review["dealer_id"].map(trigger_text(triggered, rules, inputs.lang)).fillna("")
+    review = review.reindex(columns=[c.id for c in get_form(REVIEW_FORM).columns])
+
+    rates, rate_source, history_months = loss_rate_table(inputs, codes, as_of)
+    factor = float(settings["ecl_forward_looking_factor"])
+    totals = ageing_table[codes].sum()
+    ecl = expected_credit_loss(totals.to_numpy(), rates, factor)
+    provision = pd.DataFrame({"ageing_bucket": codes, "balance": ecl["gross"], "base_loss_rate": rates,
+                              "loss_rate": ecl["loss_rate"], "ecl": ecl["ecl"]})
+    provision.loc[len(provision)] = {"ageing_bucket": "total", "balance": ecl["gross"].sum(), "ecl": ecl["ecl"].sum()}
+
+    by_dealer = ageing_table[[*codes, "total", "overdue_amount", "overdue_share", "days_past_due", "dso"]].copy()
+    by_dealer["ecl"] = by_dealer[codes].to_numpy(float) @ ecl["loss_rate"].to_numpy(float)
+    by_dealer["credit_limit"] = dealers["credit_limit"].astype(float).to_numpy()
+    by_dealer["exposure"] = credit["exposure"].to_numpy()
+    by_dealer["utilisation"] = credit["utilisation"].to_numpy()
+    by_dealer = by_dealer.reset_index()
+    by_dealer.insert(1, "dealer_name", dealers["dealer_name"].to_numpy())
+    total_row = by_dealer.drop(columns=["dealer_id", "dealer_name"]).sum(numeric_only=True)
+    total_row[["overdue_share", "days_past_due", "dso", "utilisation"]] = np.nan
+    total_row["overdue_share"] = total_row["overdue_amount"] / total_row["total"] if total_row["total"] else np.nan
+    by_dealer.loc[len(by_dealer)] = {"dealer_id": "total", **total_row.to_dict()}
+
+    write_offs = inputs["write_offs"]
+    write_offs = write_offs.loc[pd.to_datetime(write_offs["write_off_date"]) <= as_of].copy()
+    # A recovery dated after the review month is not known yet at its end.
+    later = pd.to_datetime(write_offs["recovery_date"]) > as_of
+    write_offs.loc[later, "recovered_amount"] = 0.0
+    bad_debts = bad_debt_summary(write_offs, ["dealer_id"])
+    if len(bad_debts):
+        sums = bad_debts[["written_off", "recovered", "net_loss"]].sum()
+        bad_debts.loc[len(bad_debts)] = {"dealer_id": "total", **sums.to_dict(),
+                                         "recovery_rate": sums["recovered"] / sums["written_off"]
+                                         if sums["written_off"] else np.nan}
+
+    unanswered = response_follow_up(inputs, as_of)
+    red = int((review["risk_class"] == "red").sum())
+    summary = {"month": str(last), "as_of": as_of.date().isoformat(), "dealers": int(len(review)),
+               "red": red, "amber": int((review["risk_class"] == "amber").sum()),
+               "triggered_rules": int(len(triggered)), "open_receivables": float(totals.sum()),
+               "overdue_amount": float(ageing_table["overdue_amount"].sum()), "ecl": float(ecl["ecl"].sum()),
+               "loss_rate_source": rate_source, "roll_rate_history_months": history_months,
+               "forward_looking_factor": factor, "unanswered_warnings": int(unanswered["unanswered"].sum()),
+               "overdue_actions": int((unanswered["overdue_actions"] > 0).sum())}
+    tables = {"review": review, "triggered": triggered[["dealer_id", "rule", "level", "value", "threshold"]],
+              "ageing": by_dealer, "provision": provision, "bad_debts": bad_debts, "unanswered": unanswered}
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+
+
+def response_follow_up(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Open warnings raised by ``as_of`` without an action after the settings' days, or with
+    actions past their due date."""
+    warnings = inputs["warning_log"]
+    warnings = warnings.loc[(pd.to_datetime(warnings["warning_date"]) <= as_of)
+                            & ~warnings["warning_status"].isin(CLOSED_WARNINGS)].reset_index(drop=True)
+    actions = inputs["response_actions"]
+    actions = actions.loc[pd.to_datetime(actions["action_date"]) <= as_of]
+    follow = unanswered_warnings(warnings, actions, as_of, int(inputs.settings["warning_action_days"]),
+                                 closed_statuses=CLOSED_ACTIONS)
+    follow = follow.merge(warnings[["warning_id", "dealer_id", "warning_rule", "warning_level", "warning_status"]],
+                          on="warning_id", how="left")
+    flagged = follow.loc[follow["unanswered"] | (follow["overdue_actions"] > 0)]
+    return flagged[["warning_id", "dealer_id", "warning_date", "warning_rule", "warning_level", "warning_status",
+                    "days_open", "actions", "open_actions", "overdue_actions", "unanswered"]].reset_index(drop=True)
+
+
+# ---- the report -----------------------------------------------------------------------------
+
+# Column id → the enum whose labels its codes are shown with.
+ENUM_COLUMNS = {"rule": "warning_rule", "warning_rule": "warning_rule", "level": "rag", "warning_level": "rag",
+                "warning_status": "warning_status", "ageing_bucket": "ageing_bucket", "risk_class": "rag"}
+HEADER_KEYS = {"rule": "col.warning_rule", "level": "col.warning_level", "value": "col.metric_value"}
+
+
+def _label(column: str, lang: str) -> str:
+    if column in HEADER_KEYS:
+        return tr(HEADER_KEYS[column], lang)
+    if column in ENUMS["ageing_bucket"].codes:
+        return tr(f"enum.ageing_bucket.{column}", lang)
+    return tr(f"col.{column}" if has(f"col.{column}") else f"report.risk.col.{column}", lang)
+
+
+def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A report table with codes as labels, the total row named, and headers as labels."""
+    out = frame.copy()
+    total = tr("report.risk.total", lang)
+    for column in out.columns:
+        enum = ENUM_COLUMNS.get(column)
+        if enum:
+            codes = set(ENUMS[enum].codes)
+            out[column] = out[column].map(lambda v, e=enum, c=codes: tr(f"enum.{e}.{v}", lang) if v in c else v)
+        if out[column].dtype == bool:
+            out[column] = out[column].map(lambda v: tr(f"enum.yes_no.{'yes' if v else 'no'}", lang))
+    for column in ("dealer_id", "ageing_bucket"):
+        if column in out:
+            out[column] = out[column].replace("total", total)
+    out.columns = [_label(c, lang) for c in out.columns]
+    return out
+
+
+SHEETS = ("review", "triggered", "ageing", "provision", "bad_debts", "unanswered")
+
+
+def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
+    """The result tables as sheets people read: localised sheet names, headers and codes."""
+    lang = result.lang
+    sheets = {tr("report.risk.sheet.review", lang): localise(result.tables["review"], REVIEW_FORM, lang)}
+    for name in SHEETS[1:]:
+        sheets[tr(f"report.risk.sheet.{name}", lang)] = _labelled(result.tables[name], lang)
+    return sheets
+
+
+NUMBER_FORMATS = {
+    **dict.fromkeys((*ENUMS["ageing_bucket"].codes, "total", "open_receivables", "overdue_amount", "open_orders",
+                     "exposure", "credit_limit", "balance", "ecl", "written_off", "recovered", "net_loss"), "#,##0"),
+    **dict.fromkeys(("overdue_share", "credit_use", "sales_drop", "utilisation", "base_loss_rate", "loss_rate",
+                     "recovery_rate"), "0.0%"),
+    **dict.fromkeys(("stock_build_up", "complaint_rate", "nps_drop", "risk_score", "dso"), "0.0"),
+}
+
+
+def report_formats(lang: str) -> dict[str, str]:
+    """Header text → Excel number format for :func:`~dealerxl.jobs.common.write_result_workbook`."""
+    return {_label(column, lang): fmt for column, fmt in NUMBER_FORMATS.items()}
+
+
+def output_name(result: JobResult) -> str:
+    """The report's file name in the workbook's language, e.g. ``風險檢視_2026-10.xlsx``."""
+    return f"{tr('report.risk.file', result.lang)}_{result.summary['month']}.xlsx"
+
+
+def summary_text(result: JobResult) -> str:
+    """One sentence on what the review found, in the result's language."""
+    lang, s = result.lang, result.summary
+    rates = tr(f"msg.risk.rates.{s['loss_rate_source']}", lang, months=s["roll_rate_history_months"])
+    return tr("msg.risk.summary", lang, month=s["month"], dealers=s["dealers"], red=s["red"], amber=s["amber"],
+              open=f"{s['open_receivables']:,.0f}", overdue=f"{s['overdue_amount']:,.0f}", ecl=f"{s['ecl']:,.0f}",
+              rates=rates, unanswered=s["unanswered_warnings"])
