@@ -3,7 +3,8 @@
 Only these xlwings calls are used (the tests' stand-in implements exactly them):
 ``book.sheets`` (iteration), ``sheet.tables`` (iteration), ``table.name``,
 ``table.update(frame, index=False)`` (resizes the Excel Table to the frame),
-``book.app.status_bar`` (assignment) and ``book.app.alert(text, title=...)``.
+``book.app.status_bar`` (assignment), ``book.app.alert(text, title=...)`` and
+``book.fullname`` (where a job saves a file next to the workbook).
 Jobs never write into the workbook file behind Excel's back: from the ribbon they write
 through Excel itself, so the ribbon, the macros and every chart survive.
 """

@@ -1,0 +1,216 @@
+"""The Incentives job (manual 4.5, 2.4): the month's statements, one per payee, and a summary.
+
+Payees are the rows of ``incentive_assignments`` in every month they are active (proration
+= days active ÷ days in the month, :func:`~dealerxl.calc.incentives.active_share`), with the
+plan's draw. A salesperson's target is the sum of ``monthly_targets`` of their dealers in the
+month; a dealer's is its own. Without monthly targets in the workbook they are set here with
+the Set targets job for every year that has enough history (and said so).
+
+Commission is worked out from the first month with a target to the statement month, so that
+returns and write-offs take back commission at the rate the original invoice earned and
+draws carry their balance; the statement shows the statement month. A reversal whose
+original invoice earned no commission here (sold before the first target, or by someone
+without a plan) is left out and counted.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.calc import CalcError
+from dealerxl.calc.clawbacks import reversals_from
+from dealerxl.calc.incentives import active_share, plans_from_tables
+from dealerxl.calc.payouts import calculate_payouts, commissionable_sales
+from dealerxl.forms import DEFAULT_ROWS
+from dealerxl.i18n import has, tr
+from dealerxl.jobs.common import JobResult, load_inputs
+
+JOB = "incentives"
+INPUT_FORMS = ("sales_transactions", "monthly_targets", "incentive_plans", "incentive_plan_tiers",
+               "incentive_assignments", "write_offs", "dealer_master")
+SUMMARY_COLUMNS = ["payee_id", "payee_type", "plan_id", "target", "proration", "sales", "attainment", "earned",
+                   "accelerator", "cap_cut", "clawback", "draw", "balance", "payable"]
+LINE_COLUMNS = ["line_type", "invoice_no", "line_no", "dealer_id", "original_period", "plan_id", "tier", "band_lower",
+                "rate", "attainment_from", "attainment_to", "amount", "commission", "accelerator_extra", "credited"]
+
+
+def statement_month(value) -> pd.Period:
+    """``YYYY-MM`` (or a date) as a month; a CalcError for anything else."""
+    try:
+        return pd.Period(pd.Timestamp(str(value)), "M")
+    except (ValueError, TypeError):
+        raise CalcError(f"{value!r} is not a month (YYYY-MM)") from None
+
+
+def _table(inputs, form_id: str) -> pd.DataFrame:
+    frame = inputs.frames.get(form_id)
+    return pd.DataFrame(DEFAULT_ROWS[form_id]) if frame is None or frame.empty else frame
+
+
+def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list[str]]:
+    """The workbook's monthly targets up to ``last``, or, when it has none, targets set here
+    for each year with enough history (the years set are returned as warnings)."""
+    targets = inputs["monthly_targets"]
+    if len(targets):
+        return targets, []
+    from dealerxl.jobs.targets import run_targets
+
+    first_sale = pd.to_datetime(inputs["sales_transactions"]["invoice_date"]).min()
+    if pd.isna(first_sale):
+        raise CalcError("there are no sales transactions")
+    parts, years = [], []
+    for year in range(first_sale.year, last.year + 1):
+        try:
+            parts.append(run_targets(source, year, lang=inputs.lang).tables["monthly_targets"])
+            years.append(str(year))
+        except CalcError:
+            continue  # a year without an annual target or without history before it has no targets
+    if not parts:
+        raise CalcError("the monthly targets are empty and cannot be set from the workbook: run Set targets first")
+    return pd.concat(parts, ignore_index=True), years
+
+
+def payee_rows(assignments: pd.DataFrame, payee_types: dict, targets: pd.DataFrame,
+               first: pd.Period, last: pd.Period) -> pd.DataFrame:
+    """One row per payee and month from ``first`` to ``last`` they are active and have a target."""
+    periods = pd.period_range(first, last, freq="M").astype(str)
+    rows = assignments.merge(pd.DataFrame({"period": periods}), how="cross")
+    rows["proration"] = active_share(rows["period"].to_numpy(), rows["start_date"].to_numpy(),
+                                     rows["end_date"].to_numpy())
+    rows = rows.loc[rows["proration"] > 0].copy()
+    rows["payee_type"] = rows["plan_id"].map(payee_types)
+    month = pd.to_datetime(targets["month"]).dt.to_period("M").astype(str)
+    by_rep = targets.groupby([targets["sales_rep_id"].astype(str), month])["target_amount"].sum()
+    by_dealer = targets.groupby([targets["dealer_id"].astype(str), month])["target_amount"].sum()
+    keys = pd.MultiIndex.from_arrays([rows["payee_id"].astype(str), rows["period"]])
+    dealer = (rows["payee_type"] == "dealer").to_numpy()
+    rows["target"] = np.where(dealer, by_dealer.reindex(keys).to_numpy(), by_rep.reindex(keys).to_numpy())
+    rows["draw"] = pd.to_numeric(rows["monthly_draw"], errors="coerce").fillna(0.0)
+    rows = rows.loc[rows["target"] > 0]
+    # Two assignment rows of one payee overlapping a month: the later start wins.
+    rows = rows.sort_values(["payee_id", "period", "start_date"]).drop_duplicates(["payee_id", "period"], keep="last")
+    return rows[["payee_id", "period", "plan_id", "payee_type", "team", "target", "proration", "draw"]] \
+        .reset_index(drop=True)
+
+
+def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
+    """Read ``source`` (a path or an open workbook) and work out the statements of ``month``.
+
+    Tables: ``summary`` (one row per payee: :data:`SUMMARY_COLUMNS`) and ``lines`` (every
+    statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`).
+    """
+    last = statement_month(month)
+    inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    plan_table = _table(inputs, "incentive_plans")
+    plans = plans_from_tables(plan_table, _table(inputs, "incentive_plan_tiers"), inputs.settings)
+    payee_types = dict(zip(plan_table["plan_id"].astype(str), plan_table["payee_type"]))
+    targets, years_set = monthly_targets(inputs, source, last)
+    first = pd.to_datetime(targets["month"]).min().to_period("M")
+    transactions = inputs["sales_transactions"]
+    transactions = transactions.loc[pd.to_datetime(transactions["invoice_date"]).dt.to_period("M") <= last]
+    payees = payee_rows(inputs["incentive_assignments"], payee_types, targets, first, last)
+    if payees.empty or not (payees["period"] == str(last)).any():
+        raise CalcError(f"no payee has a plan and a target in {last}")
+
+    by_rep = commissionable_sales(transactions)
+    by_dealer = by_rep.assign(payee_id=by_rep["dealer_id"].astype(str))
+    sales = pd.concat([by_rep, by_dealer], ignore_index=True)
+    keys = pd.MultiIndex.from_frame(payees[["payee_id", "period"]])
+    sales = sales.loc[pd.MultiIndex.from_frame(sales[["payee_id", "period"]]).isin(keys)]
+    reversals = reversals_from(transactions, inputs["write_offs"])
+    reversals = reversals.loc[reversals["period"] <= str(last)]
+    matched = reversals["invoice_no"].isin(sales["invoice_no"])
+    lines, summary = calculate_payouts(sales, payees, plans, reversals.loc[matched])
+
+    summary = summary.loc[summary["period"] == str(last)].copy()
+    summary["payee_type"] = summary["plan_id"].map(payee_types)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        summary["attainment"] = summary["sales"] / (summary["target"] * summary["proration"])
+    lines = lines.loc[lines["period"] == str(last)]
+    lines = lines.sort_values(["payee_id", "line_type", "invoice_no", "line_no"], kind="stable")
+    warnings = [f"targets_set:{','.join(years_set)}"] if years_set else []
+    if (~matched).any():
+        warnings.append(f"unmatched_reversals:{int((~matched).sum())}")
+    active = inputs["incentive_assignments"]
+    active = active.loc[active_share(np.full(len(active), str(last)), active["start_date"].to_numpy(),
+                                     active["end_date"].to_numpy()) > 0, "payee_id"].astype(str)
+    without_target = sorted(set(active) - set(summary["payee_id"].astype(str)))
+    total = summary["payable"].sum()
+    result_summary = {"month": str(last), "payees": int(len(summary)), "payable": float(total),
+                      "clawback": float(summary["clawback"].sum()), "targets_set_for": years_set,
+                      "unmatched_reversals": int((~matched).sum()),
+                      "without_target": without_target}
+    return JobResult(job=JOB, lang=inputs.lang,
+                     tables={"summary": summary.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True),
+                             "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True)},
+                     problems=_unique(inputs.problems), warnings=warnings, summary=result_summary)
+
+
+def _unique(problems):
+    seen, kept = set(), []
+    for problem in problems:
+        key = (problem.code, problem.sheet, problem.cell, problem.file)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
+
+
+# ---- the statement workbook -------------------------------------------------------------------
+
+# The shared label of ``accelerator`` is the plan's multiplier; on a statement it is an amount.
+OWN_LABELS = ("accelerator",)
+
+
+def label(column: str, lang: str) -> str:
+    """A statement column's header: the shared ``col.`` label, else the statement's own."""
+    shared = f"col.{column}"
+    return tr(shared if has(shared) and column not in OWN_LABELS else f"statement.col.{column}", lang)
+
+
+def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    out = frame.copy()
+    if "line_type" in out:
+        out["line_type"] = out["line_type"].map(lambda v: tr(f"statement.line_type.{v}", lang))
+    if "payee_type" in out:
+        out["payee_type"] = out["payee_type"].map(lambda v: tr(f"enum.payee_type.{v}", lang) if isinstance(v, str) else v)
+    out.columns = [label(c, lang) for c in out.columns]
+    return out
+
+
+def payee_sheet_name(payee_id: str) -> str:
+    """A payee's sheet: its id, without the characters Excel does not allow in a sheet name."""
+    return "".join("_" if ch in "[]:*?/\\" else ch for ch in str(payee_id))[:31]
+
+
+def statement_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
+    """Summary sheet first, then one sheet per payee with its lines and a total row."""
+    lang = result.lang
+    sheets = {tr("statement.sheet.summary", lang): _shown(result.tables["summary"], lang)}
+    lines = result.tables["lines"]
+    for payee_id in result.tables["summary"]["payee_id"]:
+        own = lines.loc[lines["payee_id"] == payee_id, LINE_COLUMNS]
+        total = pd.DataFrame([{"line_type": "total", "commission": own["commission"].sum(),
+                               "accelerator_extra": own["accelerator_extra"].sum(),
+                               "credited": own["credited"].sum()}])
+        sheets[payee_sheet_name(payee_id)] = _shown(pd.concat([own, total], ignore_index=True)
+                                                    .reindex(columns=LINE_COLUMNS), lang)
+    return sheets
+
+
+MONEY = ("target", "sales", "earned", "accelerator", "cap_cut", "clawback", "draw", "balance", "payable", "amount",
+         "commission", "accelerator_extra", "credited")
+PERCENT = ("proration", "attainment", "band_lower", "attainment_from", "attainment_to")
+
+
+def statement_formats(lang: str) -> dict[str, str]:
+    """Header → number format: money with cents, attainment as a percentage, rates to 0.01 %."""
+    formats = {label(c, lang): "#,##0.00" for c in MONEY}
+    formats.update({label(c, lang): "0.0%" for c in PERCENT})
+    formats[label("rate", lang)] = "0.00%"
+    return formats
+
+
+def output_name(result: JobResult) -> str:
+    """The file name in the workbook's language, e.g. ``獎金對帳單_2026-10.xlsx``."""
+    return f"{tr('statement.file', result.lang)}_{result.summary['month']}.xlsx"

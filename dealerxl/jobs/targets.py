@@ -1,0 +1,194 @@
+"""The Set targets job (manual 4.1): the year's targets as a month × dealer table.
+
+For year Y the annual targets are read per region when ``annual_targets`` has region rows
+for Y (each region's target goes to the dealers of that region), otherwise the company row
+is used. Each scope's target is split into months by seasonal indices from the sales before
+Y (:func:`~dealerxl.calc.targets.seasonal_indices`; the manual overrides of
+``target_overrides`` stand and the other months absorb the difference), and allocated to
+its dealers by the weighted blend of historic share, recent growth and market potential
+within each dealer's floor and ceiling (:func:`~dealerxl.calc.targets.allocate_targets`).
+The month × dealer cells then share both totals: cell = month total × dealer total ÷ year,
+rounded to the rounding unit so that every month and every dealer still adds up exactly
+(:func:`balanced_cells`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+
+from dealerxl.calc import CalcError
+from dealerxl.calc.sales import sales_matrix
+from dealerxl.calc.targets import allocate_targets, seasonal_indices, seasonal_split
+from dealerxl.jobs.common import JobResult, load_inputs, localise, sheet_title
+
+JOB = "targets"
+INPUT_FORMS = ("annual_targets", "target_overrides", "target_inputs", "sales_transactions", "dealer_master")
+OUTPUT_FORM = "monthly_targets"
+# Dealers that still trade; a dealer listed in target_inputs for the year gets a target whatever its status.
+TRADING = ("active", "suspended")
+
+
+def balanced_cells(row_units, column_units) -> np.ndarray:
+    """Whole-unit cells whose rows add up to ``row_units`` and columns to ``column_units``.
+
+    Equation: exact cell xᵢⱼ = rᵢ·cⱼ / Σr; every cell gets ⌊xᵢⱼ⌋ and the units left over
+    in each row and column (at most one more per cell, only where xᵢⱼ has a fraction) are
+    placed by a maximum flow source → row → cell → column → sink. The exact table is a
+    fractional solution of that flow, so an integral one exists (integral flow theorem;
+    Bacharach, "Matrix rounding problems", Management Science 12 (1966)).
+
+    >>> balanced_cells([3, 2], [1, 4]).tolist()
+    [[1, 2], [0, 2]]
+    """
+    rows = np.asarray(row_units, dtype=np.int64)
+    columns = np.asarray(column_units, dtype=np.int64)
+    total = int(rows.sum())
+    if total != int(columns.sum()):
+        raise CalcError("the month totals and the dealer totals do not add up to the same year")
+    if total == 0:
+        return np.zeros((rows.size, columns.size), dtype=np.int64)
+    exact = np.outer(rows, columns) / total
+    cells = np.floor(exact + 1e-9).astype(np.int64)
+    row_left = rows - cells.sum(axis=1)
+    column_left = columns - cells.sum(axis=0)
+    if row_left.sum() == 0:
+        return cells
+    n_rows, n_columns = rows.size, columns.size
+    open_i, open_j = np.nonzero(exact - cells > 1e-9)
+    source, sink = 0, 1 + n_rows + n_columns
+    tails = np.concatenate([np.full(n_rows, source), 1 + open_i, 1 + n_rows + np.arange(n_columns)])
+    heads = np.concatenate([1 + np.arange(n_rows), 1 + n_rows + open_j, np.full(n_columns, sink)])
+    capacity = np.concatenate([row_left, np.ones(open_i.size, dtype=np.int64), column_left]).astype(np.int32)
+    graph = csr_matrix((capacity, (tails, heads)), shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, source, sink)
+    if flow.flow_value != int(row_left.sum()):
+        raise CalcError("the month × dealer targets cannot be rounded to the rounding unit")
+    placed = np.asarray(flow.flow[1 + open_i, 1 + n_rows + open_j]).ravel()
+    cells[open_i, open_j] += placed.astype(np.int64)
+    return cells
+
+
+def history_window(year: int) -> tuple[pd.Period, pd.Period]:
+    """The months of history a year's targets are taken from: everything up to December of Y-1."""
+    return pd.Period(f"{year - 1}-12", "M"), pd.Period(f"{year}-01", "M")
+
+
+def dealer_basis(history: pd.DataFrame, growth_months: int) -> pd.DataFrame:
+    """Per dealer: sales of the last 12 months (``history``) and recent growth, the last
+    ``growth_months`` months over the same months a year before (blank without sales then)."""
+    values = history.to_numpy(dtype=float)
+    last12 = values[:, -12:].sum(axis=1)
+    recent = values[:, -growth_months:].sum(axis=1)
+    earlier = values[:, -12 - growth_months:-12].sum(axis=1) if values.shape[1] >= 12 + growth_months \
+        else np.full(values.shape[0], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.where(earlier > 0, recent / earlier - 1.0, np.nan)
+    return pd.DataFrame({"dealer_id": history.index, "history": last12, "recent_growth": growth})
+
+
+def _scopes(annual: pd.DataFrame, year: int) -> pd.DataFrame:
+    rows = annual.loc[annual["year"] == year]
+    regions = rows.loc[rows["target_scope"] != "company"]
+    chosen = regions if len(regions) else rows.loc[rows["target_scope"] == "company"]
+    if chosen.empty:
+        raise CalcError(f"the annual targets have no row for {year}")
+    return chosen[["target_scope", "target_amount"]].reset_index(drop=True)
+
+
+def _overrides(overrides: pd.DataFrame, year: int, scope: str) -> list:
+    months = pd.to_datetime(overrides["month"])
+    mine = overrides.loc[(months.dt.year == year) & (overrides["target_scope"] == scope)]
+    fixed = [None] * 12
+    for month, amount in zip(pd.to_datetime(mine["month"]).dt.month, mine["target_amount"]):
+        fixed[month - 1] = float(amount)
+    return fixed
+
+
+def run_targets(source, year: int, *, lang: str | None = None) -> JobResult:
+    """Read ``source`` (a path or an open workbook) and set the targets of ``year``.
+
+    Tables: ``monthly_targets`` (the output form, by column id, one row per month × dealer).
+    Summary: year, scopes, dealers, total. Rows with problems are left out and returned.
+    """
+    year = int(year)
+    inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    settings = inputs.settings
+    unit = float(settings["target_rounding_unit"])
+    growth_months = int(settings["target_growth_months"])
+    weights = {name: float(settings[f"target_weight_{name}"]) for name in ("history", "growth", "potential")}
+    scopes = _scopes(inputs["annual_targets"], year)
+    last_month, _ = history_window(year)
+
+    transactions = inputs["sales_transactions"]
+    transactions = transactions.loc[pd.to_datetime(transactions["invoice_date"]).dt.to_period("M") <= last_month]
+    if transactions.empty:
+        raise CalcError(f"there are no sales before {year} to take a seasonal pattern from")
+    dealers = inputs["dealer_master"][["dealer_id", "region", "sales_rep_id", "status"]].drop_duplicates("dealer_id")
+    planning = inputs["target_inputs"].loc[inputs["target_inputs"]["year"] == year]
+    dealers = dealers.loc[dealers["status"].isin(TRADING) | dealers["dealer_id"].isin(planning["dealer_id"])]
+    first_month = pd.to_datetime(transactions["invoice_date"]).min().to_period("M")
+    history = sales_matrix(transactions, by="dealer_id", date="invoice_date", first_month=first_month,
+                           last_month=last_month)
+    history = history.reindex(dealers["dealer_id"].to_numpy(), fill_value=0.0)
+    basis = dealer_basis(history, growth_months).merge(dealers, on="dealer_id")
+    basis = basis.merge(planning[["dealer_id", "market_potential", "target_floor", "target_ceiling"]],
+                        on="dealer_id", how="left")
+    min_months = int(settings.get("seasonal_min_history_months", 24))
+
+    def indices_of(frame):
+        monthly = history.loc[frame["dealer_id"]].sum(axis=0).to_numpy()
+        return seasonal_indices(monthly, start_month=first_month.month, min_moving_average_months=min_months)
+
+    company_indices = indices_of(basis)
+    warnings, parts = [], []
+    for scope, amount in scopes.itertuples(index=False):
+        members = basis if scope == "company" else basis.loc[basis["region"] == scope]
+        if members.empty:
+            raise CalcError(f"the {scope} target has no dealer to go to")
+        try:
+            indices = indices_of(members) if scope != "company" else company_indices
+        except CalcError:
+            # A region too small for a pattern of its own follows the company's.
+            indices = company_indices
+            warnings.append(scope)
+        months = seasonal_split(float(amount), indices, _overrides(inputs["target_overrides"], year, scope), unit)
+        allocated = allocate_targets(float(amount), members.reset_index(drop=True),
+                                     weight_history=weights["history"], weight_growth=weights["growth"],
+                                     weight_potential=weights["potential"], unit=unit)
+        cells = balanced_cells(np.round(months["target"].to_numpy() / unit).astype(np.int64),
+                               np.round(allocated["target_amount"].to_numpy() / unit).astype(np.int64))
+        n = len(allocated)
+        parts.append(pd.DataFrame({
+            "month": np.repeat(pd.date_range(f"{year}-01-01", periods=12, freq="MS"), n),
+            "dealer_id": np.tile(allocated["dealer_id"].to_numpy(), 12),
+            "year": year,
+            "region": np.tile(allocated["region"].to_numpy(), 12),
+            "sales_rep_id": np.tile(allocated["sales_rep_id"].to_numpy(), 12),
+            "seasonal_index": np.repeat(months["seasonal_index"].to_numpy(), n),
+            "allocation_share": np.tile(allocated["allocation_share"].to_numpy(), 12),
+            "target_amount": (cells.ravel() * unit).round(_decimals(unit)),
+            # Targets are set in money; the column stays blank so the table keeps its shape.
+            "target_qty": np.nan,
+        }))
+    table = pd.concat(parts, ignore_index=True).sort_values(["month", "dealer_id"], kind="stable")
+    table = table.reset_index(drop=True)
+    summary = {"year": year, "scopes": scopes["target_scope"].tolist(), "dealers": int(table["dealer_id"].nunique()),
+               "total": float(table["target_amount"].sum()), "company_pattern_for": warnings}
+    return JobResult(job=JOB, lang=inputs.lang, tables={OUTPUT_FORM: table}, problems=list(inputs.problems),
+                     warnings=warnings, summary=summary)
+
+
+def _decimals(unit: float) -> int:
+    return max(0, -int(np.floor(np.log10(unit)))) if unit < 1 else 0
+
+
+def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
+    """The target table as people read it: localised sheet name, headers and region names."""
+    return {sheet_title(OUTPUT_FORM, result.lang): localise(result.tables[OUTPUT_FORM], OUTPUT_FORM, result.lang)}
+
+
+def output_name(result: JobResult) -> str:
+    """The file name in the workbook's language, e.g. ``每月目標_2026.xlsx``."""
+    return f"{sheet_title(OUTPUT_FORM, result.lang)}_{result.summary['year']}.xlsx"

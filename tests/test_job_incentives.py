@@ -1,0 +1,176 @@
+"""The Incentives job: the summary adds up each payee's statement lines, one sheet per payee,
+clawbacks shown at the original rate, the headless statement workbook (input untouched) and
+the ribbon button saving it next to the open workbook."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from dealerxl.cli import main
+from dealerxl.excel.ribbon import load_buttons
+from dealerxl.i18n import tr
+from dealerxl.jobs.incentives import run_incentives
+from dealerxl.jobs.targets import run_targets
+from workbook_fixtures import StandInApp, StandInBook, sample_workbook, settings_rows, write_workbook
+
+MONTH = "2026-10"
+
+
+@pytest.fixture(scope="session")
+def sample_book(tmp_path_factory):
+    return sample_workbook(tmp_path_factory.mktemp("incentives") / "sample.xlsx", "zh-Hant", "small")
+
+
+@pytest.fixture(scope="session")
+def result(sample_book):
+    return run_incentives(sample_book, MONTH)
+
+
+def test_each_payees_lines_add_up_to_its_summary(result):
+    summary = result.tables["summary"].set_index("payee_id")
+    lines = result.tables["lines"].groupby("payee_id")["credited"].sum()
+    expected = summary["earned"] + summary["accelerator"] - summary["cap_cut"] + summary["clawback"]
+    assert len(summary) >= 4
+    assert lines.reindex(summary.index, fill_value=0.0).to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
+
+
+def test_clawbacks_are_shown_at_the_rate_the_original_invoice_earned(result):
+    lines = result.tables["lines"]
+    claws = lines[lines["line_type"].str.startswith("clawback")]
+    assert (claws["credited"] <= 0).all() and (claws["credited"] < 0).any()
+    assert (claws["original_period"] <= MONTH).all() and (claws["original_period"] < MONTH).any()
+    assert claws["credited"].to_numpy() == pytest.approx((claws["amount"] * claws["rate"]).to_numpy())
+    per_payee = claws.groupby("payee_id")["credited"].sum()
+    summary = result.tables["summary"].set_index("payee_id")
+    assert per_payee.to_numpy() == pytest.approx(summary.loc[per_payee.index, "clawback"].to_numpy())
+
+
+def test_targets_are_the_reps_monthly_targets(result, sample_book):
+    targets = run_targets(sample_book, 2026).tables["monthly_targets"]
+    october = targets[targets["month"] == "2026-10-01"]
+    summary = result.tables["summary"].set_index("payee_id")
+    assert summary.loc["S0007", "target"] == october.loc[october["sales_rep_id"] == "S0007", "target_amount"].sum()
+    assert summary.loc["D00022", "target"] == october.loc[october["dealer_id"] == "D00022", "target_amount"].sum()
+    assert result.summary["targets_set_for"] == ["2026"]
+
+
+def test_a_draw_above_the_earnings_is_paid_and_carried_as_a_balance(tmp_path):
+    from dealerxl.forms import FORMS
+    from dealerxl.sample import generate
+    from workbook_fixtures import labelled
+
+    data = generate("small")
+    assignments = data["incentive_assignments"].copy()
+    assignments.loc[assignments["payee_id"] == "S0013", "monthly_draw"] = 10_000.0
+    data["incentive_assignments"] = assignments
+    forms = {form_id: (settings_rows("zh-Hant") if form_id == "settings" else labelled(
+        form_id, [] if data.get(form_id) is None else
+        data[form_id].astype(object).where(data[form_id].notna(), None).to_dict("records"), "zh-Hant"))
+        for form_id in FORMS}
+    book = write_workbook(tmp_path / "draw.xlsx", forms, "zh-Hant")
+    row = run_incentives(book, MONTH).tables["summary"].set_index("payee_id").loc["S0013"]
+    earned = row["earned"] + row["accelerator"] - row["cap_cut"] + row["clawback"]
+    assert earned < 10_000 and row["draw"] == 10_000
+    assert row["payable"] == pytest.approx(10_000) and row["balance"] > 10_000 - earned
+
+
+def test_headless_run_writes_one_sheet_per_payee_and_leaves_the_input_unchanged(sample_book, result, tmp_path, capsys):
+    book = shutil.copy(sample_book, tmp_path / "book.xlsx")
+    before = book.read_bytes()
+    assert main(["incentives", str(book), "--month", MONTH]) == 0
+    report = tmp_path / "reports" / f"獎金對帳單_{MONTH}.xlsx"
+    assert report.exists() and book.read_bytes() == before
+    assert str(report) in capsys.readouterr().out
+    workbook = CalamineWorkbook.from_path(str(report))
+    payees = result.tables["summary"]["payee_id"].tolist()
+    assert workbook.sheet_names == ["彙總", *payees]
+    summary_rows = workbook.get_sheet_by_name("彙總").to_python()
+    header = summary_rows[0]
+    for column in ("應得佣金", "加速獎金", "上限扣減", "沖銷", "預支", "應付金額"):
+        assert column in header
+    for payee, row in zip(payees, summary_rows[1:]):
+        lines = workbook.get_sheet_by_name(payee).to_python()
+        credited = lines[0].index("入帳金額")
+        total = lines[-1]
+        assert total[0] == "合計"
+        assert sum(r[credited] for r in lines[1:-1] if r[credited] != "") == pytest.approx(total[credited])
+        expected = sum(row[header.index(c)] for c in ("應得佣金", "加速獎金", "沖銷")) - row[header.index("上限扣減")]
+        assert total[credited] == pytest.approx(expected, abs=1e-6)
+    assert any(line[0] == "沖銷（退貨）" for p in payees for line in workbook.get_sheet_by_name(p).to_python())
+
+
+def test_english_statement_with_json(sample_book, tmp_path, capsys):
+    out = tmp_path / "statement.xlsx"
+    assert main(["incentives", str(sample_book), "--month", MONTH, "--out", str(out), "--json", "--lang", "en"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["outputs"] == [str(out)] and printed["summary"]["month"] == MONTH
+    workbook = CalamineWorkbook.from_path(str(out))
+    assert workbook.sheet_names[0] == "Summary"
+    assert workbook.get_sheet_by_name("Summary").to_python()[0][:3] == ["Payee ID", "Payee type", "Plan ID"]
+
+
+def test_a_bad_month_exits_with_two_and_writes_nothing(sample_book, tmp_path, capsys):
+    out = tmp_path / "x.xlsx"
+    assert main(["incentives", str(sample_book), "--month", "2026-13", "--out", str(out)]) == 2
+    assert main(["incentives", str(sample_book), "--month", "2019-01", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "YYYY-MM" in err and "無法計算獎金" in err and not out.exists()
+
+
+def test_quiet_prints_nothing(sample_book, tmp_path, capsys):
+    assert main(["incentives", str(sample_book), "--month", MONTH, "--out", str(tmp_path / "q.xlsx"), "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+# ---- the ribbon button ----------------------------------------------------------------------
+
+class RecordingApp(StandInApp):
+    def __init__(self):
+        super().__init__()
+        self.status_history: list = []
+
+    @property
+    def status_bar(self):
+        return self.status_history[-1] if self.status_history else False
+
+    @status_bar.setter
+    def status_bar(self, value):
+        self.status_history.append(value)
+
+
+def open_book(path):
+    book = StandInBook(path)
+    book.app = RecordingApp()
+    book.fullname = str(path)  # xlwings: the open workbook's full path
+    return book
+
+
+def test_incentives_button_is_on_the_sales_group():
+    button = load_buttons()["incentives"]
+    assert (button.group, button.image_mso, button.order) == ("sales", "Calculator", 250)
+
+
+def test_ribbon_saves_the_statement_next_to_the_workbook_and_says_where(sample_book, tmp_path):
+    from dealerxl.excel.actions.incentives import incentives_book
+
+    path = shutil.copy(sample_book, tmp_path / "book.xlsx")
+    before = path.read_bytes()
+    book = open_book(path)
+    text = incentives_book(book, MONTH)
+    report = tmp_path / "reports" / f"獎金對帳單_{MONTH}.xlsx"
+    assert report.exists() and str(report) in text and path.read_bytes() == before
+    (alert,) = book.app.alerts
+    assert alert["prompt"] == text and alert["title"] == "經銷商管理"
+    assert book.app.status_history[0].startswith("獎金計算") and book.app.status_history[-1] is False
+
+
+def test_ribbon_on_a_workbook_without_sales_says_why(tmp_path):
+    from dealerxl.excel.actions.incentives import incentives_book
+
+    path = write_workbook(tmp_path / "empty.xlsx", {"settings": settings_rows("en")}, "en")
+    book = open_book(path)
+    text = incentives_book(book, MONTH)
+    assert text.startswith("The incentives cannot be worked out") and not (tmp_path / "reports").exists()
