@@ -54,6 +54,9 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
 
     lang = check_lang(lang)
     path = Path(path)
+    # The ribbon needs every button's labels: a missing one should stop the build before
+    # minutes of writing rows, not after.
+    ribbon = ribbon_xml(lang) if macro else None
     with atomic_write(path) as temporary:
         book = _new_book(temporary, lang)
         styles = Styles(book)
@@ -71,7 +74,7 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
         book.close()
         if macro:
             add_vba_project(temporary, UDFS)
-            finish_macro_package(temporary, ribbon_xml(lang))
+            finish_macro_package(temporary, ribbon)
     return path
 
 
