@@ -14,7 +14,7 @@ from dealerxl.excel.ribbon import load_buttons
 from dealerxl.i18n import tr
 from dealerxl.jobs.incentives import run_incentives
 from dealerxl.jobs.targets import run_targets
-from workbook_fixtures import StandInApp, StandInBook, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, sample_workbook, settings_rows, write_workbook
 
 MONTH = "2026-10"
 
@@ -127,27 +127,6 @@ def test_quiet_prints_nothing(sample_book, tmp_path, capsys):
 
 # ---- the ribbon button ----------------------------------------------------------------------
 
-class RecordingApp(StandInApp):
-    def __init__(self):
-        super().__init__()
-        self.status_history: list = []
-
-    @property
-    def status_bar(self):
-        return self.status_history[-1] if self.status_history else False
-
-    @status_bar.setter
-    def status_bar(self, value):
-        self.status_history.append(value)
-
-
-def open_book(path):
-    book = StandInBook(path)
-    book.app = RecordingApp()
-    book.fullname = str(path)  # xlwings: the open workbook's full path
-    return book
-
-
 def test_incentives_button_is_on_the_sales_group():
     button = load_buttons()["incentives"]
     assert (button.group, button.image_mso, button.order) == ("sales", "Calculator", 250)
@@ -158,7 +137,7 @@ def test_ribbon_saves_the_statement_next_to_the_workbook_and_says_where(sample_b
 
     path = shutil.copy(sample_book, tmp_path / "book.xlsx")
     before = path.read_bytes()
-    book = open_book(path)
+    book = WritableStandInBook(path)
     text = incentives_book(book, MONTH)
     report = tmp_path / "reports" / f"獎金對帳單_{MONTH}.xlsx"
     assert report.exists() and str(report) in text and path.read_bytes() == before
@@ -171,6 +150,6 @@ def test_ribbon_on_a_workbook_without_sales_says_why(tmp_path):
     from dealerxl.excel.actions.incentives import incentives_book
 
     path = write_workbook(tmp_path / "empty.xlsx", {"settings": settings_rows("en")}, "en")
-    book = open_book(path)
+    book = WritableStandInBook(path)
     text = incentives_book(book, MONTH)
     assert text.startswith("The incentives cannot be worked out") and not (tmp_path / "reports").exists()

@@ -16,7 +16,7 @@ from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.replenish import run_replenishment
 from dealerxl.sample import generate
-from workbook_fixtures import StandInApp, StandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
 
 AS_OF = "2026-10-31"
 BLANKED_SKU = "SKU00002"
@@ -265,41 +265,6 @@ def test_a_policy_table_without_a_box_in_use_exits_with_two_and_names_the_box(sa
 
 # ---- the ribbon button ----------------------------------------------------------------------
 
-class WritableTable:
-    """An Excel Table that records ``update(frame, index=False)`` as xlwings' table does."""
-
-    def __init__(self, table):
-        self.name, self.range = table.name, table.range
-        self.written: list[pd.DataFrame] = []
-
-    def update(self, frame, index=True):
-        assert index is False
-        self.written.append(frame)
-        return self
-
-
-class RecordingApp(StandInApp):
-    def __init__(self):
-        super().__init__()
-        self.status_history: list = []
-
-    @property
-    def status_bar(self):
-        return self.status_history[-1] if self.status_history else False
-
-    @status_bar.setter
-    def status_bar(self, value):
-        self.status_history.append(value)
-
-
-def open_book(path):
-    book = StandInBook(path)
-    book.app = RecordingApp()
-    for sheet in book.sheets:
-        sheet.tables = [WritableTable(t) for t in sheet.tables]
-    return book
-
-
 def proposal_table(book):
     name = get_form("replenishment_proposal").table_name
     return next(t for s in book.sheets for t in s.tables if t.name == name)
@@ -311,7 +276,7 @@ def test_replenish_button_is_on_the_inventory_group():
 
 
 def test_ribbon_writes_the_proposal_table_and_says_what_was_done(sample_book):
-    book = open_book(sample_book)
+    book = WritableStandInBook(sample_book)
     text = on_button("replenish", book)
     (written,) = proposal_table(book).written
     assert list(written.columns) == [tr(c.label_key, "zh-Hant") for c in get_form("replenishment_proposal").columns]
@@ -329,7 +294,7 @@ def test_ribbon_writes_the_proposal_table_and_says_what_was_done(sample_book):
 def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
     forms = {"settings": settings_rows("en")}
     path = write_workbook(tmp_path / "no-table.xlsx", forms, "en")
-    book = open_book(path)
+    book = WritableStandInBook(path)
     text = on_button("replenish", book)
     assert "tbl_replenishment_proposal" in text and "nothing was written" in text
     assert book.app.status_history[-1] is False
@@ -337,7 +302,7 @@ def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
 
 
 def test_ribbon_names_the_first_input_problem(blanked_book):
-    book = open_book(blanked_book)
+    book = WritableStandInBook(blanked_book)
     text = on_button("replenish", book)
     sheet = tr(get_form("item_master").label_key("sheet"), "zh-Hant")
     assert f"輸入資料有 1 個問題，相關列未納入計算；第一個：{sheet}!H" in text

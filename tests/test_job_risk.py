@@ -18,7 +18,7 @@ from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.risk import run_risk_review
 from dealerxl.sample import generate
-from workbook_fixtures import StandInApp, StandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
 
 MONTH = "2026-10"
 AS_OF = pd.Timestamp("2026-10-31")
@@ -266,41 +266,6 @@ def test_a_month_that_is_not_a_month_exits_with_two(sample_book, tmp_path, capsy
 
 # ---- the ribbon button ----------------------------------------------------------------------
 
-class WritableTable:
-    """An Excel Table that records ``update(frame, index=False)`` as xlwings' table does."""
-
-    def __init__(self, table):
-        self.name, self.range = table.name, table.range
-        self.written: list[pd.DataFrame] = []
-
-    def update(self, frame, index=True):
-        assert index is False
-        self.written.append(frame)
-        return self
-
-
-class RecordingApp(StandInApp):
-    def __init__(self):
-        super().__init__()
-        self.status_history: list = []
-
-    @property
-    def status_bar(self):
-        return self.status_history[-1] if self.status_history else False
-
-    @status_bar.setter
-    def status_bar(self, value):
-        self.status_history.append(value)
-
-
-def open_book(path):
-    book = StandInBook(path)
-    book.app = RecordingApp()
-    for sheet in book.sheets:
-        sheet.tables = [WritableTable(t) for t in sheet.tables]
-    return book
-
-
 def review_table(book):
     name = get_form("dealer_risk_review").table_name
     return next(t for s in book.sheets for t in s.tables if t.name == name)
@@ -320,7 +285,7 @@ def test_the_ribbon_reviews_the_month_before_today():
 
 
 def test_ribbon_writes_the_review_table_and_says_what_was_done(sample_book, result):
-    book = open_book(sample_book)
+    book = WritableStandInBook(sample_book)
     text = review_book(book, MONTH)
     (written,) = review_table(book).written
     assert list(written.columns) == [tr(c.label_key, "zh-Hant") for c in get_form("dealer_risk_review").columns]
@@ -336,14 +301,14 @@ def test_ribbon_writes_the_review_table_and_says_what_was_done(sample_book, resu
 
 def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
     path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en")}, "en")
-    book = open_book(path)
+    book = WritableStandInBook(path)
     text = review_book(book, MONTH)
     assert "tbl_dealer_risk_review" in text and "nothing was written" in text
     assert book.app.status_history[-1] is False
 
 
 def test_ribbon_names_the_first_input_problem(crafted_book):
-    book = open_book(crafted_book)
+    book = WritableStandInBook(crafted_book)
     text = review_book(book, MONTH)
     sheet = tr(get_form("receivables").label_key("sheet"), "zh-Hant")
     assert f"輸入資料有 3 個問題，相關列未納入計算；第一個：{sheet}!E" in text

@@ -8,7 +8,6 @@ import json
 import shutil
 
 import numpy as np
-import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -19,7 +18,7 @@ from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.targets import balanced_cells, run_targets
 from dealerxl.sample import generate
-from workbook_fixtures import StandInApp, StandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
 
 YEAR = 2026
 UNIT = 1000.0
@@ -187,41 +186,6 @@ def test_a_bad_year_or_a_year_without_targets_exits_with_two_and_writes_nothing(
 
 # ---- the ribbon button ----------------------------------------------------------------------
 
-class WritableTable:
-    """An Excel Table that records ``update(frame, index=False)`` as xlwings' table does."""
-
-    def __init__(self, table):
-        self.name, self.range = table.name, table.range
-        self.written: list[pd.DataFrame] = []
-
-    def update(self, frame, index=True):
-        assert index is False
-        self.written.append(frame)
-        return self
-
-
-class RecordingApp(StandInApp):
-    def __init__(self):
-        super().__init__()
-        self.status_history: list = []
-
-    @property
-    def status_bar(self):
-        return self.status_history[-1] if self.status_history else False
-
-    @status_bar.setter
-    def status_bar(self, value):
-        self.status_history.append(value)
-
-
-def open_book(path):
-    book = StandInBook(path)
-    book.app = RecordingApp()
-    for sheet in book.sheets:
-        sheet.tables = [WritableTable(t) for t in sheet.tables]
-    return book
-
-
 def test_targets_button_is_on_the_sales_group():
     button = load_buttons()["targets"]
     assert (button.group, button.image_mso, button.order) == ("sales", "ChartTrendline", 200)
@@ -230,7 +194,7 @@ def test_targets_button_is_on_the_sales_group():
 def test_ribbon_writes_the_target_table_and_says_what_was_done(sample_book):
     from dealerxl.excel.actions.targets import targets_book
 
-    book = open_book(sample_book)
+    book = WritableStandInBook(sample_book)
     text = targets_book(book, YEAR)
     name = get_form("monthly_targets").table_name
     (written,) = next(t for s in book.sheets for t in s.tables if t.name == name).written
@@ -243,7 +207,7 @@ def test_ribbon_writes_the_target_table_and_says_what_was_done(sample_book):
 
 def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
     path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en")}, "en")
-    book = open_book(path)
+    book = WritableStandInBook(path)
     text = on_button("targets", book)
     assert book.app.alerts and book.app.status_history[-1] is False
     assert "cannot be set" in text or "tbl_monthly_targets" in text

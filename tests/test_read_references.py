@@ -48,3 +48,10 @@ def test_check_fails_on_an_unknown_dealer_without_touching_the_file(tmp_path, ca
     assert main(["check", str(path)]) == 1
     assert "D999" in capsys.readouterr().out
     assert path.read_bytes() == before
+
+
+def test_an_empty_master_is_not_a_list_of_allowed_ids(tmp_path):
+    path = write_workbook(tmp_path / "partial.xlsx", {"dealer_master": [], "open_orders": [order("SO-1", "D777")]}, "en")
+    read = read_workbook(path)
+    assert not [p for p in read.problems if p.code == "unknown_reference"]
+    assert read.forms["open_orders"].data["order_no"].tolist() == ["SO-1"]

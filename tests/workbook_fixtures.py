@@ -198,3 +198,46 @@ class StandInBook:
                 tables.append(StandInTable(table.name, StandInRange(block, min_row, min_col)))
             self.sheets.append(StandInSheet(ws.title, StandInRange(values, first_row, first_col), tables))
         self.names = [StandInName(name, f"={defined.attr_text}") for name, defined in source.defined_names.items()]
+
+
+# ---- the same stand-in, writable as the ribbon actions need it -------------------------------
+
+class WritableStandInTable:
+    """An Excel Table that records ``update(frame, index=False)`` as xlwings' table does."""
+
+    def __init__(self, table: StandInTable):
+        self.name, self.range = table.name, table.range
+        self.written: list = []
+
+    def update(self, frame, index=True):
+        assert index is False
+        self.written.append(frame)
+        return self
+
+
+class RecordingStandInApp(StandInApp):
+    """Excel's application that also records every status-bar text (False: given back to Excel)."""
+
+    def __init__(self):
+        super().__init__()
+        self.status_history: list = []
+
+    @property
+    def status_bar(self):
+        return self.status_history[-1] if self.status_history else False
+
+    @status_bar.setter
+    def status_bar(self, value):
+        self.status_history.append(value)
+
+
+class WritableStandInBook(StandInBook):
+    """:class:`StandInBook` with what the job buttons write through: ``table.update``,
+    ``app.status_bar`` and ``fullname`` (xlwings: the open workbook's full path)."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.app = RecordingStandInApp()
+        self.fullname = str(path)
+        for sheet in self.sheets:
+            sheet.tables = [WritableStandInTable(t) for t in sheet.tables]

@@ -16,12 +16,21 @@ from .validate import FormRead
 
 def check_references(reads: dict[str, FormRead]) -> None:
     """Add an ``unknown_reference`` problem for every clean row whose referenced id is not a
-    key of its master form (in place); masters that were not found are not checked against."""
+    key of its master form (in place); masters that were not found, or hold no rows, are
+    not checked against."""
     known = {}
     for column_id, master_id in REFERENCES.items():
         master = reads.get(master_id)
-        if master is not None and master.sheet is not None and column_id in master.data:
-            known[column_id] = (master_id, set(master.data[column_id].dropna().astype(str)))
+        if master is None or master.sheet is None:
+            continue
+        # Every id typed in the master counts, even on a row rejected for another reason:
+        # that row's own problem is reported there, not once more at every reference.
+        source = master.raw if master.raw is not None and column_id in master.raw else master.data
+        if column_id not in source:
+            continue
+        keys = {str(v).strip() for v in source[column_id].dropna()}
+        if keys:  # an empty master (a partial workbook) is not a list of allowed ids
+            known[column_id] = (master_id, keys)
     for form_id, read in reads.items():
         if read.sheet is None or read.data.empty or FORMS[form_id].kind == "settings":
             continue
@@ -30,7 +39,7 @@ def check_references(reads: dict[str, FormRead]) -> None:
             if form_id == master_id or column_id not in read.data:
                 continue
             values = read.data[column_id]
-            unknown = values.notna() & ~values.astype(str).isin(keys)
+            unknown = values.notna() & ~values.astype(str).str.strip().isin(keys)
             for excel_row, value in values[unknown].items():
                 read.problems.append(Problem(
                     "unknown_reference", read.sheet, read.cell(column_id, excel_row), form_id, column_id,

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dealerxl.book.language import detect_language
+from dealerxl.calc import CalcError
+from dealerxl.excel.live import LiveBook
 from dealerxl.forms import get_form
 from dealerxl.i18n import tr
-from dealerxl.jobs.common import localise
+from dealerxl.jobs.common import localise, sheet_title
 
 
 class TableNotFound(LookupError):
@@ -46,3 +49,46 @@ def show_progress(book, text: str | None) -> None:
 def tell(book, lang: str, message_key: str, **fields) -> None:
     """A message box in the workbook's language."""
     book.app.alert(tr(message_key, lang, **fields), title=tr("msg.app_title", lang))
+
+
+def say(book, lang: str, text: str) -> str:
+    """A message box with ``text`` (already in the workbook's language); return the text."""
+    book.app.alert(text, title=tr("msg.app_title", lang))
+    return text
+
+
+def say_done(book, lang: str, lines: list[str], problems) -> str:
+    """The closing message of a job: ``lines``, then how many input problems and the first of them."""
+    lines = list(lines)
+    if problems:
+        lines.append(tr("msg.job_input_problems", lang, count=len(problems), first=problems[0].message(lang)))
+    return say(book, lang, "\n".join(lines))
+
+
+def run_into_table(book, *, job: str, code: str, form_id: str, table: str, run, notes) -> str:
+    """Run a job on the open ``book`` and write its ``table`` into the form's table through Excel.
+
+    ``run(live)`` works the job out from the :class:`~dealerxl.excel.live.LiveBook`;
+    ``notes(result, lang)`` gives the lines said after "rows written". The status bar shows
+    ``msg.<code>.progress_reading`` / ``progress_writing`` and is given back to Excel however
+    the run ends; a :class:`~dealerxl.calc.CalcError` (``msg.<code>.failed``) or a missing table
+    (``msg.<code>.no_table``) is said instead and nothing is written. Returns the message shown.
+    """
+    live = LiveBook(book)
+    lang = detect_language(live)
+    try:
+        show_progress(book, tr(f"msg.{code}.progress_reading", lang))
+        try:
+            result = run(live)
+        except CalcError as error:
+            return say(book, lang, tr(f"msg.{code}.failed", lang, reason=str(error)))
+        frame = result.tables[table]
+        show_progress(book, tr(f"msg.{code}.progress_writing", lang, rows=len(frame)))
+        try:
+            rows = write_form_table(book, form_id, frame, lang)
+        except TableNotFound:
+            return say(book, lang, tr(f"msg.{code}.no_table", lang, table=get_form(form_id).table_name))
+    finally:
+        show_progress(book, None)
+    done = tr("msg.job_done", lang, job=tr(f"ribbon.{job}", lang), rows=rows, target=sheet_title(form_id, lang))
+    return say_done(book, lang, [done, *notes(result, lang)], result.problems)

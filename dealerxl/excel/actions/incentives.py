@@ -21,7 +21,7 @@ def incentives_book(book, month: str | None = None) -> str:
     from dealerxl.calc import CalcError
     from dealerxl.cli.incentives import notes
     from dealerxl.excel.live import LiveBook
-    from dealerxl.excel.write_back import show_progress
+    from dealerxl.excel.write_back import say, say_done, show_progress
     from dealerxl.i18n import tr
     from dealerxl.jobs.common import write_result_workbook
     from dealerxl.jobs.incentives import output_name, run_incentives, statement_formats, statement_sheets
@@ -34,25 +34,15 @@ def incentives_book(book, month: str | None = None) -> str:
         try:
             result = run_incentives(live, month, lang=lang)
         except CalcError as error:
-            return _say(book, lang, tr("msg.incentives.failed", lang, reason=str(error)))
+            return say(book, lang, tr("msg.incentives.failed", lang, reason=str(error)))
         folder = Path(book.fullname).resolve().parent / "reports"
         folder.mkdir(parents=True, exist_ok=True)
         path = write_result_workbook(folder / output_name(result), statement_sheets(result),
                                      formats=statement_formats(lang))
     finally:
         show_progress(book, None)
-    lines = [tr("msg.job_done_file", lang, job=tr("ribbon.incentives", lang), path=path), *notes(result)]
-    if result.problems:
-        lines.append(tr("msg.job_input_problems", lang, count=len(result.problems),
-                        first=result.problems[0].message(lang)))
-    return _say(book, lang, "\n".join(lines))
-
-
-def _say(book, lang: str, text: str) -> str:
-    from dealerxl.i18n import tr
-
-    book.app.alert(text, title=tr("msg.app_title", lang))
-    return text
+    done = tr("msg.job_done_file", lang, job=tr("ribbon.incentives", lang), path=path)
+    return say_done(book, lang, [done, *notes(result)], result.problems)
 
 
 @button("incentives", group="sales", image_mso="Calculator", order=250)
