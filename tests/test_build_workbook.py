@@ -6,7 +6,6 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook

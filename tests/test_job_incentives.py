@@ -11,7 +11,6 @@ from python_calamine import CalamineWorkbook
 
 from dealerxl.cli import main
 from dealerxl.excel.ribbon import load_buttons
-from dealerxl.i18n import tr
 from dealerxl.jobs.incentives import run_incentives
 from dealerxl.jobs.targets import run_targets
 from workbook_fixtures import WritableStandInBook, sample_workbook, settings_rows, write_workbook

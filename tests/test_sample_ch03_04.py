@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dealerxl.forms import ENUMS, FORMS, DateOrder
+from dealerxl.forms import FORMS
 from dealerxl.sample import SIZES, SampleContext, generate
 from dealerxl.sample import ch01, ch03, ch04
 from dealerxl.sample.ch05 import SEASON
+from support.declared import frame_problems as problems
 
 OUR_FORMS = [form for form in FORMS.values() if form.chapter in (3, 4)]
 SAMPLED = [form for form in OUR_FORMS if form.kind != "output"]
@@ -29,52 +30,6 @@ def large():
 
 def context(size: str = "small", seed: int = 7) -> SampleContext:
     return SampleContext(SIZES[size], pd.Period("2026-10", freq="M"), np.random.default_rng(seed))
-
-
-def problems(form, frame: pd.DataFrame) -> list[str]:
-    """Every way ``frame`` breaks ``form``'s declaration. Computed columns may be left out."""
-    expected = [c.id for c in form.columns if c.is_input]
-    declared = {c.id for c in form.columns}
-    if [c for c in frame.columns if c in expected or c not in declared] != expected:
-        return [f"{form.id}: columns {list(frame.columns)}"]
-    found = [] if len(frame) else [f"{form.id}: no rows"]
-    for column in form.columns:
-        if column.id not in frame.columns:
-            continue
-        values = frame[column.id]
-        present = values.dropna()
-        where = f"{form.id}.{column.id}"
-        if column.type in ("date", "datetime"):
-            if not pd.api.types.is_datetime64_any_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-                continue
-            if column.type == "date" and not (present == present.dt.normalize()).all():
-                found.append(f"{where}: holds times of day")
-        elif column.type == "int":
-            if not pd.api.types.is_integer_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-        elif column.type in ("number", "money", "percent"):
-            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-        elif not present.map(lambda v: isinstance(v, str)).all():
-            found.append(f"{where}: non-text values")
-        if column.enum and not set(present) <= set(ENUMS[column.enum].codes):
-            found.append(f"{where}: unknown codes {set(present) - set(ENUMS[column.enum].codes)}")
-        if column.required and values.isna().any():
-            found.append(f"{where}: {int(values.isna().sum())} blanks in a required column")
-        if column.min is not None and (present < column.min).any():
-            found.append(f"{where}: below {column.min}")
-        if column.max is not None and (present > column.max).any():
-            found.append(f"{where}: above {column.max}")
-    if frame.duplicated(list(form.key_columns)).any():
-        found.append(f"{form.id}: duplicate keys")
-    for rule in form.rules:
-        # Both rules say: the second column is not below the first.
-        first, second = (rule.earlier, rule.later) if isinstance(rule, DateOrder) else (rule.part, rule.whole)
-        both = frame[[first, second]].dropna()
-        if (both[second] < both[first]).any():
-            found.append(f"{form.id}: {second} below {first}")
-    return found
 
 
 # ---- fits the declarations --------------------------------------------------------------------

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from dealerxl.calc import receivables
-from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, SETTINGS, DateOrder, NotAbove
+from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, SETTINGS
 from dealerxl.sample import SIZES, SampleContext, generate
 from dealerxl.sample import ch01, ch05, ch08
+from support.declared import frame_problems as problems
 
 OUR_FORMS = [form for form in FORMS.values() if form.chapter in (5, 8)]
 SAMPLED = [form for form in OUR_FORMS if form.kind != "output"]
@@ -24,59 +25,6 @@ def small():
 @pytest.fixture(scope="module")
 def large():
     return generate("large")
-
-
-def problems(form, frame: pd.DataFrame) -> list[str]:
-    """Every way ``frame`` breaks ``form``'s declaration, as readable lines. Computed
-    (formula) columns may be left out; the workbook calculates them."""
-    found = []
-    expected = [c.id for c in form.columns if c.is_input]
-    if [c for c in frame.columns if c in expected or c not in {x.id for x in form.columns}] != expected:
-        return [f"{form.id}: columns {list(frame.columns)}"]
-    if frame.empty:
-        found.append(f"{form.id}: no rows")
-    for column in form.columns:
-        if column.id not in frame.columns:
-            continue
-        values = frame[column.id]
-        present = values.dropna()
-        where = f"{form.id}.{column.id}"
-        if column.type in ("date", "datetime"):
-            if not pd.api.types.is_datetime64_any_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-                continue
-            if column.type == "date" and not (present == present.dt.normalize()).all():
-                found.append(f"{where}: holds times of day")
-        elif column.type == "int":
-            if not pd.api.types.is_integer_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-        elif column.type in ("number", "money", "percent"):
-            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-                found.append(f"{where}: dtype {values.dtype}")
-        elif not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
-            found.append(f"{where}: dtype {values.dtype}")
-        elif not present.map(lambda v: isinstance(v, str)).all():
-            found.append(f"{where}: non-text values")
-        if column.enum and not set(present) <= set(ENUMS[column.enum].codes):
-            found.append(f"{where}: unknown codes {set(present) - set(ENUMS[column.enum].codes)}")
-        if column.required and values.isna().any():
-            found.append(f"{where}: {int(values.isna().sum())} blanks in a required column")
-        if column.min is not None and (present < column.min).any():
-            found.append(f"{where}: below {column.min}")
-        if column.max is not None and (present > column.max).any():
-            found.append(f"{where}: above {column.max}")
-    if frame.duplicated(list(form.key_columns)).any():
-        found.append(f"{form.id}: duplicate keys")
-    for rule in form.rules:
-        if isinstance(rule, DateOrder):
-            both = frame[[rule.earlier, rule.later]].dropna()
-            if (both[rule.later] < both[rule.earlier]).any():
-                found.append(f"{form.id}: {rule.later} before {rule.earlier}")
-        elif isinstance(rule, NotAbove):
-            both = frame[[rule.part, rule.whole]].dropna()
-            if (both[rule.part] > both[rule.whole]).any():
-                found.append(f"{form.id}: {rule.part} above {rule.whole}")
-    return found
 
 
 def context(size="small", seed=1, end="2026-10"):

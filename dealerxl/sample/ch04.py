@@ -479,7 +479,6 @@ def _sales_training(ctx) -> pd.DataFrame:
 def _incentive_assignments(ctx, book: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
     """Salespeople on the standard plan, team leads on the team plan (from hiring or the plan's
     start, to leaving), new hires with a monthly draw; gold dealers on the dealer rebate."""
-    rng = ctx.rng
     end = period_end(ctx).normalize()
     start_of = plans.set_index("plan_id")["effective_date"]
     roster = ctx.frames.get("team_roster")
