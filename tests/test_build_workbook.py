@@ -60,6 +60,8 @@ def test_every_form_has_its_table_with_the_declared_headers_in_order(book):
         headers = [cell.value for cell in sheet[header_row]][:len(form.columns)]
         assert headers == [tr(c.label_key, "zh-Hant") for c in form.columns], form.id
         assert sheet.freeze_panes == f"A{FIRST_DATA_ROW + 1}"
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.print_title_rows == f"${HEADER_ROW + 1}:${HEADER_ROW + 1}"
         assert sheet.cell(1, 1).value == tr(form.label_key("title"), "zh-Hant")
         assert sheet.cell(2, 1).value == tr(form.label_key("instruction"), "zh-Hant")
 

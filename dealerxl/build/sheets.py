@@ -80,6 +80,11 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
                     {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
+    # Printed forms: A4 landscape, all columns on one page width, the header on every page.
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(HEADER_ROW)
     return name
 
 
