@@ -20,3 +20,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "libreoffice" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def sample_data():
+    """The small sample's frames, generated once for every test that needs them."""
+    from dealerxl.sample import generate
+
+    return generate("small")
+
+
+@pytest.fixture(scope="session")
+def sample_book(tmp_path_factory):
+    """The small sample as a zh-Hant workbook, written once per test run (jobs only read it)."""
+    from workbook_fixtures import sample_workbook
+
+    return sample_workbook(tmp_path_factory.mktemp("sample") / "sample.xlsx", "zh-Hant", "small")

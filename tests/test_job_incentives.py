@@ -13,14 +13,9 @@ from dealerxl.cli import main
 from dealerxl.excel.ribbon import load_buttons
 from dealerxl.jobs.incentives import run_incentives
 from dealerxl.jobs.targets import run_targets
-from workbook_fixtures import WritableStandInBook, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, settings_rows, write_workbook
 
 MONTH = "2026-10"
-
-
-@pytest.fixture(scope="session")
-def sample_book(tmp_path_factory):
-    return sample_workbook(tmp_path_factory.mktemp("incentives") / "sample.xlsx", "zh-Hant", "small")
 
 
 @pytest.fixture(scope="session")

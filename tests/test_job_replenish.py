@@ -15,21 +15,10 @@ from dealerxl.excel.ribbon import load_buttons, on_button
 from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.replenish import run_replenishment
-from dealerxl.sample import generate
-from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, settings_rows, write_workbook
 
 AS_OF = "2026-10-31"
 BLANKED_SKU = "SKU00002"
-
-
-@pytest.fixture(scope="session")
-def sample_data():
-    return generate("small")
-
-
-@pytest.fixture(scope="session")
-def sample_book(tmp_path_factory):
-    return sample_workbook(tmp_path_factory.mktemp("replenish") / "sample.xlsx", "zh-Hant", "small")
 
 
 @pytest.fixture(scope="session")

@@ -17,22 +17,11 @@ from dealerxl.excel.ribbon import load_buttons
 from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.risk import run_risk_review
-from dealerxl.sample import generate
-from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, settings_rows, write_workbook
 
 MONTH = "2026-10"
 AS_OF = pd.Timestamp("2026-10-31")
 CRAFTED = "D99999"
-
-
-@pytest.fixture(scope="session")
-def sample_data():
-    return generate("small")
-
-
-@pytest.fixture(scope="session")
-def sample_book(tmp_path_factory):
-    return sample_workbook(tmp_path_factory.mktemp("risk") / "sample.xlsx", "zh-Hant", "small")
 
 
 @pytest.fixture(scope="session")

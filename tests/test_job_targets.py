@@ -17,21 +17,10 @@ from dealerxl.excel.ribbon import load_buttons, on_button
 from dealerxl.forms import FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs.targets import balanced_cells, run_targets
-from dealerxl.sample import generate
-from workbook_fixtures import WritableStandInBook, labelled, sample_workbook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, settings_rows, write_workbook
 
 YEAR = 2026
 UNIT = 1000.0
-
-
-@pytest.fixture(scope="session")
-def sample_data():
-    return generate("small")
-
-
-@pytest.fixture(scope="session")
-def sample_book(tmp_path_factory):
-    return sample_workbook(tmp_path_factory.mktemp("targets") / "sample.xlsx", "zh-Hant", "small")
 
 
 @pytest.fixture(scope="session")

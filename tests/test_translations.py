@@ -73,6 +73,14 @@ def test_headers_within_a_form_are_unique(lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_titles_purposes_and_instructions_are_one_line(lang):
+    for form in FORMS.values():
+        for part in ("title", "purpose", "instruction"):
+            text = tr(form.label_key(part), lang)
+            assert text.strip() and "\n" not in text, (form.id, part)
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_dropdown_labels_within_a_list_are_unique(lang):
     for enum in ENUMS.values():
         labels = [tr(f"enum.{enum.id}.{code}", lang) for code in enum.codes]
