@@ -9,7 +9,7 @@ from dealerxl.forms import ENUMS, FORMS, SETTINGS
 from dealerxl.i18n import tr
 from xlsxwriter.utility import xl_range_abs
 
-from .cells import column_cells, row_formula
+from .cells import AbsentColumn, FormWorksheet, row_formula
 from .layout import (CONFIG_SHEET, FIRST_DATA_ROW, FORMATTED_ROWS, HEADER_ROW, INSTRUCTION_ROW, LISTS_SHEET,
                      TABLE_STYLE, TITLE_ROW, list_name)
 from .styles import Styles
@@ -51,9 +51,11 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
 
     Input columns are yellow; computed columns carry a same-row A1 formula in every data
     row. Formats and checks reach :data:`FORMATTED_ROWS` rows so new rows get them too.
+    Data rows are encoded column by column and rendered when the file is assembled
+    (:class:`~dealerxl.build.cells.FormWorksheet`), so large tables are quick to write.
     """
     name = sheet_name(form, lang)
-    sheet = book.add_worksheet(name)
+    sheet = book.add_worksheet(name, worksheet_class=FormWorksheet)
     rows = 0 if frame is None else len(frame)
     last_row = HEADER_ROW + max(rows, 1)  # an empty table keeps one blank row
     checked_to = HEADER_ROW + max(rows, FORMATTED_ROWS)
@@ -61,22 +63,29 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
         sheet.set_row(top, None, styles.plain)  # the column fills start below the title lines
     sheet.write(TITLE_ROW, 0, tr(form.label_key("title"), lang), styles.title)
     sheet.write(INSTRUCTION_ROW, 0, tr(form.label_key("instruction"), lang), styles.instruction)
-    headers = []
+    headers, cells, formats = [], [], []
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
         headers.append({"header": label, "header_format": styles.header})
         fmt = styles.cell(column.type, column.is_input)
+        formats.append(fmt)
         sheet.set_column(index, index, _width(column, label), fmt)
-        if column.formula:
-            for row in range(FIRST_DATA_ROW, last_row + 1):
-                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt)
-        elif frame is not None and column.id in frame and rows:
-            sheet.write_column(FIRST_DATA_ROW, index, column_cells(frame[column.id], column, lang), fmt)
+        if not rows:  # the empty table's row shows its styling (and formulas)
+            if column.formula:
+                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt)
+            else:
+                sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)
+        elif column.formula:
+            cells.append(sheet.formula(form, column, frame[column.id] if column.id in frame else None))
+        elif column.id in frame:
+            cells.append(sheet.encode(frame[column.id], column, lang))
         else:
-            sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)  # the empty table's row shows its styling
+            cells.append(AbsentColumn())
         check = _validation(column, lang)
         if check:
             sheet.data_validation(FIRST_DATA_ROW, index, checked_to, index, check)
+    if rows:
+        sheet.attach_rows(FIRST_DATA_ROW, rows, cells, formats)
     sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
                     {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
     sheet.freeze_panes(FIRST_DATA_ROW, 0)

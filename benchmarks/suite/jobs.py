@@ -1,0 +1,162 @@
+"""The month-end jobs, each timed as read, compute and write, and the floor under each.
+
+Jobs are driven through their command modules (``dealerxl/cli/<job>.py``), exactly as
+``dealerxl <job>`` runs them: the command's ``run_job`` call is intercepted to obtain the
+job's own ``run``, ``sheets``/``formats`` or ``write``. Reading is the time spent in
+``load_inputs`` (open the workbook, read and validate the forms); compute is the rest of
+``run``; write is saving the result workbook. A job whose command module is missing is
+skipped with a note, so the suite follows the tree as jobs are added.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+
+from .timing import Stopwatch
+
+# name, command module, arguments after the workbook (month and year of the sample's last month)
+JOBS = (
+    ("validate", "check", ()),
+    ("targets", "targets", ("--year", "{year}")),
+    ("incentives", "incentives", ("--month", "{month}")),
+    ("replenish", "replenish", ("--as-of", "{month_end}")),
+    ("risk", "risk", ("--month", "{month}")),
+    ("dealers", "appraise", ("--month", "{month}")),
+    ("service", "service", ("--month", "{month}")),
+    ("monthly report", "report", ("--month", "{month}")),
+    ("statements", "statements", ("--month", "{month}")),
+)
+
+
+def available_jobs() -> tuple[list[tuple], list[str]]:
+    """The jobs whose command exists in this tree, and a note for each that does not."""
+    found, notes = [], []
+    for name, command, argv in JOBS:
+        try:
+            import_module(f"dealerxl.cli.{command}")
+        except ModuleNotFoundError:
+            notes.append(f"{name}: skipped, dealerxl.cli.{command} does not exist in this tree")
+            continue
+        found.append((name, command, argv))
+    return found, notes
+
+
+def _arguments(command: str, workbook: Path, argv, out: Path, end_month: str):
+    import pandas as pd
+
+    month = pd.Period(end_month, "M")
+    values = {"year": str(month.year), "month": str(month), "month_end": str(month.end_time.date())}
+    parser = argparse.ArgumentParser(prog="dealerxl")
+    subparsers = parser.add_subparsers()
+    import_module(f"dealerxl.cli.{command}").register(subparsers)
+    extra = [a.format(**values) for a in argv]
+    if command != "check":
+        extra += ["--out", str(out), "--quiet"]
+    return parser.parse_args([command, str(workbook), *extra])
+
+
+READERS = (("dealerxl.book.read", "open_source"), ("dealerxl.book", "read_form"),
+           ("dealerxl.book", "read_settings"), ("dealerxl.jobs.common", "load_inputs"))
+
+
+def _time_reading(watch: Stopwatch, forms_read: list) -> None:
+    """Wrap the workbook readers wherever a dealerxl module imported them, to time reading
+    (outermost call only) and record which forms were read."""
+    depth = [0]
+
+    def timed(original, name):
+        def reader(*args, **kwargs):
+            if name == "read_form" and len(args) > 1 and args[1] not in forms_read:
+                forms_read.append(args[1])
+            if name == "load_inputs" and len(args) > 1:
+                forms_read.extend(f for f in args[1] if f not in forms_read)
+            depth[0] += 1
+            try:
+                if depth[0] > 1:
+                    return original(*args, **kwargs)
+                with watch("read"):
+                    return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return reader
+
+    for module_name, name in READERS:
+        original = getattr(import_module(module_name), name)
+        wrapper = timed(original, name)
+        for module in list(sys.modules.values()):
+            if getattr(module, "__name__", "").startswith("dealerxl") and getattr(module, name, None) is original:
+                setattr(module, name, wrapper)
+
+
+def run_job_measured(command: str, argv, workbook: str, out_dir: str, end_month: str) -> dict:
+    """One job in this process: read/compute/write seconds, forms read, output tables kept
+    (pickled) for the floor."""
+    out = Path(out_dir)
+    watch, forms_read = Stopwatch(), []
+    if command == "check":
+        from dealerxl.book import read_workbook
+
+        with watch("read"):
+            result = read_workbook(Path(workbook))
+        from dealerxl.forms import FORMS
+
+        return {"read_s": watch.laps["read"], "compute_s": 0.0, "write_s": 0.0, "problems": len(result.problems),
+                "forms_read": [f for f in FORMS if FORMS[f].kind != "output"], "tables": None}
+    module = import_module(f"dealerxl.cli.{command}")
+    captured = {}
+    module.run_job = lambda args, lang, **kwargs: captured.update(kwargs) or 0
+    args = _arguments(command, Path(workbook), argv, out / f"{command}.xlsx", end_month)
+    args.func(args)
+    _time_reading(watch, forms_read)
+    with watch("run"):
+        result = captured["run"]()
+    from dealerxl.jobs.common import write_result_workbook
+
+    path = out / f"{command}.xlsx"
+    with watch("write"):
+        if captured.get("write") is not None:
+            list(captured["write"](result, path))
+            tables = result.tables
+        else:
+            formats = captured.get("formats")
+            tables = captured["sheets"](result)
+            write_result_workbook(path, tables, formats=formats(result.lang) if formats else None)
+    kept = out / f"{command}.tables.pickle"
+    kept.write_bytes(pickle.dumps(tables))
+    read = watch.laps.get("read", 0.0)
+    return {"read_s": read, "compute_s": watch.laps["run"] - read, "write_s": watch.laps["write"],
+            "problems": len(result.problems), "forms_read": forms_read, "tables": str(kept)}
+
+
+def floor_measured(workbook: str, forms_read: list, tables_pickle: str | None, out: str, lang: str) -> dict:
+    """The least any job can spend: read its input sheets with calamine and write its output
+    tables with XlsxWriter in row order (constant memory), nothing else."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from dealerxl.forms import FORMS
+    from dealerxl.i18n import tr
+
+    tables = pickle.loads(Path(tables_pickle).read_bytes()) if tables_pickle else {}
+    start = time.perf_counter()
+    book = CalamineWorkbook.from_path(workbook)
+    cells = 0
+    for form_id in forms_read:
+        rows = book.get_sheet_by_name(tr(FORMS[form_id].label_key("sheet"), lang)).to_python()
+        cells += sum(len(r) for r in rows)
+    read = time.perf_counter()
+    if tables:
+        target = xlsxwriter.Workbook(out, {"constant_memory": True, "nan_inf_to_errors": True})
+        for name, frame in tables.items():
+            sheet = target.add_worksheet(str(name)[:31])
+            sheet.write_row(0, 0, [str(c) for c in frame.columns])
+            values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+            for index, row in enumerate(values, start=1):
+                sheet.write_row(index, 0, row)
+        target.close()
+    done = time.perf_counter()
+    return {"read_s": read - start, "write_s": done - read, "cells_read": cells}

@@ -1,0 +1,38 @@
+"""Stopwatch and the fit of cost against size."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+
+class Stopwatch:
+    """Named laps: ``with watch("read"): …`` adds the time spent to ``watch.laps["read"]``."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.laps[name] = self.laps.get(name, 0.0) + time.perf_counter() - start
+
+
+def best_of(repeat: int, function) -> float:
+    """Shortest wall time of ``repeat`` calls: the least disturbed by other load on the machine."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def fitted_exponent(sizes, costs) -> float:
+    """Slope b of log cost = a + b·log size by least squares (b = 1: linear)."""
+    x, y = np.log(np.asarray(sizes, dtype=float)), np.log(np.asarray(costs, dtype=float))
+    return float(np.polyfit(x, y, 1)[0])
