@@ -131,3 +131,120 @@ def test_proposal_never_advises_a_negative_or_short_order(on_hand, on_order, res
     else:
         assert r.replenishment_reason == "no_order_needed"
         assert r.available > r.reorder_point or r.order_up_to - r.available <= 1e-9 * pack
+
+
+# ---- review rules of the ABC-XYZ policy ------------------------------------------------------
+
+def test_make_to_order_items_keep_no_stock_and_order_nothing_without_customer_demand():
+    orders = replenishment_proposal(position(on_hand=0.0, review_rule="make_to_order"), "2026-11-30").orders
+    row = orders.iloc[0]
+    assert (row.safety_stock, row.reorder_point, row.order_up_to, row.proposed_qty) == (0, 0, 0, 0)
+    assert row.replenishment_reason == "make_to_order" and row.review_rule == "make_to_order"
+    assert not row.auto_order and pd.isna(row.expected_arrival)
+
+
+def test_make_to_order_items_order_just_the_reserved_demand_stock_cannot_cover_in_whole_packs():
+    orders = replenishment_proposal(position(on_hand=10.0, on_order=5.0, reserved=40.0, pack_size=10.0,
+                                             review_rule="make_to_order"), "2026-11-30").orders
+    row = orders.iloc[0]
+    assert row.available == -25 and row.proposed_qty == 30 and row.order_value == 240
+    assert row.replenishment_reason == "make_to_order" and row.auto_order
+
+
+def test_manual_review_items_get_the_computed_proposal_but_are_not_ordered_automatically():
+    plain = replenishment_proposal(position(on_hand=200.0), "2026-11-30").orders.iloc[0]
+    review = replenishment_proposal(position(on_hand=200.0, review_rule="manual_review"), "2026-11-30").orders.iloc[0]
+    assert review.proposed_qty == plain.proposed_qty > 0 and review.reorder_point == plain.reorder_point
+    assert review.replenishment_reason == "manual_review" and not review.auto_order
+    assert plain.replenishment_reason == "below_reorder_point" and plain.auto_order
+
+
+def test_manual_review_items_with_enough_stock_say_no_order_is_needed():
+    orders = replenishment_proposal(position(on_hand=500.0, review_rule="manual_review"), "2026-11-30").orders
+    assert orders.replenishment_reason.tolist() == ["no_order_needed"] and orders.review_rule.tolist() == ["manual_review"]
+
+
+def test_continuous_review_rules_order_up_to_reorder_point_plus_eoq_as_before():
+    plain = replenishment_proposal(position(on_hand=200.0), "2026-11-30").orders
+    for rule in ("continuous_eoq", None):
+        ruled = replenishment_proposal(position(on_hand=200.0, review_rule=rule), "2026-11-30").orders
+        assert ruled.proposed_qty.tolist() == plain.proposed_qty.tolist()
+        assert ruled.replenishment_reason.tolist() == ["below_reorder_point"]
+
+
+@pytest.mark.parametrize("reason, words", [
+    ("make_to_order", {"zh-Hant": "接單後採購", "zh-Hans": "接单后采购", "en": "Bought to order"}),
+    ("manual_review", {"zh-Hant": "待人工審核", "zh-Hans": "待人工审核", "en": "For manual review"}),
+])
+def test_review_rule_reasons_read_as_sentences_in_each_language(reason, words):
+    from dealerxl.jobs.replenish import reason_text
+
+    overrides = {"on_hand": 10.0, "reserved": 40.0} if reason == "make_to_order" else {"on_hand": 200.0}
+    orders = replenishment_proposal(position(review_rule=reason, **overrides), "2026-11-30").orders
+    assert orders.replenishment_reason.tolist() == [reason]
+    for lang, start in words.items():
+        text = reason_text(orders, lang).iloc[0]
+        assert text.startswith(start) and "{" not in text
+        assert f"{orders.proposed_qty.iloc[0]:,.0f}" in text
+
+
+# ---- periodic review: protection over review period + lead time ------------------------------
+
+def test_periodic_order_up_to_protects_over_review_period_plus_lead_time_and_orders_up_to_s():
+    # (R, S), Silver, Pyke & Thomas ch. 6: S = d·(R + L) + z·σd·sqrt(R + L); R = 1, L = 2 months.
+    row = replenishment_proposal(position(on_hand=200.0, review_rule="periodic_order_up_to",
+                                          review_period_days=MONTH_DAYS), "2026-11-30").orders.iloc[0]
+    expected = 300 + reorder_point(0, 20, 3 * MONTH_DAYS, 0.95)
+    assert row.order_up_to == pytest.approx(float(expected)) and row.reorder_point == row.order_up_to
+    assert row.safety_stock == pytest.approx(1.6448536 * 20 * np.sqrt(3), rel=1e-6)
+    assert row.proposed_qty == np.ceil(row.order_up_to - 200.0) and row.review_period_days == pytest.approx(MONTH_DAYS)
+
+
+def test_periodic_order_up_to_orders_at_every_review_while_the_position_is_below_s():
+    # Between the continuous reorder point (≈ 246.5) and S (≈ 357) the (R, S) item orders,
+    # the continuously reviewed one does not.
+    periodic = replenishment_proposal(position(on_hand=300.0, review_rule="periodic_order_up_to",
+                                               review_period_days=MONTH_DAYS), "2026-11-30").orders.iloc[0]
+    plain = replenishment_proposal(position(on_hand=300.0), "2026-11-30").orders.iloc[0]
+    assert periodic.proposed_qty > 0 and plain.proposed_qty == 0
+
+
+def test_min_max_with_a_review_period_sets_s_over_review_plus_lead_time_and_orders_up_to_s_plus_q():
+    row = replenishment_proposal(position(on_hand=200.0, review_rule="min_max", review_period_days=14),
+                                 "2026-11-30").orders.iloc[0]
+    protection = 2 * MONTH_DAYS + 14
+    assert row.reorder_point == pytest.approx(float(reorder_point(100, 20, protection, 0.95)))
+    assert row.order_up_to == pytest.approx(row.reorder_point + row.eoq)
+
+
+def test_a_review_period_alone_makes_any_rule_protect_over_review_plus_lead_time():
+    continuous = replenishment_proposal(position(review_rule="continuous_eoq"), "2026-11-30").orders.iloc[0]
+    reviewed = replenishment_proposal(position(review_rule="continuous_eoq", review_period_days=7),
+                                      "2026-11-30").orders.iloc[0]
+    assert continuous.review_period_days == 0
+    assert reviewed.reorder_point == pytest.approx(float(reorder_point(100, 20, 2 * MONTH_DAYS + 7, 0.95)))
+
+
+def test_a_periodic_rule_without_a_review_period_is_reviewed_once_per_demand_period():
+    row = replenishment_proposal(position(review_rule="min_max"), "2026-11-30", period_days=7).orders.iloc[0]
+    assert row.review_period_days == 7
+
+
+def test_make_to_order_ignores_the_review_period():
+    row = replenishment_proposal(position(on_hand=0.0, review_rule="make_to_order", review_period_days=30),
+                                 "2026-11-30").orders.iloc[0]
+    assert (row.safety_stock, row.reorder_point, row.order_up_to, row.review_period_days) == (0, 0, 0, 0)
+
+
+def test_a_negative_review_period_is_refused_with_the_item_named():
+    with pytest.raises(CalcError, match=r"review_period_days in row 1 \(P1\) is negative"):
+        replenishment_proposal(position(review_rule="min_max", review_period_days=-7), "2026-11-30")
+
+
+def test_fill_rate_target_of_an_order_up_to_item_uses_a_review_s_demand_as_the_cycle_quantity():
+    from dealerxl.calc.inventory import safety_stock_fill_rate
+
+    row = replenishment_proposal(position(review_rule="periodic_order_up_to", review_period_days=MONTH_DAYS,
+                                          fill_rate=0.98), "2026-11-30").orders.iloc[0]
+    expected = safety_stock_fill_rate(100, 20, 3 * MONTH_DAYS, 0.98, 100)
+    assert row.safety_stock == pytest.approx(float(expected))

@@ -61,3 +61,29 @@ def test_reorder_point_below_lead_time_demand_runs_short_every_cycle():
 def test_invalid_order_quantity_is_refused():
     with pytest.raises(CalcError, match="order quantity"):
         simulate_reorder_point_policy(np.ones((2, 5)), 1, [5, 0], 1)
+
+
+def test_order_up_to_replay_tops_the_position_up_to_s_at_every_review():
+    # Lead time 1 period, S = 12, demand 4: each review orders the 4 just used, so the net stock
+    # just before each arrival is 12 − 2 · 4 = 4; orders of periods 0…37 arrive within the 40.
+    result = simulate_reorder_point_policy(np.full((1, 40), 4.0), 12, 1, 1, order_up_to=12)
+    assert result.cycles.iloc[0] == 38 and result.cycle_service_level.iloc[0] == 1.0
+
+
+def test_a_fractional_lead_time_serves_the_part_of_the_period_before_the_arrival_from_old_stock():
+    # S = 6 covers one period plus the 0.5 before the arrival exactly; S = 5.9 runs short each cycle.
+    demand = np.full((2, 20), 4.0)
+    result = simulate_reorder_point_policy(demand, [6, 5.9], 1, 0.5, order_up_to=[6, 5.9])
+    assert result.cycle_service_level.tolist() == [1.0, 0.0]
+    assert result.stockout_periods.tolist() == [0, 0]  # the arrival refills before the period ends
+
+
+def test_whole_period_lead_times_are_not_shortened_by_the_fractional_support():
+    # A lead time of 1 period still means the order arrives after the next period's demand.
+    short = simulate_reorder_point_policy(np.full((1, 30), 4.0), 3.9, 8, 1)
+    assert short.cycle_service_level.iloc[0] == 0.0
+
+
+def test_an_order_up_to_level_below_the_reorder_point_is_refused():
+    with pytest.raises(CalcError, match="order-up-to"):
+        simulate_reorder_point_policy(np.ones((1, 5)), 10, 1, 1, order_up_to=5)

@@ -121,6 +121,63 @@ def test_an_item_override_wins_over_the_policy_service_level(sample_book, sample
         assert np.allclose(box["service_level"], level)
 
 
+def test_each_item_carries_the_review_rule_of_its_policy_box(result, sample_data):
+    from dealerxl.forms import DEFAULT_ROWS
+
+    policy = pd.DataFrame(sample_data.get("abc_xyz_policy", pd.DataFrame()))
+    policy = policy if len(policy) else pd.DataFrame(DEFAULT_ROWS["abc_xyz_policy"])
+    rules = {(r.abc_class, r.xyz_class): r.review_rule for r in policy.itertuples()}
+    classed = orders_of(result).dropna(subset=["abc_class", "xyz_class"])
+    expected = [rules[(a, x)] for a, x in zip(classed["abc_class"], classed["xyz_class"])]
+    assert len(classed) and classed["review_rule"].tolist() == expected
+
+
+def test_periodic_policy_boxes_protect_over_their_review_period_plus_the_lead_time(result, sample_book):
+    from dealerxl.calc.inventory import reorder_point
+    from dealerxl.jobs.common import load_inputs
+    from dealerxl.jobs.replenish import INPUT_FORMS, stock_positions
+
+    positions = stock_positions(load_inputs(sample_book, list(INPUT_FORMS)), pd.Timestamp(AS_OF)).set_index(
+        ["sku", "location"])
+    orders = orders_of(result).set_index(["sku", "location"])
+    periodic = orders[orders["review_rule"].isin(["periodic_order_up_to", "min_max"])]
+    assert len(periodic), "the sample has no periodic box in use"
+    p = positions.loc[periodic.index]
+    assert (p["review_period_days"] > 0).all()
+    expected = reorder_point(p["mean_demand"], p["sd_demand"], p["lead_time_days"] + p["review_period_days"],
+                             p["service_level"], p["lead_time_sd_days"].fillna(0.0))
+    assert np.allclose(periodic["reorder_point"], expected)
+    up_to = periodic["review_rule"] == "periodic_order_up_to"
+    assert up_to.any() and np.allclose(periodic.loc[up_to, "order_up_to"], periodic.loc[up_to, "reorder_point"])
+    watched = orders[orders["review_rule"] == "continuous_eoq"]
+    w = positions.loc[watched.index]
+    assert len(watched) and np.allclose(watched["reorder_point"], reorder_point(
+        w["mean_demand"], w["sd_demand"], w["lead_time_days"], w["service_level"], w["lead_time_sd_days"].fillna(0.0)))
+
+
+def test_make_to_order_items_hold_no_safety_stock_and_order_only_for_reserved_demand(result):
+    orders = orders_of(result)
+    to_order = orders[orders["review_rule"] == "make_to_order"]
+    assert len(to_order), "the sample has no make-to-order box in use"
+    assert (to_order["safety_stock"] == 0).all() and (to_order["reorder_point"] == 0).all()
+    ordering = to_order[to_order["proposed_qty"] > 0]
+    assert (ordering["available"] < 0).all()
+    assert (ordering["proposed_qty"] >= -ordering["available"] - 1e-9).all()
+    assert (to_order.loc[to_order["available"] >= 0, "proposed_qty"] == 0).all()
+
+
+def test_manual_review_proposals_are_flagged_and_left_out_of_the_orders_count(result):
+    proposal = result.tables["proposal"]
+    review = proposal["replenishment_reason"] == "manual_review"
+    assert review.any(), "the sample has no manual-review proposal"
+    assert (proposal.loc[review, "review_rule"] == "manual_review").all()
+    assert (proposal.loc[review, "proposed_qty"] > 0).all()
+    placed = (proposal["proposed_qty"].fillna(0) > 0) & ~review
+    assert result.summary["orders"] == int(placed.sum()) and result.summary["for_review"] == int(review.sum())
+    assert result.summary["review_value"] == pytest.approx(proposal.loc[review, "order_value"].sum())
+    assert proposal.loc[review, "reason_text"].str.startswith("待人工審核").all()
+
+
 # ---- missing parameters and bad rows --------------------------------------------------------
 
 def test_a_blank_lead_time_is_reported_and_the_item_listed_with_what_is_missing(blanked_book):

@@ -48,9 +48,7 @@ def run(args) -> int:
 
 
 def notes(result) -> list[str]:
-    """The summary line of the proposal, in the run's language."""
-    from dealerxl.i18n import tr
+    """The summary lines of the proposal, in the run's language."""
+    from dealerxl.jobs.replenish import summary_lines
 
-    summary = result.summary
-    return [tr("msg.replenishment.summary", result.lang, orders=summary["orders"],
-               value=f"{summary['order_value']:,.0f}", missing=summary["missing_parameters"])]
+    return summary_lines(result)

@@ -23,7 +23,8 @@ ENUMS = [
     Enum("xyz_class", ("X", "Y", "Z")),
     Enum("review_rule", ("continuous_eoq", "periodic_order_up_to", "min_max", "make_to_order", "manual_review")),
     Enum("replenishment_reason", ("below_reorder_point", "below_safety_stock", "stock_out", "backorder",
-                                  "missing_parameters", "no_order_needed", "not_replenished")),
+                                  "missing_parameters", "no_order_needed", "not_replenished", "make_to_order",
+                                  "manual_review")),
 ]
 
 FORMS = [
@@ -170,6 +171,7 @@ FORMS = [
             C("supplier_id", width=12),
             C("order_value", "money", unit="currency"),
             C("replenishment_reason", "enum", enum="replenishment_reason", width=18),
+            C("review_rule", "enum", enum="review_rule", width=18),
             C("missing_parameters", width=30),
         ),
     ),

@@ -2,7 +2,8 @@
 
 Reads the stock ledger, the demand history and the item master, joins them into one stock
 position per SKU × location, takes each item's service level (item override, else its
-ABC-XYZ policy box, else the default setting) and hands the positions to
+ABC-XYZ policy box, else the default setting), the box's review rule and review period,
+and hands the positions to
 :func:`dealerxl.calc.replenishment.replenishment_proposal`. Every SKU × location found in
 the stock ledger or the demand history appears in the result: with a proposal, or among
 the items whose parameters are missing (and which ones). The supplier scorecard and the
@@ -100,6 +101,14 @@ def stock_positions(inputs, as_of: pd.Timestamp) -> pd.DataFrame:
     positions["xyz_class"] = classes["xyz_class"].reindex(positions.index)
     policy = apply_policy(classes, _settings_table(inputs, "abc_xyz_policy"))
     policy_level = pd.to_numeric(policy["service_level"], errors="coerce").reindex(positions.index)
+    # The box's review rule decides whether stock is kept (make_to_order) and whether the
+    # proposal is ordered as is or approved first (manual_review); unclassed items: continuous.
+    positions["review_rule"] = policy["review_rule"].reindex(positions.index)
+    # Periodic boxes protect over review period + lead time; a blank period is none (a
+    # periodic rule then reviews once per demand period, see replenishment_proposal).
+    if "review_period_days" in policy.columns:
+        positions["review_period_days"] = pd.to_numeric(policy["review_period_days"],
+                                                        errors="coerce").reindex(positions.index)
     positions["service_level"] = (positions["service_level_override"].astype(float)
                                   .fillna(policy_level).fillna(float(settings["default_service_level"])))
     if int(settings["use_fill_rate"]):
@@ -140,7 +149,7 @@ def reason_text(proposal: pd.DataFrame, lang: str) -> pd.Series:
             status = proposal.get(column, pd.Series("", index=proposal.index))
             shown[column] = status.map(lambda v: labels.get(v, v) if isinstance(v, str) else "")
         elif column == "missing_parameters":
-            shown[column] = proposal[column].fillna("")
+            shown[column] = proposal.get(column, pd.Series("", index=proposal.index)).fillna("")
         else:
             shown[column] = number_text(proposal[column])
     rows = pd.DataFrame(shown, index=proposal.index).to_dict("records")
@@ -181,18 +190,25 @@ def run_replenishment(source, *, as_of=None, lang: str | None = None, scorecards
 
     Rows the reader found wrong are left out and returned as problems. Tables: ``proposal``
     (the replenishment proposal form, every SKU × location, missing ones included, plus the
-    ``reason_text`` sentence), ``missing`` (the items lacking parameters, with their labels),
+    ``reason_text`` sentence; ``review_rule`` from the ABC-XYZ policy: make-to-order items
+    keep no stock, manual-review ones are proposed but not counted as orders until approved),
+    ``missing`` (the items lacking parameters, with their labels),
     and with ``scorecards`` ``suppliers``, ``routes`` and ``regions`` (logistics cost).
     """
     planning_date = as_of_date(as_of)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    return plan_replenishment(inputs, planning_date, scorecards=scorecards)
+
+
+def plan_replenishment(inputs, planning_date: pd.Timestamp, *, scorecards: bool = True) -> JobResult:
+    """The calculation part of :func:`run_replenishment` on inputs already read."""
     settings = inputs.settings
     positions = stock_positions(inputs, planning_date)
     result = replenishment_proposal(positions, planning_date, period_days=float(settings["demand_period_days"]),
                                     default_order_cost=float(settings["default_order_cost"]),
                                     default_holding_cost_rate=float(settings["default_holding_cost_rate"]))
-    details = positions[[*KEYS, "sku_name", "supplier_id", "abc_class", "xyz_class", "on_hand", "on_order",
-                         "reserved"]]
+    details = positions[[*KEYS, "sku_name", "supplier_id", "abc_class", "xyz_class", "review_rule", "on_hand",
+                         "on_order", "reserved"]]
     missing = result.missing.merge(details, on=KEYS, how="left")
     missing["missing_parameters"] = parameter_names(missing["missing_parameters"], inputs.lang)
     proposal = pd.concat([result.orders, missing], ignore_index=True, sort=False)
@@ -206,11 +222,27 @@ def run_replenishment(source, *, as_of=None, lang: str | None = None, scorecards
         tables["suppliers"] = supplier_table(inputs, planning_date)
         tables["routes"] = logistics_table(inputs, planning_date, "route")
         tables["regions"] = logistics_table(inputs, planning_date, "region")
-    ordering = proposal["proposed_qty"].fillna(0) > 0
-    summary = {"as_of": planning_date.date().isoformat(), "positions": int(len(proposal)),
-               "orders": int(ordering.sum()), "order_value": float(proposal["order_value"].fillna(0).sum()),
-               "missing_parameters": int(len(tables["missing"]))}
+    # Orders placed as proposed, and those a buyer approves first (manual_review boxes).
+    ordering = (proposal["proposed_qty"].fillna(0) > 0).to_numpy()
+    review = (proposal["replenishment_reason"] == "manual_review").to_numpy()
+    values = proposal["order_value"].fillna(0).to_numpy()
+    summary = {"as_of": planning_date.date().isoformat(), "positions": len(proposal),
+               "orders": int((ordering & ~review).sum()), "order_value": float(values[ordering & ~review].sum()),
+               "for_review": int(review.sum()), "review_value": float(values[review].sum()),
+               "missing_parameters": len(tables["missing"])}
     return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+
+
+def summary_lines(result: JobResult, lang: str | None = None) -> list[str]:
+    """The proposal's summary in words: orders placed as proposed, and those awaiting review."""
+    lang = lang or result.lang
+    summary = result.summary
+    lines = [tr("msg.replenishment.summary", lang, orders=summary["orders"], value=f"{summary['order_value']:,.0f}",
+                missing=summary["missing_parameters"])]
+    if summary.get("for_review"):
+        lines.append(tr("msg.replenishment.for_review", lang, count=summary["for_review"],
+                        value=f"{summary['review_value']:,.0f}"))
+    return lines
 
 
 def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:

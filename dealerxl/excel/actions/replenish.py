@@ -13,13 +13,10 @@ from dealerxl.excel.ribbon import button
 def replenish_book(book, as_of=None) -> str:
     """Run the job on ``book`` (an open xlwings Book), write the table, return the message shown."""
     from dealerxl.excel.write_back import run_into_table
-    from dealerxl.i18n import tr
-    from dealerxl.jobs.replenish import PROPOSAL_FORM, run_replenishment
+    from dealerxl.jobs.replenish import PROPOSAL_FORM, run_replenishment, summary_lines
 
     def notes(result, lang):
-        summary = result.summary
-        return [tr("msg.replenishment.summary", lang, orders=summary["orders"], value=f"{summary['order_value']:,.0f}",
-                   missing=summary["missing_parameters"])]
+        return summary_lines(result, lang)
 
     # The open book is the user's screen: the scorecards belong to the saved report.
     return run_into_table(book, job="replenish", code="replenishment", form_id=PROPOSAL_FORM, table="proposal",
