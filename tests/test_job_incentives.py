@@ -42,6 +42,72 @@ def test_clawbacks_are_shown_at_the_rate_the_original_invoice_earned(result):
     assert per_payee.to_numpy() == pytest.approx(summary.loc[per_payee.index, "clawback"].to_numpy())
 
 
+# ---- dealer statements ------------------------------------------------------------------------
+
+def test_every_dealer_line_traces_to_an_invoice_line_of_that_dealer(result, sample_data):
+    dealer_lines = result.tables["dealer_lines"]
+    assert len(dealer_lines) and dealer_lines["dealer_id"].notna().all()
+    for column in ("invoice_no", "period", "rate", "tier", "plan_id", "payee_id"):
+        assert dealer_lines[column].notna().all(), column
+    invoices = sample_data["sales_transactions"]
+    sale = dealer_lines["line_type"] == "sale"
+    # A sale line names its invoice line; a clawback names the original invoice and its month.
+    source_lines = set(zip(invoices["invoice_no"].astype(str), invoices["line_no"].astype(float),
+                           invoices["dealer_id"].astype(str)))
+    sold = dealer_lines[sale]
+    assert all(key in source_lines for key in zip(sold["invoice_no"].astype(str), sold["line_no"].astype(float),
+                                                  sold["dealer_id"].astype(str)))
+    source_invoices = set(zip(invoices["invoice_no"].astype(str), invoices["dealer_id"].astype(str)))
+    reversed_ = dealer_lines[~sale]
+    assert len(reversed_) and reversed_["original_period"].notna().all()
+    assert all(key in source_invoices for key in zip(reversed_["invoice_no"].astype(str),
+                                                     reversed_["dealer_id"].astype(str)))
+
+
+def test_dealer_lines_are_the_payee_lines_tied_to_an_invoice_none_lost_or_added(result):
+    lines = result.tables["lines"]
+    tied = lines[lines["dealer_id"].notna()]
+    assert len(result.tables["dealer_lines"]) == len(tied)
+    assert result.tables["dealer_lines"]["credited"].sum() == pytest.approx(tied["credited"].sum())
+    assert (lines.loc[lines["dealer_id"].isna(), "line_type"] == "team").all()
+
+
+def test_dealer_summary_adds_up_its_lines_split_into_rebate_and_commission(result):
+    summary = result.tables["dealer_summary"].set_index("dealer_id")
+    lines = result.tables["dealer_lines"]
+    credited = lines.groupby("dealer_id")["credited"].sum()
+    rebate = lines[lines["payee_type"] == "dealer"].groupby("dealer_id")["credited"].sum()
+    claws = lines[lines["line_type"].str.startswith("clawback")].groupby("dealer_id")["credited"].sum()
+    assert summary.index.tolist() == sorted(credited.index)
+    assert summary["credited"].to_numpy() == pytest.approx(credited.reindex(summary.index).to_numpy())
+    assert summary["rebate"].to_numpy() == pytest.approx(rebate.reindex(summary.index, fill_value=0.0).to_numpy())
+    assert (summary["rebate"] + summary["commission"]).to_numpy() == pytest.approx(summary["credited"].to_numpy())
+    assert summary["clawback"].to_numpy() == pytest.approx(claws.reindex(summary.index, fill_value=0.0).to_numpy())
+    assert (summary["rebate"] > 0).any() and (summary["commission"] > 0).any()
+    assert (summary["period"] == MONTH).all() and summary["dealer_name"].notna().all()
+    assert (summary["lines"] == lines.groupby("dealer_id").size().reindex(summary.index)).all()
+
+
+def test_dealer_sales_are_its_invoice_lines_of_the_month_counted_once(result, sample_data):
+    invoices = sample_data["sales_transactions"]
+    in_month = invoices[(invoices["transaction_type"] == "sale")
+                        & (invoices["invoice_date"].astype(str).str[:7] == MONTH)]
+    expected = in_month.groupby("dealer_id")["amount"].sum()
+    summary = result.tables["dealer_summary"].set_index("dealer_id")
+    assert summary["sales"].to_numpy() == pytest.approx(expected.reindex(summary.index).to_numpy())
+
+
+def test_the_dealer_lines_sheet_closes_each_dealer_with_its_total(result):
+    from dealerxl.jobs.incentives import statement_sheets
+
+    sheet = statement_sheets(result)["經銷商明細"]
+    totals = sheet[sheet["明細類別"] == "合計"]
+    assert totals["經銷商編號"].tolist() == result.tables["dealer_summary"]["dealer_id"].tolist()
+    last_of_block = sheet["經銷商編號"].ne(sheet["經銷商編號"].shift(-1))
+    assert (sheet.loc[last_of_block, "明細類別"] == "合計").all()
+    assert totals["入帳金額"].to_numpy() == pytest.approx(result.tables["dealer_summary"]["credited"].to_numpy())
+
+
 def test_targets_are_the_reps_monthly_targets(result, sample_book):
     targets = run_targets(sample_book, 2026).tables["monthly_targets"]
     october = targets[targets["month"] == "2026-10-01"]
@@ -80,7 +146,7 @@ def test_headless_run_writes_one_sheet_per_payee_and_leaves_the_input_unchanged(
     assert str(report) in capsys.readouterr().out
     workbook = CalamineWorkbook.from_path(str(report))
     payees = result.tables["summary"]["payee_id"].tolist()
-    assert workbook.sheet_names == ["彙總", *payees]
+    assert workbook.sheet_names == ["彙總", *payees, "經銷商彙總", "經銷商明細"]
     summary_rows = workbook.get_sheet_by_name("彙總").to_python()
     header = summary_rows[0]
     for column in ("應得佣金", "加速獎金", "上限扣減", "沖銷", "預支", "應付金額"):

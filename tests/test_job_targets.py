@@ -200,3 +200,19 @@ def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
     text = on_button("targets", book)
     assert book.app.alerts and book.app.status_history[-1] is False
     assert "cannot be set" in text or "tbl_monthly_targets" in text
+
+
+def test_a_dealer_whose_returns_exceed_its_sales_gets_no_history_share_not_an_error():
+    import numpy as np
+    import pandas as pd
+
+    from dealerxl.calc.targets import allocate_targets
+    from dealerxl.jobs.targets import dealer_basis
+
+    months = pd.period_range("2025-01", "2026-06", freq="M")
+    history = pd.DataFrame([np.full(len(months), 100.0), np.r_[np.full(len(months) - 1, 0.0), -50.0]],
+                           index=["D1", "D2"], columns=months)
+    basis = dealer_basis(history, 3)
+    assert basis["history"].tolist() == [1200.0, 0.0]
+    allocated = allocate_targets(1000.0, basis, weight_history=1.0, weight_growth=0.0, weight_potential=0.0)
+    assert allocated["target_amount"].tolist() == [1000.0, 0.0]

@@ -20,7 +20,7 @@ import pandas as pd
 from dealerxl.calc import CalcError
 from dealerxl.calc.clawbacks import reversals_from
 from dealerxl.calc.incentives import active_share, plans_from_tables
-from dealerxl.calc.payouts import calculate_payouts, commissionable_sales
+from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
 from dealerxl.forms import DEFAULT_ROWS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import JobResult, load_inputs
@@ -32,6 +32,10 @@ SUMMARY_COLUMNS = ["payee_id", "payee_type", "plan_id", "target", "proration", "
                    "accelerator", "cap_cut", "clawback", "draw", "balance", "payable"]
 LINE_COLUMNS = ["line_type", "invoice_no", "line_no", "dealer_id", "original_period", "plan_id", "tier", "band_lower",
                 "rate", "attainment_from", "attainment_to", "amount", "commission", "accelerator_extra", "credited"]
+DEALER_SUMMARY_COLUMNS = ["dealer_id", "dealer_name", "period", "sales", "rebate", "commission", "clawback",
+                          "credited", "lines"]
+DEALER_LINE_COLUMNS = ["dealer_id", "payee_id", "payee_type", "period",
+                       *[c for c in LINE_COLUMNS if c != "dealer_id"]]
 
 
 def statement_month(value) -> pd.Period:
@@ -53,15 +57,24 @@ def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list
     targets = inputs["monthly_targets"]
     if len(targets):
         return targets, []
-    from dealerxl.jobs.targets import run_targets
+    from dataclasses import replace
+
+    from dealerxl.jobs.targets import INPUT_FORMS as TARGET_FORMS, set_targets
 
     first_sale = pd.to_datetime(inputs["sales_transactions"]["invoice_date"]).min()
     if pd.isna(first_sale):
         raise CalcError("there are no sales transactions")
+    # The target forms not read yet are read once for every year set (not once a year).
+    extra = [f for f in TARGET_FORMS if f not in inputs.frames]
+    if extra:
+        more = load_inputs(source, extra, lang=inputs.lang)
+        target_inputs = replace(inputs, frames={**inputs.frames, **more.frames})
+    else:
+        target_inputs = inputs
     parts, years = [], []
     for year in range(first_sale.year, last.year + 1):
         try:
-            parts.append(run_targets(source, year, lang=inputs.lang).tables["monthly_targets"])
+            parts.append(set_targets(target_inputs, year).tables["monthly_targets"])
             years.append(str(year))
         except CalcError:
             continue  # a year without an annual target or without history before it has no targets
@@ -96,11 +109,18 @@ def payee_rows(assignments: pd.DataFrame, payee_types: dict, targets: pd.DataFra
 def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
     """Read ``source`` (a path or an open workbook) and work out the statements of ``month``.
 
-    Tables: ``summary`` (one row per payee: :data:`SUMMARY_COLUMNS`) and ``lines`` (every
-    statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`).
+    Tables: ``summary`` (one row per payee: :data:`SUMMARY_COLUMNS`), ``lines`` (every
+    statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`), and the dealer
+    statements (:func:`dealer_statements`): ``dealer_summary`` and ``dealer_lines``.
     """
     last = statement_month(month)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    return incentive_statements(inputs, source, last)
+
+
+def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
+    """The calculation part of :func:`run_incentives` on inputs already read (``source`` is
+    read again only when the workbook has no monthly targets and they are set here)."""
     plan_table = _table(inputs, "incentive_plans")
     plans = plans_from_tables(plan_table, _table(inputs, "incentive_plan_tiers"), inputs.settings)
     payee_types = dict(zip(plan_table["plan_id"].astype(str), plan_table["payee_type"]))
@@ -128,6 +148,7 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
         summary["attainment"] = summary["sales"] / (summary["target"] * summary["proration"])
     lines = lines.loc[lines["period"] == str(last)]
     lines = lines.sort_values(["payee_id", "line_type", "invoice_no", "line_no"], kind="stable")
+    dealer_lines, dealer_summary = dealer_statements(lines, payee_types, by_rep, inputs["dealer_master"], last)
     warnings = [f"targets_set:{','.join(years_set)}"] if years_set else []
     if (~matched).any():
         warnings.append(f"unmatched_reversals:{int((~matched).sum())}")
@@ -136,14 +157,52 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
                                      active["end_date"].to_numpy()) > 0, "payee_id"].astype(str)
     without_target = sorted(set(active) - set(summary["payee_id"].astype(str)))
     total = summary["payable"].sum()
-    result_summary = {"month": str(last), "payees": int(len(summary)), "payable": float(total),
+    result_summary = {"month": str(last), "payees": len(summary), "payable": float(total),
                       "clawback": float(summary["clawback"].sum()), "targets_set_for": years_set,
                       "unmatched_reversals": int((~matched).sum()),
                       "without_target": without_target}
     return JobResult(job=JOB, lang=inputs.lang,
                      tables={"summary": summary.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True),
-                             "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True)},
+                             "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True),
+                             "dealer_summary": dealer_summary, "dealer_lines": dealer_lines},
                      problems=_unique(inputs.problems), warnings=warnings, summary=result_summary)
+
+
+def dealer_statements(lines: pd.DataFrame, payee_types: dict, sales: pd.DataFrame, dealers: pd.DataFrame,
+                      last: pd.Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-dealer statements of ``last``: every payout line that comes from a dealer's
+    invoices (the dealer's own rebate and the commission of the salespeople on its sales,
+    clawbacks included), and per dealer its sales and those lines added up.
+
+    ``dealer_lines`` keeps each line's source (invoice, line, original period, plan, tier,
+    rate) and who is paid; lines not tied to one dealer's invoice (team overrides) stay on
+    the payee statements only. ``dealer_summary`` per dealer and period: sales = the dealer's
+    commissionable invoice lines in the month (each counted once, whoever is paid on them);
+    rebate = credited to the dealer itself (payee type dealer); commission = credited to
+    everyone else; clawback = the reversal lines' part of both; credited = rebate +
+    commission (:func:`~dealerxl.calc.payouts.statement_totals` by dealer and period).
+    """
+    own = lines.loc[lines["dealer_id"].notna()].copy()
+    own["payee_type"] = own["plan_id"].map(payee_types)
+    own["period"] = str(last)
+    own = own.sort_values(["dealer_id", "payee_id", "line_type", "invoice_no", "line_no"], kind="stable")
+    dealer_lines = own.reindex(columns=DEALER_LINE_COLUMNS).reset_index(drop=True)
+
+    totals = statement_totals(own, ("dealer_id", "period"))
+    rebate = own["credited"].where(own["payee_type"] == "dealer", 0.0).groupby(own["dealer_id"]).sum()
+    counts = own.groupby("dealer_id").size()
+    month_sales = sales.loc[sales["period"] == str(last)].groupby("dealer_id")["amount"].sum()
+    names = dealers.drop_duplicates("dealer_id").set_index("dealer_id")["dealer_name"]
+    ids = totals["dealer_id"]
+    summary = pd.DataFrame({
+        "dealer_id": ids, "dealer_name": ids.map(names), "period": totals["period"],
+        "sales": ids.map(month_sales).fillna(0.0).to_numpy(float),
+        "rebate": ids.map(rebate).to_numpy(float),
+        "commission": totals["credited"].to_numpy(float) - ids.map(rebate).to_numpy(float),
+        "clawback": totals["clawback"].to_numpy(float), "credited": totals["credited"].to_numpy(float),
+        "lines": ids.map(counts).to_numpy(int),
+    })
+    return dealer_lines, summary.reindex(columns=DEALER_SUMMARY_COLUMNS).reset_index(drop=True)
 
 
 def _unique(problems):
@@ -195,10 +254,25 @@ def statement_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
                                "credited": own["credited"].sum()}])
         sheets[payee_sheet_name(payee_id)] = _shown(pd.concat([own, total], ignore_index=True)
                                                     .reindex(columns=LINE_COLUMNS), lang)
+    if "dealer_summary" in result.tables:
+        sheets[tr("statement.sheet.dealer_summary", lang)] = _shown(result.tables["dealer_summary"], lang)
+        sheets[tr("statement.sheet.dealer_lines", lang)] = _shown(dealer_lines_with_totals(result.tables["dealer_lines"]),
+                                                                  lang)
     return sheets
 
 
-MONEY = ("target", "sales", "earned", "accelerator", "cap_cut", "clawback", "draw", "balance", "payable", "amount",
+def dealer_lines_with_totals(lines: pd.DataFrame) -> pd.DataFrame:
+    """The dealer statement lines, each dealer's block followed by its total row."""
+    # A dealer's sales appear once per payee paid on them, so the total row adds up the
+    # money paid, not the amounts (the dealer summary has the sales, each counted once).
+    money = ["commission", "accelerator_extra", "credited"]
+    totals = lines[money].groupby(lines["dealer_id"]).sum().reset_index().assign(line_type="total")
+    block = pd.concat([lines.assign(_order=0), totals.assign(_order=1)], ignore_index=True)
+    block = block.sort_values(["dealer_id", "_order"], kind="stable").drop(columns="_order")
+    return block.reindex(columns=DEALER_LINE_COLUMNS).reset_index(drop=True)
+
+
+MONEY = ("target", "sales", "rebate", "earned", "accelerator", "cap_cut", "clawback", "draw", "balance", "payable", "amount",
          "commission", "accelerator_extra", "credited")
 PERCENT = ("proration", "attainment", "band_lower", "attainment_from", "attainment_to")
 

@@ -76,10 +76,12 @@ def history_window(year: int) -> tuple[pd.Period, pd.Period]:
 
 
 def dealer_basis(history: pd.DataFrame, growth_months: int) -> pd.DataFrame:
-    """Per dealer: sales of the last 12 months (``history``) and recent growth, the last
+    """Per dealer: net sales of the last 12 months (``history``, at least 0) and recent growth, the last
     ``growth_months`` months over the same months a year before (blank without sales then)."""
     values = history.to_numpy(dtype=float)
-    last12 = values[:, -12:].sum(axis=1)
+    # Net sales: a dealer whose returns in the last 12 months exceed its sales has no share
+    # of the history (0), rather than a negative one that no allocation can take.
+    last12 = np.maximum(values[:, -12:].sum(axis=1), 0.0)
     recent = values[:, -growth_months:].sum(axis=1)
     earlier = values[:, -12 - growth_months:-12].sum(axis=1) if values.shape[1] >= 12 + growth_months \
         else np.full(values.shape[0], np.nan)
@@ -112,8 +114,13 @@ def run_targets(source, year: int, *, lang: str | None = None) -> JobResult:
     Tables: ``monthly_targets`` (the output form, by column id, one row per month × dealer).
     Summary: year, scopes, dealers, total. Rows with problems are left out and returned.
     """
-    year = int(year)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    return set_targets(inputs, year)
+
+
+def set_targets(inputs, year: int) -> JobResult:
+    """The calculation part of :func:`run_targets` on inputs already read."""
+    year = int(year)
     settings = inputs.settings
     unit = float(settings["target_rounding_unit"])
     growth_months = int(settings["target_growth_months"])
