@@ -49,3 +49,11 @@ def test_recovery_above_write_off_is_refused():
 def test_closed_cases_do_not_count_as_open():
     groups = pd.DataFrame({"severity": ["low"]})
     assert open_case_ageing(["2026-10-01"], ["2026-10-02"], "2026-10-31", groups).empty
+
+
+def test_market_growth_counts_only_rows_with_last_years_size():
+    # A new city surveyed without a prior size does not count as growth from nothing.
+    frame = research(region=["north", "north"], prior_market_size=[800, None])
+    result = market_rollup(frame).set_index("region")
+    assert result.loc["north", "market_size"] == 1500
+    assert result.loc["north", "growth"] == pytest.approx(1000 / 800 - 1)

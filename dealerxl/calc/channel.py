@@ -14,7 +14,7 @@ def market_rollup(research: pd.DataFrame, by: str = "region", market_size: str =
 
     Equations (sums over the rows of a region first, then ratios, so large markets weigh
     more): growth = size / prior size − 1; share = our sales / size; coverage = covered
-    outlets / all outlets. Source: market share and numeric distribution as defined in
+    outlets / all outlets; each ratio sums only the rows that hold both of its numbers. Source: market share and numeric distribution as defined in
     Kotler & Keller, Marketing Management ("market share", "distribution coverage").
 
     Example (worked by hand): north has two surveyed cities of 600 and 400 (prior 900),
@@ -34,11 +34,23 @@ def market_rollup(research: pd.DataFrame, by: str = "region", market_size: str =
         raise CalcError("market sizes, sales and outlet counts cannot be negative")
     if (numbers[outlets_covered] > numbers[outlets_total]).any():
         raise CalcError("covered outlets cannot exceed all outlets")
-    totals = numbers.groupby(research[by], sort=True).sum().astype(float)
+    groups = research[by].to_numpy()
+    totals = numbers.groupby(groups, sort=True).sum().astype(float)
+    totals.index.name = by
+
+    def paired(numerator: str, denominator: str) -> pd.DataFrame:
+        # A ratio is taken over the rows that have both of its numbers: a city surveyed
+        # without last year's size neither shrinks nor inflates the region's growth.
+        both = numbers[[numerator, denominator]].notna().all(axis=1)
+        return numbers.loc[both, [numerator, denominator]].groupby(groups[both.to_numpy()]).sum().reindex(totals.index)
+
+    growth, share, cover = (paired(market_size, prior_market_size), paired(our_sales, market_size),
+                            paired(outlets_covered, outlets_total))
     with np.errstate(divide="ignore", invalid="ignore"):
-        totals["growth"] = np.where(totals[prior_market_size] > 0, totals[market_size] / totals[prior_market_size] - 1, np.nan)
-        totals["share"] = np.where(totals[market_size] > 0, totals[our_sales] / totals[market_size], np.nan)
-        totals["coverage"] = np.where(totals[outlets_total] > 0, totals[outlets_covered] / totals[outlets_total], np.nan)
+        totals["growth"] = np.where(growth[prior_market_size] > 0, growth[market_size] / growth[prior_market_size] - 1,
+                                    np.nan)
+        totals["share"] = np.where(share[market_size] > 0, share[our_sales] / share[market_size], np.nan)
+        totals["coverage"] = np.where(cover[outlets_total] > 0, cover[outlets_covered] / cover[outlets_total], np.nan)
     return totals.reset_index()
 
 

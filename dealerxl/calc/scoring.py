@@ -7,13 +7,15 @@ import pandas as pd
 from dealerxl.calc import CalcError
 
 
-def normalise(values, method: str = "minmax", direction: int = 1, target=None) -> np.ndarray:
+def normalise(values, method: str = "minmax", direction: int = 1, target=None, low=None, high=None) -> np.ndarray:
     """Map one criterion's raw values onto 0–100.
 
-    ``minmax``: 100 · (x − min) / (max − min) over the candidates (all equal → 100);
+    ``minmax``: 100 · (x − low) / (high − low), clipped to 0–100; ``low``/``high`` are the
+    scale's ends when given (a 1–5 rating: 1 scores 0, 5 scores 100), else the candidates'
+    own minimum and maximum (all equal → 100);
     ``target``: 100 · min(x / target, 1) (a value at or beyond the target scores full marks).
     ``direction`` −1 means lower is better: min–max is mirrored, and target scores
-    100 · min(target / x, 1).
+    100 · min(target / x, 1). Blank values stay blank.
 
     >>> normalise([10, 20, 30]).tolist()
     [0.0, 50.0, 100.0]
@@ -21,23 +23,63 @@ def normalise(values, method: str = "minmax", direction: int = 1, target=None) -
     [50.0, 100.0, 100.0]
     >>> normalise([5, 10], "target", direction=-1, target=5).tolist()
     [100.0, 50.0]
+    >>> normalise([1, 4, 6], low=1, high=5).tolist()
+    [0.0, 75.0, 100.0]
+    >>> normalise([0.5, 2.5, 4.0], direction=-1, low=1, high=4).tolist()
+    [100.0, 50.0, 0.0]
     """
     x = np.asarray(values, dtype=float)
     if method == "minmax":
-        low, high = np.nanmin(x), np.nanmax(x)
+        fixed = low is not None and high is not None and not (np.isnan(low) or np.isnan(high))
+        if fixed:
+            if not high > low:
+                raise CalcError(f"a min–max scale needs its top ({high:g}) above its bottom ({low:g})")
+        elif np.isnan(x).all():
+            return x.copy()
+        low, high = (float(low), float(high)) if fixed else (np.nanmin(x), np.nanmax(x))
         if high == low:
             scaled = np.where(np.isnan(x), np.nan, 100.0)
         else:
-            scaled = 100.0 * (x - low) / (high - low)
+            scaled = np.clip(100.0 * (x - low) / (high - low), 0.0, 100.0)
         return 100.0 - scaled if direction < 0 else scaled
     if method == "target":
         if target is None or not np.all(np.asarray(target, dtype=float) > 0):
             raise CalcError("a target-based criterion needs a positive target")
         t = np.asarray(target, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = x / t if direction >= 0 else np.where(x > 0, t / x, 1.0)
+            ratio = x / t if direction >= 0 else np.where(x > 0, t / x, np.where(np.isnan(x), np.nan, 1.0))
         return 100.0 * np.clip(ratio, 0.0, 1.0)
     raise CalcError(f"unknown normalisation {method!r}: use 'minmax' or 'target'")
+
+
+def score_of_present(scaled, weights) -> pd.DataFrame:
+    """Weighted score over the criteria each candidate has, and the weight share missing.
+
+    ``scaled`` is candidates × criteria already on 0–100 (blank = not known). Equation:
+    score = Σ_present w_j · s_j / Σ_present w_j, missing_weight = Σ_blank w_j / Σ_j w_j; a
+    candidate with nothing known has a blank score. The weights of the criteria present are
+    scaled up, so an unknown value neither counts as zero nor as full marks — the candidate
+    is judged on what is known and the gap is shown beside the score (the re-weighting used
+    for item non-response in composite indicators: OECD/JRC, Handbook on Constructing
+    Composite Indicators, 2008, section 1.5).
+
+    Example (worked by hand): weights 0.5, 0.3, 0.2 and scores 80, blank, 50 →
+    (0.5·80 + 0.2·50) / 0.7 = 71.43, with 30 % of the weight missing.
+
+    >>> score_of_present([[80, np.nan, 50]], [0.5, 0.3, 0.2]).round(2).to_dict("records")
+    [{'score': 71.43, 'missing_weight': 0.3}]
+    """
+    s = np.atleast_2d(np.asarray(scaled, dtype=float))
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.size != s.shape[1]:
+        raise CalcError(f"{s.shape[1]} criteria but {w.size} weights")
+    if np.any(w < 0) or not w.sum() > 0:
+        raise CalcError("weights must be non-negative and add up to more than zero")
+    present = ~np.isnan(s)
+    weight_present = present @ w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(weight_present > 0, np.nan_to_num(s) @ w / weight_present, np.nan)
+    return pd.DataFrame({"score": score, "missing_weight": np.clip(1.0 - weight_present / w.sum(), 0.0, 1.0)})
 
 
 def weighted_scores(values, weights, directions=None, gates=None, methods=None, targets=None) -> pd.DataFrame:
@@ -107,15 +149,23 @@ def grade(scores, lower_bounds, grades) -> np.ndarray:
 
 
 def tiers_with_hysteresis(scores: np.ndarray, start_tiers, tier_order, promote_at, demote_below,
-                          months_required: int = 2) -> np.ndarray:
+                          months_required=2, known_tiers=None, with_runs: bool = False):
     """Tier path per dealer over months, changing only after a sustained signal.
 
     ``scores`` is dealers × months; tiers are ranked by ``tier_order`` (best first).
     A dealer moves up one tier when its score has been ≥ the next tier's ``promote_at``
-    for ``months_required`` consecutive months, and down one tier when it has been below
-    its own tier's ``demote_below`` for as long; the run restarts after each move. The
-    gap between promote and demote thresholds plus the run length is the hysteresis that
-    stops tiers flipping every month (a Schmitt-trigger rule).
+    for that tier's ``months_required`` consecutive months, and down one tier when it has
+    been below its own tier's ``demote_below`` for its own tier's ``months_required``; the
+    run restarts after each move. A blank score (no data that month) breaks a run. The gap
+    between promote and demote thresholds plus the run length is the hysteresis that stops
+    tiers flipping every month (a Schmitt-trigger rule: two thresholds and a dead band;
+    see e.g. the gold/silver/bronze partner-programme reviews with probation periods).
+
+    ``months_required`` is one number or one per tier. ``known_tiers`` (dealers × months,
+    None where unknown) holds tiers already decided and recorded: where given, the recorded
+    tier replaces the worked-out one for that month and the path goes on from it. With
+    ``with_runs`` the months of the current run (towards a promotion or a demotion) are
+    returned too, as a second dealers × months array.
 
     Example: bronze → silver needs 2 months ≥ 70; silver is kept until 2 months < 60.
     Scores 72, 75, 65, 58, 59 promote in month 2 and demote in month 5.
@@ -128,32 +178,48 @@ def tiers_with_hysteresis(scores: np.ndarray, start_tiers, tier_order, promote_a
     order = list(tier_order)
     rank_of = {t: i for i, t in enumerate(order)}
     try:
-        rank = np.array([rank_of[t] for t in np.ravel(np.asarray(start_tiers, dtype=object))])
+        rank = np.array([rank_of[t] for t in np.ravel(np.asarray(start_tiers, dtype=object))], dtype=int)
     except KeyError as exc:
         raise CalcError(f"unknown tier {exc.args[0]!r}; tiers are {', '.join(order)}") from None
     if rank.size != s.shape[0]:
         raise CalcError(f"{s.shape[0]} dealers but {rank.size} starting tiers")
     up = np.asarray(promote_at, dtype=float)
     down = np.asarray(demote_below, dtype=float)
-    if months_required < 1:
+    need = np.broadcast_to(np.asarray(months_required, dtype=float), (len(order),))
+    if up.size != len(order) or down.size != len(order):
+        raise CalcError(f"{len(order)} tiers need as many promote and demote thresholds")
+    if np.any(need < 1):
         raise CalcError("months required must be at least 1")
+    known_rank = None
+    if known_tiers is not None:
+        known = pd.DataFrame(np.asarray(known_tiers, dtype=object).reshape(s.shape))
+        known_rank = known.apply(lambda col: col.map(rank_of)).to_numpy(dtype=float)
+        stray = known.notna().to_numpy() & np.isnan(known_rank)
+        if stray.any():
+            raise CalcError(f"unknown tier {known.to_numpy()[stray][0]!r}; tiers are {', '.join(order)}")
     up_run = np.zeros(s.shape[0], dtype=int)
     down_run = np.zeros(s.shape[0], dtype=int)
     path = np.empty(s.shape, dtype=object)
+    runs = np.zeros(s.shape, dtype=int)
     labels = np.asarray(order, dtype=object)
     best = 0
     worst = len(order) - 1
     for month in range(s.shape[1]):  # months are few; dealers are vectorised
         score = s[:, month]
         next_up = np.clip(rank - 1, best, worst)
-        can_rise = (rank > best) & (score >= up[next_up])
-        must_fall = (rank < worst) & (score < down[rank])
+        with np.errstate(invalid="ignore"):
+            can_rise = (rank > best) & (score >= up[next_up])
+            must_fall = (rank < worst) & (score < down[rank])
         up_run = np.where(can_rise, up_run + 1, 0)
         down_run = np.where(must_fall, down_run + 1, 0)
-        rise = up_run >= months_required
-        fall = down_run >= months_required
+        rise = up_run >= need[next_up]
+        fall = down_run >= need[rank]
         rank = np.where(rise, rank - 1, np.where(fall, rank + 1, rank))
         up_run[rise | fall] = 0
         down_run[rise | fall] = 0
+        if known_rank is not None:
+            recorded = ~np.isnan(known_rank[:, month])
+            rank = np.where(recorded, np.nan_to_num(known_rank[:, month]).astype(int), rank)
         path[:, month] = labels[rank]
-    return path
+        runs[:, month] = np.maximum(up_run, down_run)
+    return (path, runs) if with_runs else path

@@ -335,5 +335,7 @@ SETTINGS = [
     Setting("prospect_conditional_score", "channel", 60, unit="score", min=0, max=100),
     Setting("appraisal_window_months", "channel", 3, unit="months", min=1, max=24),
     Setting("appraisal_min_months_active", "channel", 3, unit="months", min=0, max=24),
+    # Trainings are a few a year: attendance is judged over a longer span than sales.
+    Setting("appraisal_training_window_months", "channel", 12, unit="months", min=1, max=36),
     Setting("market_research_max_age_months", "channel", 12, unit="months", min=1, max=60),
 ]

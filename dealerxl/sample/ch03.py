@@ -316,6 +316,25 @@ def _prospects(ctx, master: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return prospects, scores
 
 
+# Average value of one sales line of a dealer of average size, as the sales sample draws them
+# (about 30 000 of goods per line before quantity rounding, volume and discount; measured on
+# the generated sales). Contract targets are set around the sales a dealer's size leads to,
+# so the appraisal's target achievement spreads around 100 % as it does in a real book.
+LINE_VALUE = 50_000.0
+
+
+def expected_annual_sales(ctx, master: pd.DataFrame) -> np.ndarray:
+    """The yearly sales each dealer is expected to make: its share of the sample's sales lines
+    (in proportion to its credit limit, as the sales sample weighs dealers) times the value of
+    a line for a dealer of its size."""
+    trading = (master["status"] != "prospect").to_numpy()
+    credit = master["credit_limit"].astype(float)
+    size = (credit / credit[trading].mean()).fillna(1.0).to_numpy()
+    lines_a_year = ctx.size.transactions * 12 / ctx.size.months
+    share = size / size[trading].sum()
+    return lines_a_year * share * LINE_VALUE * np.clip(size, 0.3, 5) ** 0.4
+
+
 def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
     """Each dealer's contracts from joining until now: one- or two-year terms back to back, the
     latest open with a renewal status that depends on how close its end is; terminated
@@ -369,7 +388,8 @@ def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
         "end_date": as_dates(end_date).to_numpy(),
         "territory": (pd.Series(master["city"].to_numpy(dtype=object)[dealer_idx])).to_numpy(dtype=object),
         "policy_id": dealer_policy,
-        "annual_target_amount": np.round(size * rng.uniform(2.5, 4.0, len(k)), -5),
+        "annual_target_amount": np.round(expected_annual_sales(ctx, master)[dealer_idx] * rng.uniform(0.8, 1.25, len(k)),
+                                         -4),
         "deposit": policy.loc[dealer_policy, "deposit"].to_numpy(dtype=float),
         "discount_rate": policy.loc[dealer_policy, "discount_rate"].to_numpy(dtype=float),
         "rebate_rate": policy.loc[dealer_policy, "rebate_rate"].to_numpy(dtype=float),
