@@ -145,3 +145,17 @@ def test_satisfaction_accepts_nullable_integer_scores_with_blanks():
                               "nps_score": pd.array([10, 3, None], dtype="Int64")})
     result = satisfaction_by_group(responses, ["dealer_id"], min_sample=1).iloc[0]
     assert result["csat"] == 50.0 and result["nps"] == 0.0 and result["nps_responses"] == 2
+
+
+def test_nps_promoter_and_detractor_bounds_come_from_the_caller():
+    frame = pd.DataFrame({"dealer_id": ["D1"] * 4, "csat_score": [5, 5, 4, 3], "nps_score": [10, 8, 7, 6]})
+    default = satisfaction_by_group(frame, ["dealer_id"]).iloc[0]
+    wider = satisfaction_by_group(frame, ["dealer_id"], promoter_from=8, detractor_to=5).iloc[0]
+    assert default["nps"] == 0.0  # one promoter, one detractor
+    assert wider["nps"] == 50.0   # 10 and 8 promote, nobody detracts
+
+
+def test_overlapping_promoter_and_detractor_bounds_are_refused():
+    frame = pd.DataFrame({"dealer_id": ["D1"], "csat_score": [5], "nps_score": [9]})
+    with pytest.raises(CalcError, match="detractors"):
+        satisfaction_by_group(frame, ["dealer_id"], promoter_from=6, detractor_to=6)

@@ -163,7 +163,10 @@ def test_every_dealer_gets_a_score_a_class_and_its_triggered_rules(result):
     counts = triggered.groupby(["dealer_id", "level"]).size().unstack(fill_value=0)
     counts = counts.reindex(review["dealer_id"]).fillna(0)
     assert (counts.get("red", 0).to_numpy() == review["red_rules"].to_numpy()).all()
-    assert (review.loc[review["red_rules"] > 0, "risk_class"] == "red").all()
+    decisive = {"overdue_share", "days_past_due", "credit_use"}
+    red_on_money = triggered.query("level == 'red'").loc[lambda t: t["rule"].isin(decisive), "dealer_id"]
+    assert (review.loc[review["dealer_id"].isin(red_on_money), "risk_class"] == "red").all()
+    assert (review.loc[review["red_rules"] + review["amber_rules"] > 0, "risk_class"] != "green").all()
     assert (review.loc[review["red_rules"] + review["amber_rules"] == 0, "triggered_rules"] == "").all()
 
 

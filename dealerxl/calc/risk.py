@@ -43,11 +43,14 @@ def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0
     """Apply every early-warning rule to every dealer; composite score, class and triggers.
 
     ``metrics``: one row per dealer (index = dealer id), one column per rule code.
-    ``rules``: columns ``rule``, ``amber``, ``red``, ``direction`` (+1/−1), ``weight``.
+    ``rules``: columns ``rule``, ``amber``, ``red``, ``direction`` (+1/−1), ``weight`` and,
+    optionally, ``decisive`` (True/False; all True when absent).
     Composite score = Σ_r w_r · points(level_r) / Σ_r w_r with points green 0, amber 50,
-    red 100; class = red when score ≥ cutoffs[1] or any rule is red, amber when score ≥
-    cutoffs[0] or any rule is amber, else green. Returns (per-dealer summary, triggered
-    rules in long form with the value and the threshold it crossed).
+    red 100; class = red when score ≥ cutoffs[1] or a decisive rule is red, amber when
+    score ≥ cutoffs[0] or any rule is amber or red, else green. A red on a rule that is not
+    decisive (a leading signal such as a sales drop) makes the dealer amber by itself, red
+    only together with enough other evidence. Returns (per-dealer summary, triggered rules
+    in long form with the value and the threshold it crossed).
 
     Example: a dealer red on overdue share (weight 2) and green on NPS drop (weight 1)
     scores 2·100/3 = 66.7 → red.
@@ -58,6 +61,12 @@ def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0
     >>> summary, triggered = assess(m, r)
     >>> summary.round(1).to_dict("records"), triggered[["dealer_id", "rule", "level", "threshold"]].to_dict("records")
     ([{'dealer_id': 'D1', 'risk_score': 66.7, 'risk_class': 'red', 'red_rules': 1, 'amber_rules': 0}], [{'dealer_id': 'D1', 'rule': 'overdue_share', 'level': 'red', 'threshold': 0.25}])
+
+    Not decisive, the same red on the weight-1 NPS rule alone scores 100/3 = 33.3 → amber.
+
+    >>> m = pd.DataFrame({"overdue_share": [0.0], "nps_drop": [25.0]}, index=["D2"])
+    >>> assess(m, r.assign(decisive=[True, False]))[0].round(1).to_dict("records")
+    [{'dealer_id': 'D2', 'risk_score': 33.3, 'risk_class': 'amber', 'red_rules': 1, 'amber_rules': 0}]
     """
     needed = {"rule", "amber", "red", "direction", "weight"}
     if needed - set(rules.columns):
@@ -74,8 +83,9 @@ def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0
     level_idx = np.select([levels == "red", levels == "amber"], [2, 1], 0)
     score = LEVEL_POINTS[level_idx] @ weights / weights.sum()
     low, high = class_cutoffs
-    any_red = (level_idx == 2).any(axis=1)
-    any_amber = (level_idx == 1).any(axis=1)
+    decisive = rules["decisive"].astype(bool).to_numpy() if "decisive" in rules else np.ones(len(rules), bool)
+    any_red = ((level_idx == 2) & decisive).any(axis=1)
+    any_amber = (level_idx >= 1).any(axis=1)
     risk_class = np.where((score >= high) | any_red, "red", np.where((score >= low) | any_amber, "amber", "green"))
     summary = pd.DataFrame({
         "dealer_id": metrics.index.to_numpy(),
@@ -96,23 +106,30 @@ def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0
     return summary, triggered
 
 
-def drop_against_trend(history: np.ndarray, recent_months: int = 3) -> np.ndarray:
-    """Relative drop of the latest months against the months before them, per row.
+def drop_against_trend(history: np.ndarray, recent_months: int = 3, baseline_months: int | None = None) -> np.ndarray:
+    """Relative drop of the latest months against the run rate of the months before them, per row.
 
-    Equation: drop = 1 − mean(last k months) / mean(the k months before), k = recent_months;
-    positive means sales fell. Rows without enough history give NaN.
+    Equation: drop = 1 − mean(last k months) / mean(the b months before), k = recent_months,
+    b = baseline_months (default k); positive means sales fell. A long baseline (e.g. 12
+    months) is the trend a single good or bad quarter is judged against, and evens out the
+    season. Rows without enough history give NaN.
+
+    Example (worked by hand): 100 a month for a year, then 80, 80, 80 → 1 − 80/100 = 20 %.
 
     >>> drop_against_trend(np.array([[100, 100, 100, 80, 80, 80.]])).round(2).tolist()
+    [0.2]
+    >>> drop_against_trend(np.array([[100.] * 12 + [80, 80, 80]]), 3, 12).round(2).tolist()
     [0.2]
     """
     h = np.atleast_2d(np.asarray(history, dtype=float))
     k = int(recent_months)
-    if k < 1:
-        raise CalcError("recent months must be at least 1")
-    if h.shape[1] < 2 * k:
+    b = k if baseline_months is None else int(baseline_months)
+    if k < 1 or b < 1:
+        raise CalcError("recent and baseline months must be at least 1")
+    if h.shape[1] < k + b:
         return np.full(h.shape[0], np.nan)
     recent = np.nanmean(h[:, -k:], axis=1)
-    before = np.nanmean(h[:, -2 * k:-k], axis=1)
+    before = np.nanmean(h[:, -(k + b):-k], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(before > 0, 1.0 - recent / before, np.nan)
 

@@ -210,10 +210,11 @@ def csat(scores, satisfied_from: int = 4, scale_max: int = 5) -> float:
 
 def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: int = 30,
                           csat_column: str = "csat_score", nps_column: str = "nps_score",
-                          satisfied_from: int = 4) -> pd.DataFrame:
+                          satisfied_from: int = 4, promoter_from: int = 9, detractor_to: int = 6) -> pd.DataFrame:
     """CSAT and NPS per group (e.g. dealer and month), with response counts and small samples marked.
 
-    Equations as in :func:`csat` and :func:`nps`, computed per group with group-bys;
+    Equations as in :func:`csat` and :func:`nps`, computed per group with group-bys
+    (promoters score ``promoter_from`` or more, detractors ``detractor_to`` or less);
     ``small_sample`` is True when a group has fewer than ``min_sample`` answers, so a
     report can grey it out rather than rank dealers on three answers.
 
@@ -232,7 +233,9 @@ def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: in
     frame["_c_n"] = c.notna()
     frame["_c_sat"] = (c >= satisfied_from)
     frame["_n_n"] = n.notna()
-    frame["_n_net"] = (n >= 9).astype(int) - (n <= 6).astype(int)
+    if not detractor_to < promoter_from:
+        raise CalcError(f"NPS detractors (up to {detractor_to}) must score below promoters (from {promoter_from})")
+    frame["_n_net"] = (n >= promoter_from).astype(int) - (n <= detractor_to).astype(int)
     frame.loc[n.isna(), "_n_net"] = 0
     grouped = frame.groupby(by, sort=True, dropna=False)[["_c_n", "_c_sat", "_n_n", "_n_net"]].sum()
     out = pd.DataFrame({

@@ -7,11 +7,15 @@ Credit limits and payment terms live on the dealer master (chapter 3); credit ex
 open orders plus open receivables against that limit.
 
 Early-warning metrics, one per rule code (``warning_rule``), all "higher is riskier":
-``overdue_share`` past-due share of the open receivables; ``days_past_due`` the oldest
+``overdue_share`` share of the open receivables more than ``overdue_grace_days`` past due; ``days_past_due`` the oldest
 open invoice's days past due; ``credit_use`` exposure ÷ credit limit; ``sales_drop``
-1 − recent months' sales ÷ the months before; ``stock_build_up`` the dealer's own stock in
-months of its sell-out; ``complaint_rate`` complaints per 100 invoices; ``nps_drop`` NPS
-points lost against the previous period.
+1 − recent months' average sales ÷ the average of the baseline months before them
+(blank below ``risk_min_invoices`` invoices in the baseline); ``stock_build_up`` the
+dealer's own stock in months of its sell-out; ``complaint_rate`` complaints per 100
+invoices over the complaint window (blank below ``risk_min_invoices`` invoices or
+``complaint_min_count`` complaints); ``nps_drop`` NPS points lost against the previous
+period (blank when either period has fewer than ``nps_drop_min_responses`` answers).
+A blank metric is green: there is not enough evidence to judge.
 """
 from .model import Column as C, DateOrder, Enum, Form, NotAbove, Setting
 
@@ -167,6 +171,10 @@ FORMS = [
             C("red_threshold", "number", required=True),
             C("risk_direction", "enum", required=True, enum="risk_direction", width=14),
             C("weight", "number", required=True, min=0),
+            # yes (or blank, as in workbooks from before this column): a red on this rule makes the
+            # dealer red by itself; no: it makes the dealer amber, red only with enough other
+            # evidence (the composite score).
+            C("decisive", "enum", enum="yes_no"),
         ),
     ),
 ]
@@ -190,22 +198,26 @@ DEFAULT_ROWS = {
         {"ageing_bucket": "d91_180", "loss_rate": 0.30},
         {"ageing_bucket": "d180_plus", "loss_rate": 0.70},
     ],
-    # Metric definitions are in this module's docstring.
+    # Metric definitions are in this module's docstring. Money rules are decisive: overdue and
+    # over-limit balances are losses in the making. Sales, stock, complaints and NPS are leading
+    # signals that call for a visit first (amber), and red only when several agree.
     "warning_rules": [
         {"warning_rule": "overdue_share", "amber_threshold": 0.10, "red_threshold": 0.25,
-         "risk_direction": "higher_riskier", "weight": 3.0},
+         "risk_direction": "higher_riskier", "weight": 3.0, "decisive": "yes"},
         {"warning_rule": "days_past_due", "amber_threshold": 30.0, "red_threshold": 90.0,
-         "risk_direction": "higher_riskier", "weight": 3.0},
+         "risk_direction": "higher_riskier", "weight": 3.0, "decisive": "yes"},
         {"warning_rule": "credit_use", "amber_threshold": 0.90, "red_threshold": 1.10,
-         "risk_direction": "higher_riskier", "weight": 2.0},
-        {"warning_rule": "sales_drop", "amber_threshold": 0.15, "red_threshold": 0.30,
-         "risk_direction": "higher_riskier", "weight": 2.0},
-        {"warning_rule": "stock_build_up", "amber_threshold": 2.0, "red_threshold": 3.0,
-         "risk_direction": "higher_riskier", "weight": 1.0},
+         "risk_direction": "higher_riskier", "weight": 2.0, "decisive": "yes"},
+        # Sales 30 % below the run rate of the year before is worth a call; halved is red.
+        {"warning_rule": "sales_drop", "amber_threshold": 0.30, "red_threshold": 0.50,
+         "risk_direction": "higher_riskier", "weight": 2.0, "decisive": "no"},
+        # Dealers usually hold 1–1.5 months of sell-out; 2.5 months is a build-up, 4 a season's worth.
+        {"warning_rule": "stock_build_up", "amber_threshold": 2.5, "red_threshold": 4.0,
+         "risk_direction": "higher_riskier", "weight": 1.0, "decisive": "no"},
         {"warning_rule": "complaint_rate", "amber_threshold": 2.0, "red_threshold": 5.0,
-         "risk_direction": "higher_riskier", "weight": 1.0},
+         "risk_direction": "higher_riskier", "weight": 1.0, "decisive": "no"},
         {"warning_rule": "nps_drop", "amber_threshold": 10.0, "red_threshold": 20.0,
-         "risk_direction": "higher_riskier", "weight": 1.0},
+         "risk_direction": "higher_riskier", "weight": 1.0, "decisive": "no"},
     ],
 }
 
@@ -213,8 +225,20 @@ SETTINGS = [
     Setting("risk_amber_score", "risk", 25, unit="score", min=0, max=100),
     Setting("risk_red_score", "risk", 50, unit="score", min=0, max=100),
     Setting("warning_action_days", "risk", 7, unit="days", min=0, max=90),
+    # Payments up to two weeks late are mostly in transit or waiting for the dealer's next
+    # payment run: the overdue-share rule counts only what is later than this.
+    Setting("overdue_grace_days", "risk", 15, unit="days", min=0, max=90),
     Setting("sales_drop_recent_months", "risk", 3, unit="months", min=1, max=12),
-    Setting("complaint_window_months", "risk", 3, unit="months", min=1, max=24),
+    # The run rate the recent months are compared with: a year evens out the season.
+    Setting("sales_drop_baseline_months", "risk", 12, unit="months", min=1, max=24),
+    # Rates and trends of a dealer with a handful of invoices are noise: below this many
+    # invoices in the window the sales-drop and complaint-rate rules are not applied.
+    Setting("risk_min_invoices", "risk", 12, unit="count", min=0, max=10_000),
+    Setting("complaint_window_months", "risk", 6, unit="months", min=1, max=24),
+    # One or two complaints are incidents handled case by case, not a rate.
+    Setting("complaint_min_count", "risk", 3, unit="count", min=0, max=1_000),
+    # NPS moves 10 points with one answer in ten: both windows need this many answers.
+    Setting("nps_drop_min_responses", "risk", 10, unit="responses", min=0, max=10_000),
     Setting("credit_hold_days_past_due", "risk", 90, unit="days", min=0, max=720),
     Setting("dso_period_days", "receivables", 90, unit="days", min=7, max=365),
     Setting("ecl_forward_looking_factor", "receivables", 1.0, unit="ratio", min=0, max=5),

@@ -48,12 +48,12 @@ def month_end(month) -> pd.Timestamp:
     return period.end_time.normalize()
 
 
-def load_risk_inputs(source, *, lang: str | None = None) -> Inputs:
-    """Like :func:`dealerxl.jobs.common.load_inputs`, with ids checked against the dealer master:
-    a row naming an unknown dealer is a problem at its cell and is left out."""
+def load_checked_inputs(source, form_ids, *, lang: str | None = None) -> Inputs:
+    """Like :func:`dealerxl.jobs.common.load_inputs`, with ids checked against their masters
+    (dealer, item…): a row naming an unknown dealer is a problem at its cell and is left out."""
     workbook = open_source(source)
     language = lang or detect_language(workbook)
-    reads = {form_id: read_form(workbook, form_id) for form_id in INPUT_FORMS}
+    reads = {form_id: read_form(workbook, form_id) for form_id in form_ids}
     check_references(reads)
     frames = {form_id: read.data.reset_index(drop=True) for form_id, read in reads.items()}
     problems = [p for read in reads.values() for p in read.problems]
@@ -62,7 +62,13 @@ def load_risk_inputs(source, *, lang: str | None = None) -> Inputs:
     return Inputs(frames, dict(settings), problems, language, getattr(workbook, "label", str(source)))
 
 
-def _settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
+def load_risk_inputs(source, *, lang: str | None = None) -> Inputs:
+    """The risk review's forms, read with :func:`load_checked_inputs`."""
+    return load_checked_inputs(source, INPUT_FORMS, lang=lang)
+
+
+def settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
+    """A table-shaped settings form as typed, or its default rows when the workbook has none."""
     frame = inputs.frames.get(form_id)
     if frame is None or frame.empty:
         return pd.DataFrame(DEFAULT_ROWS[form_id])
@@ -107,8 +113,13 @@ def dealer_list(inputs: Inputs, as_of: pd.Timestamp, owing) -> pd.DataFrame:
 
 
 def receivables_by_dealer(items: pd.DataFrame, dealer_ids: pd.Index, codes, upper, as_of, inputs: Inputs) -> pd.DataFrame:
-    """Ageing per dealer (one column per bucket and ``total``), overdue amount, share, oldest
-    days past due and DSO over the settings' period."""
+    """Ageing per dealer (one column per bucket and ``total``), overdue amount, overdue share,
+    oldest days past due and DSO over the settings' period.
+
+    The overdue amount is everything past its due date; the overdue share (the warning
+    rule's metric) counts only what is more than ``overdue_grace_days`` past due, because a
+    payment a few days late is mostly one in transit or waiting for the next payment run.
+    """
     if len(items):
         table = ageing(items["due_date"], items["open_amount"], as_of, upper, codes, groups=items["dealer_id"])
     else:
@@ -117,8 +128,10 @@ def receivables_by_dealer(items: pd.DataFrame, dealer_ids: pd.Index, codes, uppe
     table.index.name = "dealer_id"
     overdue = items.loc[items["days_past_due"] > 0]
     table["overdue_amount"] = overdue.groupby("dealer_id")["open_amount"].sum().reindex(dealer_ids).fillna(0.0).to_numpy()
+    late = items.loc[items["days_past_due"] > int(inputs.settings["overdue_grace_days"])]
+    table["overdue_beyond_grace"] = late.groupby("dealer_id")["open_amount"].sum().reindex(dealer_ids).fillna(0.0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["overdue_share"] = np.where(table["total"] > 0, table["overdue_amount"] / table["total"], 0.0)
+        table["overdue_share"] = np.where(table["total"] > 0, table["overdue_beyond_grace"] / table["total"], 0.0)
     oldest = items.groupby("dealer_id")["days_past_due"].max().clip(lower=0)
     table["days_past_due"] = oldest.reindex(dealer_ids).fillna(0).astype(int).to_numpy()
     period_days = float(inputs.settings["dso_period_days"])
@@ -154,23 +167,43 @@ def stock_build_up(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months
         return np.where(sell_out.to_numpy(float) > 0, on_hand.to_numpy(float) / sell_out.to_numpy(float), np.nan)
 
 
+def invoice_count(inputs: Inputs, dealer_ids: pd.Index, first_day: pd.Timestamp, last_day: pd.Timestamp) -> np.ndarray:
+    """Distinct invoices per dealer dated from ``first_day`` to ``last_day`` (inclusive)."""
+    sales = inputs["sales_transactions"]
+    dates = pd.to_datetime(sales["invoice_date"])
+    window = sales.loc[(dates >= first_day) & (dates <= last_day)]
+    return window.groupby("dealer_id")["invoice_no"].nunique().reindex(dealer_ids).fillna(0).to_numpy(float)
+
+
+def sales_drop(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period) -> np.ndarray:
+    """Drop of the recent months' average sales against the baseline months before them;
+    blank for a dealer with fewer than ``risk_min_invoices`` invoices in the baseline."""
+    settings = inputs.settings
+    recent, baseline = int(settings["sales_drop_recent_months"]), int(settings["sales_drop_baseline_months"])
+    drop = drop_against_trend(monthly_sales(inputs, dealer_ids, last, recent + baseline), recent, baseline)
+    first = (last - (recent + baseline - 1)).start_time
+    invoices = invoice_count(inputs, dealer_ids, first, (last - recent).end_time.normalize())
+    return np.where(invoices >= int(settings["risk_min_invoices"]), drop, np.nan)
+
+
 def complaint_rate(inputs: Inputs, dealer_ids: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
-    """Complaints per 100 invoices over the settings' complaint window ending at ``as_of``."""
-    start = as_of + pd.Timedelta(days=1) - pd.DateOffset(months=int(inputs.settings["complaint_window_months"]))
+    """Complaints per 100 invoices over the settings' complaint window ending at ``as_of``;
+    blank with fewer than ``risk_min_invoices`` invoices or ``complaint_min_count`` complaints."""
+    settings = inputs.settings
+    start = as_of + pd.Timedelta(days=1) - pd.DateOffset(months=int(settings["complaint_window_months"]))
     complaints = inputs["complaint_log"]
     received = pd.to_datetime(complaints["received_at"])
     counted = complaints.loc[(received >= start) & (received < as_of + pd.Timedelta(days=1))]
     count = counted.groupby("dealer_id").size().reindex(dealer_ids).fillna(0).to_numpy(float)
-    sales = inputs["sales_transactions"]
-    dates = pd.to_datetime(sales["invoice_date"])
-    invoices = sales.loc[(dates >= start) & (dates <= as_of)].groupby("dealer_id")["invoice_no"].nunique()
-    invoices = invoices.reindex(dealer_ids).fillna(0).to_numpy(float)
+    invoices = invoice_count(inputs, dealer_ids, start, as_of)
+    enough = (invoices >= max(int(settings["risk_min_invoices"]), 1)) & (count >= int(settings["complaint_min_count"]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(invoices > 0, 100.0 * count / invoices, np.nan)
+        return np.where(enough, 100.0 * count / invoices, np.nan)
 
 
 def nps_drop(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months: int) -> np.ndarray:
-    """NPS points lost: NPS of the ``months`` months before the recent ones minus the recent NPS."""
+    """NPS points lost: NPS of the ``months`` months before the recent ones minus the recent NPS;
+    blank when either period has fewer than ``nps_drop_min_responses`` NPS answers."""
     answers = inputs["survey_responses"]
     period = pd.to_datetime(answers["survey_date"]).dt.to_period("M")
     recent = (period > last - months) & (period <= last)
@@ -182,21 +215,27 @@ def nps_drop(inputs: Inputs, dealer_ids: pd.Index, last: pd.Period, months: int)
                            csat_score=pd.to_numeric(chosen["csat_score"], errors="coerce").astype(float))
     if chosen.empty:
         return np.full(len(dealer_ids), np.nan)
-    scores = satisfaction_by_group(chosen, ["dealer_id", "window"]).pivot(index="dealer_id", columns="window",
-                                                                          values="nps")
-    scores = scores.reindex(index=dealer_ids, columns=["before", "recent"])
-    return (scores["before"] - scores["recent"]).to_numpy(float)
+    scores = satisfaction_by_group(chosen, ["dealer_id", "window"])
+    nps = scores.pivot(index="dealer_id", columns="window", values="nps").reindex(index=dealer_ids,
+                                                                               columns=["before", "recent"])
+    answered = scores.pivot(index="dealer_id", columns="window", values="nps_responses")
+    answered = answered.reindex(index=dealer_ids, columns=["before", "recent"]).fillna(0).min(axis=1)
+    enough = answered.to_numpy(float) >= int(inputs.settings["nps_drop_min_responses"])
+    return np.where(enough, (nps["before"] - nps["recent"]).to_numpy(float), np.nan)
 
 
 def warning_rule_table(inputs: Inputs) -> pd.DataFrame:
     """The ``warning_rules`` settings in the shape :func:`~dealerxl.calc.risk.assess` takes."""
-    rules = _settings_table(inputs, "warning_rules")
+    rules = settings_table(inputs, "warning_rules")
     return pd.DataFrame({
         "rule": rules["warning_rule"].to_numpy(),
         "amber": rules["amber_threshold"].astype(float).to_numpy(),
         "red": rules["red_threshold"].astype(float).to_numpy(),
         "direction": np.where(rules["risk_direction"] == "lower_riskier", -1.0, 1.0),
         "weight": rules["weight"].astype(float).to_numpy(),
+        # A rules table from before the column existed: every rule decides, as it did then.
+        "decisive": (rules["decisive"].fillna("yes") != "no").to_numpy() if "decisive" in rules
+        else np.ones(len(rules), bool),
     })
 
 
@@ -219,7 +258,7 @@ def loss_rate_table(inputs: Inputs, codes: list[str], as_of: pd.Timestamp) -> tu
         written = months.groupby("period")["write_off_amount"].sum().reindex(balances.index).fillna(0.0)
         rates = loss_rates_from_roll_rates(average_roll_rates(balances.to_numpy(float), written.to_numpy(float)))
         return rates, "roll_rates", int(len(balances))
-    matrix = _settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
+    matrix = settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
     missing = [c for c in codes if c not in matrix.index]
     if missing:
         raise CalcError(f"the provision matrix has no loss rate for {', '.join(missing)}")
@@ -248,7 +287,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     last = as_of.to_period("M")
     inputs = load_risk_inputs(source, lang=lang)
     settings = inputs.settings
-    codes, upper = bucket_layout(_settings_table(inputs, "ageing_buckets"))
+    codes, upper = bucket_layout(settings_table(inputs, "ageing_buckets"))
     items = open_items(inputs, as_of)
     dealers = dealer_list(inputs, as_of, items["dealer_id"])
     dealer_ids = pd.Index(dealers["dealer_id"], name="dealer_id")
@@ -266,7 +305,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
         "overdue_share": ageing_table["overdue_share"].to_numpy(),
         "days_past_due": ageing_table["days_past_due"].to_numpy(float),
         "credit_use": credit["utilisation"].to_numpy(),
-        "sales_drop": drop_against_trend(monthly_sales(inputs, dealer_ids, last, 2 * recent), recent),
+        "sales_drop": sales_drop(inputs, dealer_ids, last),
         "stock_build_up": stock_build_up(inputs, dealer_ids, last, recent),
         "complaint_rate": complaint_rate(inputs, dealer_ids, as_of),
         "nps_drop": nps_drop(inputs, dealer_ids, last, recent),
@@ -306,7 +345,8 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     by_dealer.insert(1, "dealer_name", dealers["dealer_name"].to_numpy())
     total_row = by_dealer.drop(columns=["dealer_id", "dealer_name"]).sum(numeric_only=True)
     total_row[["overdue_share", "days_past_due", "dso", "utilisation"]] = np.nan
-    total_row["overdue_share"] = total_row["overdue_amount"] / total_row["total"] if total_row["total"] else np.nan
+    beyond_grace = ageing_table["overdue_beyond_grace"].sum()
+    total_row["overdue_share"] = beyond_grace / total_row["total"] if total_row["total"] else np.nan
     by_dealer.loc[len(by_dealer)] = {"dealer_id": "total", **total_row.to_dict()}
 
     write_offs = inputs["write_offs"]
