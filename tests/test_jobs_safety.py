@@ -46,3 +46,24 @@ def test_plain_workbook_is_safe(tmp_path):
     book = tmp_path / "book.xlsx"
     make_package(book, ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
     refuse_if_at_risk(book)
+
+
+def test_a_new_file_gets_the_umask_mode_not_owner_only(tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "new.xlsx") as temporary:
+            temporary.write_bytes(b"x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "new.xlsx").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_replaced_file_keeps_its_permissions(tmp_path):
+    target = tmp_path / "shared.xlsx"
+    target.write_bytes(b"old")
+    target.chmod(0o664)
+    with atomic_write(target) as temporary:
+        temporary.write_bytes(b"new")
+    assert target.stat().st_mode & 0o777 == 0o664

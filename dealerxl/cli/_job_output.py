@@ -1,5 +1,14 @@
-"""What the job commands (replenish, risk, targets, incentives) share: the output options,
-the exit codes, and how a finished or failed run is reported on the terminal.
+"""What the job commands (replenish, risk, targets, incentives…) share: the output options,
+the exit codes, the progress display, the audit log entry, and how a finished or failed
+run is reported on the terminal.
+
+Progress: on a terminal (stderr is a TTY) a tqdm bar on stderr; otherwise one plain line
+per stage on stdout (what a scheduler's log keeps); nothing with ``--quiet``; with
+``--json`` only the machine-readable summary is printed. Jobs may report their own steps
+through :mod:`dealerxl.jobs.progress`.
+
+Every run that reaches :func:`run_job` appends one row to the audit log of the workbook's
+history store (:mod:`dealerxl.store.audit`), whether it wrote its file or failed.
 
 The leading underscore keeps command discovery from taking this module for a command.
 """
@@ -10,6 +19,8 @@ import sys
 from pathlib import Path
 
 from dealerxl.i18n import LANGS
+
+STAGES = 3  # work the job out, write its file, record it in the audit log
 
 
 def exit_codes_epilog(written: str, why_nothing: str) -> str:
@@ -37,28 +48,175 @@ def output_path(args, name: str) -> Path:
     return path
 
 
-def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets, formats=None, notes) -> int:
+def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=None, formats=None, notes,
+            write=None) -> int:
     """Run a job and save its result as a new workbook; say what was done; the exit code.
 
     ``run()`` works the result out; an unreadable workbook or a :class:`~dealerxl.calc.CalcError`
     (``msg.<code>.failed``) writes nothing and exits with 2. The result is saved to
     :func:`output_path` (``output_name(result)``) with ``sheets(result)`` and, if given,
-    ``formats(lang)``, then :func:`report` prints ``notes(result)``.
+    ``formats(lang)``; a job whose file is not a plain table workbook passes
+    ``write(result, path)`` instead, which writes ``path`` (atomically) and returns every
+    file written. Then :func:`report` prints ``notes(result)``. Progress is shown while it
+    runs, and the run is appended to the audit log however it ends.
     """
     from dealerxl.book.problems import WorkbookUnreadable
     from dealerxl.calc import CalcError
-    from dealerxl.jobs.common import write_result_workbook
+    from dealerxl.i18n import tr
+    from dealerxl.jobs.common import take_run_record, write_result_workbook
+    from dealerxl.jobs.progress import reporting
+    from dealerxl.store.audit import checksums
 
+    # taken first: a job may write into a file it reads
+    inputs = checksums(input_files(args))
+    shown = JobProgress(args, lang)
+    with shown, reporting(shown.update):
+        shown.stage(1, tr("msg.progress.working", lang, job=tr(f"ribbon.{job}", lang)))
+        try:
+            result = run()
+        except WorkbookUnreadable as error:
+            shown.close()
+            take_run_record()
+            code_out = fail(args, job, error.problem.message(lang), [error.problem], lang)
+            audit_run(args, job, code_out, lang, inputs=inputs, detail=error.problem.message("en"))
+            return code_out
+        except CalcError as error:
+            shown.close()
+            take_run_record()
+            code_out = calc_failed(args, job, code, error, lang)
+            audit_run(args, job, code_out, lang, inputs=inputs, detail=str(error))
+            return code_out
+        shown.stage(2, tr("msg.progress.writing", result.lang))
+        path = output_path(args, output_name(result))
+        try:
+            if write is not None:
+                for written in write(result, path):
+                    if written not in result.outputs:
+                        result.outputs.append(written)
+            else:
+                result.outputs.append(write_result_workbook(path, sheets(result),
+                                                            formats=formats(result.lang) if formats else None))
+        except Exception as error:  # disk full, folder not writable…: recorded, then reported as usual
+            shown.close()
+            take_run_record()
+            audit_run(args, job, 2, lang, inputs=inputs, result=result, detail=f"{type(error).__name__}: {error}",
+                      quiet=True)
+            raise
+        take_run_record()
+        shown.stage(3, tr("msg.progress.recording", result.lang))
+        status = 1 if result.problems else 0
+        not_recorded = audit_run(args, job, status, result.lang, inputs=inputs, result=result, quiet=True)
+    code_out = report(args, result, job, path, notes)
+    if not_recorded:
+        print(tr("msg.audit.not_recorded", result.lang, reason=not_recorded), file=sys.stderr)
+    return code_out
+
+
+def job_arguments(args) -> dict:
+    """The command's arguments as plain values (paths as text), for the audit log."""
+    return {name: (str(value) if isinstance(value, Path) else value)
+            for name, value in vars(args).items() if name != "func" and not callable(value)}
+
+
+def input_files(args) -> list[Path]:
+    """The files the command reads: every path argument naming an existing file, except ``--out``."""
+    out = getattr(args, "out", None)
+    files = []
+    for name, value in vars(args).items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, Path) and name != "out" and item != out and item.is_file():
+                files.append(item)
+    return files
+
+
+def audit_run(args, job: str, status: int, lang: str, *, inputs: dict | None = None, result=None,
+              detail: str = "", quiet: bool = False) -> str | None:
+    """Append this run to the audit log of the workbook's store; None when recorded, else why not.
+
+    ``inputs`` are the input files' checksums taken before the job ran (default: taken now).
+    Unless ``quiet``, a run that could not be recorded is said on stderr (the job's own
+    outcome stands either way).
+    """
+    from dealerxl.i18n import tr
+    from dealerxl.store.audit import entry_for, record
+
+    entry = entry_for(job, status, result=result, front_end="cli", arguments=job_arguments(args),
+                      inputs=inputs if inputs is not None else input_files(args), detail=detail)
+    workbook = getattr(args, "workbook", None)
+    reason = record(entry, workbook_path=workbook, url=getattr(args, "store", None))
+    if reason and not quiet:
+        print(tr("msg.audit.not_recorded", lang, reason=reason), file=sys.stderr)
+    return reason
+
+
+class JobProgress:
+    """The progress of one command run: a tqdm bar on a terminal, plain lines in a log, or nothing.
+
+    :meth:`stage` moves to one of :data:`STAGES` stages; :meth:`update` takes the job's own
+    steps (:func:`dealerxl.jobs.progress.step`) and shows them inside the current stage.
+    """
+
+    def __init__(self, args, lang: str, *, stream_err=None, stream_out=None):
+        self.err = stream_err or sys.stderr
+        self.out = stream_out or sys.stdout
+        self.lang = lang
+        if getattr(args, "quiet", False) or getattr(args, "json", False):
+            self.mode = "off"
+        elif _is_terminal(self.err):
+            self.mode = "bar"
+        else:
+            self.mode = "lines"
+        self.bar = None
+        self.current = 0
+        self.last_text = None
+
+    def __enter__(self) -> JobProgress:
+        if self.mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=STAGES, file=self.err, leave=False, dynamic_ncols=True,
+                            bar_format="{desc} |{bar}| {n_fmt}/{total_fmt} [{elapsed}]")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Take the bar off the terminal (the summary lines follow on a clean line)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def stage(self, number: int, text: str) -> None:
+        if self.mode == "bar" and self.bar is not None:
+            self.bar.update(number - 1 - self.bar.n)
+            self.bar.set_description_str(text)
+        elif self.mode == "lines":
+            print(tr_line(self.lang, number, text), file=self.out, flush=True)
+        self.current, self.last_text = number, text
+
+    def update(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        if self.mode == "bar" and self.bar is not None:
+            counted = f" {done}/{total}" if done is not None and total else ""
+            self.bar.set_description_str(f"{text}{counted}")
+        elif self.mode == "lines" and text != self.last_text:
+            # one line per step, not per item: a log should stay readable
+            print(f"  {text}", file=self.out, flush=True)
+            self.last_text = text
+
+
+def tr_line(lang: str, stage: int, text: str) -> str:
+    from dealerxl.i18n import tr
+
+    return tr("msg.progress.line", lang, stage=stage, stages=STAGES, text=text)
+
+
+def _is_terminal(stream) -> bool:
     try:
-        result = run()
-    except WorkbookUnreadable as error:
-        return fail(args, job, error.problem.message(lang), [error.problem], lang)
-    except CalcError as error:
-        return calc_failed(args, job, code, error, lang)
-    path = output_path(args, output_name(result))
-    result.outputs.append(write_result_workbook(path, sheets(result),
-                                                formats=formats(result.lang) if formats else None))
-    return report(args, result, job, path, notes)
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 def calc_failed(args, job: str, code: str, error: Exception, lang: str) -> int:

@@ -8,6 +8,7 @@ write a new workbook with :func:`write_result_workbook` (never into the user's f
 from __future__ import annotations
 
 import getpass
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from dealerxl.book.read import open_source
 from dealerxl.book.language import detect_language
 from dealerxl.forms import ENUMS, FORMS, get_form
 from dealerxl.i18n import tr
+from dealerxl.jobs import progress
 from dealerxl.jobs.safety import atomic_write
 
 
@@ -44,7 +46,8 @@ def load_inputs(source, form_ids: list[str], *, lang: str | None = None) -> Inpu
     workbook = open_source(source)
     language = lang or detect_language(workbook)
     frames, problems = {}, []
-    for form_id in form_ids:
+    for done, form_id in enumerate(form_ids):
+        progress.step(tr("msg.progress.reading", language), done, len(form_ids))
         read = read_form(workbook, form_id)
         frames[form_id] = read.data.reset_index(drop=True)
         problems.extend(read.problems)
@@ -66,6 +69,11 @@ class JobResult:
     summary: dict = field(default_factory=dict)
     user: str = field(default_factory=lambda: _user())
 
+    def __post_init__(self) -> None:
+        # A job's files are written after its result exists: a new result starts a new record.
+        _latest_result.set(self)
+        _files_written.set(())
+
     def as_dict(self) -> dict:
         return {
             "job": self.job,
@@ -76,6 +84,21 @@ class JobResult:
             "warnings": list(self.warnings),
             "summary": self.summary,
         }
+
+
+# What the latest job run in this context produced, for front ends whose common end path
+# is not told (the ribbon's closing message): see :func:`take_run_record`.
+_latest_result: ContextVar["JobResult | None"] = ContextVar("dealerxl_latest_result", default=None)
+_files_written: ContextVar[tuple] = ContextVar("dealerxl_files_written", default=())
+
+
+def take_run_record() -> tuple["JobResult | None", list[Path]]:
+    """The latest :class:`JobResult` made in this context and the result workbooks written
+    since; both are forgotten, so the next run starts clean."""
+    result, files = _latest_result.get(), list(_files_written.get())
+    _latest_result.set(None)
+    _files_written.set(())
+    return result, files
 
 
 def _user() -> str:
@@ -135,6 +158,7 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
             if columns:
                 sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
         book.close()
+    _files_written.set((*_files_written.get(), path))
     return path
 
 

@@ -71,8 +71,21 @@ def atomic_write(target: str | Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        # mkstemp creates the file readable by its owner only; give it the mode the
+        # target had, or what a newly created file gets, so colleagues can open it.
+        os.chmod(temporary, _file_mode(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
         raise
+
+
+def _file_mode(target: Path) -> int:
+    """The target's permission bits, or those a new file gets under the process umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask

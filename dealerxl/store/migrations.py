@@ -1,6 +1,7 @@
 """Versioned schema migrations, recorded in ``schema_migrations``.
 
-Version 1 is written by hand: the submissions register. Every later version is
+Version 1 is written by hand: the submissions register and the audit log (a store made
+before the audit log existed gets it as a version of its own). Every later version is
 generated from the difference between the last recorded snapshot of the form tables
 and the current declarations: a new form creates its table, a new column is added
 (nullable, so existing rows stay valid). Applying is idempotent: when nothing differs,
@@ -16,8 +17,16 @@ from datetime import datetime, timezone
 
 from dealerxl.forms import Form
 
+from .audit import TABLE as AUDIT_TABLE
+from .audit import audit_log_sql
 from .errors import StoreError
-from .schema import Snapshot, add_column_sql, create_table_sql, snapshot_of, submissions_sql
+from .schema import (
+    Snapshot,
+    add_column_sql,
+    create_table_sql,
+    snapshot_of,
+    submissions_sql,
+)
 
 BASE_VERSION = 1
 
@@ -42,7 +51,14 @@ def migrations_table_sql() -> str:
 
 
 def base_step(backend) -> Step:
-    return Step(BASE_VERSION, "submissions register", submissions_sql(backend.identity), {})
+    # A new store gets the audit log with the register; older stores get it in audit_step().
+    return Step(BASE_VERSION, "submissions register",
+                submissions_sql(backend.identity) + audit_log_sql(backend.identity), {})
+
+
+def audit_step(backend, version: int, recorded: Snapshot) -> Step:
+    """The audit log for a store created before it existed; the form snapshot is carried on."""
+    return Step(version, "audit log", audit_log_sql(backend.identity), recorded)
 
 
 def declaration_step(version: int, recorded: Snapshot, forms: dict[str, Form], sql_type) -> Step | None:
@@ -90,6 +106,9 @@ def pending_steps(backend, forms: dict[str, Form]) -> list[Step]:
     """What :func:`migrate` would apply now, without applying it."""
     version, snapshot = recorded_state(backend) if backend.table_exists("schema_migrations") else (0, {})
     steps = [base_step(backend)] if version < BASE_VERSION else []
+    if version >= BASE_VERSION and not backend.table_exists(AUDIT_TABLE):
+        version += 1
+        steps.append(audit_step(backend, version, snapshot))
     generated = declaration_step(max(version, BASE_VERSION) + 1, snapshot, forms, backend.sql_type)
     return steps + ([generated] if generated else [])
 
