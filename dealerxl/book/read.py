@@ -6,7 +6,7 @@ ever written to it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 
 import pandas as pd
@@ -61,11 +61,35 @@ def read_form(source, form_id: str, *, lang: str | None = None) -> FormRead:
         result = _unreadable(form_id, error)
         result.lang = lang or DEFAULT_LANG
         return result
-    form = get_form(form_id)
-    located = locate(workbook, form)
-    result = _missing(workbook, form_id) if located is None else validate_located(located, form)
+    validated = _validated_forms(workbook)
+    if form_id not in validated:
+        form = get_form(form_id)
+        located = locate(workbook, form)
+        validated[form_id] = _missing(workbook, form_id) if located is None else validate_located(located, form)
+    # A copy per caller: jobs add and drop columns of the frames they get.
+    known = validated[form_id]
+    result = replace(known, data=known.data.copy(), problems=list(known.problems), rejected=list(known.rejected),
+                     raw=None if known.raw is None else known.raw.copy(), columns=dict(known.columns))
     result.lang = lang or detect_language(workbook)
     return result
+
+
+def _validated_forms(workbook) -> dict:
+    """Forms already validated from this open workbook (form id → FormRead).
+
+    The monthly report runs several reviews on one open workbook and most of them read the
+    same forms (sales lines, dealer master, receivables); validating a form is the costly
+    part of reading it, so it is done once per opened workbook. A path is opened afresh on
+    every call, so a changed file is always read anew.
+    """
+    validated = getattr(workbook, "_validated_forms", None)
+    if validated is None:
+        validated = {}
+        try:
+            workbook._validated_forms = validated
+        except AttributeError:  # a source that takes no attributes: validate every time
+            pass
+    return validated
 
 
 class SettingValues(dict):

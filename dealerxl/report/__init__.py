@@ -1,0 +1,1 @@
+"""The monthly report, the dealer statements, and their rendering to PDF and pictures."""

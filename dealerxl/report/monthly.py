@@ -1,0 +1,201 @@
+"""The monthly report job: every review of the month gathered for one workbook.
+
+:func:`run_monthly_report` opens the workbook once and hands the open object to each job
+(sales analysis, replenishment, incentives, risk, dealer and service reviews), so a large
+file is parsed once. A job that cannot be worked out for the month (a
+:class:`~dealerxl.calc.CalcError`) does not stop the report: its sheet says why and the
+reason is among the warnings. The summary figures compare the month with the one before,
+so the risk and service reviews also run for the previous month.
+
+:func:`dealerxl.report.workbook.write_report` writes the result; :func:`summary_workbook`
+writes the summary sheet alone (the README's picture).
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dealerxl.book import Problem
+from dealerxl.book.read import open_source
+from dealerxl.calc import CalcError
+from dealerxl.calc.inventory import stock_health
+from dealerxl.i18n import tr
+from dealerxl.jobs import progress
+from dealerxl.jobs.common import JobResult, load_inputs
+from dealerxl.report.figures import (
+    SALES_FORMS,
+    month_figures,
+    sales_analysis,
+    summary_table,
+    targets_of,
+)
+
+JOB = "monthly_report"
+
+# Review jobs the report gathers: name → (module, function, how it is called).
+PARTS = {
+    "dealers": ("dealerxl.jobs.dealers", "run_dealer_review", "month"),
+    "replenish": ("dealerxl.jobs.replenish", "run_replenishment", "as_of"),
+    "incentives": ("dealerxl.jobs.incentives", "run_incentives", "month"),
+    "risk": ("dealerxl.jobs.risk", "run_risk_review", "month"),
+    "service": ("dealerxl.jobs.service", "run_service_review", "month"),
+}
+# Reviews whose summary also feeds last month's column of the summary sheet.
+PREVIOUS_MONTH_PARTS = ("risk", "service")
+
+
+@dataclass
+class MonthlyResult(JobResult):
+    """A :class:`JobResult` that also keeps each review's own result (``parts``, name → JobResult)."""
+
+    parts: dict = field(default_factory=dict)
+
+
+def report_month(month) -> pd.Period:
+    """``month`` as a monthly period; CalcError when it is no month."""
+    try:
+        return pd.Period(str(month)[:7], freq="M")
+    except (ValueError, TypeError) as error:
+        raise CalcError(f"{month} is not a month (YYYY-MM)") from error
+
+
+def _job(name: str):
+    module, function, _ = PARTS[name]
+    try:
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return None  # a review this version does not have: its sheet says so
+
+
+def run_part(name: str, book, period: pd.Period, lang: str):
+    """One review's result for ``period``, or the reason (text) why there is none."""
+    job = _job(name)
+    if job is None:
+        return "not_installed"
+    how = PARTS[name][2]
+    try:
+        if how == "as_of":
+            return job(book, as_of=period.end_time.normalize(), lang=lang)
+        return job(book, str(period), lang=lang)
+    except CalcError as error:
+        return str(error)
+
+
+def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
+    """Per SKU: stock on hand at cost, last 12 months' demand, and
+    :func:`~dealerxl.calc.inventory.stock_health` (slow-moving, obsolete, excess) with the
+    settings' month limits."""
+    items = inputs["item_master"].drop_duplicates("sku").set_index("sku")
+    stock = inputs["stock_ledger"]
+    on_hand = pd.to_numeric(stock["on_hand"], errors="coerce").fillna(0.0).groupby(stock["sku"]).sum()
+    last_issue = pd.to_datetime(stock["last_issue_date"]).groupby(stock["sku"]).max()
+    history = inputs["demand_history"]
+    months = pd.to_datetime(history["month"]).dt.to_period("M")
+    year = history.loc[(months > period - 12) & (months <= period)]
+    usage = pd.to_numeric(year["quantity"], errors="coerce").fillna(0.0).groupby(year["sku"]).sum()
+    skus = on_hand.index[on_hand > 0]
+    end = period.end_time.normalize()
+    since = ((end - last_issue.reindex(skus)).dt.days / 30.4375).to_numpy(float)
+    annual = usage.reindex(skus).fillna(0.0).to_numpy(float)
+    settings = inputs.settings
+    health = stock_health(on_hand.reindex(skus).to_numpy(float), items["unit_cost"].reindex(skus).astype(float).to_numpy(),
+                          annual, annual / 12.0, since, slow_moving_months=float(settings["slow_moving_months"]),
+                          obsolete_cover_months=float(settings["obsolete_cover_months"]))
+    table = pd.DataFrame({"sku": skus, "sku_name": items["sku_name"].reindex(skus).to_numpy(),
+                          "on_hand": on_hand.reindex(skus).to_numpy(float),
+                          "stock_value": on_hand.reindex(skus).to_numpy(float)
+                          * items["unit_cost"].reindex(skus).astype(float).fillna(0.0).to_numpy()})
+    table = pd.concat([table, health[["days_of_supply", "slow_moving", "obsolete", "excess_value"]]
+                       .reset_index(drop=True)], axis=1)
+    flagged = table.loc[table["slow_moving"] | table["obsolete"]]
+    return flagged.sort_values(["excess_value", "sku"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, kept = set(), []
+    for problem in problems:
+        key = (problem.code, problem.sheet, problem.cell, problem.form_id, problem.column_id, repr(problem.fields))
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
+
+
+def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResult:
+    """Every review of ``month`` from ``source`` (a path or an open workbook), read once.
+
+    Tables: ``summary`` (:func:`~dealerxl.report.figures.summary_table`), ``sales.<name>``
+    (:func:`~dealerxl.report.figures.sales_analysis`), ``inventory_health`` and each
+    review's tables as ``<review>.<table>``. ``parts`` keeps each review's result; a review
+    that could not run is named in ``summary["missing_parts"]`` with its reason.
+    """
+    period = report_month(month)
+    book = open_source(source)
+    inputs = load_inputs(book, list(SALES_FORMS), lang=lang)
+    language = inputs.lang
+    parts, previous, missing, seconds = {}, {}, {}, {}
+    steps = list(PARTS) + [f"{name}@previous" for name in PREVIOUS_MONTH_PARTS]
+    for done, step in enumerate(steps):
+        name, _, when = step.partition("@")
+        progress.step(tr("msg.progress.working", language, job=tr(f"ribbon.{name}", language)), done, len(steps))
+        started = time.perf_counter()
+        outcome = run_part(name, book, period - 1 if when else period, language)
+        seconds[step] = round(time.perf_counter() - started, 3)
+        if isinstance(outcome, JobResult):
+            (previous if when else parts)[name] = outcome
+        elif not when:
+            missing[name] = outcome
+
+    started = time.perf_counter()
+    targets, target_notes = targets_of(inputs, book, period)
+    current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
+    before = month_figures(inputs, targets, period - 1, previous.get("risk"), previous.get("service"),
+                           stock=False)
+    tables = {"summary": summary_table(current, before)}
+    tables.update({f"sales.{name}": frame for name, frame in sales_analysis(inputs, targets, period).items()})
+    tables["inventory_health"] = inventory_health(inputs, period)
+    seconds["sales_and_summary"] = round(time.perf_counter() - started, 3)
+    for name, part in parts.items():
+        tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})
+    problems = _unique([*inputs.problems, *(p for part in parts.values() for p in part.problems)])
+    warnings = [*target_notes, *(f"{name}: {reason}" for name, reason in missing.items())]
+    summary = {"month": str(period), "figures": {k: (None if np.isnan(v) else v) for k, v in current.items()},
+               "parts": sorted(parts), "missing_parts": missing, "problems": len(problems),
+               "seconds": seconds}
+    return MonthlyResult(job=JOB, lang=language, tables=tables, problems=problems, warnings=warnings,
+                         summary=summary, parts=parts)
+
+
+def output_name(result: JobResult) -> str:
+    """The report's file name in its language, e.g. ``月報_2026-10.xlsx``."""
+    return f"{tr('report.monthly.file', result.lang)}_{result.summary['month']}.xlsx"
+
+
+def summary_text(result: JobResult) -> str:
+    """One sentence on what the report holds, in its language."""
+    figures = result.summary["figures"]
+    rate = figures.get("achievement")
+    return tr("msg.monthly_report.summary", result.lang, month=result.summary["month"],
+              revenue=f"{figures['revenue']:,.0f}", achievement="-" if rate is None else f"{rate:.1%}",
+              sheets=8, problems=result.summary["problems"])
+
+
+def summary_workbook(source, month, path: str | Path, *, lang: str | None = None) -> Path:
+    """The monthly report's summary sheet alone, written to ``path`` (what the README shows)."""
+    from dealerxl.report.workbook import write_report
+
+    result = run_monthly_report(source, month, lang=lang)
+    return write_report(result, path, sheets=("summary",))
+
+
+def part_copy(part: JobResult, tables: dict) -> JobResult:
+    """``part`` with other tables, without starting a new run record (no ``__init__``)."""
+    shown = copy.copy(part)
+    shown.tables = tables
+    return shown
