@@ -24,12 +24,11 @@ import io
 import os
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote as url_quote
 
 import numpy as np
 import pandas as pd
+from suite.postgres import private_postgres_schema
 
 from dealerxl.sample import generate
 from dealerxl.store import open_store
@@ -82,20 +81,6 @@ def bench(label: str, url: str, sales: pd.DataFrame, reports) -> dict[str, float
           f" {len(reports) / reports_s:,.0f} reports/s, {rows / reports_s:,.0f} rows/s")
     return {"sales": sales_s, "reports": reports_s}
 
-
-def private_postgres_schema(base_url: str):
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(base_url, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{name}"')
-    separator = "&" if "?" in base_url else "?"
-
-    def drop() -> None:
-        with psycopg.connect(base_url, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{name}" CASCADE')
-
-    return f"{base_url}{separator}options={url_quote('-csearch_path=' + name)}", drop
 
 
 def main() -> None:

@@ -1,0 +1,125 @@
+"""Time collecting returned dealer monthly reports against merely opening and reading them, same run.
+
+``--files`` signed dealer monthly reports (one per dealer, ``--skus`` lines each, written
+as Excel saves a filled template: values in the input cells) are generated, then timed:
+
+* reading: open every file and read every sheet's cells with python-calamine (what any
+  tool must do to see the data at all);
+* collecting: ``collect_files`` into a fresh SQLite store (and into a private schema of
+  PostgreSQL when ``--postgres`` or ``$DEALERXL_TEST_POSTGRES_URL`` gives one): checksum
+  and archive copy, manifest signature, locked cells, the form's checks, one transaction
+  per file.
+
+Files per second and the ratio are printed; nothing is asserted (wall-clock depends on
+the machine and its load).
+
+    python benchmarks/bench_collect.py [--files 2000] [--skus 20] [--postgres URL]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from suite.postgres import private_postgres_schema
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+MONTH = "2026-10"
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def dealer_lines(dealers: list[str], skus: int) -> dict[str, pd.DataFrame]:
+    """Each dealer's typed lines: SKU, name and the quantities, consistent stock arithmetic."""
+    rng = np.random.default_rng(7)
+    lines = {}
+    for dealer in dealers:
+        opening = rng.integers(0, 200, skus).astype(float)
+        received = rng.integers(0, 100, skus).astype(float)
+        sold = np.minimum(opening + received, rng.integers(0, 150, skus)).astype(float)
+        lines[dealer] = pd.DataFrame({
+            "sku": [f"SKU{i:05d}" for i in range(skus)], "sku_name": [f"Item {i}" for i in range(skus)],
+            "opening_stock_qty": opening, "received_qty": received, "sell_out_qty": sold,
+            "sell_out_amount": np.round(sold * rng.uniform(50, 500, skus), 2), "returned_qty": 0.0,
+            "dealer_stock_qty": opening + received - sold})
+    return lines
+
+
+def returned_files(folder: Path, count: int, skus: int) -> list[Path]:
+    from dealerxl.exchange import issue_templates
+
+    dealers = [f"D{n:05d}" for n in range(1, count + 1)]
+    result = issue_templates("dealer_monthly", MONTH, folder, recipients=dealers, lang="zh-Hant",
+                             prefill=dealer_lines(dealers, skus))
+    return list(result.outputs)
+
+
+def read_only(files: list[Path]) -> int:
+    """Open each file and read every sheet's values; the cells seen."""
+    import python_calamine
+
+    cells = 0
+    for path in files:
+        book = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+        for name in book.sheet_names:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            cells += sum(len(r) for r in rows)
+    return cells
+
+
+def collect(files: list[Path], url: str, archive: Path) -> dict[str, int]:
+    from dealerxl.exchange import collect_files
+
+    result = collect_files(files, store_url=url, archive=archive)
+    return result.summary
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--skus", type=int, default=20)
+    parser.add_argument("--postgres", default=os.environ.get("DEALERXL_TEST_POSTGRES_URL"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DEALERXL_EXCHANGE_KEY", "benchmark key")
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        made_s, files = timed(lambda: returned_files(folder / "returned", args.files, args.skus))
+        size = sum(p.stat().st_size for p in files)
+        print(f"generated {len(files):,} dealer monthly files ({args.skus} lines each, {size / 1e6:.1f} MB) "
+              f"in {made_s:.1f} s")
+        read_s, cells = timed(lambda: read_only(files))
+        print(f"{'read only':>18}: {read_s:.2f} s = {len(files) / read_s:,.1f} files/s ({cells:,} cells)")
+        stores = {"sqlite": (f"sqlite:///{folder / 'bench.sqlite'}", None)}
+        if args.postgres:
+            stores["postgresql"] = private_postgres_schema(args.postgres)
+        try:
+            for label, (url, _) in stores.items():
+                archive = folder / f"archive-{label}"
+                collect_s, summary = timed(lambda url=url, archive=archive: collect(files, url, archive))
+                if summary["accepted"] != len(files):
+                    print(f"collect into {label} accepted {summary['accepted']} of {len(files)} files",
+                          file=sys.stderr)
+                    return 1
+                print(f"{'collect ' + label:>18}: {collect_s:.2f} s = {len(files) / collect_s:,.1f} files/s;"
+                      f" {collect_s / read_s:.1f}x the read-only time")
+        finally:
+            for _, drop in stores.values():
+                if drop:
+                    drop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
