@@ -288,3 +288,13 @@ def test_extra_columns_are_ignored(tmp_path):
     path = contracts_book(tmp_path, [contract(1)], headers={CONTRACTS: {"terms": "我的備註"}})
     result, messages = read_problems(path)
     assert messages == [] and result.data["terms"].isna().all()
+
+
+def test_dates_beyond_what_can_be_held_are_named_not_a_crash(tmp_path):
+    # 9999-12-31 is often typed for "no end"; 2026012 is a serial with a digit too many.
+    rows = [contract(1, end_date=dt.datetime(9999, 12, 31)), contract(2, end_date=2026012.0),
+            contract(3, end_date="9999-12-31")]
+    result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!F5", f"{sheet('en')}!F6", f"{sheet('en')}!F7"]
+    assert all("is not a date" in m for m in messages)
+    assert result.data.empty

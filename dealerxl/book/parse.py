@@ -12,6 +12,7 @@ Day-first or month-first dates (``10/31/2026``) are refused: they are ambiguous.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,17 @@ TRUE_WORDS = ("true", "yes", "y", "t", "1", "是", "對", "对", "真")
 FALSE_WORDS = ("false", "no", "n", "f", "0", "否", "不是", "假")
 # Excel's 1900 date system: serial 1 is 1900-01-01 (day 0 = 1899-12-30 once the 1900 leap bug is skipped).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-MAX_SERIAL = 2958465  # 9999-12-31
+# Serials are turned into dates as epoch + a timedelta, which holds 106,751 days (to the
+# year 2192); a larger serial (2026 typed as 2026012, or 9999-12-31 for "no end") is
+# reported as a cell that is not a usable date instead of overflowing.
+MAX_SERIAL = pd.Timedelta.max.days
+
+
+def _nanosecond_dates(converted: pd.Series) -> pd.Series:
+    """``converted`` (from ``pd.to_datetime``) as datetime64[ns]; dates beyond what that
+    holds become NaT (and so a message for their cell), never an overflow error."""
+    inside = (converted >= pd.Timestamp.min) & (converted <= pd.Timestamp.max)
+    return converted.where(inside).astype("datetime64[ns]")
 
 
 def kinds(raw: pd.Series) -> pd.Series:
@@ -79,7 +90,10 @@ def parse_number(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.S
 
 
 def parse_int(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values, bad = parse_number(raw, kind, skip)
+    return _whole_numbers(*parse_number(raw, kind, skip))
+
+
+def _whole_numbers(values: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Series]:
     # Beyond 2**53 a float no longer holds every whole number exactly.
     fractional = values.notna() & ((values != values.round()) | (values.abs() > 2**53))
     values = values.where(~fractional)
@@ -91,7 +105,7 @@ def parse_date(raw: pd.Series, kind: pd.Series, skip: pd.Series, keep_time: bool
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     native = kind.isin([dt.datetime, dt.date, pd.Timestamp]) & ~skip
     if native.any():
-        out[native] = pd.to_datetime(raw[native], errors="coerce").astype("datetime64[ns]")
+        out[native] = _nanosecond_dates(pd.to_datetime(raw[native], errors="coerce"))
     serial = _number_kinds(kind) & ~skip
     if serial.any():
         numbers = raw[serial].astype("float64")
@@ -105,7 +119,7 @@ def parse_date(raw: pd.Series, kind: pd.Series, skip: pd.Series, keep_time: bool
             missing = parsed.isna()
             if not missing.any():
                 break
-            parsed[missing] = pd.to_datetime(cleaned[missing], format=fmt, errors="coerce")
+            parsed[missing] = _nanosecond_dates(pd.to_datetime(cleaned[missing], format=fmt, errors="coerce"))
         out[text] = parsed
     if not keep_time:
         out = out.dt.normalize()
@@ -172,3 +186,101 @@ def parse_column(raw: pd.Series, kind: pd.Series, skip: pd.Series, column) -> tu
     if column.type == "enum":
         return parse_enum(raw, kind, skip, column.enum)
     return parse_text(raw, kind, skip)
+
+
+# Fast paths: a column whose cells are all of the one kind its type expects (numbers in a
+# number column, text in a text column, dates in a date column; blanks anywhere) is read with
+# a few whole-column numpy operations instead of the general per-kind branching above. They
+# return exactly what the general path returns (tests/test_speed_paths_equal.py proves it).
+NUMBER_TYPES = ("number", "money", "percent")
+NUMBER_CELLS = frozenset({float, int, np.float64, np.int64, type(None)})
+TEXT_CELLS = frozenset({str, type(None)})
+DATE_CELLS = frozenset({dt.datetime, dt.date, pd.Timestamp, type(None)})
+
+
+@dataclass
+class ColumnRead:
+    """One column read by a fast path; every Series is indexed like the raw column."""
+
+    values: pd.Series
+    bad: pd.Series
+    blank: pd.Series
+    errors: pd.Series
+
+    def rows(self, keep: np.ndarray) -> ColumnRead:
+        return ColumnRead(self.values[keep], self.bad[keep], self.blank[keep], self.errors[keep])
+
+
+def read_uniform_column(raw: pd.Series, column) -> ColumnRead | None:
+    """The column read in one pass when all its non-blank cells are of the expected kind, else None."""
+    cells = raw.to_numpy(dtype=object)
+    if not len(cells):
+        return None
+    found = set(map(type, cells.tolist()))
+    if str in found and column.type not in ("text", "enum"):  # blank cells often arrive as ""
+        cells = np.where(cells == "", None, cells)
+        found = set(map(type, cells.tolist()))
+    if found <= NUMBER_CELLS and column.type in (*NUMBER_TYPES, "int", "date", "datetime"):
+        return _uniform_numbers(raw.index, cells, column)
+    if found <= TEXT_CELLS and column.type in ("text", "enum"):
+        return _uniform_text(raw.index, cells, column)
+    if found <= DATE_CELLS and column.type in ("date", "datetime"):
+        return _uniform_datetimes(raw.index, cells, column)
+    return None
+
+
+def _no(index: pd.Index) -> pd.Series:
+    return pd.Series(np.zeros(len(index), dtype=bool), index=index)
+
+
+def _uniform_numbers(index: pd.Index, cells: np.ndarray, column) -> ColumnRead | None:
+    try:
+        numbers = cells.astype(float)  # None → NaN
+    except (TypeError, ValueError, OverflowError):  # pd.NA, or an integer too large for a float
+        return None
+    blank = np.isnan(numbers)
+    skip = pd.Series(blank, index=index)
+    if column.type in ("date", "datetime"):
+        in_range = (numbers >= 1) & (numbers <= MAX_SERIAL)
+        serials = pd.Series(np.where(in_range, numbers, np.nan), index=index)
+        values = (EXCEL_EPOCH + pd.to_timedelta(serials, unit="D")).dt.round("s").astype("datetime64[ns]")
+        if column.type == "date":
+            values = values.dt.normalize()
+        bad = ~skip & values.isna()
+    elif column.type == "int":
+        values, bad = _whole_numbers(pd.Series(numbers, index=index), _no(index))
+    else:
+        values, bad = pd.Series(numbers, index=index), _no(index)
+    return ColumnRead(values, bad, skip, _no(index))
+
+
+def _uniform_text(index: pd.Index, cells: np.ndarray, column) -> ColumnRead:
+    missing = pd.isna(cells)
+    present = np.flatnonzero(~missing)
+    stripped = np.full(len(cells), None, dtype=object)
+    stripped[present] = [text.strip() for text in cells[present].tolist()]
+    blank = missing | (stripped == "")  # whitespace-only text is blank too
+    errors = np.zeros(len(cells), dtype=bool)
+    errors[present] = pd.Series(cells[present], dtype=object).isin(ERROR_VALUES).to_numpy()
+    skip = blank | errors
+    stripped[skip] = None
+    text = pd.Series(stripped, index=index, dtype="str")
+    if column.type == "text":
+        return ColumnRead(text, _no(index), pd.Series(blank, index=index), pd.Series(errors, index=index))
+    lookup = enum_lookup(column.enum)
+    codes = np.full(len(cells), None, dtype=object)
+    usable = np.flatnonzero(~skip)
+    codes[usable] = [lookup.get(word.strip().casefold()) for word in stripped[usable].tolist()]
+    found = pd.Series(codes, index=index, dtype=object).notna()
+    values = pd.Series(codes, index=index, dtype="str").where(found)
+    return ColumnRead(values, ~found & ~pd.Series(skip, index=index), pd.Series(blank, index=index),
+                      pd.Series(errors, index=index))
+
+
+def _uniform_datetimes(index: pd.Index, cells: np.ndarray, column) -> ColumnRead:
+    raw = pd.Series(cells, index=index, dtype=object)
+    blank = raw.isna()
+    values = _nanosecond_dates(pd.to_datetime(raw, errors="coerce"))
+    if column.type == "date":
+        values = values.dt.normalize()
+    return ColumnRead(values, ~blank & values.isna(), blank, _no(index))

@@ -14,7 +14,7 @@ from dealerxl.forms import ENUMS, DateOrder, Form, NotAbove
 from dealerxl.i18n import DEFAULT_LANG
 
 from .locate import Located
-from .parse import _as_text, blank_mask, error_mask, kinds, parse_column
+from .parse import _as_text, blank_mask, error_mask, kinds, parse_column, read_uniform_column
 from .problems import Problem, column_letters
 
 NUMERIC_TYPES = ("int", "number", "money", "percent")
@@ -126,8 +126,11 @@ def validate_located(located: Located, form: Form) -> FormRead:
             header_problems.append(Problem("missing_column", grid.sheet, f"{first_letters}{header_excel_row}",
                                            form.id, column.id, label_fields={"field": column.label_key}))
 
-    kind = {cid: kinds(raw[cid]) for cid in raw.columns}
-    blank = {cid: blank_mask(raw[cid], kind[cid]) for cid in raw.columns}
+    # Columns of one expected kind are read whole at once; the others cell kind by cell kind.
+    uniform = {c.id: read_uniform_column(raw[c.id], c) for c in present}
+    uniform = {cid: read for cid, read in uniform.items() if read is not None}
+    kind = {cid: kinds(raw[cid]) for cid in raw.columns if cid not in uniform}
+    blank = {cid: uniform[cid].blank if cid in uniform else blank_mask(raw[cid], kind[cid]) for cid in raw.columns}
     # A row is blank when nothing was typed into it: computed columns hold formulas on every
     # row of the table (their cached 0 or "" does not make a row).
     typed = [c.id for c in present if c.is_input] or list(raw.columns)
@@ -137,14 +140,19 @@ def validate_located(located: Located, form: Form) -> FormRead:
         raw = raw[keep]
         kind = {cid: s[keep] for cid, s in kind.items()}
         blank = {cid: s[keep] for cid, s in blank.items()}
+        uniform = {cid: read.rows(keep) for cid, read in uniform.items()}
 
     parsed: dict[str, pd.Series] = {}
     usable: dict[str, pd.Series] = {}
     for column in present:
         cid = column.id
-        errors = error_mask(raw[cid], kind[cid])
-        skip = blank[cid] | errors
-        values, bad = parse_column(raw[cid], kind[cid], skip, column)
+        if cid in uniform:
+            values, bad, errors = uniform[cid].values, uniform[cid].bad, uniform[cid].errors
+            skip = blank[cid] | errors
+        else:
+            errors = error_mask(raw[cid], kind[cid])
+            skip = blank[cid] | errors
+            values, bad = parse_column(raw[cid], kind[cid], skip, column)
         if errors.any():
             collect.add("error_value", cid, raw.index[errors], raw[cid][errors])
         if column.is_input:

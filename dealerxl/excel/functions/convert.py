@@ -5,6 +5,9 @@ cells become NaN, dates arrive either as datetimes or as Excel serial numbers.
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -16,16 +19,37 @@ def flat(values) -> np.ndarray:
     return np.ravel(np.asarray(values, dtype=object))
 
 
+# What pandas infers for a range holding only numbers and blanks: such cells convert straight
+# to float (blanks to NaN) with no per-cell parsing.
+ALL_NUMBERS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
+
+
 def numbers(values) -> np.ndarray:
     """A range as a flat float array; blanks and text that is not a number become NaN."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.ravel().astype(float)
+    cells = flat(values)
+    if pd.api.types.infer_dtype(cells, skipna=True) in ALL_NUMBERS:
+        try:
+            return cells.astype(float)
+        except (TypeError, ValueError, OverflowError):  # pd.NA, or an integer too large for a float
+            pass
+    return numbers_any(cells)
+
+
+def numbers_any(values) -> np.ndarray:
+    """:func:`numbers` for any mix of cells (text read as numbers where it is one): the general path."""
     return pd.to_numeric(pd.Series(flat(values)), errors="coerce").to_numpy(dtype=float)
 
 
 def matrix(values) -> np.ndarray:
     """A block of cells as a 2-D float array (blanks NaN), one row per range row."""
-    array = np.asarray(values, dtype=object)
+    numeric = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
+    array = values.astype(float) if numeric else np.asarray(values, dtype=object)
     if array.ndim < 2:
         array = array.reshape(1, -1) if array.ndim == 1 else array.reshape(1, 1)
+    if numeric:  # column-major like the general path's result, so sums add up in the same order
+        return np.asfortranarray(array)
     return pd.DataFrame(array).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
@@ -48,11 +72,48 @@ def scalar(value, default=None):
 
 
 def column(values) -> list[list]:
-    """A 1-D result as a single spilling column."""
-    return [[None if (isinstance(v, float) and np.isnan(v)) else v] for v in np.ravel(values).tolist()]
+    """A 1-D result as a single spilling column; a float NaN becomes a blank cell (None)."""
+    array = np.ravel(values)
+    if array.dtype.kind == "f" and array.dtype.itemsize <= 8:  # tolist() gives Python floats
+        cells = array.astype(object)
+        cells[np.isnan(array)] = None
+    elif array.dtype == object:
+        cells = array.copy()
+        cells[_float_nan(array)] = None
+    else:  # ints, bools, text, dates: tolist() gives no float, so nothing becomes blank
+        cells = array
+    with _collector_paused():
+        return cells.reshape(-1, 1).tolist()
+
+
+def _float_nan(cells: np.ndarray) -> np.ndarray:
+    """Mask of the cells of an object array that are a float NaN (not None, pd.NA or NaT)."""
+    mask = pd.isna(cells)
+    candidates = np.flatnonzero(mask)
+    mask[candidates] = [isinstance(cells[i], float) for i in candidates.tolist()]  # missing cells only
+    return mask
 
 
 def table(frame: pd.DataFrame, header: bool = True) -> list[list]:
     """A DataFrame as rows for Excel (header first); NaN becomes a blank cell."""
-    body = frame.astype(object).where(frame.notna(), None).values.tolist()
+    cells = frame.astype(object).where(frame.notna(), None).values
+    with _collector_paused():
+        body = cells.tolist()
     return ([list(map(str, frame.columns))] + body) if header else body
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cycle collector while the rows for Excel are built.
+
+    A spilled result is one small list per row: at 100,000 rows the collector would run
+    dozens of times over every live object while they are created, which costs several
+    times the building itself. The rows hold only scalars, so they form no cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
