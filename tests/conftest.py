@@ -36,3 +36,11 @@ def sample_book(tmp_path_factory):
     from workbook_fixtures import sample_workbook
 
     return sample_workbook(tmp_path_factory.mktemp("sample") / "sample.xlsx", "zh-Hant", "small")
+
+
+@pytest.fixture(scope="session")
+def sample_statements(sample_book):
+    """The dealer statements of the small sample for 2026-10, worked out once (tests only read them)."""
+    from dealerxl.report.statements import run_statements
+
+    return run_statements(sample_book, "2026-10")

@@ -21,14 +21,14 @@ from dealerxl.report.render import (
     to_pdf,
     write_profile,
 )
-from dealerxl.report.statements import run_statements, sheet_names, write_statements
+from dealerxl.report.statements import sheet_names, write_statements
 
 MONTH = "2026-10"
 
 
 @pytest.fixture(scope="module")
-def result(sample_book):
-    return run_statements(sample_book, MONTH)
+def result(sample_statements):
+    return sample_statements
 
 
 @pytest.fixture(scope="module")

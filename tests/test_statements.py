@@ -29,8 +29,8 @@ MONTH = "2026-10"
 
 
 @pytest.fixture(scope="module")
-def result(sample_book):
-    return run_statements(sample_book, MONTH)
+def result(sample_statements):
+    return sample_statements
 
 
 @pytest.fixture(scope="module")

@@ -19,14 +19,14 @@ def sheet_name(form, lang: str) -> str:
     return tr(form.label_key("sheet"), lang)
 
 
-def _width(column, label: str) -> float:
+def column_width(column, label: str) -> float:
     if column.width:
         return column.width
     wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)  # CJK characters are twice as wide
     return max(10.0, min(wide + 4.0, 40.0))
 
 
-def _validation(column, lang: str) -> dict | None:
+def column_validation(column, lang: str) -> dict | None:
     """Data validation of a column: dropdown for coded columns, bounds for numbers and dates."""
     error = {"error_title": tr("build.invalid_title", lang)}
     if column.enum:
@@ -69,7 +69,7 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
         headers.append({"header": label, "header_format": styles.header})
         fmt = styles.cell(column.type, column.is_input)
         formats.append(fmt)
-        sheet.set_column(index, index, _width(column, label), fmt)
+        sheet.set_column(index, index, column_width(column, label), fmt)
         if not rows:  # the empty table's row shows its styling (and formulas)
             if column.formula:
                 sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt)
@@ -81,11 +81,17 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
             cells.append(sheet.encode(frame[column.id], column, lang))
         else:
             cells.append(AbsentColumn())
-        check = _validation(column, lang)
+        check = column_validation(column, lang)
         if check:
             sheet.data_validation(FIRST_DATA_ROW, index, checked_to, index, check)
     if rows:
         sheet.attach_rows(FIRST_DATA_ROW, rows, cells, formats)
+    finish_form_table(sheet, form, last_row, headers)
+    return name
+
+
+def finish_form_table(sheet, form, last_row: int, headers: list[dict]) -> None:
+    """The form's Excel Table down to ``last_row``, the frozen header and the print layout."""
     sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
                     {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
@@ -94,7 +100,6 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(HEADER_ROW)
-    return name
 
 
 def settings_frame(lang: str, values: dict | None = None) -> pd.DataFrame:

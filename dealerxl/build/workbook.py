@@ -14,8 +14,8 @@ from dealerxl.i18n import DEFAULT_LANG, check_lang, tr
 from dealerxl.jobs.safety import atomic_write
 
 from .cells import row_formula
-from .layout import FIRST_DATA_ROW, HEADER_ROW, INSTRUCTION_ROW, LANG_NAME, TABLE_STYLE, TITLE_ROW
-from .sheets import (_validation, _width, settings_frame, sheet_name, used_enums, write_config_sheet,
+from .layout import FIRST_DATA_ROW, HEADER_ROW, INSTRUCTION_ROW, LANG_NAME, TITLE_ROW
+from .sheets import (column_validation, column_width, finish_form_table, settings_frame, sheet_name, used_enums, write_config_sheet,
                      write_form_sheet, write_index_sheet, write_lists_sheet)
 from .styles import Styles
 
@@ -161,7 +161,7 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
         headers.append({"header": label, "header_format": styles.header})
-        sheet.set_column(index, index, _width(column, label))
+        sheet.set_column(index, index, column_width(column, label))
         fixed = column.id in issued.fixed
         fmt = styles.cell(column.type, column.is_input and not fixed)
         known = _prefilled(prefill, column, lang)
@@ -175,16 +175,10 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
                 sheet.write_blank(row, index, None, fmt)
             else:
                 sheet.write(row, index, value, fmt)
-        check = _validation(column, lang)
+        check = column_validation(column, lang)
         if check and column.is_input and not fixed:
             sheet.data_validation(FIRST_DATA_ROW, index, last_row, index, check)
-    sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
-                    {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
-    sheet.freeze_panes(FIRST_DATA_ROW, 0)
-    sheet.set_paper(9)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(HEADER_ROW)
+    finish_form_table(sheet, form, last_row, headers)
     # No password: protection guides the hand, the manifest's checksum is what detects changes.
     sheet.protect("", {"format_columns": True, "format_rows": True})
     sheet.activate()
