@@ -325,7 +325,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
         review[column] = metrics[column].to_numpy()
     review = review.merge(summary_rows, on="dealer_id", how="left")
     review["risk_score"] = review["risk_score"].round(1)
-    review["triggered_rules"] = review["dealer_id"].map(trigger_text(triggered, rules, inputs.lang)).fillna("")
+    review["triggered_rules"] = review["dealer_id"].map(trigger_text(triggered, rules, inputs.lang)).astype(object).fillna("")
     review = review.reindex(columns=[c.id for c in get_form(REVIEW_FORM).columns])
 
     rates, rate_source, history_months = loss_rate_table(inputs, codes, as_of)
