@@ -191,20 +191,31 @@ def _windows(promotions: pd.DataFrame, as_of: pd.Timestamp, base_days: int) -> p
 
 
 def _in_scope(promos: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """Every (promotion, sales line) pair where the line falls in the promotion's scope."""
+    """Every (promotion, sales line) pair where the line falls in the promotion's scope and in
+    a calendar month its baseline-to-end window touches (callers then compare the days)."""
     wanted = ["promotion_id", "_p_start", "_p_end", "_b_start", *SCOPE_COLUMNS]
     line_columns = ["_line", "date", "amount", *SCOPE_COLUMNS]
-    grouped = promos["product_group"].notna()
-    # Joining on the product group keeps the pairs few; promotions for every group pair with every line.
+    # Pairing on the month as well as the product group keeps the pairs to the lines near each
+    # promotion: pairing every promotion with every line grows with their product.
+    first, last = _month_number(promos["_b_start"]), _month_number(promos["_p_end"])
+    months = (last - first + 1).clip(lower=1).to_numpy()
+    spread = promos.loc[promos.index.repeat(months), wanted]
+    spread["_month"] = np.repeat(first.to_numpy(), months) + spread.groupby(level=0).cumcount().to_numpy()
+    dated = lines[line_columns].assign(_month=_month_number(lines["date"]))
+    grouped = spread["product_group"].notna()
     pairs = pd.concat([
-        promos.loc[grouped, wanted].merge(lines[line_columns], on="product_group", suffixes=("", "_line")),
-        promos.loc[~grouped, wanted].drop(columns="product_group").merge(lines[line_columns], how="cross",
-                                                                         suffixes=("", "_line")),
+        spread.loc[grouped].merge(dated, on=["product_group", "_month"], suffixes=("", "_line")),
+        spread.loc[~grouped].drop(columns="product_group").merge(dated, on="_month", suffixes=("", "_line")),
     ], ignore_index=True)
     in_scope = pd.Series(True, index=pairs.index)
     for column in ("sku", "dealer_id", "region"):
         in_scope &= pairs[column].isna() | (pairs[column] == pairs[f"{column}_line"])
-    return pairs.loc[in_scope]
+    return pairs.loc[in_scope].drop(columns="_month")
+
+
+def _month_number(dates: pd.Series) -> pd.Series:
+    """Months since year 0 (2026-10 → 24,321): a join key for "same calendar month"."""
+    return dates.dt.year * 12 + dates.dt.month - 1
 
 
 def _days_promoted_for_whole_scope(promos: pd.DataFrame, every: pd.DataFrame, base_days: int) -> np.ndarray:
