@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_replenish_job import make_sample, read_baseline, timed
 
 
 def report_forms() -> list[str]:
@@ -43,38 +44,6 @@ def report_forms() -> list[str]:
             if form_id not in forms:
                 forms.append(form_id)
     return forms
-
-
-def make_sample(size: str, month: str, folder: Path) -> Path:
-    """The sample workbook as ``dealerxl sample --size SIZE`` writes it."""
-    from dealerxl.build import write_workbook
-    from dealerxl.sample import generate
-
-    return write_workbook(folder / f"sample-{size}.xlsx", lang="zh-Hant", data=generate(size, month), macro=False)
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - start, value
-
-
-def read_floor(path: Path, forms: list[str]) -> tuple[float, int]:
-    """Seconds to read the raw cell values of the forms' sheets with calamine; cells read."""
-    import python_calamine
-
-    from dealerxl.forms import get_form
-    from dealerxl.i18n import tr
-
-    sheets = {tr(get_form(f).label_key("sheet"), "zh-Hant") for f in forms}
-    start = time.perf_counter()
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    cells = 0
-    for name in book.sheet_names:
-        if name in sheets:
-            rows = book.get_sheet_by_name(name).to_python()
-            cells += sum(len(r) for r in rows)
-    return time.perf_counter() - start, cells
 
 
 def _plain(value):
@@ -129,7 +98,7 @@ def run(size: str, month: str, workbook: Path | None, folder: Path) -> dict:
     read_s, (book, rows_read) = timed(read_all)
     calc_s, result = timed(lambda: run_monthly_report(book, month))
     write_s, written = timed(lambda: write_report(result, folder / "report.xlsx"))
-    floor_read_s, cells_read = read_floor(workbook, forms)
+    floor_read_s, cells_read = read_baseline(workbook, forms)
     floor_write_s, cells_written = write_floor(result.tables, folder / "plain.xlsx")
     return {
         "size": size, "month": month, "workbook_mb": round(workbook.stat().st_size / 1e6, 2),
