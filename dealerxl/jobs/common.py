@@ -17,7 +17,7 @@ import pandas as pd
 from dealerxl.book import Problem, read_form, read_settings
 from dealerxl.book.read import open_source
 from dealerxl.book.language import detect_language
-from dealerxl.forms import ENUMS, FORMS, get_form
+from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.safety import atomic_write
@@ -165,3 +165,11 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
 def sheet_title(form_id: str, lang: str) -> str:
     """The sheet name a form's table carries in ``lang``."""
     return tr(FORMS[form_id].label_key("sheet"), lang)
+
+
+def settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
+    """A table-shaped settings form as typed, or its default rows when the workbook has none."""
+    frame = inputs.frames.get(form_id)
+    if frame is None or frame.empty:
+        return pd.DataFrame(DEFAULT_ROWS[form_id])
+    return frame

@@ -41,7 +41,7 @@ from dealerxl.calc.scoring import grade, normalise, score_of_present, tiers_with
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs import progress
-from dealerxl.jobs.common import Inputs, JobResult
+from dealerxl.jobs.common import Inputs, JobResult, settings_table
 from dealerxl.jobs.risk import month_end, monthly_sales
 
 JOB = "dealers"
@@ -128,14 +128,6 @@ def check_prospect_scales(scores, criteria: pd.DataFrame) -> None:
                                                            bound: f"{(low if below[row] else high)[row]:g}"},
                                 label_fields={"field": "col.criterion_value"}))
     _reject(scores, data.index[below | above], problems)
-
-
-def settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
-    """A table-shaped settings form as typed, or its default rows when the workbook has none."""
-    frame = inputs.frames.get(form_id)
-    if frame is None or frame.empty:
-        return pd.DataFrame(DEFAULT_ROWS[form_id])
-    return frame
 
 
 # ---- monthly matrices ----------------------------------------------------------------------

@@ -21,9 +21,8 @@ from dealerxl.calc import CalcError
 from dealerxl.calc.clawbacks import reversals_from
 from dealerxl.calc.incentives import active_share, plans_from_tables
 from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
-from dealerxl.forms import DEFAULT_ROWS
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import JobResult, load_inputs
+from dealerxl.jobs.common import JobResult, load_inputs, settings_table
 
 JOB = "incentives"
 INPUT_FORMS = ("sales_transactions", "monthly_targets", "incentive_plans", "incentive_plan_tiers",
@@ -44,11 +43,6 @@ def statement_month(value) -> pd.Period:
         return pd.Period(pd.Timestamp(str(value)), "M")
     except (ValueError, TypeError):
         raise CalcError(f"{value!r} is not a month (YYYY-MM)") from None
-
-
-def _table(inputs, form_id: str) -> pd.DataFrame:
-    frame = inputs.frames.get(form_id)
-    return pd.DataFrame(DEFAULT_ROWS[form_id]) if frame is None or frame.empty else frame
 
 
 def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list[str]]:
@@ -121,8 +115,8 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
 def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     """The calculation part of :func:`run_incentives` on inputs already read (``source`` is
     read again only when the workbook has no monthly targets and they are set here)."""
-    plan_table = _table(inputs, "incentive_plans")
-    plans = plans_from_tables(plan_table, _table(inputs, "incentive_plan_tiers"), inputs.settings)
+    plan_table = settings_table(inputs, "incentive_plans")
+    plans = plans_from_tables(plan_table, settings_table(inputs, "incentive_plan_tiers"), inputs.settings)
     payee_types = dict(zip(plan_table["plan_id"].astype(str), plan_table["payee_type"]))
     targets, years_set = monthly_targets(inputs, source, last)
     first = pd.to_datetime(targets["month"]).min().to_period("M")

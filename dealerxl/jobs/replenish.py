@@ -24,9 +24,9 @@ from dealerxl.calc.demand import demand_statistics
 from dealerxl.calc.inventory import abc_xyz, apply_policy, thresholds_from_settings
 from dealerxl.calc.replenishment import REASON_FIELDS, REQUIRED, replenishment_proposal
 from dealerxl.calc.supply import logistics_costs, supplier_scorecard
-from dealerxl.forms import DEFAULT_ROWS, ENUMS, get_form
+from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import JobResult, load_inputs, localise, sheet_title
+from dealerxl.jobs.common import JobResult, load_inputs, localise, settings_table, sheet_title
 
 JOB = "replenish"
 INPUT_FORMS = ("item_master", "stock_ledger", "demand_history", "suppliers", "supplier_deliveries", "shipments",
@@ -46,14 +46,6 @@ LOGISTICS_COLUMNS = ["shipments", "shipped_units", "cost", "shipment_value", "co
 def as_of_date(value) -> pd.Timestamp:
     """The planning date: the given one, or today."""
     return pd.Timestamp(value if value is not None else dt.date.today()).normalize()
-
-
-def _settings_table(inputs, form_id: str) -> pd.DataFrame:
-    """A settings table as entered, or the rows a new workbook starts with when it is empty."""
-    frame = inputs.frames.get(form_id)
-    if frame is None or frame.empty:
-        return pd.DataFrame(DEFAULT_ROWS[form_id])
-    return frame
 
 
 def demand_per_position(history: pd.DataFrame, as_of: pd.Timestamp, settings: dict) -> pd.DataFrame:
@@ -93,13 +85,13 @@ def stock_positions(inputs, as_of: pd.Timestamp) -> pd.DataFrame:
     periods_per_year = 365.25 / float(settings["demand_period_days"])
     annual_value = positions["mean_demand"] * periods_per_year * positions["unit_cost"]
     classed = annual_value.notna()
-    limits = thresholds_from_settings(_settings_table(inputs, "abc_thresholds"),
-                                      _settings_table(inputs, "xyz_thresholds"))
+    limits = thresholds_from_settings(settings_table(inputs, "abc_thresholds"),
+                                      settings_table(inputs, "xyz_thresholds"))
     classes = abc_xyz(annual_value[classed].to_numpy(), positions.loc[classed, "cv"].to_numpy(), **limits)
     classes.index = positions.index[classed]
     positions["abc_class"] = classes["abc_class"].reindex(positions.index)
     positions["xyz_class"] = classes["xyz_class"].reindex(positions.index)
-    policy = apply_policy(classes, _settings_table(inputs, "abc_xyz_policy"))
+    policy = apply_policy(classes, settings_table(inputs, "abc_xyz_policy"))
     policy_level = pd.to_numeric(policy["service_level"], errors="coerce").reindex(positions.index)
     # The box's review rule decides whether stock is kept (make_to_order) and whether the
     # proposal is ordered as is or approved first (manual_review); unclassed items: continuous.
@@ -165,8 +157,8 @@ def supplier_table(inputs, as_of: pd.Timestamp) -> pd.DataFrame:
     start = as_of - pd.DateOffset(months=int(settings["supplier_review_months"]))
     order_dates = pd.to_datetime(deliveries["order_date"])
     window = deliveries.loc[(order_dates > start) & (order_dates <= as_of)]
-    card = supplier_scorecard(window, _settings_table(inputs, "supplier_score_weights"),
-                              _settings_table(inputs, "supplier_grade_bands"), as_of,
+    card = supplier_scorecard(window, settings_table(inputs, "supplier_score_weights"),
+                              settings_table(inputs, "supplier_grade_bands"), as_of,
                               float(settings["on_time_tolerance_days"]), float(settings["in_full_tolerance"]),
                               int(settings["supplier_min_deliveries"]))
     names = inputs["suppliers"][["supplier_id", "supplier_name"]].drop_duplicates("supplier_id")

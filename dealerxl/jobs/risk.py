@@ -26,9 +26,9 @@ from dealerxl.calc.receivables import (ageing, average_roll_rates, bad_debt_summ
                                        days_past_due, dso, expected_credit_loss, loss_rates_from_roll_rates)
 from dealerxl.calc.risk import assess, drop_against_trend, unanswered_warnings
 from dealerxl.calc.service import satisfaction_by_group
-from dealerxl.forms import DEFAULT_ROWS, ENUMS, get_form
+from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import Inputs, JobResult, localise
+from dealerxl.jobs.common import Inputs, JobResult, localise, settings_table
 
 JOB = "risk"
 REVIEW_FORM = "dealer_risk_review"
@@ -65,14 +65,6 @@ def load_checked_inputs(source, form_ids, *, lang: str | None = None) -> Inputs:
 def load_risk_inputs(source, *, lang: str | None = None) -> Inputs:
     """The risk review's forms, read with :func:`load_checked_inputs`."""
     return load_checked_inputs(source, INPUT_FORMS, lang=lang)
-
-
-def settings_table(inputs: Inputs, form_id: str) -> pd.DataFrame:
-    """A table-shaped settings form as typed, or its default rows when the workbook has none."""
-    frame = inputs.frames.get(form_id)
-    if frame is None or frame.empty:
-        return pd.DataFrame(DEFAULT_ROWS[form_id])
-    return frame
 
 
 def bucket_layout(buckets: pd.DataFrame) -> tuple[list[str], list[float]]:
