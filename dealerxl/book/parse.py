@@ -193,9 +193,7 @@ def parse_column(raw: pd.Series, kind: pd.Series, skip: pd.Series, column) -> tu
 # a few whole-column numpy operations instead of the general per-kind branching above. They
 # return exactly what the general path returns (tests/test_speed_paths_equal.py proves it).
 NUMBER_TYPES = ("number", "money", "percent")
-NUMBER_CELLS = frozenset({float, int, np.float64, np.int64, type(None)})
-TEXT_CELLS = frozenset({str, type(None)})
-DATE_CELLS = frozenset({dt.datetime, dt.date, pd.Timestamp, type(None)})
+ERROR_SET = frozenset(ERROR_VALUES)
 
 
 @dataclass
@@ -211,20 +209,26 @@ class ColumnRead:
         return ColumnRead(self.values[keep], self.bad[keep], self.blank[keep], self.errors[keep])
 
 
+# What pandas' one C pass (``infer_dtype``, blanks skipped) calls a column of one kind of cell.
+NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float"})
+DATE_KINDS = frozenset({"datetime", "date"})
+
+
 def read_uniform_column(raw: pd.Series, column) -> ColumnRead | None:
     """The column read in one pass when all its non-blank cells are of the expected kind, else None."""
     cells = raw.to_numpy(dtype=object)
     if not len(cells):
         return None
-    found = set(map(type, cells.tolist()))
-    if str in found and column.type not in ("text", "enum"):  # blank cells often arrive as ""
-        cells = np.where(cells == "", None, cells)
-        found = set(map(type, cells.tolist()))
-    if found <= NUMBER_CELLS and column.type in (*NUMBER_TYPES, "int", "date", "datetime"):
-        return _uniform_numbers(raw.index, cells, column)
-    if found <= TEXT_CELLS and column.type in ("text", "enum"):
-        return _uniform_text(raw.index, cells, column)
-    if found <= DATE_CELLS and column.type in ("date", "datetime"):
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if column.type in ("text", "enum"):
+        return _uniform_text(raw.index, cells, column) if kind in ("string", "empty") else None
+    if kind not in NUMBER_KINDS and kind not in DATE_KINDS:
+        cells = np.where(cells == "", None, cells)  # blank cells often arrive as ""
+        kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind in NUMBER_KINDS or kind == "empty":
+        return _uniform_numbers(raw.index, cells, column) if column.type in (*NUMBER_TYPES, "int", "date",
+                                                                              "datetime") else None
+    if kind in DATE_KINDS and column.type in ("date", "datetime"):
         return _uniform_datetimes(raw.index, cells, column)
     return None
 
@@ -255,25 +259,26 @@ def _uniform_numbers(index: pd.Index, cells: np.ndarray, column) -> ColumnRead |
 
 
 def _uniform_text(index: pd.Index, cells: np.ndarray, column) -> ColumnRead:
-    missing = pd.isna(cells)
-    present = np.flatnonzero(~missing)
-    stripped = np.full(len(cells), None, dtype=object)
-    stripped[present] = [text.strip() for text in cells[present].tolist()]
-    blank = missing | (stripped == "")  # whitespace-only text is blank too
-    errors = np.zeros(len(cells), dtype=bool)
-    errors[present] = pd.Series(cells[present], dtype=object).isin(ERROR_VALUES).to_numpy()
-    skip = blank | errors
-    stripped[skip] = None
-    text = pd.Series(stripped, index=index, dtype="str")
+    # A column of text repeats a few values (dealer ids, regions) over many rows: each distinct
+    # text is trimmed, checked and looked up once, then spread back to its rows.
+    positions, distinct = pd.factorize(cells)  # a missing cell gets -1: the extra last slot below
+    words = distinct.tolist()
+    stripped = np.array([word.strip() for word in words] + [None], dtype=object)
+    blank_of = np.array([not word for word in stripped[:-1].tolist()] + [True])  # whitespace-only is blank too
+    error_of = np.array([word in ERROR_SET for word in words] + [False])
+    skip_of = blank_of | error_of
+    blank, errors, skip = blank_of[positions], error_of[positions], skip_of[positions]
+    shown = np.where(skip_of, None, stripped)
     if column.type == "text":
+        text = pd.Series(shown[positions], index=index, dtype="str")
         return ColumnRead(text, _no(index), pd.Series(blank, index=index), pd.Series(errors, index=index))
     lookup = enum_lookup(column.enum)
-    codes = np.full(len(cells), None, dtype=object)
-    usable = np.flatnonzero(~skip)
-    codes[usable] = [lookup.get(word.strip().casefold()) for word in stripped[usable].tolist()]
-    found = pd.Series(codes, index=index, dtype=object).notna()
-    values = pd.Series(codes, index=index, dtype="str").where(found)
-    return ColumnRead(values, ~found & ~pd.Series(skip, index=index), pd.Series(blank, index=index),
+    codes_of = np.array([None if word is None else lookup.get(word.casefold()) for word in shown.tolist()],
+                        dtype=object)
+    found_of = np.array([code is not None for code in codes_of.tolist()])
+    found = found_of[positions]
+    values = pd.Series(codes_of[positions], index=index, dtype="str").where(found)
+    return ColumnRead(values, pd.Series(~found & ~skip, index=index), pd.Series(blank, index=index),
                       pd.Series(errors, index=index))
 
 

@@ -66,10 +66,14 @@ def read_form(source, form_id: str, *, lang: str | None = None) -> FormRead:
         form = get_form(form_id)
         located = locate(workbook, form)
         validated[form_id] = _missing(workbook, form_id) if located is None else validate_located(located, form)
-    # A copy per caller: jobs add and drop columns of the frames they get.
+        if located is not None and hasattr(workbook, "forget_grid"):
+            workbook.forget_grid(located.grid.sheet)  # the typed frame is kept; the cells are not needed again
+    # A copy per caller, as jobs add and drop columns of the frames they get. Copy-on-write
+    # (pandas 3) makes it cost nothing until a caller changes something.
     known = validated[form_id]
-    result = replace(known, data=known.data.copy(), problems=list(known.problems), rejected=list(known.rejected),
-                     raw=None if known.raw is None else known.raw.copy(), columns=dict(known.columns))
+    result = replace(known, data=known.data.copy(deep=False), problems=list(known.problems),
+                     rejected=list(known.rejected), raw=None if known.raw is None else known.raw.copy(deep=False),
+                     columns=dict(known.columns))
     result.lang = lang or detect_language(workbook)
     return result
 

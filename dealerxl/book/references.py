@@ -39,7 +39,9 @@ def check_references(reads: dict[str, FormRead]) -> None:
             if form_id == master_id or column_id not in read.data:
                 continue
             values = read.data[column_id]
-            unknown = values.notna() & ~values.astype(str).str.strip().isin(keys)
+            # Text columns are read trimmed already; only other types need turning into text.
+            as_text = values if values.dtype == "str" else values.astype(str).str.strip()
+            unknown = values.notna() & ~as_text.isin(keys)
             for excel_row, value in values[unknown].items():
                 read.problems.append(Problem(
                     "unknown_reference", read.sheet, read.cell(column_id, excel_row), form_id, column_id,

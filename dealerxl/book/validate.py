@@ -30,7 +30,10 @@ class FormRead:
     ``data`` has the form's column ids as columns, typed, coded columns as codes, and is
     indexed by the Excel row number each row was read from (``excel_row``). ``raw`` holds
     the cells as found (all non-blank rows, same index) for callers that type values
-    themselves (the settings sheet). ``rejected`` lists the Excel rows left out of ``data``.
+    themselves: every column of a settings form, the key columns of any other form (the ids
+    typed in a master count as known even on a row rejected for another reason). Keeping
+    every raw cell of a large form would cost more memory than its typed frame.
+    ``rejected`` lists the Excel rows left out of ``data``.
     """
 
     form_id: str
@@ -184,7 +187,8 @@ def validate_located(located: Located, form: Form) -> FormRead:
         rejected = sorted(collect.bad_rows)
         data = data.drop(index=rejected)
     data.index.name = "excel_row"
-    return FormRead(form.id, grid.sheet, data, header_problems + collect.sorted(), raw, rejected, letters)
+    kept = raw if form.kind == "settings" else raw[[k for k in form.key_columns if k in raw.columns]]
+    return FormRead(form.id, grid.sheet, data, header_problems + collect.sorted(), kept, rejected, letters)
 
 
 

@@ -47,6 +47,22 @@ def _directory_entry(name: str) -> bytes:
     return encoded + b"\x00" * (64 - len(encoded)) + (len(encoded) + 2).to_bytes(2, "little")
 
 
+_CELL_REF = re.compile(r"\$?([A-Z]+)\$?(\d+)")
+
+
+def _table_ref(sheet: str, table: ElementTree.Element) -> tuple[ElementTree.Element, TableRef] | None:
+    """A table part's name attributes and where its header row sits (0-based). With no
+    header row (``headerRowCount="0"``) the row above the data is where headers would be."""
+    corners = _CELL_REF.findall(table.get("ref", "").upper())
+    if len(corners) != 2:
+        return None
+    (first_letters, first_row), (last_letters, _) = corners
+    header_rows = int(table.get("headerRowCount", "1") or 1)
+    header_row = int(first_row) - 1 + header_rows - 1
+    return table, TableRef(sheet, header_row, _column_index(first_letters.encode()),
+                           _column_index(last_letters.encode()))
+
+
 def _column_index(letters: bytes) -> int:
     index = 0
     for ch in letters:
@@ -82,7 +98,7 @@ class WorkbookFile:
             raise _unreadable("not_a_workbook", self.path)
         self._zip_ok = signature.startswith(ZIP_SIGNATURE)
         try:
-            self._book = python_calamine.CalamineWorkbook.from_path(str(self.path), load_tables=True)
+            self._book = python_calamine.CalamineWorkbook.from_path(str(self.path))
         except python_calamine.PasswordError:
             raise _unreadable("password_protected", self.path) from None
         except Exception:  # calamine raises several unrelated types for damaged files
@@ -107,14 +123,12 @@ class WorkbookFile:
         return self._grids[sheet]
 
     def table(self, name: str) -> TableRef | None:
-        try:
-            if name not in self._book.table_names:
-                return None
-            table = self._book.get_table_by_name(name)
-        except Exception:  # tables not loaded or not supported by this file type
-            return None
-        # calamine's table start is the first data row; the header row is the one above.
-        return TableRef(table.sheet, table.start[0] - 1, table.start[1], table.end[1])
+        return self._package_parts["tables"].get(name.casefold())
+
+    def forget_grid(self, sheet: str) -> None:
+        """Let go of a sheet's cells once its form is read (a large sheet's cells as Python
+        objects take several times the file's size); a later :meth:`grid` reads it again."""
+        self._grids.pop(sheet, None)
 
     def defined_name(self, name: str) -> str | None:
         return self._package_parts["names"].get(name.casefold())
@@ -123,7 +137,7 @@ class WorkbookFile:
 
     @cached_property
     def _package_parts(self) -> dict:
-        parts: dict = {"names": {}, "sheets": {}}
+        parts: dict = {"names": {}, "sheets": {}, "tables": {}}
         if not self._zip_ok:
             return parts
         try:
@@ -142,7 +156,38 @@ class WorkbookFile:
             if len(text) >= 2 and text[0] == text[-1] == '"':
                 text = text[1:-1].replace('""', '"')
             parts["names"][defined.get("name", "").casefold()] = text
+        parts["tables"] = self._tables(parts["sheets"])
         return parts
+
+    def _tables(self, sheet_parts: dict[str, str]) -> dict[str, TableRef]:
+        """Excel Tables by name (case-insensitive, as Excel treats them), from each sheet's
+        relationships and the table parts (ECMA-376 Part 1, 18.5.1.2): reading these few
+        small parts is far cheaper than asking calamine, which loads every table's cells."""
+        tables: dict[str, TableRef] = {}
+        try:
+            with zipfile.ZipFile(self.path) as package:
+                names = set(package.namelist())
+                for sheet, part in sheet_parts.items():
+                    folder, file = posixpath.split(part)
+                    rels_part = posixpath.join(folder, "_rels", file + ".rels")
+                    if rels_part not in names:
+                        continue
+                    for rel in ElementTree.fromstring(package.read(rels_part)).iter(f"{_PKG_REL}Relationship"):
+                        if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
+                            continue
+                        target = rel.get("Target", "")
+                        table_part = target.lstrip("/") if target.startswith("/") else \
+                            posixpath.normpath(posixpath.join(folder, target))
+                        if table_part not in names:
+                            continue
+                        ref = _table_ref(sheet, ElementTree.fromstring(package.read(table_part)))
+                        if ref is not None:
+                            for key in ("name", "displayName"):
+                                if ref[0].get(key):
+                                    tables.setdefault(ref[0].get(key).casefold(), ref[1])
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+            return tables
+        return tables
 
     def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
         part = self._package_parts["sheets"].get(sheet)
@@ -150,13 +195,29 @@ class WorkbookFile:
             return
         try:
             with zipfile.ZipFile(self.path) as package:
+                if not _holds_error_cells(package, part):
+                    return
                 xml = package.read(part)
         except (KeyError, zipfile.BadZipFile, OSError):
-            return
-        if b't="e"' not in xml:
             return
         for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
             for letters, row, value in pattern.findall(xml):
                 r, c = int(row) - 1, _column_index(letters)
                 if r < len(rows) and c < len(rows[r]):
                     rows[r][c] = value.decode("utf-8", "replace")
+
+
+_ERROR_TYPE = b't="e"'
+_CHUNK = 1 << 22
+
+
+def _holds_error_cells(package: zipfile.ZipFile, part: str) -> bool:
+    """Whether a sheet part has any error cell, read in pieces so a large sheet's XML is
+    never held whole just to find that it has none."""
+    tail = b""
+    with package.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            if _ERROR_TYPE in tail + chunk[:len(_ERROR_TYPE)] or _ERROR_TYPE in chunk:
+                return True
+            tail = chunk[-(len(_ERROR_TYPE) - 1):]
+    return False
