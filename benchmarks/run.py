@@ -56,7 +56,7 @@ def measure_scale(scale: float, cache: Path, end_month: str, lang: str) -> dict:
             except Exception as error:  # a job failing on this data is a finding, not a crash of the suite
                 notes.append(f"{name}: failed at x{scale:g}: {type(error).__name__}: {error}")
                 continue
-            floor = isolated(floor_measured, str(path), ours["forms_read"], ours["tables"],
+            floor = isolated(floor_measured, str(path), ours["forms_read"], ours["output"],
                              str(out / f"{command}-floor.xlsx"), lang)
             total = ours["read_s"] + ours["compute_s"] + ours["write_s"]
             rows[name] = {**{k: ours[k] for k in ("read_s", "compute_s", "write_s", "peak_mb", "start_mb", "problems")},

@@ -4,13 +4,14 @@ Jobs are driven through their command modules (``dealerxl/cli/<job>.py``), exact
 ``dealerxl <job>`` runs them: the command's ``run_job`` call is intercepted to obtain the
 job's own ``run``, ``sheets``/``formats`` or ``write``. Reading is the time spent in
 ``load_inputs`` (open the workbook, read and validate the forms); compute is the rest of
-``run``; write is saving the result workbook. A job whose command module is missing is
+``run``; write is saving the result workbook. The floor writes the same cells again: the
+output tables of most jobs, the sheets of the monthly report and one sheet per dealer for
+the statements, so a job that writes more pays for more. A job whose command module is missing is
 skipped with a note, so the suite follows the tree as jobs are added.
 """
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import time
 from importlib import import_module
@@ -93,8 +94,8 @@ def _time_reading(watch: Stopwatch, forms_read: list) -> None:
 
 
 def run_job_measured(command: str, argv, workbook: str, out_dir: str, end_month: str) -> dict:
-    """One job in this process: read/compute/write seconds, forms read, output tables kept
-    (pickled) for the floor."""
+    """One job in this process: read/compute/write seconds, forms read, and the workbook it
+    wrote (whose cells the floor writes again)."""
     out = Path(out_dir)
     watch, forms_read = Stopwatch(), []
     if command == "check":
@@ -105,7 +106,7 @@ def run_job_measured(command: str, argv, workbook: str, out_dir: str, end_month:
         from dealerxl.forms import FORMS
 
         return {"read_s": watch.laps["read"], "compute_s": 0.0, "write_s": 0.0, "problems": len(result.problems),
-                "forms_read": [f for f in FORMS if FORMS[f].kind != "output"], "tables": None}
+                "forms_read": [f for f in FORMS if FORMS[f].kind != "output"], "output": None}
     module = import_module(f"dealerxl.cli.{command}")
     captured = {}
     module.run_job = lambda args, lang, **kwargs: captured.update(kwargs) or 0
@@ -120,28 +121,28 @@ def run_job_measured(command: str, argv, workbook: str, out_dir: str, end_month:
     with watch("write"):
         if captured.get("write") is not None:
             list(captured["write"](result, path))
-            tables = result.tables
         else:
             formats = captured.get("formats")
-            tables = captured["sheets"](result)
-            write_result_workbook(path, tables, formats=formats(result.lang) if formats else None)
-    kept = out / f"{command}.tables.pickle"
-    kept.write_bytes(pickle.dumps(tables))
+            write_result_workbook(path, captured["sheets"](result), formats=formats(result.lang) if formats else None)
     read = watch.laps.get("read", 0.0)
     return {"read_s": read, "compute_s": watch.laps["run"] - read, "write_s": watch.laps["write"],
-            "problems": len(result.problems), "forms_read": forms_read, "tables": str(kept)}
+            "problems": len(result.problems), "forms_read": forms_read, "output": str(path)}
 
 
-def floor_measured(workbook: str, forms_read: list, tables_pickle: str | None, out: str, lang: str) -> dict:
-    """The least any job can spend: read its input sheets with calamine and write its output
-    tables with XlsxWriter in row order (constant memory), nothing else."""
+def floor_measured(workbook: str, forms_read: list, output: str | None, out: str, lang: str) -> dict:
+    """The least any job can spend: read its input sheets with calamine, and write every cell
+    of the workbook the job wrote (same sheets, values only: no formats, charts or page
+    setup) with XlsxWriter in row order (constant memory), nothing else."""
     import xlsxwriter
     from python_calamine import CalamineWorkbook
 
     from dealerxl.forms import FORMS
     from dealerxl.i18n import tr
 
-    tables = pickle.loads(Path(tables_pickle).read_bytes()) if tables_pickle else {}
+    written = []
+    if output:  # the job's own output, read back before the clock starts
+        produced = CalamineWorkbook.from_path(output)
+        written = [(name, produced.get_sheet_by_name(name).to_python()) for name in produced.sheet_names]
     start = time.perf_counter()
     book = CalamineWorkbook.from_path(workbook)
     cells = 0
@@ -149,13 +150,11 @@ def floor_measured(workbook: str, forms_read: list, tables_pickle: str | None, o
         rows = book.get_sheet_by_name(tr(FORMS[form_id].label_key("sheet"), lang)).to_python()
         cells += sum(len(r) for r in rows)
     read = time.perf_counter()
-    if tables:
+    if written:
         target = xlsxwriter.Workbook(out, {"constant_memory": True, "nan_inf_to_errors": True})
-        for name, frame in tables.items():
-            sheet = target.add_worksheet(str(name)[:31])
-            sheet.write_row(0, 0, [str(c) for c in frame.columns])
-            values = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
-            for index, row in enumerate(values, start=1):
+        for name, rows in written:
+            sheet = target.add_worksheet(name)
+            for index, row in enumerate(rows):
                 sheet.write_row(index, 0, row)
         target.close()
     done = time.perf_counter()
