@@ -23,6 +23,7 @@ from dealerxl.calc.incentives import active_share, plans_from_tables
 from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import JobResult, load_inputs, settings_table
+from dealerxl.jobs.months import parse_month
 
 JOB = "incentives"
 INPUT_FORMS = ("sales_transactions", "monthly_targets", "incentive_plans", "incentive_plan_tiers",
@@ -35,14 +36,6 @@ DEALER_SUMMARY_COLUMNS = ["dealer_id", "dealer_name", "period", "sales", "rebate
                           "credited", "lines"]
 DEALER_LINE_COLUMNS = ["dealer_id", "payee_id", "payee_type", "period",
                        *[c for c in LINE_COLUMNS if c != "dealer_id"]]
-
-
-def statement_month(value) -> pd.Period:
-    """``YYYY-MM`` (or a date) as a month; a CalcError for anything else."""
-    try:
-        return pd.Period(pd.Timestamp(str(value)), "M")
-    except (ValueError, TypeError):
-        raise CalcError(f"{value!r} is not a month (YYYY-MM)") from None
 
 
 def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list[str]]:
@@ -107,7 +100,7 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
     statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`), and the dealer
     statements (:func:`dealer_statements`): ``dealer_summary`` and ``dealer_lines``.
     """
-    last = statement_month(month)
+    last = parse_month(month)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
     return incentive_statements(inputs, source, last)
 

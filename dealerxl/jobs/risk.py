@@ -29,6 +29,7 @@ from dealerxl.calc.service import satisfaction_by_group
 from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import Inputs, JobResult, localise, settings_table
+from dealerxl.jobs.months import month_end
 
 JOB = "risk"
 REVIEW_FORM = "dealer_risk_review"
@@ -37,15 +38,6 @@ INPUT_FORMS = ("dealer_master", "receivables", "open_orders", "write_offs", "age
                "ageing_buckets", "provision_matrix", "warning_rules")
 CLOSED_WARNINGS = ("closed", "false_alarm")
 CLOSED_ACTIONS = ("done", "cancelled")
-
-
-def month_end(month) -> pd.Timestamp:
-    """The last day of ``month`` (``"2026-10"``, a date or a Timestamp); CalcError if it is no month."""
-    try:
-        period = pd.Period(str(month)[:7], freq="M")
-    except (ValueError, TypeError) as error:
-        raise CalcError(f"{month} is not a month (YYYY-MM)") from error
-    return period.end_time.normalize()
 
 
 def load_checked_inputs(source, form_ids, *, lang: str | None = None) -> Inputs:

@@ -28,6 +28,7 @@ from dealerxl.calc.inventory import stock_health
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
+from dealerxl.jobs.months import parse_month
 from dealerxl.report.figures import (
     SALES_FORMS,
     month_figures,
@@ -55,14 +56,6 @@ class MonthlyResult(JobResult):
     """A :class:`JobResult` that also keeps each review's own result (``parts``, name → JobResult)."""
 
     parts: dict = field(default_factory=dict)
-
-
-def report_month(month) -> pd.Period:
-    """``month`` as a monthly period; CalcError when it is no month."""
-    try:
-        return pd.Period(str(month)[:7], freq="M")
-    except (ValueError, TypeError) as error:
-        raise CalcError(f"{month} is not a month (YYYY-MM)") from error
 
 
 def _job(name: str):
@@ -135,7 +128,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     review's tables as ``<review>.<table>``. ``parts`` keeps each review's result; a review
     that could not run is named in ``summary["missing_parts"]`` with its reason.
     """
-    period = report_month(month)
+    period = parse_month(month)
     book = open_source(source)
     inputs = load_inputs(book, list(SALES_FORMS), lang=lang)
     language = inputs.lang

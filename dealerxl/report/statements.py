@@ -36,6 +36,7 @@ from dealerxl.forms import ENUMS
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
+from dealerxl.jobs.months import parse_month
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report.style import A4, statement_formats
 
@@ -45,13 +46,6 @@ CLOSED_CASES = ("resolved", "closed")  # complaint log statuses that end a case
 MAX_SHEET_NAME = 31
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 COMPLAINTS_LISTED = 25  # a statement is one or two pages: the rest are counted, not listed
-
-
-def statement_month(value) -> pd.Period:
-    try:
-        return pd.Period(str(value)[:7], freq="M")
-    except (ValueError, TypeError):
-        raise CalcError(f"{value!r} is not a month (YYYY-MM)") from None
 
 
 def _optional_job(module: str, function: str):
@@ -172,7 +166,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     from dealerxl.jobs.incentives import monthly_targets, run_incentives
     from dealerxl.jobs.risk import run_risk_review
 
-    period = statement_month(month)
+    period = parse_month(month)
     # opened once: every job below reads the same sheets, each read only the first time
     source = open_source(source)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
