@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,16 +24,7 @@ import pandas as pd
 
 from dealerxl.calc.incentives import IncentivePlan
 from dealerxl.calc.payouts import calculate_payouts
-
-
-def best_of(repeat: int, fn):
-    """Shortest wall time of ``repeat`` calls (less noise from the other users of the machine)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from suite.timing import best_and_result
 
 
 def generated_inputs(lines: int, reps: int, dealers: int, months: int, seed: int = 11):
@@ -94,9 +84,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sales.csv"
         sales.to_csv(path, index=False)
-        read_time, _ = best_of(args.repeat, lambda: pd.read_csv(path))
-    group_time, _ = best_of(args.repeat, lambda: sales.groupby(["payee_id", "period"])["amount"].sum())
-    payout_time, (lines, summary) = best_of(args.repeat,
+        read_time, _ = best_and_result(args.repeat, lambda: pd.read_csv(path))
+    group_time, _ = best_and_result(args.repeat, lambda: sales.groupby(["payee_id", "period"])["amount"].sum())
+    payout_time, (lines, summary) = best_and_result(args.repeat,
                                             lambda: calculate_payouts(sales, payees, plans, reversals))
 
     print(f"{len(sales):,} sales lines, {sales['payee_id'].nunique()} reps, {sales['dealer_id'].nunique():,} dealers, "

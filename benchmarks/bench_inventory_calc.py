@@ -13,23 +13,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dealerxl.calc import demand, inventory, replenishment, simulation
-
-
-def best_of(repeat: int, fn):
-    """Shortest wall time of ``repeat`` calls (less noise from the other users of the machine)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from suite.timing import best_and_result
 
 
 def generated_demand(skus: int, months: int, seed: int = 7) -> tuple[np.ndarray, pd.DataFrame]:
@@ -67,39 +57,39 @@ def main() -> None:
     args = parser.parse_args()
 
     quantity, items = generated_demand(args.skus, args.months)
-    build_s, history = best_of(args.repeat, lambda: long_table(quantity, items["sku"]))
+    build_s, history = best_and_result(args.repeat, lambda: long_table(quantity, items["sku"]))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demand_history.csv"
         history.to_csv(path, index=False)
-        read_s, _ = best_of(args.repeat, lambda: pd.read_csv(path, parse_dates=["month"]))
+        read_s, _ = best_and_result(args.repeat, lambda: pd.read_csv(path, parse_dates=["month"]))
         xlsx_s = None
         if args.xlsx:
             book = Path(folder) / "demand_history.xlsx"
             history.to_excel(book, index=False, engine="xlsxwriter")
-            xlsx_s, _ = best_of(1, lambda: pd.read_excel(book, engine="calamine"))
+            xlsx_s, _ = best_and_result(1, lambda: pd.read_excel(book, engine="calamine"))
 
     timings: dict[str, float] = {}
-    timings["demand statistics (long table)"], stats = best_of(
+    timings["demand statistics (long table)"], stats = best_and_result(
         args.repeat, lambda: demand.demand_statistics(history, ("sku", "location")))
     annual_value = stats["mean_demand"].to_numpy() * 12 * items["unit_cost"].to_numpy()
-    timings["ABC-XYZ classes"], classes = best_of(
+    timings["ABC-XYZ classes"], classes = best_and_result(
         args.repeat, lambda: inventory.abc_xyz(annual_value, stats["cv"].to_numpy()))
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
     lead, lead_sd = items["lead_time_days"].to_numpy(), items["lead_time_sd_days"].to_numpy()
-    timings["safety stock + reorder point + EOQ"], _ = best_of(args.repeat, lambda: (
+    timings["safety stock + reorder point + EOQ"], _ = best_and_result(args.repeat, lambda: (
         inventory.reorder_point(d, sd, lead, 0.95, lead_sd),
         inventory.eoq(d * 12, 300.0, 0.2 * items["unit_cost"].to_numpy())))
     order_qty = inventory.eoq(d * 12, 300.0, 0.2 * items["unit_cost"].to_numpy())
-    timings["fill-rate safety stock (bisection)"], _ = best_of(
+    timings["fill-rate safety stock (bisection)"], _ = best_and_result(
         args.repeat, lambda: inventory.safety_stock_fill_rate(d, sd, lead, 0.98, np.maximum(order_qty, 1.0), lead_sd))
     positions = items.merge(stats, on=["sku", "location"]).assign(service_level=0.95)
-    timings["replenishment proposal"], proposal = best_of(
+    timings["replenishment proposal"], proposal = best_and_result(
         args.repeat, lambda: replenishment.replenishment_proposal(positions, "2026-11-30"))
     since = stats["periods_since_demand"].to_numpy()
-    timings["stock health"], _ = best_of(args.repeat, lambda: inventory.stock_health(
+    timings["stock health"], _ = best_and_result(args.repeat, lambda: inventory.stock_health(
         items["on_hand"], items["unit_cost"], d * 12, d, since))
     rop = inventory.reorder_point(d, sd, lead, 0.95, lead_sd)
-    timings["simulation self-check (36 periods)"], _ = best_of(args.repeat, lambda: simulation.simulate_reorder_point_policy(
+    timings["simulation self-check (36 periods)"], _ = best_and_result(args.repeat, lambda: simulation.simulate_reorder_point_policy(
         quantity, rop, np.maximum(order_qty, 1.0), lead / inventory.MONTH_DAYS, lead_sd / inventory.MONTH_DAYS))
 
     print(f"{args.skus} SKUs × {args.months} months = {len(history):,} demand rows; "

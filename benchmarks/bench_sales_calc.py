@@ -21,16 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import forecast, sales, targets
-
-
-def best_of(repeat: int, fn):
-    """Shortest wall time of ``repeat`` calls (less noise from the other users of the machine)."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from suite.timing import best_and_result
 
 
 def generated_transactions(rows: int, dealers: int, months: int, skus: int = 1000, seed: int = 11) -> pd.DataFrame:
@@ -61,14 +52,14 @@ def baselines(frame: pd.DataFrame, folder: Path, repeat: int, xlsx: bool) -> dic
     """Seconds to read ``frame`` back from CSV and (unless skipped) from an XlsxWriter .xlsx with calamine."""
     csv = folder / "sales.csv"
     frame.to_csv(csv, index=False)
-    result = {"read CSV": best_of(repeat, lambda: pd.read_csv(csv, parse_dates=["date"]))[0]}
+    result = {"read CSV": best_and_result(repeat, lambda: pd.read_csv(csv, parse_dates=["date"]))[0]}
     if xlsx:
         book = folder / "sales.xlsx"
         start = time.perf_counter()
         with pd.ExcelWriter(book, engine="xlsxwriter", engine_kwargs={"options": {"constant_memory": True}}) as w:
             frame.to_excel(w, sheet_name="sales", index=False)
         print(f"(writing the .xlsx took {time.perf_counter() - start:.1f} s; not counted)")
-        result["read xlsx (calamine)"] = best_of(1, lambda: pd.read_excel(book, engine="calamine"))[0]
+        result["read xlsx (calamine)"] = best_and_result(1, lambda: pd.read_excel(book, engine="calamine"))[0]
     return result
 
 
@@ -140,7 +131,7 @@ def main() -> None:
         print(f"{'baseline: ' + name:48s} {seconds:8.3f}")
     total = 0.0
     for name, step in steps(frame).items():
-        seconds, _ = best_of(args.repeat, step)
+        seconds, _ = best_and_result(args.repeat, step)
         total += seconds
         print(f"{name:48s} {seconds:8.3f} " + " ".join(f"{seconds / base[n]:22.2f}" for n in names))
     print(f"{'all calculations':48s} {total:8.3f} " + " ".join(f"{total / base[n]:22.2f}" for n in names))

@@ -22,14 +22,20 @@ class Stopwatch:
             self.laps[name] = self.laps.get(name, 0.0) + time.perf_counter() - start
 
 
-def best_of(repeat: int, function) -> float:
-    """Shortest wall time of ``repeat`` calls: the least disturbed by other load on the machine."""
-    best = float("inf")
+def best_and_result(repeat: int, function):
+    """Shortest wall time of ``repeat`` calls (the least disturbed by other load on the
+    machine), and the last call's result."""
+    best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
-        function()
+        result = function()
         best = min(best, time.perf_counter() - start)
-    return best
+    return best, result
+
+
+def best_of(repeat: int, function) -> float:
+    """Shortest wall time of ``repeat`` calls."""
+    return best_and_result(repeat, function)[0]
 
 
 def fitted_exponent(sizes, costs) -> float:
