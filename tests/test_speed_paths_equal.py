@@ -2,7 +2,7 @@
 
 Reading a form: a column whose cells are all of the expected kind is read whole at once
 (:func:`dealerxl.book.parse.read_uniform_column`); every other column cell kind by cell kind.
-UDF arguments and results: numeric arrays skip the per-cell conversion in
+UDF arguments: numeric arrays skip the per-cell conversion in
 :mod:`dealerxl.excel.functions.convert`. Each fast path is compared with the general one.
 """
 from __future__ import annotations
@@ -168,39 +168,6 @@ def test_the_sample_workbook_reads_the_same_with_and_without_fast_paths(sample_b
         assert fast.messages() == general.messages() and fast.rejected == general.rejected
         compared += 1
     assert compared > 10
-
-
-def spilled_one_by_one(values) -> list[list]:
-    """The spilled column built cell by cell: the reference the vectorised one must equal."""
-    return [[None if (isinstance(v, float) and np.isnan(v)) else v] for v in np.ravel(values).tolist()]
-
-
-result_arrays = st.one_of(
-    st.lists(st.floats(width=64), max_size=40).map(lambda v: np.array(v, dtype=float)),
-    st.lists(st.floats(width=32), max_size=40).map(lambda v: np.array(v, dtype=np.float32)),
-    st.lists(st.integers(-10**9, 10**9), max_size=40).map(np.array),
-    st.lists(st.sampled_from(["red", "amber", "green"]), max_size=40).map(np.array),
-    st.lists(st.one_of(st.floats(width=64), st.none(), st.text(max_size=3), st.integers(), st.just(pd.NA),
-                       st.just(pd.NaT), st.just(np.float64("nan"))), max_size=40)
-    .map(lambda v: np.array(v + [None], dtype=object)[:-1]),
-)
-
-
-def same_cells(a: list[list], b: list[list]) -> bool:
-    """Equal cell by cell, NaN (kept as a value) equal to NaN, and of the same Python types."""
-    if len(a) != len(b):
-        return False
-    for (x,), (y,) in zip(a, b):
-        if type(x) is not type(y):
-            return False
-        if x is not y and not (x == y if not isinstance(x, float) or x == x else y != y):
-            return False
-    return True
-
-
-@given(values=result_arrays)
-def test_a_spilled_column_equals_the_cell_by_cell_conversion(values):
-    assert same_cells(convert.column(values), spilled_one_by_one(values))
 
 
 udf_ranges = st.one_of(

@@ -9,6 +9,7 @@ from dealerxl.calc import CalcError
 from dealerxl.excel.functions import (UDFS, DX_ABC_XYZ, DX_DEMAND_STATS, DX_EOQ, DX_ORDER_QTY, DX_REORDER_POINT,
                                       DX_SAFETY_STOCK, DX_SAFETY_STOCK_FILL_RATE)
 from dealerxl.i18n import LANGS, tr
+from udf_cells import excel_cells
 
 
 def rng(*rows):
@@ -29,7 +30,7 @@ def test_inventory_functions_are_registered_with_help_in_every_language():
 
 
 def test_safety_stock_spills_a_header_and_one_row_per_sku_with_blanks_as_zero_demand():
-    result = DX_SAFETY_STOCK(HISTORY, rng([30.4375]), rng([0.95]))
+    result = excel_cells(DX_SAFETY_STOCK(HISTORY, rng([30.4375]), rng([0.95])))
     assert result[0] == ["mean_demand", "sd_demand", "lead_time_demand_sd", "safety_stock"]
     assert len(result) == 4
     # Row 1: 10, 20, 30, 0 → σd = 12.91 a month, lead time one month.
@@ -39,18 +40,18 @@ def test_safety_stock_spills_a_header_and_one_row_per_sku_with_blanks_as_zero_de
 
 
 def test_safety_stock_takes_a_column_of_lead_times_with_a_blank_one():
-    result = DX_SAFETY_STOCK(HISTORY, rng([30.4375], [None], [10]), 0.95, rng([15.22], [0], [0]))
+    result = excel_cells(DX_SAFETY_STOCK(HISTORY, rng([30.4375], [None], [10]), 0.95, rng([15.22], [0], [0])))
     assert result[1][3] > 0 and result[2][3] is None
 
 
 def test_weekly_period_days_change_the_unit_conversion():
-    monthly = DX_SAFETY_STOCK(HISTORY[:1], 14, 0.95)[1][3]
-    weekly = DX_SAFETY_STOCK(HISTORY[:1], 14, 0.95, None, 7)[1][3]
+    monthly = excel_cells(DX_SAFETY_STOCK(HISTORY[:1], 14, 0.95))[1][3]
+    weekly = excel_cells(DX_SAFETY_STOCK(HISTORY[:1], 14, 0.95, None, 7))[1][3]
     assert weekly == pytest.approx(monthly * np.sqrt(30.4375 / 7))
 
 
 def test_reorder_point_adds_lead_time_demand():
-    result = DX_REORDER_POINT(HISTORY[:2], 2 * 30.4375, 0.95, 0.5 * 30.4375)
+    result = excel_cells(DX_REORDER_POINT(HISTORY[:2], 2 * 30.4375, 0.95, 0.5 * 30.4375))
     assert result[0] == ["lead_time_demand", "safety_stock", "reorder_point"]
     assert result[2] == pytest.approx([10.0, norm.ppf(0.95) * 5 * 0.5, 10 + norm.ppf(0.95) * 2.5])
 
@@ -61,27 +62,27 @@ def test_lead_time_column_of_the_wrong_length_is_refused():
 
 
 def test_eoq_spills_a_column_and_leaves_blank_inputs_blank():
-    assert DX_EOQ(rng([3120], [None]), 12, 0.005) == [[pytest.approx(3869.88, abs=0.01)], [None]]
+    assert excel_cells(DX_EOQ(rng([3120], [None]), 12, 0.005)) == [[pytest.approx(3869.88, abs=0.01)], [None]]
 
 
 def test_order_quantity_rounds_to_moq_and_packs():
-    assert DX_ORDER_QTY(rng([37], [61], [-2]), 50, 12) == [[60.0], [72.0], [0.0]]
-    assert DX_ORDER_QTY(rng([5.5])) == [[6.0]]
+    assert excel_cells(DX_ORDER_QTY(rng([37], [61], [-2]), 50, 12)) == [[60.0], [72.0], [0.0]]
+    assert excel_cells(DX_ORDER_QTY(rng([5.5]))) == [[6.0]]
 
 
 def test_fill_rate_safety_stock_spills_one_column():
-    result = DX_SAFETY_STOCK_FILL_RATE(rng([0, 50, 0, 50]), 30.4375, 0.98, 100)
+    result = excel_cells(DX_SAFETY_STOCK_FILL_RATE(rng([0, 50, 0, 50]), 30.4375, 0.98, 100))
     assert len(result) == 1 and result[0][0] > 0
 
 
 def test_abc_xyz_spills_classes_boxes_and_cv():
-    result = DX_ABC_XYZ(rng([500], [300], [100], [None]), rng([1, 2, 3], [0, 0, 9], [4, 4, 4], [None, None, None]))
+    result = excel_cells(DX_ABC_XYZ(rng([500], [300], [100], [None]), rng([1, 2, 3], [0, 0, 9], [4, 4, 4], [None, None, None])))
     assert result[0] == ["abc_class", "xyz_class", "box", "cv"]
     assert [row[2] for row in result[1:]] == ["AX", "AZ", "BX", "CZ"]
     assert result[4][3] is None  # no demand at all: CV undefined
 
 
 def test_demand_statistics_spill_intermittency():
-    result = DX_DEMAND_STATS(HISTORY)
+    result = excel_cells(DX_DEMAND_STATS(HISTORY))
     assert result[0] == ["periods", "mean_demand", "sd_demand", "cv", "intermittency"]
     assert result[1][4] == 0.25 and result[3][4] == 1.0

@@ -1,12 +1,17 @@
-"""Turning Excel ranges (2-D arrays, blanks as None) into calculation inputs and back.
+"""Turning Excel ranges (2-D arrays, blanks as NaN or None) into calculation inputs and back.
 
 UDFs stay thin by using these: a column becomes a 1-D array, numbers stay numbers, blank
 cells become NaN, dates arrive either as datetimes or as Excel serial numbers.
+
+Ranges of numbers and blanks arrive from xlwings as float arrays; they go to the calculation
+as they are (no copy, no per-cell look). Anything else (text, booleans, dates mixed in) takes
+the general path, which reads every cell.
+
+Results go back as 2-D numpy arrays: xlwings turns an array into rows itself
+(``ndarray.tolist()``) and writes NaN, None, NaT and ``pd.NA`` as blank cells, so a float
+result is handed over untouched. Only a table with a header row needs an object array.
 """
 from __future__ import annotations
-
-import gc
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -24,10 +29,18 @@ def flat(values) -> np.ndarray:
 ALL_NUMBERS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
 
 
+def _is_numeric(values) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
+
+
 def numbers(values) -> np.ndarray:
-    """A range as a flat float array; blanks and text that is not a number become NaN."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        return values.ravel().astype(float)
+    """A range as a flat float array; blanks and text that is not a number become NaN.
+
+    A float range comes back as a view of itself (the calculations do not write into their
+    arguments), so the common case costs nothing.
+    """
+    if _is_numeric(values):
+        return np.ravel(values.astype(float, copy=False))
     cells = flat(values)
     if pd.api.types.infer_dtype(cells, skipna=True) in ALL_NUMBERS:
         try:
@@ -43,18 +56,26 @@ def numbers_any(values) -> np.ndarray:
 
 
 def matrix(values) -> np.ndarray:
-    """A block of cells as a 2-D float array (blanks NaN), one row per range row."""
-    numeric = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
-    array = values.astype(float) if numeric else np.asarray(values, dtype=object)
+    """A block of cells as a 2-D float array (blanks NaN), one row per range row, in row-major order.
+
+    Both paths give a C-ordered array, so row sums add up in the same order either way.
+    """
+    if _is_numeric(values):
+        array = values.astype(float, copy=False)
+    else:
+        array = np.asarray(values, dtype=object)
     if array.ndim < 2:
         array = array.reshape(1, -1) if array.ndim == 1 else array.reshape(1, 1)
-    if numeric:  # column-major like the general path's result, so sums add up in the same order
-        return np.asfortranarray(array)
-    return pd.DataFrame(array).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if array.dtype == object:
+        array = pd.DataFrame(array).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return np.ascontiguousarray(array)
 
 
 def datetimes(values) -> pd.Series:
     """A range of dates: datetimes, ISO text or Excel serial numbers; blanks become NaT."""
+    if _is_numeric(values):  # serial numbers only: no text to parse
+        serial = pd.Series(numbers(values))
+        return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
     raw = pd.Series(flat(values))
     serial = pd.to_numeric(raw, errors="coerce")
     from_serial = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
@@ -71,49 +92,42 @@ def scalar(value, default=None):
     return default if item is None else item
 
 
-def column(values) -> list[list]:
-    """A 1-D result as a single spilling column; a float NaN becomes a blank cell (None)."""
-    array = np.ravel(values)
-    if array.dtype.kind == "f" and array.dtype.itemsize <= 8:  # tolist() gives Python floats
-        cells = array.astype(object)
-        cells[np.isnan(array)] = None
-    elif array.dtype == object:
-        cells = array.copy()
-        cells[_float_nan(array)] = None
-    else:  # ints, bools, text, dates: tolist() gives no float, so nothing becomes blank
-        cells = array
-    with _collector_paused():
-        return cells.reshape(-1, 1).tolist()
+def cells(values) -> np.ndarray:
+    """A 1-D result as values Excel can take: dates become Python datetimes, the rest is unchanged.
 
-
-def _float_nan(cells: np.ndarray) -> np.ndarray:
-    """Mask of the cells of an object array that are a float NaN (not None, pd.NA or NaT)."""
-    mask = pd.isna(cells)
-    candidates = np.flatnonzero(mask)
-    mask[candidates] = [isinstance(cells[i], float) for i in candidates.tolist()]  # missing cells only
-    return mask
-
-
-def table(frame: pd.DataFrame, header: bool = True) -> list[list]:
-    """A DataFrame as rows for Excel (header first); NaN becomes a blank cell."""
-    cells = frame.astype(object).where(frame.notna(), None).values
-    with _collector_paused():
-        body = cells.tolist()
-    return ([list(map(str, frame.columns))] + body) if header else body
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cycle collector while the rows for Excel are built.
-
-    A spilled result is one small list per row: at 100,000 rows the collector would run
-    dozens of times over every live object while they are created, which costs several
-    times the building itself. The rows hold only scalars, so they form no cycles to collect.
+    ``datetime64`` would reach Excel as integers (nanoseconds) through ``tolist()``;
+    microsecond datetimes turn into ``datetime.datetime`` (NaT into None, a blank cell).
+    Timezone-aware pandas dates are written in their own local time.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    if isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize(None) if isinstance(values, pd.Series) else values.tz_localize(None)
+        values = values.to_numpy()
+    array = np.asarray(values)
+    if array.dtype.kind == "M":
+        return array.astype("datetime64[us]").astype(object)
+    return array
+
+
+def column(values) -> np.ndarray:
+    """A 1-D result as a single spilling column: a 2-D array of shape (n, 1), a view where possible."""
+    return cells(np.ravel(values) if isinstance(values, np.ndarray) else values).reshape(-1, 1)
+
+
+def table(frame: pd.DataFrame | dict, header: bool = True) -> np.ndarray:
+    """A table as one object array for Excel: the column names as the first row, then one row per record.
+
+    ``frame`` is a DataFrame or a mapping of column name → 1-D array. Numbers stay numbers
+    (NaN becomes a blank cell when written), dates become datetimes (see :func:`cells`).
+    """
+    columns = ({name: frame[name] for name in frame.columns} if isinstance(frame, pd.DataFrame)
+               else dict(frame))
+    names = list(columns)
+    rows = len(next(iter(columns.values()))) if columns else 0
+    top = 1 if header else 0
+    out = np.empty((rows + top, len(names)), dtype=object)
+    if header:
+        out[0] = [str(name) for name in names]
+    for j, name in enumerate(names):
+        out[top:, j] = cells(columns[name])
+    return out

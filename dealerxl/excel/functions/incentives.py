@@ -154,7 +154,6 @@ def DX_KPI_GRADE(scores, bands, shares=None):
             raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
         order = np.argsort(-minimum, kind="stable")
         band = people.forced_grades(value, np.nan_to_num(share[used])[order], grades[order])
-    lookup = pd.Series(multiple, index=grades)
-    result = pd.DataFrame({"grade": band, "bonus_multiple": lookup.reindex(band).to_numpy()})
-    result.loc[pd.isna(band), "bonus_multiple"] = np.nan
-    return table(result)
+    position = pd.Index(grades).get_indexer(band)  # -1 for a blank score (no grade)
+    bonus = np.where(position >= 0, multiple[position], np.nan)
+    return table({"grade": band, "bonus_multiple": bonus})

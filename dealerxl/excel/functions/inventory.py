@@ -62,12 +62,11 @@ def DX_SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_
     level = _per_item(service_level, n, "service_level")
     days = _period_days(period_days)
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
-    result = pd.DataFrame({
+    return table({
         "mean_demand": d, "sd_demand": sd,
         "lead_time_demand_sd": inventory.lead_time_demand_sd(d, sd, lead, lead_sd, days),
         "safety_stock": inventory.safety_stock(d, sd, lead, level, lead_sd, days),
     })
-    return table(result)
 
 
 @udf("demand_history", "lead_time_days", "service_level", "lead_time_sd_days")
@@ -86,8 +85,7 @@ def DX_REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
     rop = inventory.reorder_point(d, sd, lead, level, lead_sd, days)
     lead_demand = d * lead / days
-    return table(pd.DataFrame({"lead_time_demand": lead_demand, "safety_stock": rop - lead_demand,
-                               "reorder_point": rop}))
+    return table({"lead_time_demand": lead_demand, "safety_stock": rop - lead_demand, "reorder_point": rop})
 
 
 @udf("demand_history", "lead_time_days", "fill_rate", "order_quantity", "lead_time_sd_days")

@@ -36,7 +36,8 @@ def udf(*array_args: str) -> Callable[[Callable], Callable]:
     """Register an array UDF. ``array_args`` name the arguments that receive whole ranges
     (delivered as 2-D numpy arrays); the others arrive as scalars.
 
-    The result should be a 2-D array (or list of rows) so Excel spills it.
+    The result is a 2-D numpy array so Excel spills it (a 1-D one would fill a single row):
+    xlwings turns it into rows and writes NaN as a blank cell (see :mod:`.convert`).
     """
 
     def decorate(fn: Callable) -> Callable:

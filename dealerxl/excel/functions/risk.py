@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from dealerxl.calc import receivables, risk, scoring
 from dealerxl.excel.functions.convert import column, datetimes, matrix, numbers, scalar, table
@@ -42,8 +41,11 @@ def DX_AGING(due_dates, amounts, as_of, buckets=None):
     0, 30, 60, 90, 180 (the default).
     """
     bounds, labels = _bucket_bounds(buckets)
-    as_of_date = datetimes(scalar(as_of)).iloc[0]
-    result = receivables.ageing(datetimes(due_dates), numbers(amounts), as_of_date, bounds, labels)
+    as_of_date = datetimes([scalar(as_of)]).iloc[0]
+    # Serial numbers become dates in one array operation (not cell by cell); datetimes and date text
+    # take the general reading.
+    due = datetimes(due_dates).to_numpy()
+    result = receivables.ageing(due, numbers(amounts), as_of_date, bounds, labels)
     return table(result)
 
 
@@ -74,4 +76,4 @@ def DX_RISK_LEVEL(values, amber, red, direction=1):
     d = np.nan_to_num(numbers(direction), nan=1.0) if np.ndim(direction) else float(scalar(direction, 1))
     levels = risk.rule_levels(numbers(values), numbers(amber) if np.ndim(amber) else float(amber),
                               numbers(red) if np.ndim(red) else float(red), d)
-    return column(pd.Series(levels).to_numpy())
+    return column(levels)

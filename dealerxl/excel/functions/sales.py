@@ -109,7 +109,7 @@ def DX_FORECAST_ACCURACY(history, holdout=None):
 def DX_WAPE(actual, forecast_values):
     """Weighted absolute percentage error Σ|actual − forecast| / Σ|actual| over the whole range."""
     value = forecast.wape(matrix(actual), matrix(forecast_values))
-    return [[None if np.isnan(value) else float(value)]]
+    return np.full((1, 1), float(value))  # NaN (no actual sales) is written as a blank cell
 
 
 @udf("history")
@@ -135,7 +135,7 @@ def DX_YOY(history, last_month=None):
 def DX_ACHIEVEMENT(actual, target):
     """Achievement rate actual / target and gap actual − target per row; spills two columns under a header."""
     result = sales.achievement(numbers(actual), numbers(target))
-    return table(result[["achievement_rate", "gap"]])
+    return table({"achievement_rate": result["achievement_rate"], "gap": result["gap"]})
 
 
 @udf("values")
@@ -146,7 +146,7 @@ def DX_PARETO(values, a_share=None, b_share=None):
     in the input order under a header row.
     """
     result = sales.pareto(numbers(values), None, float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)))
-    return table(result[["rank", "share", "cumulative_share", "pareto_class"]])
+    return table({name: result[name] for name in ("rank", "share", "cumulative_share", "pareto_class")})
 
 
 @udf("prior_quantity", "prior_revenue", "current_quantity", "current_revenue")
@@ -174,7 +174,7 @@ def DX_RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=No
     basis = "working_days" if bool(scalar(working_days, False)) else "days"
     result = sales.run_rate_projection(a, *(d.to_numpy() for d in dates), basis=basis,
                                        holidays=off.to_numpy(dtype="datetime64[D]"))
-    return column(result["projection"].to_numpy())
+    return column(result["projection"])
 
 
 @udf("history")

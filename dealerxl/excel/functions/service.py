@@ -1,21 +1,31 @@
 """Service UDFs: NPS, CSAT and working hours (manual 7.2 – 7.4)."""
 from __future__ import annotations
 
+import numpy as np
+
 from dealerxl.calc import service
 from dealerxl.excel.functions.convert import column, datetimes, flat, scalar
 from dealerxl.excel.functions.registry import udf
 
 
+def _answers(scores) -> np.ndarray:
+    """Survey answers as one flat array: a range of numbers and blanks stays a float array (NaN the
+    blanks); any other range becomes its cells, so the calculation can name a text answer."""
+    if isinstance(scores, np.ndarray) and scores.dtype.kind == "f":
+        return np.ravel(scores)
+    return flat(scores)
+
+
 @udf("scores")
 def DX_NPS(scores):
     """Net Promoter Score (−100 … 100) of a range of 0–10 answers; blanks ignored."""
-    return service.nps(flat(scores))
+    return service.nps(_answers(scores))
 
 
 @udf("scores")
 def DX_CSAT(scores, satisfied_from=4):
     """Share (0–100) of 1–5 answers at ``satisfied_from`` or above; blanks ignored."""
-    return service.csat(flat(scores), int(scalar(satisfied_from, 4)))
+    return service.csat(_answers(scores), int(scalar(satisfied_from, 4)))
 
 
 @udf("start", "end", "holidays")
