@@ -62,11 +62,19 @@ def measure_scale(scale: float, cache: Path, end_month: str, lang: str) -> dict:
             rows[name] = {**{k: ours[k] for k in ("read_s", "compute_s", "write_s", "peak_mb", "start_mb", "problems")},
                           "total_s": total, "floor_read_s": floor["read_s"], "floor_write_s": floor["write_s"],
                           "floor_s": floor["read_s"] + floor["write_s"], "floor_peak_mb": floor["peak_mb"],
+                          "floor_reader": floor["reader"], "floor_reads": floor["reads"],
                           "forms_read": len(ours["forms_read"])}
     finally:
         shutil.rmtree(out, ignore_errors=True)
     whole = sum(r["total_s"] for r in rows.values())
     floor = sum(r["floor_s"] for r in rows.values())
+    measured = {reader for r in rows.values() for reader in r["floor_reads"]}
+    if rows and "fastexcel" not in measured:
+        notes.append("floor read with python-calamine only: fastexcel is not installed here "
+                     "(pip install fastexcel pyarrow to measure it as well)")
+    elif rows:
+        notes.append("floor read: the faster of " + " and ".join(sorted(measured)) + " for each job ("
+                     + ", ".join(f"{name}: {r['floor_reader']}" for name, r in rows.items()) + ")")
     return {"scale": scale, "workbook": str(path), "workbook_mb": round(path.stat().st_size / 2**20, 1),
             "build": build, "jobs": rows, "notes": notes, "whole_s": whole, "floor_s": floor,
             "peak_mb": max((r["peak_mb"] for r in rows.values()), default=0.0)}
