@@ -24,7 +24,7 @@ def _book_with_tables(path):
 
 def test_tables_are_found_by_name_in_any_case_with_their_header_row_and_columns(tmp_path):
     source = WorkbookFile(_book_with_tables(tmp_path / "tables.xlsx"))
-    expected = TableRef("一覽", header_row=2, first_column=1, last_column=3)
+    expected = TableRef("一覽", header_row=2, first_column=1, last_column=3, column_names=("a", "b", "c"))
     assert source.table("tbl_Dealers") == expected
     assert source.table("TBL_DEALERS") == expected
     assert source.table("tbl_missing") is None
@@ -33,6 +33,7 @@ def test_tables_are_found_by_name_in_any_case_with_their_header_row_and_columns(
 def test_a_table_without_a_header_row_points_at_the_row_above_its_data(tmp_path):
     source = WorkbookFile(_book_with_tables(tmp_path / "tables.xlsx"))
     assert source.table("tbl_no_header") == TableRef("Other", header_row=4, first_column=0, last_column=1)
+    assert source.table("tbl_no_header").column_names == ()  # no header row: no names to find columns by
 
 
 def test_a_workbook_without_tables_has_none(tmp_path):

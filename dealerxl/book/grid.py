@@ -36,6 +36,7 @@ class TableRef:
     header_row: int
     first_column: int
     last_column: int
+    column_names: tuple[str, ...] = ()  # the header of each column, left to right, where known
 
 
 class WorkbookSource(Protocol):

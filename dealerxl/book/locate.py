@@ -25,6 +25,30 @@ class Located:
     header_row: int  # index into grid.rows
     columns: dict[str, int]  # column id → index into the grid's row
     how: str  # "table", "sheet" or "scan"
+    # The body's columns already typed (column id → column, one row per Excel row below the
+    # header), when the source could read them so; the grid then holds no rows.
+    typed: dict | None = None
+
+
+def _typed_table(source, form: Form, ref) -> Located | None:
+    """The form's table read as typed columns, found by the table's own column names (Excel
+    keeps them equal to the header cells); None when the source cannot read it so."""
+    if not ref.column_names or not hasattr(source, "typed_columns"):
+        return None
+    lookup = header_lookup(form.id)
+    found: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for offset, name in enumerate(ref.column_names):
+        column_id = lookup.get(normalise_label(name))
+        if column_id and column_id not in found:
+            found[column_id], names[column_id] = ref.first_column + offset, name
+    if not found:
+        return None
+    columns = source.typed_columns(ref.sheet, ref.header_row, list(names.values()))
+    if columns is None:
+        return None
+    return Located(Grid(ref.sheet, [], (0, 0)), ref.header_row, found, "table",
+                   typed={column_id: columns[name] for column_id, name in names.items()})
 
 
 def _match_header_row(grid: Grid, form: Form, row_index: int) -> dict[str, int]:
@@ -75,6 +99,9 @@ def locate(source, form: Form) -> Located | None:
     """Where ``form``'s header row is, or None when the workbook does not hold the form."""
     ref = source.table(form.table_name)
     if ref is not None and ref.sheet in source.sheet_names:
+        typed = _typed_table(source, form, ref)
+        if typed is not None:
+            return typed
         grid = source.grid(ref.sheet)
         row = ref.header_row - grid.origin[0]
         if 0 <= row < len(grid.rows):

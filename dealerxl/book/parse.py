@@ -39,6 +39,11 @@ MAX_SERIAL = pd.Timedelta.max.days
 def _nanosecond_dates(converted: pd.Series) -> pd.Series:
     """``converted`` (from ``pd.to_datetime``) as datetime64[ns]; dates beyond what that
     holds become NaT (and so a message for their cell), never an overflow error."""
+    if converted.dtype == "datetime64[ns]":
+        return converted
+    lowest, highest = converted.min(), converted.max()  # NaT when there is no date at all
+    if pd.isna(lowest) or (lowest >= pd.Timestamp.min and highest <= pd.Timestamp.max):
+        return converted.astype("datetime64[ns]")  # every date fits: no row by row check
     inside = (converted >= pd.Timestamp.min) & (converted <= pd.Timestamp.max)
     return converted.where(inside).astype("datetime64[ns]")
 
@@ -121,8 +126,9 @@ def parse_date(raw: pd.Series, kind: pd.Series, skip: pd.Series, keep_time: bool
                 break
             parsed[missing] = _nanosecond_dates(pd.to_datetime(cleaned[missing], format=fmt, errors="coerce"))
         out[text] = parsed
-    if not keep_time:
-        out = out.dt.normalize()
+    # A time of day is kept to the second: a serial's float error (10:30:00 read as
+    # 10:29:59.999999) and readers giving milliseconds or microseconds all agree then.
+    out = out.dt.round("s") if keep_time else out.dt.normalize()
     bad = ~skip & out.isna()
     return out, bad
 
@@ -216,9 +222,11 @@ DATE_KINDS = frozenset({"datetime", "date"})
 
 def read_uniform_column(raw: pd.Series, column) -> ColumnRead | None:
     """The column read in one pass when all its non-blank cells are of the expected kind, else None."""
-    cells = raw.to_numpy(dtype=object)
-    if not len(cells):
+    if not len(raw):
         return None
+    if raw.dtype != object:
+        return _read_typed_column(raw, column)
+    cells = raw.to_numpy(dtype=object)
     kind = pd.api.types.infer_dtype(cells, skipna=True)
     if column.type in ("text", "enum"):
         return _uniform_text(raw.index, cells, column) if kind in ("string", "empty") else None
@@ -230,6 +238,18 @@ def read_uniform_column(raw: pd.Series, column) -> ColumnRead | None:
                                                                               "datetime") else None
     if kind in DATE_KINDS and column.type in ("date", "datetime"):
         return _uniform_datetimes(raw.index, cells, column)
+    return None
+
+
+def _read_typed_column(raw: pd.Series, column) -> ColumnRead | None:
+    """A column the source already typed (floats, strings, datetimes: one kind of cell, blanks
+    missing) read like a uniform column of Python values of that kind, or None."""
+    if raw.dtype.kind == "f" and column.type in (*NUMBER_TYPES, "int", "date", "datetime"):
+        return _uniform_numbers(raw.index, raw.to_numpy(), column)
+    if raw.dtype.kind == "M" and column.type in ("date", "datetime"):
+        return _uniform_datetimes(raw.index, raw, column)
+    if isinstance(raw.dtype, pd.StringDtype) and column.type in ("text", "enum"):
+        return _uniform_text(raw.index, raw, column)
     return None
 
 
@@ -258,34 +278,38 @@ def _uniform_numbers(index: pd.Index, cells: np.ndarray, column) -> ColumnRead |
     return ColumnRead(values, bad, skip, _no(index))
 
 
-def _uniform_text(index: pd.Index, cells: np.ndarray, column) -> ColumnRead:
+def _uniform_text(index: pd.Index, cells, column) -> ColumnRead:
     # A column of text repeats a few values (dealer ids, regions) over many rows: each distinct
     # text is trimmed, checked and looked up once, then spread back to its rows.
     positions, distinct = pd.factorize(cells)  # a missing cell gets -1: the extra last slot below
     words = distinct.tolist()
-    stripped = np.array([word.strip() for word in words] + [None], dtype=object)
-    blank_of = np.array([not word for word in stripped[:-1].tolist()] + [True])  # whitespace-only is blank too
+    stripped = [word.strip() for word in words]
+    blank_of = np.array([not word for word in stripped] + [True])  # whitespace-only is blank too
     error_of = np.array([word in ERROR_SET for word in words] + [False])
     skip_of = blank_of | error_of
     blank, errors, skip = blank_of[positions], error_of[positions], skip_of[positions]
-    shown = np.where(skip_of, None, stripped)
+    shown = [None if skipped else word for word, skipped in zip(stripped, skip_of.tolist())]
     if column.type == "text":
-        text = pd.Series(shown[positions], index=index, dtype="str")
-        return ColumnRead(text, _no(index), pd.Series(blank, index=index), pd.Series(errors, index=index))
+        as_read = isinstance(cells, pd.Series) and isinstance(cells.dtype, pd.StringDtype) and shown == words
+        values = cells.set_axis(index) if as_read else _spread(shown, positions, index)  # as read: nothing to trim
+        return ColumnRead(values, _no(index), pd.Series(blank, index=index), pd.Series(errors, index=index))
     lookup = enum_lookup(column.enum)
-    codes_of = np.array([None if word is None else lookup.get(word.casefold()) for word in shown.tolist()],
-                        dtype=object)
-    found_of = np.array([code is not None for code in codes_of.tolist()])
-    found = found_of[positions]
-    values = pd.Series(codes_of[positions], index=index, dtype="str").where(found)
-    return ColumnRead(values, pd.Series(~found & ~skip, index=index), pd.Series(blank, index=index),
-                      pd.Series(errors, index=index))
+    codes_of = [None if word is None else lookup.get(word.casefold()) for word in shown]
+    found = np.array([code is not None for code in codes_of] + [False])[positions]
+    return ColumnRead(_spread(codes_of, positions, index), pd.Series(~found & ~skip, index=index),
+                      pd.Series(blank, index=index), pd.Series(errors, index=index))
 
 
-def _uniform_datetimes(index: pd.Index, cells: np.ndarray, column) -> ColumnRead:
-    raw = pd.Series(cells, index=index, dtype=object)
+def _spread(values_of: list, positions: np.ndarray, index: pd.Index) -> pd.Series:
+    """Text per distinct value (None: missing) spread to the rows by position (-1: missing),
+    without a Python object per row."""
+    distinct = pd.array(values_of, dtype="str")
+    return pd.Series(distinct.take(positions, allow_fill=True), index=index)
+
+
+def _uniform_datetimes(index: pd.Index, cells, column) -> ColumnRead:
+    raw = cells.set_axis(index) if isinstance(cells, pd.Series) else pd.Series(cells, index=index, dtype=object)
     blank = raw.isna()
-    values = _nanosecond_dates(pd.to_datetime(raw, errors="coerce"))
-    if column.type == "date":
-        values = values.dt.normalize()
+    values = _nanosecond_dates(raw if raw.dtype.kind == "M" else pd.to_datetime(raw, errors="coerce"))
+    values = values.dt.normalize() if column.type == "date" else values.dt.round("s")
     return ColumnRead(values, ~blank & values.isna(), blank, _no(index))

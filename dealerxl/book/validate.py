@@ -114,11 +114,12 @@ def validate_located(located: Located, form: Form) -> FormRead:
     header_excel_row = origin_row + located.header_row + 1
     letters = {cid: column_letters(origin_col + idx) for cid, idx in located.columns.items()}
     order = {c.id: i for i, c in enumerate(form.columns)}
-    body = grid.rows[located.header_row + 1:]
     present = [c for c in form.columns if c.id in located.columns]
-    positions = [located.columns[c.id] for c in present]
-    raw = _cells(body, positions)
-    raw.columns = [c.id for c in present]
+    if located.typed is not None:
+        raw = pd.DataFrame({c.id: located.typed[c.id] for c in present})
+    else:
+        raw = _cells(grid.rows[located.header_row + 1:], [located.columns[c.id] for c in present])
+        raw.columns = [c.id for c in present]
     raw.index = pd.RangeIndex(header_excel_row + 1, header_excel_row + 1 + len(raw), name="excel_row")
 
     collect = _Collector(form, grid.sheet, letters, order)
@@ -132,6 +133,9 @@ def validate_located(located: Located, form: Form) -> FormRead:
     # Columns of one expected kind are read whole at once; the others cell kind by cell kind.
     uniform = {c.id: read_uniform_column(raw[c.id], c) for c in present}
     uniform = {cid: read for cid, read in uniform.items() if read is not None}
+    for cid in raw.columns:  # the general path reads cells as Python values, whatever the source gave
+        if cid not in uniform and raw[cid].dtype != object:
+            raw[cid] = raw[cid].astype(object)
     kind = {cid: kinds(raw[cid]) for cid in raw.columns if cid not in uniform}
     blank = {cid: uniform[cid].blank if cid in uniform else blank_mask(raw[cid], kind[cid]) for cid in raw.columns}
     # A row is blank when nothing was typed into it: computed columns hold formulas on every

@@ -11,7 +11,13 @@ password-protected" or "this file is damaged" rather than a library error:
 
 calamine turns Excel error cells into blanks, so for ``.xlsx``/``.xlsm`` the error cells
 (``t="e"``) are taken from the sheet XML and put back into the grid as their text. The
-workbook's defined names (``DX_LANG``) also come from ``xl/workbook.xml``.
+workbook's defined names (``DX_LANG``) also come from ``xl/workbook.xml``, and where each
+Excel Table sits from the table parts.
+
+A form in an Excel Table is first read as typed columns with fastexcel (numbers, text and
+dates straight into arrays, about twice as fast as a Python value per cell, and smaller);
+a table it cannot read faithfully (a column mixing kinds of cell, an error cell) is read
+cell by cell instead, which gives the same result.
 """
 from __future__ import annotations
 
@@ -22,7 +28,14 @@ from functools import cached_property
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import python_calamine
+
+try:  # typed columns without a Python object per cell; without them every sheet is read cell by cell
+    import fastexcel
+    import pyarrow
+except ImportError:  # pragma: no cover - both are dependencies; a trimmed install still reads
+    fastexcel = pyarrow = None
 
 from .grid import Grid, TableRef
 from .problems import Problem, WorkbookUnreadable
@@ -59,8 +72,9 @@ def _table_ref(sheet: str, table: ElementTree.Element) -> tuple[ElementTree.Elem
     (first_letters, first_row), (last_letters, _) = corners
     header_rows = int(table.get("headerRowCount", "1") or 1)
     header_row = int(first_row) - 1 + header_rows - 1
+    names = tuple(column.get("name", "") for column in table.iter(f"{_MAIN}tableColumn")) if header_rows else ()
     return table, TableRef(sheet, header_row, _column_index(first_letters.encode()),
-                           _column_index(last_letters.encode()))
+                           _column_index(last_letters.encode()), names)
 
 
 def _column_index(letters: bytes) -> int:
@@ -107,6 +121,7 @@ class WorkbookFile:
             except Exception:
                 raise _unreadable("corrupt_workbook", self.path) from None
         self._grids: dict[str, Grid] = {}
+        self._error_parts: dict[str, bool] = {}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -124,6 +139,49 @@ class WorkbookFile:
 
     def table(self, name: str) -> TableRef | None:
         return self._package_parts["tables"].get(name.casefold())
+
+    def typed_columns(self, sheet: str, header_row: int, names: list[str]) -> dict[str, pd.Series] | None:
+        """The named columns of the rows below ``header_row`` as typed columns (numbers as
+        floats, text as strings, dates as datetimes, blanks missing), read by fastexcel without
+        making a Python object of every cell.
+
+        None when that cannot be done faithfully, and the caller reads the sheet cell by cell:
+        fastexcel or pyarrow not installed, a column holding more than one kind of cell (a
+        number typed as text among numbers), an error cell in one of the columns (only the
+        cell by cell reading puts its ``#N/A`` back), or headers not found as given.
+        """
+        if not self._zip_ok or not names or fastexcel is None:
+            return None
+        try:
+            loaded = self._fast_reader.load_sheet(
+                sheet, header_row=header_row, use_columns=list(names), dtype_coercion="strict",
+                schema_sample_rows=None)
+            batch, unreadable = loaded.to_arrow_with_errors()  # error cells (#N/A…) are listed here
+        except Exception:  # fastexcel raises its own types for mixed columns and odd sheets
+            return None
+        if unreadable is not None and unreadable.errors:
+            return None
+        if list(batch.schema.names) != list(names):
+            return None
+        columns = {}
+        for name, array in zip(batch.schema.names, batch.columns):
+            column = _typed_series(array)
+            if column is None:
+                return None
+            columns[name] = column
+        return columns
+
+    @cached_property
+    def _package(self) -> zipfile.ZipFile:
+        """The package opened once for the sheets' error cells (its directory read once), kept
+        while this object lives, as calamine keeps the file."""
+        return zipfile.ZipFile(self.path)
+
+    @cached_property
+    def _fast_reader(self):
+        """fastexcel's reader, opened once like calamine's book (and like it, kept while this
+        object lives)."""
+        return fastexcel.read_excel(str(self.path))
 
     def forget_grid(self, sheet: str) -> None:
         """Let go of a sheet's cells once its form is read (a large sheet's cells as Python
@@ -189,15 +247,22 @@ class WorkbookFile:
             return tables
         return tables
 
-    def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
+    def _has_error_cells(self, sheet: str) -> bool:
         part = self._package_parts["sheets"].get(sheet)
         if not part:
+            return False
+        if part not in self._error_parts:
+            try:
+                self._error_parts[part] = _holds_error_cells(self._package, part)
+            except (KeyError, zipfile.BadZipFile, OSError):
+                self._error_parts[part] = False
+        return self._error_parts[part]
+
+    def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
+        if not self._has_error_cells(sheet):
             return
         try:
-            with zipfile.ZipFile(self.path) as package:
-                if not _holds_error_cells(package, part):
-                    return
-                xml = package.read(part)
+            xml = self._package.read(self._package_parts["sheets"][sheet])
         except (KeyError, zipfile.BadZipFile, OSError):
             return
         for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
@@ -221,3 +286,18 @@ def _holds_error_cells(package: zipfile.ZipFile, part: str) -> bool:
                 return True
             tail = chunk[-(len(_ERROR_TYPE) - 1):]
     return False
+
+
+def _typed_series(array) -> pd.Series | None:
+    """One Arrow column as the pandas column the reader's fast paths take, or None for a kind
+    of column they do not (durations, nested values)."""
+    kind = array.type
+    if pyarrow.types.is_floating(kind) or pyarrow.types.is_integer(kind):
+        return pd.Series(array.to_numpy(zero_copy_only=False), dtype="float64")
+    if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
+        return array.to_pandas().astype("str")
+    if pyarrow.types.is_timestamp(kind) or pyarrow.types.is_date(kind):
+        return pd.Series(array.to_pandas()).astype("datetime64[ms]")
+    if pyarrow.types.is_boolean(kind) or pyarrow.types.is_null(kind):
+        return pd.Series(array.to_pylist(), dtype=object)
+    return None
