@@ -290,7 +290,7 @@ def _uniform_text(index: pd.Index, cells, column) -> ColumnRead:
     blank, errors, skip = blank_of[positions], error_of[positions], skip_of[positions]
     shown = [None if skipped else word for word, skipped in zip(stripped, skip_of.tolist())]
     if column.type == "text":
-        as_read = isinstance(cells, pd.Series) and isinstance(cells.dtype, pd.StringDtype) and shown == words
+        as_read = isinstance(cells, pd.Series) and cells.dtype == "str" and shown == words
         values = cells.set_axis(index) if as_read else _spread(shown, positions, index)  # as read: nothing to trim
         return ColumnRead(values, _no(index), pd.Series(blank, index=index), pd.Series(errors, index=index))
     lookup = enum_lookup(column.enum)

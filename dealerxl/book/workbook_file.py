@@ -295,7 +295,9 @@ def _typed_series(array) -> pd.Series | None:
     if pyarrow.types.is_floating(kind) or pyarrow.types.is_integer(kind):
         return pd.Series(array.to_numpy(zero_copy_only=False), dtype="float64")
     if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
-        return array.to_pandas().astype("str")
+        # Kept in Arrow: the reader finds each distinct text once there (cheap) and makes
+        # Python strings only of those.
+        return pd.Series(pd.arrays.ArrowStringArray(array))
     if pyarrow.types.is_timestamp(kind) or pyarrow.types.is_date(kind):
         return pd.Series(array.to_pandas()).astype("datetime64[ms]")
     if pyarrow.types.is_boolean(kind) or pyarrow.types.is_null(kind):
