@@ -218,13 +218,20 @@ def render(results: dict, reference: dict) -> str:
                      f" measured; LibreOffice {native['libreoffice_recalc_extrapolated_s']:.0f} s extrapolated "
                      f"({native['extrapolation']}; b = {native['exponent']:.2f}) -> "
                      f"{native['speedup_extrapolated']:.0f} x")
-    lines.append("\n== UDF layer vs plain numpy (overhead = UDF time / numpy time - 1)")
+    lines.append("\n== UDF layer vs plain numpy (overhead = UDF time / numpy time - 1; "
+                 "with rows: both sides also pay xlwings' conversion of the result into rows)")
     udf = results["udf"]
     counts = sorted({n for v in udf["results"].values() for n in v})
-    lines.append(f"{'UDF':<16}" + "".join(f"{f'{n:,} rows':>22}" for n in counts) + "  agrees")
+    lines.append(f"{'UDF':<18}" + "".join(f"{f'{n:,} rows: ms, %, with rows %':>34}" for n in counts) + "  agrees")
     for name, by_rows in udf["results"].items():
-        cells = "".join(f"{by_rows[n]['udf_s'] * 1e3:>10.1f} ms {by_rows[n]['overhead'] * 100:>7.0f} %" for n in counts)
-        lines.append(f"{name:<16}{cells}  {'yes' if all(v['agree'] for v in by_rows.values()) else 'NO'}")
+        cells = "".join(f"{by_rows[n]['udf_s'] * 1e3:>14.1f}{by_rows[n]['overhead'] * 100:>9.0f}"
+                        f"{by_rows[n].get('overhead_with_rows', float('nan')) * 100:>11.0f}" for n in counts)
+        lines.append(f"{name:<18}{cells}  {'yes' if all(v['agree'] for v in by_rows.values()) else 'NO'}")
+    for n in counts:
+        measured = [v[n] for v in udf["results"].values() if n in v]
+        alone = sum(m["overhead"] <= TARGETS["udf_overhead"] for m in measured)
+        with_rows = sum(m.get("overhead_with_rows", float("inf")) <= TARGETS["udf_overhead"] for m in measured)
+        lines.append(f"  at {n:,} rows: {alone} of {len(measured)} UDFs within 20 % alone, {with_rows} with rows")
     lines.append(f"  without a numpy case: {', '.join(udf['without_case'])}")
     if results["scaling"]:
         s = results["scaling"]
