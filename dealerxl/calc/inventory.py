@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from dealerxl.calc import CalcError
 
@@ -54,6 +53,8 @@ def service_factor(service_level) -> np.ndarray:
         bad = (level < 0.5) | (level >= 1)
     if np.any(bad):
         raise CalcError(f"a service level must be at least 50 % and below 100 %; found {level[bad].ravel()[0]:g}")
+    from scipy.stats import norm  # here, not at the top: importing scipy.stats takes ~1 s every job would pay
+
     return norm.ppf(level)
 
 
@@ -157,6 +158,8 @@ def standard_normal_loss(k) -> np.ndarray:
     >>> standard_normal_loss([0, 1, 2]).round(4).tolist()
     [0.3989, 0.0833, 0.0085]
     """
+    from scipy.stats import norm
+
     k = np.asarray(k, dtype=float)
     return norm.pdf(k) - k * norm.sf(k)
 
