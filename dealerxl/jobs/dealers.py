@@ -23,6 +23,10 @@ metrics it lacks are listed beside it. Tiers follow ``tier_rules`` with hysteres
 :data:`HISTORY_MONTHS` months before: the path starts from the dealer master's tier and
 takes every tier recorded in the dealer appraisal table as given.
 
+The formulas (rolling windows, ratios, months of supply, normalisation, the tier decision,
+prospect gates) are in :mod:`dealerxl.calc.appraisal` and :mod:`dealerxl.calc.scoring`; this
+module reads the forms, shapes them into dealer × month arrays and labels the results.
+
 Rows the reader finds wrong, rows naming an unknown dealer or prospect, and prospect scores
 outside their criterion's scale are left out and returned as problems.
 """
@@ -35,9 +39,24 @@ from dealerxl.book import Problem, read_form, read_settings
 from dealerxl.book.language import detect_language
 from dealerxl.book.read import open_source
 from dealerxl.book.references import check_references
-from dealerxl.calc import CalcError
+from dealerxl.calc.appraisal import (
+    MAX_MONTHS_OF_SUPPLY,
+    contract_month_targets,
+    monthly_matrix,
+    months_of_supply,
+    months_trading,
+    normalised_metrics,
+    paid_on_time,
+    prospect_verdicts,
+    rate_per_hundred,
+    rolling_sum,
+    sales_achievement,
+    sales_growth,
+    share,
+    tier_decision,
+)
 from dealerxl.calc.channel import market_rollup, renewal_alerts
-from dealerxl.calc.scoring import grade, normalise, score_of_present, tiers_with_hysteresis
+from dealerxl.calc.scoring import grade, score_of_present
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs import progress
@@ -58,8 +77,6 @@ METRICS = ENUMS["appraisal_metric"].codes
 # Months of scores before the appraised month that the tier path is worked out over: long
 # enough for any months_required of a few months to play out from the starting tier.
 HISTORY_MONTHS = 12
-# Stock with no sell-out at all: as bad as stock health gets, shown as this many months.
-MAX_MONTHS_OF_SUPPLY = 99.0
 # Renewal statuses that settle a contract's end: no alert for them.
 SETTLED_RENEWALS = ("renewed", "terminated")
 OPEN_RENEWALS = ("not_due", "under_review", "renewing")
@@ -134,62 +151,36 @@ def check_prospect_scales(scores, criteria: pd.DataFrame) -> None:
 
 def per_month(frame: pd.DataFrame, dates: pd.Series, values, dealer_ids: pd.Index, span: pd.PeriodIndex) -> np.ndarray:
     """Sum of ``values`` per dealer × month of ``dates`` over ``span``; 0 where nothing."""
-    table = pd.DataFrame({"dealer_id": frame["dealer_id"].to_numpy(), "period": pd.to_datetime(dates).dt.to_period("M"),
-                          "value": np.asarray(values, dtype=float)})
-    table = table.loc[table["period"].isin(span)]
-    pivot = table.pivot_table(index="dealer_id", columns="period", values="value", aggfunc="sum")
-    return pivot.reindex(index=dealer_ids, columns=span).fillna(0.0).to_numpy(float)
-
-
-def rolling(matrix: np.ndarray, months: int) -> np.ndarray:
-    """Sum of each month and the ``months`` − 1 before it (the first columns sum what they have)."""
-    totals = np.cumsum(np.nan_to_num(matrix), axis=1)
-    shifted = np.zeros_like(totals)
-    shifted[:, months:] = totals[:, :-months] if months < totals.shape[1] else 0.0
-    return totals - shifted
-
-
-def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / denominator, np.nan)
+    return monthly_matrix(frame["dealer_id"].to_numpy(), dates, values, dealer_ids, span)
 
 
 def targets(inputs: Inputs, dealer_ids: pd.Index, span: pd.PeriodIndex) -> np.ndarray:
     """Target per dealer × month: the monthly targets' row, else the running contract's
-    annual target / 12 (the contract in force on the month's last day); blank without either."""
+    annual target / 12 (:func:`~dealerxl.calc.appraisal.contract_month_targets`)."""
     contracts = inputs["dealer_contracts"]
-    start, end = pd.to_datetime(contracts["start_date"]), pd.to_datetime(contracts["end_date"])
-    monthly = pd.to_numeric(contracts["annual_target_amount"], errors="coerce") / 12.0
-    from_contracts = np.full((len(dealer_ids), len(span)), np.nan)
-    for j, period in enumerate(span):  # months are few; contracts are vectorised
-        last_day = period.end_time.normalize()
-        running = (start <= last_day) & (end >= last_day)
-        from_contracts[:, j] = monthly[running].groupby(contracts["dealer_id"][running]).max().reindex(dealer_ids)
     rows = inputs["monthly_targets"]
-    if rows.empty:
-        return from_contracts
-    table = pd.DataFrame({"dealer_id": rows["dealer_id"], "period": pd.to_datetime(rows["month"]).dt.to_period("M"),
-                          "target": pd.to_numeric(rows["target_amount"], errors="coerce")})
-    typed = table.pivot_table(index="dealer_id", columns="period", values="target", aggfunc="sum")
-    typed = typed.reindex(index=dealer_ids, columns=span).to_numpy(float)
-    return np.where(np.isnan(typed), from_contracts, typed)
+    typed = None
+    if not rows.empty:
+        table = pd.DataFrame({"dealer_id": rows["dealer_id"],
+                              "period": pd.to_datetime(rows["month"]).dt.to_period("M"),
+                              "target": pd.to_numeric(rows["target_amount"], errors="coerce")})
+        typed = table.pivot_table(index="dealer_id", columns="period", values="target", aggfunc="sum")
+        typed = typed.reindex(index=dealer_ids, columns=span).to_numpy(float)
+    return contract_month_targets(contracts["dealer_id"], contracts["start_date"], contracts["end_date"],
+                                  contracts["annual_target_amount"], dealer_ids, span, typed=typed)
 
 
 def payment_on_time(inputs: Inputs, dealer_ids: pd.Index, span: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
-    """Amount falling due and the part of it paid on time, per dealer × month due.
-
-    On time is by the due date plus ``overdue_grace_days``: the grace the risk review gives
-    before counting an amount overdue (a payment a few days late is mostly one in transit).
-    """
+    """Amount falling due and the part of it paid on time, per dealer × month due (disputed
+    invoices left out; on time per :func:`~dealerxl.calc.appraisal.paid_on_time` with the risk
+    review's ``overdue_grace_days``)."""
     invoices = inputs["receivables"]
     invoices = invoices.loc[invoices["disputed"].fillna("no") != "yes"]
     amount = pd.to_numeric(invoices["amount"], errors="coerce").fillna(0.0)
-    paid = pd.to_numeric(invoices["paid_amount"], errors="coerce").fillna(0.0)
-    grace = pd.Timedelta(days=int(inputs.settings["overdue_grace_days"]))
-    in_time = pd.to_datetime(invoices["paid_date"]) <= pd.to_datetime(invoices["due_date"]) + grace
+    on_time = paid_on_time(invoices["paid_amount"], invoices["paid_date"], invoices["due_date"],
+                           int(inputs.settings["overdue_grace_days"]))
     due = per_month(invoices, invoices["due_date"], amount, dealer_ids, span)
-    on_time = per_month(invoices, invoices["due_date"], paid.where(in_time, 0.0), dealer_ids, span)
-    return due, on_time
+    return due, per_month(invoices, invoices["due_date"], on_time, dealer_ids, span)
 
 
 def stock_reports(inputs: Inputs, dealer_ids: pd.Index, span: pd.PeriodIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -206,15 +197,6 @@ def stock_reports(inputs: Inputs, dealer_ids: pd.Index, span: pd.PeriodIndex) ->
     stock = combined["stock"].unstack("period").reindex(index=dealer_ids, columns=span).to_numpy(float)
     sold = combined["sold"].unstack("period").reindex(index=dealer_ids, columns=span).to_numpy(float)
     return stock, sold
-
-
-def months_of_supply(stock: np.ndarray, sold: np.ndarray, window: int) -> np.ndarray:
-    """Stock at month end / average monthly sell-out over the window (months reported only)."""
-    reported = rolling(~np.isnan(sold) * 1.0, window)
-    average = ratio(rolling(sold, window), reported)
-    supply = ratio(stock, average)
-    stuck = (np.nan_to_num(stock) > 0) & (np.nan_to_num(average) == 0) & ~np.isnan(stock)
-    return np.where(stuck, MAX_MONTHS_OF_SUPPLY, np.minimum(supply, MAX_MONTHS_OF_SUPPLY))
 
 
 def invoices_per_month(inputs: Inputs, dealer_ids: pd.Index, span: pd.PeriodIndex) -> np.ndarray:
@@ -244,14 +226,13 @@ def metric_history(inputs: Inputs, dealers: pd.DataFrame, months: pd.PeriodIndex
     keep = slice(reach, None)
 
     sales = monthly_sales(inputs, ids, span[-1], len(span))
-    sales_window = rolling(sales, window)
-    achievement = ratio(sales_window, rolling(targets(inputs, ids, span), window))
+    sales_window = rolling_sum(sales, window)
+    achievement = sales_achievement(sales_window, rolling_sum(targets(inputs, ids, span), window))
     # Growth only for a dealer trading through all of the year-earlier months.
     joined = month_numbers(dealers["join_date"])
     prior_start = span[keep].asi8 - 12 - (window - 1)
     traded = joined[:, None] <= prior_start[None, :]
-    growth = ratio(sales_window[:, keep], sales_window[:, reach - 12:len(span) - 12]) - 1.0
-    growth = np.where(traded, growth, np.nan)
+    growth = sales_growth(sales_window[:, keep], sales_window[:, reach - 12:len(span) - 12], traded)
 
     due, on_time = payment_on_time(inputs, ids, span)
     stock, sold = stock_reports(inputs, ids, span)
@@ -261,11 +242,12 @@ def metric_history(inputs: Inputs, dealers: pd.DataFrame, months: pd.PeriodIndex
     return {
         "sales_achievement": achievement[:, keep],
         "sales_growth": growth,
-        "payment_discipline": ratio(rolling(on_time, window), rolling(due, window))[:, keep],
-        "stock_health": months_of_supply(stock, sold, window)[:, keep],
-        "complaint_rate": (100.0 * ratio(rolling(complaint_count, window),
-                                         rolling(invoices_per_month(inputs, ids, span), window)))[:, keep],
-        "training_attendance": ratio(rolling(attended, training_window), rolling(invited, training_window))[:, keep],
+        "payment_discipline": share(rolling_sum(on_time, window), rolling_sum(due, window))[:, keep],
+        "stock_health": months_of_supply(stock, sold, window, MAX_MONTHS_OF_SUPPLY)[:, keep],
+        "complaint_rate": rate_per_hundred(rolling_sum(complaint_count, window),
+                                           rolling_sum(invoices_per_month(inputs, ids, span), window))[:, keep],
+        "training_attendance": share(rolling_sum(attended, training_window),
+                                     rolling_sum(invited, training_window))[:, keep],
     }
 
 
@@ -278,38 +260,6 @@ def appraised_dealers(inputs: Inputs, last: pd.Period) -> pd.DataFrame:
     ended = pd.to_datetime(dealers["termination_date"]) < last.start_time
     keep = joined & ~ended & (dealers["status"] != "prospect")
     return dealers.loc[keep].drop_duplicates("dealer_id").sort_values("dealer_id").reset_index(drop=True)
-
-
-def scaled_metrics(values: dict[str, np.ndarray], weights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each weighted metric normalised to 0–100 per the settings, stacked dealers × months ×
-    metrics, with the weights and the metric codes in the same order."""
-    rows = weights.loc[weights["weight"].astype(float) > 0]
-    unknown = sorted(set(rows["appraisal_metric"]) - set(values))
-    if unknown:
-        raise CalcError(f"appraisal weights name unknown metrics: {', '.join(unknown)}")
-    if rows.empty:
-        raise CalcError("the appraisal weights give no metric a weight above zero")
-    layers = []
-    for row in rows.itertuples():  # one pass per metric; dealers and months are vectorised
-        direction = -1 if row.kpi_direction == "lower_better" else 1
-        raw = values[row.appraisal_metric]
-        low, high = _number(row.scale_min), _number(row.scale_max)
-        try:
-            if row.normalisation == "target":
-                layer = normalise(raw, "target", direction, _number(row.target))
-            elif low is not None and high is not None:
-                layer = normalise(raw, "minmax", direction, low=low, high=high)
-            else:  # no fixed scale: the month's dealers are the scale
-                layer = np.column_stack([normalise(raw[:, j], "minmax", direction) for j in range(raw.shape[1])])
-        except CalcError as error:
-            raise CalcError(f"appraisal weights, {row.appraisal_metric}: {error}") from None
-        layers.append(layer)
-    return np.stack(layers, axis=2), rows["weight"].astype(float).to_numpy(), rows["appraisal_metric"].tolist()
-
-
-def _number(value):
-    number = pd.to_numeric(value, errors="coerce")
-    return None if pd.isna(number) else float(number)
 
 
 def recorded_tiers(inputs: Inputs, dealer_ids: pd.Index, months: pd.PeriodIndex) -> np.ndarray:
@@ -330,31 +280,17 @@ def appraise(inputs: Inputs, last: pd.Period) -> pd.DataFrame:
     ids = pd.Index(dealers["dealer_id"])
     months = pd.period_range(last - HISTORY_MONTHS, last, freq="M")
     values = metric_history(inputs, dealers, months)
-    scaled, weights, metrics = scaled_metrics(values, settings_table(inputs, "appraisal_weights"))
+    scaled, weights, metrics = normalised_metrics(values, settings_table(inputs, "appraisal_weights"))
     flat = score_of_present(scaled.reshape(-1, len(metrics)), weights)
     scores = flat["score"].to_numpy().reshape(len(ids), len(months))
 
-    rules = settings_table(inputs, "tier_rules").sort_values("tier_rank", kind="stable")
-    order = rules["tier"].tolist()
     # Months the dealer had traded by each month's end; a dealer newer than the minimum keeps
     # its starting tier, and months before it joined have no score to move on.
-    tenure = np.clip(months.asi8[None, :] - month_numbers(dealers["join_date"])[:, None] + 1, 0, None)
-    settled = tenure >= max(int(settings["appraisal_min_months_active"]), 1)
-    start = dealers["tier"].where(dealers["tier"].isin(order), order[-1]).to_numpy(dtype=object)
+    tenure = months_trading(months.asi8, month_numbers(dealers["join_date"]))
     known = recorded_tiers(inputs, ids, months)
     known[:, -1] = None  # the appraised month is worked out afresh
-    path, runs = tiers_with_hysteresis(np.where(settled, scores, np.nan), start, order,
-                                       rules["promote_min_score"].astype(float).to_numpy(),
-                                       rules["demote_below_score"].astype(float).to_numpy(),
-                                       rules["months_required"].astype(int).to_numpy(), known_tiers=known,
-                                       with_runs=True)
-    tier, previous = path[:, -1], path[:, -2]
-    rank = {t: i for i, t in enumerate(order)}
-    was_new = (tenure[:, -2] == 0) | ~settled[:, -1]
-    now_rank = pd.Series(tier).map(rank).to_numpy()
-    before_rank = pd.Series(previous).map(rank).to_numpy()
-    change = np.where(was_new, "new", np.where(now_rank < before_rank, "promoted",
-                                               np.where(now_rank > before_rank, "demoted", "unchanged")))
+    tiers = tier_decision(scores, tenure, dealers["tier"].to_numpy(dtype=object), settings_table(inputs, "tier_rules"),
+                          int(settings["appraisal_min_months_active"]), known_tiers=known)
 
     bands = settings_table(inputs, "dealer_grade_bands")
     score_now = scores[:, -1]
@@ -366,10 +302,10 @@ def appraise(inputs: Inputs, last: pd.Period) -> pd.DataFrame:
         **{m: values[m][:, -1] for m in METRICS},
         "appraisal_score": score_now,
         "grade": np.where(np.isnan(score_now), None, grades),
-        "previous_tier": np.where(tenure[:, -2] > 0, previous, None),
-        "tier": tier,
-        "tier_change": change,
-        "months_qualifying": runs[:, -1],
+        "previous_tier": tiers["previous_tier"],
+        "tier": tiers["tier"],
+        "tier_change": tiers["tier_change"],
+        "months_qualifying": tiers["months_qualifying"],
         "missing_metrics": codes_listed(missing.to_numpy(), metrics),
         "missing_weight": flat["missing_weight"].to_numpy().reshape(len(ids), len(months))[:, -1],
     })
@@ -411,30 +347,16 @@ def evaluate_prospects(inputs: Inputs) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     raw = scores.pivot_table(index="prospect_id", columns="prospect_criterion", values="criterion_value",
                              aggfunc="mean").reindex(columns=criteria["prospect_criterion"]).astype(float)
-    direction = np.where(criteria["kpi_direction"] == "lower_better", -1, 1)
-    layers = []
-    for j, row in enumerate(criteria.itertuples()):  # one pass per criterion; prospects vectorised
-        try:
-            if row.normalisation == "target":
-                layers.append(normalise(raw.iloc[:, j], "target", direction[j], _number(row.target)))
-            else:
-                layers.append(normalise(raw.iloc[:, j], "minmax", direction[j], low=_number(row.scale_min),
-                                        high=_number(row.scale_max)))
-        except CalcError as error:
-            raise CalcError(f"prospect criteria, {row.prospect_criterion}: {error}") from None
-    scaled = np.column_stack(layers)
-    combined = score_of_present(scaled, criteria["weight"].astype(float))
-    score = combined["score"].to_numpy()
-
-    floor = pd.to_numeric(criteria["gate_floor"], errors="coerce").to_numpy(float)
-    x = raw.to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        failed = ~np.isnan(floor) & ~np.isnan(x) & np.where(direction > 0, x < floor, x > floor)
-    missing = np.isnan(x)
     codes = np.asarray(criteria["prospect_criterion"], dtype=object)
+    x = raw.to_numpy(float)
+    scaled, weights, _ = normalised_metrics({c: x[:, j] for j, c in enumerate(codes)}, criteria,
+                                            code="prospect_criterion", what="prospect criteria")
+    score = score_of_present(scaled, weights)["score"].to_numpy()
+    floor = pd.to_numeric(criteria["gate_floor"], errors="coerce").to_numpy(float)
     pass_score, conditional = float(settings["prospect_pass_score"]), float(settings["prospect_conditional_score"])
-    recommendation = np.select([failed.any(axis=1), missing.any(axis=1), score >= pass_score, score >= conditional],
-                               ["reject", "hold", "sign", "sign_with_conditions"], "reject")
+    verdicts = prospect_verdicts(x, floor, np.where(criteria["kpi_direction"] == "lower_better", -1, 1), score,
+                                 pass_score, conditional)
+    failed, missing, recommendation = verdicts["failed"], verdicts["missing"], verdicts["recommendation"]
     bands = settings_table(inputs, "dealer_grade_bands")
 
     def reason(i: int) -> str:
