@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dealerxl.calc import CalcError
 from dealerxl.calc.forecast import forecast, holdout_accuracy, holt_winters, overall_wape, seasonal_naive, wape
@@ -95,3 +96,27 @@ def test_bad_arguments_are_refused():
         holdout_accuracy(np.ones((1, 5)), 5)
     with pytest.raises(CalcError, match="shape"):
         wape([1, 2], [1])
+
+
+def _wape_reference(actual, forecast_values, axis=None):
+    """WAPE written out with the blank months masked, as the definition reads."""
+    a, f = np.asarray(actual, dtype=float), np.asarray(forecast_values, dtype=float)
+    ok = ~np.isnan(a) & ~np.isnan(f)
+    error = np.where(ok, np.abs(a - f), 0.0).sum(axis=axis)
+    scale = np.where(ok, np.abs(a), 0.0).sum(axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(scale > 0, error / scale, np.nan)
+
+
+_month = st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(0.0), st.just(float("nan")), st.just(float("inf")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda months: st.lists(st.lists(st.tuples(_month, _month), min_size=months,
+                                                                   max_size=months), min_size=1, max_size=5)),
+       st.sampled_from([None, 0, 1]))
+def test_wape_without_blanks_agrees_with_the_masked_definition(rows, axis):
+    actual = np.array([[a for a, _ in row] for row in rows])
+    predicted = np.array([[f for _, f in row] for row in rows])
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(wape(actual, predicted, axis), _wape_reference(actual, predicted, axis))

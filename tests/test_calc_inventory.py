@@ -225,3 +225,86 @@ def test_thresholds_table_without_class_b_is_refused():
     with pytest.raises(CalcError, match="class B"):
         inv.thresholds_from_settings(pd.DataFrame({"abc_class": ["A"], "max_cumulative_share": [0.8]}),
                                      pd.DataFrame({"xyz_class": ["X", "Y"], "max_cv": [0.5, 1.0]}))
+
+
+# Counting blanks as zero, every period counts for every row: the statistics take a path without
+# masks, which must agree to the bit with the masked path on the same (blank-free) matrix.
+_demand_cell = st.one_of(st.integers(0, 500).map(float), st.just(float("nan")), st.floats(0, 1e6, allow_nan=False))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 8).flatmap(lambda periods: st.lists(st.lists(_demand_cell, min_size=periods, max_size=periods),
+                                                          min_size=1, max_size=12)))
+def test_demand_statistics_counting_blanks_as_zero_agree_with_the_masked_path(rows):
+    matrix = np.array(rows, dtype=float)
+    full = demand.statistics_from_matrix(matrix, blank_as_zero=True)
+    masked = demand.statistics_from_matrix(np.nan_to_num(matrix, nan=0.0), blank_as_zero=False)
+    pd.testing.assert_frame_equal(full, masked, check_exact=True)
+
+
+def test_negative_demand_is_refused_on_both_paths():
+    for blank_as_zero in (True, False):
+        with pytest.raises(CalcError, match="demand cannot be negative"):
+            demand.statistics_from_matrix([[1.0, -2.0, float("nan")]], blank_as_zero)
+
+
+def _abc_reference(values, a_share, b_share):
+    """ABC classes written out plainly: rank, share of the items before, thresholds."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    order = np.argsort(-v, kind="stable")
+    total = v.sum()
+    classes = np.empty(v.size, dtype=object)
+    before = 0.0
+    for position in order:  # a loop is fine in a reference on a few items
+        share_before = before / total if total > 0 else 1.0
+        classes[position] = "C" if v[position] <= 0 else "A" if share_before < a_share else \
+            "B" if share_before < b_share else "C"
+        before += v[position]
+    return classes
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 1000).map(float), st.just(float("nan")), st.just(0.0)), max_size=30),
+       st.sampled_from([(0.8, 0.95), (0.5, 0.5), (0.2, 1.0), (1.0, 1.0)]))
+def test_abc_classes_agree_with_a_plain_reference(values, thresholds):
+    got = inv.abc_classes(values, *thresholds)
+    assert got.dtype == object
+    assert got.tolist() == _abc_reference(values, *thresholds).tolist()
+    value, order, classes = inv.abc_ranking(values, *thresholds)
+    assert classes.tolist() == got.tolist()
+    assert order.tolist() == np.argsort(-np.nan_to_num(np.array(values, dtype=float)), kind="stable").tolist()
+
+
+def test_abc_classes_refuse_negative_values():
+    with pytest.raises(CalcError, match="annual value must be ≥ 0"):
+        inv.abc_classes([10.0, -1.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(-5, 5, allow_nan=False), st.just(0.0), st.just(float("nan")),
+                          st.just(float("inf")), st.just(float("-inf"))), max_size=12),
+       st.sampled_from([(0.0, False), (0.0, True), (None, False), (1.0, False)]))
+def test_validated_arrays_refuse_exactly_the_values_below_the_bound(values, bound):
+    minimum, strict = bound
+    x = np.array(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = np.zeros(x.shape, dtype=bool) if minimum is None else (x <= minimum) if strict else (x < minimum)
+    if bad.any():
+        with pytest.raises(CalcError, match=f"found {x[bad][0]:g}$"):
+            inv._array(x, "the value", minimum, strict)
+    else:
+        np.testing.assert_array_equal(inv._array(x, "the value", minimum, strict), x)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 1000).map(float), st.just(float("nan"))),
+                          st.one_of(st.floats(0, 3, allow_nan=False), st.just(float("nan")), st.just(float("inf")))),
+                max_size=25))
+def test_abc_xyz_boxes_join_the_two_classes_of_each_item(items):
+    values = [v for v, _ in items]
+    cvs = np.array([c for _, c in items], dtype=float)
+    table = inv.abc_xyz(values, cvs)
+    expected_xyz = ["X" if c <= 0.5 else "Y" if c <= 1.0 else "Z" for c in cvs]  # NaN compares False: Z
+    assert table["xyz_class"].tolist() == expected_xyz == inv.xyz_classes(cvs).tolist()
+    assert table["abc_class"].tolist() == _abc_reference(values, 0.8, 0.95).tolist()
+    assert table["box"].tolist() == [a + x for a, x in zip(table["abc_class"], table["xyz_class"])]

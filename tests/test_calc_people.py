@@ -1,6 +1,8 @@
 """Staff appraisal: weighted KPI scores, grade bands, forced distribution and bonus."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,3 +113,58 @@ def test_sample_appraisal_grades_everyone_per_quarter_with_and_without_forced_di
     big = per_quarter.size() >= 5
     assert (top_share[big] <= 0.25).all()
     assert forced["bonus_multiple"].dropna().isin(BANDS["bonus_multiple"]).all()
+
+
+# Rows ordered by a numeric person key (a people × KPIs range) are summed per person without a
+# group-by; the same rows keyed by text take the group-by. Both must agree to the bit.
+_kpi_row = st.tuples(st.sampled_from([0.0, 0.1, 0.2, 0.25, 0.3, 0.5, 1 / 3, 20.0, 50.0]),
+                     st.one_of(st.floats(0, 500, allow_nan=False), st.just(float("nan"))),
+                     st.floats(1, 200, allow_nan=False),
+                     st.sampled_from(["higher_better", "lower_better", " Lower ", None, ""]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_kpi_row, min_size=1, max_size=5), min_size=1, max_size=8), st.sampled_from([0.001, None]))
+def test_kpi_scores_of_rows_sorted_by_number_agree_with_the_group_by(people, tolerance):
+    rows = pd.DataFrame([(person, *kpi) for person, kpis in enumerate(people) for kpi in kpis],
+                        columns=["staff_id", "weight", "actual", "target", "kpi_direction"])
+    by_text = rows.assign(staff_id=rows["staff_id"].map(lambda p: f"S{p:03d}"))
+    outcomes = []
+    for frame in (rows, by_text):
+        try:
+            outcomes.append(kpi_scores(frame, 1.2, tolerance))
+        except CalcError as error:
+            # the person is named by their key as typed (0.0 or S000): compare the rest
+            outcomes.append(re.sub(r"weights of \S+ add", "weights of … add", str(error)))
+    if isinstance(outcomes[0], str) or isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        fast, general = outcomes
+        assert fast["staff_id"].tolist() == list(range(len(people)))
+        pd.testing.assert_frame_equal(fast.drop(columns="staff_id"), general.drop(columns="staff_id"), check_exact=True)
+
+
+_direction = st.one_of(st.sampled_from(["higher_better", "lower_better", "HIGHER", " lower ", "", "1", "-1", "sideways"]),
+                       st.none(), st.just(float("nan")), st.sampled_from([1, -1, 1.0, -1.0, 2, True]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_direction, max_size=12))
+def test_directions_read_each_distinct_word_as_the_row_by_row_reading_does(words):
+    from dealerxl.calc.people import _direction_signs, directions
+
+    def outcome(read, values):
+        try:
+            return read(values).tolist()
+        except CalcError as error:
+            return str(error)
+
+    cells = np.array(words, dtype=object)
+    expected = outcome(_direction_signs, cells)
+    assert outcome(directions, cells) == expected
+    assert outcome(directions, pd.Series(words, dtype=object)) == expected
+    if all(isinstance(w, str) for w in words):
+        assert outcome(directions, pd.Series(words, dtype="str")) == expected
+    if all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in words):
+        numbers = np.array(words, dtype=float)
+        assert outcome(directions, numbers) == outcome(_direction_signs, numbers.astype(object))

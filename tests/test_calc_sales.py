@@ -156,3 +156,52 @@ def test_a_month_outside_the_matrix_is_refused():
     with pytest.raises(CalcError, match="2025-12 is outside"):
         period_metrics(matrix, "2025-12")
     assert period_metrics(pd.DataFrame([[1.0, 2.0]], columns=["a", "b"])).mom.iloc[0] == 1.0
+
+
+# Per-item totals of a single group take a path of plain sums; it must agree to the bit with the
+# general (grouped) path, including items new or lost, blanks, returns (negative) and no items.
+_quantity = st.one_of(st.integers(-5, 300).map(float), st.just(0.0), st.just(float("nan")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_quantity, st.floats(1, 50), _quantity, st.floats(1, 50)), max_size=25))
+def test_price_volume_mix_of_items_agrees_with_the_grouped_path(items):
+    from dealerxl.calc.sales import _price_volume_mix, price_volume_mix_of_items
+
+    q0 = np.array([q for q, _, _, _ in items], dtype=float)
+    q1 = np.array([q for _, _, q, _ in items], dtype=float)
+    r0 = q0 * np.array([p for _, p, _, _ in items], dtype=float)
+    r1 = q1 * np.array([p for _, _, _, p in items], dtype=float)
+    fast = price_volume_mix_of_items(q0, r0, q1, r1)
+    columns = {name: np.nan_to_num(v, nan=0.0) for name, v in (("q0", q0), ("r0", r0), ("q1", q1), ("r1", r1))}
+    pd.testing.assert_frame_equal(fast, _price_volume_mix(pd.DataFrame(columns), []), check_exact=True)
+    if len(fast):
+        effects = fast.iloc[0]
+        assert effects["volume"] + effects["mix"] + effects["price"] + effects["new"] + effects["lost"] == \
+            pytest.approx(effects["change"], abs=1e-6 * (1 + abs(effects["prior_revenue"]) + abs(effects["current_revenue"])))
+
+
+def test_achievement_rate_and_gap_are_the_columns_of_achievement():
+    from dealerxl.calc.sales import achievement_rate_and_gap
+
+    actual, target = [95.0, 130.0, 10.0, float("nan")], [100.0, 0.0, float("nan"), 50.0]
+    rate, gap = achievement_rate_and_gap(actual, target)
+    table = achievement(actual, target)
+    np.testing.assert_array_equal(rate, table["achievement_rate"].to_numpy())
+    np.testing.assert_array_equal(gap, table["gap"].to_numpy())
+    with pytest.raises(CalcError, match="2 actual values but 1 targets"):
+        achievement_rate_and_gap([1, 2], [1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 1000).map(float), st.just(float("nan"))), max_size=30))
+def test_pareto_ranks_shares_and_classes_follow_their_definitions(values):
+    table = pareto(values)
+    v = np.nan_to_num(np.array(values, dtype=float), nan=0.0)
+    order = np.argsort(-v, kind="stable")
+    assert table["rank"].to_numpy()[order].tolist() == list(range(1, v.size + 1))
+    total = v.sum()
+    np.testing.assert_allclose(table["share"], v / total if total > 0 else np.zeros_like(v))
+    before = np.concatenate([[0.0], np.cumsum(v[order])[:-1]]) / total if total > 0 else np.ones(v.size)
+    expected = np.where(v[order] <= 0, "C", np.where(before < 0.8, "A", np.where(before < 0.95, "B", "C")))
+    assert table["pareto_class"].to_numpy()[order].tolist() == expected.tolist()

@@ -159,3 +159,31 @@ def test_overlapping_promoter_and_detractor_bounds_are_refused():
     frame = pd.DataFrame({"dealer_id": ["D1"], "csat_score": [5], "nps_score": [9]})
     with pytest.raises(CalcError, match="detractors"):
         satisfaction_by_group(frame, ["dealer_id"], promoter_from=6, detractor_to=6)
+
+
+# The numeric fast path for survey answers must read a float range exactly as the cell-by-cell path does.
+_answer = st.one_of(st.integers(-2, 12).map(float), st.just(float("nan")), st.sampled_from([0.5, 9.999, 1e9]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_answer, max_size=40))
+def test_numeric_answers_give_the_same_nps_and_csat_as_the_same_answers_as_cells(answers):
+    from dealerxl.calc.service import _scores, _scores_from_cells
+
+    as_array = np.array(answers, dtype=float)
+    as_cells = np.array(answers, dtype=object)
+    assert np.array_equal(_scores_from_cells(as_array, "NPS"), as_array[~np.isnan(as_array)])
+    for low, high, metric in ((0, 10, nps), (1, 5, csat)):
+        outcomes = []
+        for given_as in (as_array, as_cells, list(answers)):
+            try:
+                outcomes.append(("ok", repr(metric(given_as)), _scores(given_as, low, high, "X").tolist()))
+            except CalcError as error:
+                outcomes.append(("error", str(error)))
+        assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+def test_integer_answers_take_the_numeric_path_and_count_like_floats():
+    assert nps(np.array([10, 9, 3, 7])) == nps([10.0, 9.0, 3.0, 7.0]) == 25.0
+    with pytest.raises(CalcError, match="whole numbers from 1 to 5"):
+        csat(np.array([[5.0], [6.0]]))

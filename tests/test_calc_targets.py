@@ -218,3 +218,36 @@ def test_allocated_targets_keep_the_dealer_order():
     dealers = pd.DataFrame({"dealer_id": ["B", "A"], "history": [100.0, 300.0]})
     result = allocate_targets(400, dealers, 1, 0, 0)
     assert result.dealer_id.tolist() == ["B", "A"] and result.target_amount.tolist() == [100, 300]
+
+
+# Without floors and with no ceiling reached, λ = total / Σw directly; with any other bounds the
+# breakpoint search decides. The shortcut must give the same shares to the bit.
+_weight = st.one_of(st.floats(0, 1e6, allow_nan=False), st.just(0.0), st.just(1e-13), st.integers(1, 9).map(float))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_weight, st.sampled_from([0.0, 0.0, 0.0, 5.0, 40.0]),
+                          st.sampled_from([np.inf, np.inf, 0.0, 50.0, 400.0, 1e5])), min_size=1, max_size=25),
+       st.sampled_from([0.0, 1.0, 100.0, 1000.0, 123457.0]))
+def test_allocation_shortcut_gives_the_same_shares_as_the_breakpoint_search(dealers, total):
+    from dealerxl.calc.targets import _proportional_within_bounds
+
+    w = np.array([d[0] for d in dealers])
+    floors = np.array([d[1] for d in dealers])
+    ceilings = np.array([d[2] for d in dealers])
+    ceilings = np.where(np.isinf(ceilings), total, np.maximum(ceilings, floors))
+    assume(floors.sum() <= total <= ceilings.sum())
+    shortcut = _proportional_within_bounds(total, w, floors, ceilings)
+    search = _proportional_within_bounds(total, w, floors, ceilings, breakpoints_only=True)
+    np.testing.assert_array_equal(shortcut, search)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([0.0, 0.5, -0.5, 0.25, np.inf, -np.inf]), st.floats(-1, 1, allow_nan=False)),
+                min_size=1, max_size=30), st.data())
+def test_smallest_first_picks_the_same_positions_as_a_stable_sort(keys, data):
+    from dealerxl.calc.targets import _smallest_first
+
+    key = np.array(keys)
+    count = data.draw(st.integers(1, key.size))
+    assert sorted(_smallest_first(key, count).tolist()) == sorted(np.argsort(key, kind="stable")[:count].tolist())

@@ -102,10 +102,13 @@ def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
         d = d.reshape(1, -1)
     if d.ndim != 2 or d.shape[1] == 0:
         raise CalcError("the demand history needs at least one period per item")
-    if blank_as_zero:
+    if blank_as_zero and not np.isfinite(d).all():  # a complete matrix of numbers needs no copy
         d = np.nan_to_num(d, nan=0.0)
-    if np.any(d < 0):
+    # The smallest value answers for the whole matrix unless it is NaN (a blank left in).
+    if d.size and not d.min() >= 0 and np.any(d < 0):
         raise CalcError("demand cannot be negative")
+    if blank_as_zero:
+        return _statistics_of_full_rows(d)
     counted = ~np.isnan(d)
     n = counted.sum(axis=1)
     filled = np.where(counted, d, 0.0)
@@ -117,6 +120,21 @@ def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
         zero_share = np.where(n > 0, (filled == 0).sum(axis=1) - (~counted).sum(axis=1), 0) / np.where(n > 0, n, 1)
     return pd.DataFrame({"periods": n, "mean_demand": mean, "sd_demand": sd, "cv": cv,
                          "intermittency": np.where(n > 0, zero_share, np.nan)})
+
+
+def _statistics_of_full_rows(d: np.ndarray) -> pd.DataFrame:
+    """:func:`statistics_from_matrix` when every period counts (no blanks): the same equations
+    without the masks, as n is the number of columns for every row."""
+    periods = d.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = d.sum(axis=1) / periods
+        if periods > 1:
+            sd = np.sqrt(((d - mean[:, None]) ** 2).sum(axis=1) / (periods - 1))
+        else:
+            sd = np.full(d.shape[0], np.nan)
+        cv = np.where(mean > 0, sd / mean, np.nan)
+    return pd.DataFrame({"periods": np.full(d.shape[0], periods, dtype=np.int64), "mean_demand": mean,
+                         "sd_demand": sd, "cv": cv, "intermittency": (d == 0).sum(axis=1) / periods})
 
 
 def periods_since_last_demand(demand) -> np.ndarray:

@@ -24,7 +24,12 @@ def _array(values, name: str, minimum: float | None = 0.0, strict: bool = False)
         x = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         raise CalcError(f"{name} must be numbers") from None
-    if minimum is not None:
+    if minimum is not None and x.size:
+        # One pass for the usual case: the smallest value already clears the bound (NaN, which
+        # passes, makes the minimum NaN, so then the mask below looks at each value).
+        lowest = x.min()
+        if (lowest > minimum) if strict else (lowest >= minimum):
+            return x
         with np.errstate(invalid="ignore"):
             bad = (x <= minimum) if strict else (x < minimum)
         if np.any(bad):
@@ -292,17 +297,44 @@ def abc_classes(annual_value, a_share: float = 0.80, b_share: float = 0.95) -> n
     >>> abc_classes([100, 500, 40, 300, 60]).tolist()
     ['B', 'A', 'C', 'A', 'B']
     """
+    return abc_ranking(annual_value, a_share, b_share)[2]
+
+
+_ABC = np.array(["A", "B", "C"], dtype=object)
+
+
+def abc_ranking(annual_value, a_share: float = 0.80, b_share: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values (blank = 0), their order by value (highest first, ties in input order) and
+    the ABC class of each item as in :func:`abc_classes`, which ranks the items once for all three.
+
+    >>> value, order, classes = abc_ranking([100, 500, 40, 300, 60])
+    >>> order.tolist(), classes.tolist()
+    ([1, 3, 0, 4, 2], ['B', 'A', 'C', 'A', 'B'])
+    """
+    value, order, class_index = _abc_index(annual_value, a_share, b_share)
+    return value, order, _ABC[class_index]
+
+
+_BOXES = np.array([abc + xyz for abc in "ABC" for xyz in "XYZ"], dtype=object)
+
+
+def _abc_index(annual_value, a_share: float, b_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`abc_ranking` with the class as 0 = A, 1 = B, 2 = C."""
     if not 0 < a_share <= b_share <= 1:
         raise CalcError("the ABC thresholds must satisfy 0 < A share ≤ B share ≤ 100 %")
-    value = np.nan_to_num(_array(annual_value, "the annual value"), nan=0.0).ravel()
+    value = _array(annual_value, "the annual value").ravel()
+    if not np.isfinite(value).all():  # blanks count as no value (only then is a copy needed)
+        value = np.nan_to_num(value, nan=0.0)
     total = value.sum()
     order = np.argsort(-value, kind="stable")
     ranked = value[order]
-    before = (np.cumsum(ranked) - ranked) / total if total > 0 else np.ones_like(ranked)
-    ranked_class = np.where(ranked <= 0, "C", np.where(before < a_share, "A", np.where(before < b_share, "B", "C")))
-    classes = np.empty(value.size, dtype=object)
-    classes[order] = ranked_class
-    return classes
+    with np.errstate(invalid="ignore"):
+        before = (np.cumsum(ranked) - ranked) / total if total > 0 else np.ones_like(ranked)
+        # 0 = A, 1 = B, 2 = C as small integers; the letters are taken once at the end.
+        ranked_class = np.where(ranked <= 0, 2, np.where(before < a_share, 0, np.where(before < b_share, 1, 2)))
+    class_index = np.empty(value.size, dtype=np.intp)
+    class_index[order] = ranked_class
+    return value, order, class_index
 
 
 def xyz_classes(cv, x_max: float = 0.5, y_max: float = 1.0) -> np.ndarray:
@@ -314,11 +346,19 @@ def xyz_classes(cv, x_max: float = 0.5, y_max: float = 1.0) -> np.ndarray:
     >>> xyz_classes([0.2, 0.5, 0.8, 1.7, float("nan")]).tolist()
     ['X', 'X', 'Y', 'Z', 'Z']
     """
+    return _XYZ[_xyz_index(cv, x_max, y_max)]
+
+
+_XYZ = np.array(["X", "Y", "Z"], dtype=object)
+
+
+def _xyz_index(cv, x_max: float, y_max: float) -> np.ndarray:
+    """0 = X, 1 = Y, 2 = Z per item (see :func:`xyz_classes`)."""
     if not 0 <= x_max <= y_max:
         raise CalcError("the XYZ thresholds must satisfy 0 ≤ X limit ≤ Y limit")
     c = _array(cv, "the coefficient of variation", None).ravel()
     with np.errstate(invalid="ignore"):
-        return np.where(c <= x_max, "X", np.where(c <= y_max, "Y", "Z")).astype(object)
+        return np.where(c <= x_max, 0, np.where(c <= y_max, 1, 2))
 
 
 def abc_xyz(annual_value, cv, a_share: float = 0.80, b_share: float = 0.95, x_max: float = 0.5,
@@ -334,9 +374,11 @@ def abc_xyz(annual_value, cv, a_share: float = 0.80, b_share: float = 0.95, x_ma
     c = np.ravel(np.asarray(cv, dtype=float))
     if value.size != c.size:
         raise CalcError(f"{value.size} annual values but {c.size} coefficients of variation")
-    abc = abc_classes(value, a_share, b_share)
-    xyz = xyz_classes(c, x_max, y_max)
-    return pd.DataFrame({"abc_class": abc, "xyz_class": xyz, "box": pd.Series(abc) + pd.Series(xyz)})
+    _, _, abc_index = _abc_index(value, a_share, b_share)
+    xyz_index = _xyz_index(c, x_max, y_max)
+    # Class letters and boxes are taken from small tables by index, not joined text by text.
+    return pd.DataFrame({"abc_class": _ABC[abc_index], "xyz_class": _XYZ[xyz_index],
+                         "box": pd.Series(_BOXES[abc_index * 3 + xyz_index])})
 
 
 def thresholds_from_settings(abc_thresholds: pd.DataFrame, xyz_thresholds: pd.DataFrame) -> dict[str, float]:

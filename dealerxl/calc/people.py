@@ -23,7 +23,24 @@ DIRECTION_WORDS = {HIGHER: 1, LOWER: -1, "higher": 1, "lower": -1, "1": 1, "-1":
 
 def directions(values) -> np.ndarray:
     """``higher_better``/``lower_better`` (or higher/lower, 1/−1) as +1/−1; blank means higher is better."""
-    words = pd.Series(np.ravel(np.asarray(values, dtype=object))).astype(object)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":
+        numbers = np.ravel(values).astype(float)
+        signs = np.where(np.isnan(numbers), 1.0, numbers)
+        if np.all((signs == 1) | (signs == -1)):
+            return signs.astype(int)
+    cells = values if isinstance(values, pd.Series) else np.ravel(np.asarray(values, dtype=object))
+    codes, distinct = pd.factorize(cells)  # a text column numbers its words itself, without Python objects
+    distinct = np.asarray(distinct, dtype=object)
+    if all(isinstance(word, str) for word in distinct):
+        # Read each distinct word once (few) rather than every row; only text may share a code
+        # safely (1, 1.0 and True are equal keys but different words). Blanks (code −1) are higher.
+        signs = _direction_signs(distinct)
+        return np.where(codes < 0, 1, signs[np.maximum(codes, 0)]) if signs.size else np.ones(codes.size, dtype=int)
+    return _direction_signs(np.ravel(np.asarray(values, dtype=object)))
+
+
+def _direction_signs(cells) -> np.ndarray:
+    words = pd.Series(cells, dtype=object)
     words = words.where(words.notna(), HIGHER).astype(str).str.strip().str.lower().replace("", HIGHER)
     signs = words.map(DIRECTION_WORDS)
     if signs.isna().any():
@@ -93,12 +110,18 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
     sign = directions(rows["kpi_direction"]) if "kpi_direction" in rows else 1
     attained = kpi_attainment(pd.to_numeric(rows["actual"], errors="coerce"),
                               pd.to_numeric(rows["target"], errors="coerce"), sign, cap)
-    frame = rows[by].copy()
-    frame["weight"] = weight.to_numpy(dtype=float)
-    frame["weighted"] = frame["weight"] * np.nan_to_num(attained)
-    frame["unmeasured"] = np.isnan(attained) & (frame["weight"] > 0)
-    result = frame.groupby(by, sort=True).agg(weight_sum=("weight", "sum"), weighted=("weighted", "sum"),
-                                              missing_kpis=("unmeasured", "sum")).reset_index()
+    w = weight.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):  # an infinite weight on a zero attainment gives NaN, as in pandas
+        weighted = w * np.nan_to_num(attained)
+    unmeasured = np.isnan(np.broadcast_to(attained, w.shape)) & (w > 0)
+    result = _sums_of_equal_sorted_blocks(rows, by, w, weighted, unmeasured)
+    if result is None:
+        frame = rows[by].copy()
+        frame["weight"] = w
+        frame["weighted"] = weighted
+        frame["unmeasured"] = unmeasured
+        result = frame.groupby(by, sort=True).agg(weight_sum=("weight", "sum"), weighted=("weighted", "sum"),
+                                                  missing_kpis=("unmeasured", "sum")).reset_index()
     total = result["weight_sum"]
     # Weights typed as whole percentages (50, 30, 20) add up to 100: just as sensible as 1.
     as_percent = (total - 100.0).abs() <= (0 if tolerance is None else tolerance) * 100
@@ -110,6 +133,23 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
     score = 100.0 * result["weighted"] / total
     result["score"] = score.where(result["missing_kpis"] == 0)
     return result[by + ["score", "missing_kpis", "weight_sum"]]
+
+
+def _sums_of_equal_sorted_blocks(rows: pd.DataFrame, by: list[str], weight: np.ndarray, weighted: np.ndarray,
+                                 unmeasured: np.ndarray) -> pd.DataFrame | None:
+    """The group sums of :func:`kpi_scores` when the rows come ordered by a single numeric key
+    (as a range of people × KPIs gives them): sums over each run of equal keys, without a
+    group-by. These are the additions pandas' group-by makes itself for sorted keys without
+    blanks (``np.add.reduceat``), so the sums agree to the last bit. None otherwise."""
+    if len(by) != 1 or not len(rows) or np.isnan(weighted).any():
+        return None
+    keys = rows[by[0]].to_numpy()
+    if keys.dtype.kind not in "iu" or np.any(keys[1:] < keys[:-1]):
+        return None
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return pd.DataFrame({by[0]: keys[starts], "weight_sum": np.add.reduceat(weight, starts),
+                         "weighted": np.add.reduceat(weighted, starts),
+                         "missing_kpis": np.add.reduceat(unmeasured.astype(np.int64), starts)})
 
 
 def band_grades(scores, min_scores, grades) -> np.ndarray:

@@ -20,10 +20,15 @@ def days_past_due(due_dates, as_of) -> np.ndarray:
     >>> days_past_due(["2026-10-01", "2026-11-15"], "2026-10-31").tolist()
     [30, -15]
     """
-    due = pd.to_datetime(pd.Series(np.ravel(np.asarray(due_dates, dtype=object))), errors="raise")
-    if due.isna().any():
-        raise CalcError(f"due date missing in row {int(np.flatnonzero(due.isna().to_numpy())[0]) + 1}")
-    return ((pd.Timestamp(as_of) - due).dt.days).to_numpy()
+    due = np.ravel(np.asarray(due_dates)) if isinstance(due_dates, np.ndarray) else None
+    if due is None or due.dtype.kind != "M":
+        # Text, dates and timestamps of any kind: the general reader, one array operation.
+        due = pd.to_datetime(pd.Series(np.ravel(np.asarray(due_dates, dtype=object))), errors="raise").to_numpy()
+    missing = np.isnat(due)
+    if missing.any():
+        raise CalcError(f"due date missing in row {int(np.flatnonzero(missing)[0]) + 1}")
+    # Floor division by a day counts whole days as pandas' Timedelta.days does (towards −∞).
+    return (np.datetime64(pd.Timestamp(as_of)) - due) // np.timedelta64(1, "D")
 
 
 def bucket_index(days: np.ndarray, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> np.ndarray:
@@ -47,7 +52,8 @@ def ageing(due_dates, amounts, as_of, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
 
     Equation: A[g, b] = Σ amount over items of group g whose days past due fall in bucket b
     (see :func:`bucket_index`). Paid-off items should be passed with their open amount 0
-    or left out.
+    or left out. Without groups the sums are one weighted count per bucket; they may differ
+    from the grouped table's (compensated) sums in the last binary digit only.
 
     Example (worked by hand), as of 2026-10-31: 100 due 2026-11-10 (current), 200 due
     2026-10-15 (16 days, 1–30), 300 due 2026-07-01 (122 days, 91–180).
@@ -57,19 +63,26 @@ def ageing(due_dates, amounts, as_of, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
     """
     if len(codes) != len(upper_days) + 1:
         raise CalcError(f"{len(upper_days)} bucket bounds need {len(upper_days) + 1} bucket names")
-    values = pd.to_numeric(pd.Series(np.ravel(np.asarray(amounts, dtype=object))), errors="coerce").fillna(0.0)
+    amount = np.ravel(amounts) if isinstance(amounts, np.ndarray) and amounts.dtype.kind in "fiu" else \
+        pd.to_numeric(pd.Series(np.ravel(np.asarray(amounts, dtype=object))), errors="coerce").to_numpy(float)
+    values = amount.astype(float)
+    values = np.where(np.isnan(values), 0.0, values)  # a blank amount is nothing open
     days = days_past_due(due_dates, as_of)
     if len(days) != len(values):
         raise CalcError(f"due dates and amounts need the same length ({len(days)} vs {len(values)})")
     bucket = bucket_index(days, upper_days)
-    keys = pd.Series(np.zeros(len(values), dtype=int) if groups is None else np.ravel(np.asarray(groups, dtype=object)))
-    table = pd.crosstab(keys.to_numpy(), bucket, values=values.to_numpy(), aggfunc="sum",
+    if groups is None:
+        # One total row (none without items): a weighted count per bucket, no table to pivot.
+        sums = np.bincount(bucket, weights=values, minlength=len(codes)).astype(float, copy=False)
+        table = pd.DataFrame(sums.reshape(1, -1)[:min(len(values), 1)], columns=list(codes))
+        table["total"] = table.sum(axis=1)
+        return table
+    keys = np.ravel(np.asarray(groups, dtype=object))
+    table = pd.crosstab(keys, bucket, values=values, aggfunc="sum",
                         rownames=["group"], colnames=["bucket"]).reindex(columns=range(len(codes)), fill_value=0.0)
     table = table.fillna(0.0).astype(float)
     table.columns = list(codes)
     table["total"] = table.sum(axis=1)
-    if groups is None:
-        return table.reset_index(drop=True)
     return table
 
 

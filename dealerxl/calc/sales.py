@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.inventory import abc_classes
+from dealerxl.calc.inventory import abc_ranking
 
 MONTHS = 12
 
@@ -104,11 +104,21 @@ def achievement(actual, target) -> pd.DataFrame:
     {'actual': [95.0, 130.0, 10.0], 'target': [100.0, 100.0, 0.0], 'achievement_rate': [0.95, 1.3, nan], 'gap': [-5.0, 30.0, 10.0]}
     """
     a, t = np.ravel(np.asarray(actual, dtype=float)), np.ravel(np.asarray(target, dtype=float))
+    rate, gap = achievement_rate_and_gap(a, t)
+    return pd.DataFrame({"actual": a, "target": t, "achievement_rate": rate, "gap": gap})
+
+
+def achievement_rate_and_gap(actual, target) -> tuple[np.ndarray, np.ndarray]:
+    """The two computed columns of :func:`achievement` as arrays (for callers that need no table).
+
+    >>> [x.tolist() for x in achievement_rate_and_gap([95, 10], [100, 0])]
+    [[0.95, nan], [-5.0, 10.0]]
+    """
+    a, t = np.ravel(np.asarray(actual, dtype=float)), np.ravel(np.asarray(target, dtype=float))
     if a.size != t.size:
         raise CalcError(f"{a.size} actual values but {t.size} targets")
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(t > 0, a / t, np.nan)
-    return pd.DataFrame({"actual": a, "target": t, "achievement_rate": rate, "gap": a - t})
+        return np.where(t > 0, a / t, np.nan), a - t
 
 
 def period_metrics(sales, month=None) -> pd.DataFrame:
@@ -325,11 +335,51 @@ def price_volume_mix_of_items(prior_quantity, prior_revenue, current_quantity, c
     >>> price_volume_mix_of_items([100, 100], [1000, 2000], [120, 80], [1320, 1600]).iloc[0].tolist()
     [3000.0, 2920.0, 0.0, -200.0, 120.0, 0.0, 0.0, -80.0]
     """
-    columns = [np.nan_to_num(np.ravel(np.asarray(v, dtype=float)), nan=0.0)
+    columns = [np.ravel(np.asarray(v, dtype=float))
                for v in (prior_quantity, prior_revenue, current_quantity, current_revenue)]
+    finite = [bool(np.isfinite(c).all()) for c in columns]
+    columns = [c if ok else np.nan_to_num(c, nan=0.0) for c, ok in zip(columns, finite)]  # blank = 0
     if len({c.size for c in columns}) != 1:
         raise CalcError("prior and current quantities and revenues need one value per item each")
+    if columns[0].size and all(finite):
+        effects = _price_volume_mix_of_one_group(*columns)
+        if effects is not None:
+            return effects
     return _price_volume_mix(pd.DataFrame(dict(zip(("q0", "r0", "q1", "r1"), columns))), [])
+
+
+def _group_total(values: np.ndarray) -> float:
+    # The addition pandas' group-by sum makes for one group without blanks, so totals agree to the bit.
+    return np.add.reduceat(values, [0])[0] if values.size else np.float64(0.0)
+
+
+def _price_volume_mix_of_one_group(q0, r0, q1, r1) -> pd.DataFrame | None:
+    """:func:`_price_volume_mix` for a single group of items (no keys), on arrays: the same
+    equations and the same sums, without group-bys. None when an intermediate is not a number
+    (then the general path, which skips such lines, decides)."""
+    sold_before = q0 > 0
+    continuing = sold_before & (q1 > 0)
+    every_item_continues = bool(continuing.all())
+    cq0, cr0, cq1, cr1 = (q0, r0, q1, r1) if every_item_continues else \
+        (q0[continuing], r0[continuing], q1[continuing], r1[continuing])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p0, p1 = cr0 / cq0, cr1 / cq1
+        total_q0, total_r0, total_q1 = _group_total(cq0), _group_total(cr0), _group_total(cq1)
+        volume = (cq1 - cq0) * (total_r0 / total_q0)
+        mix = (cq1 - total_q1 * (cq0 / total_q0)) * p0
+        price = (p1 - p0) * cq1
+        change = r1 - r0
+    if every_item_continues:  # nothing new, nothing lost
+        new = lost = np.zeros_like(change)
+    else:
+        new = np.where(sold_before, 0.0, change)  # continuing items were sold before, so this is ~continuing & ~sold_before
+        lost = np.where(continuing | ~sold_before, 0.0, change)
+    if any(np.isnan(x).any() for x in (volume, mix, price, new, lost)):
+        return None
+    prior, current = _group_total(r0), _group_total(r1)
+    return pd.DataFrame({"prior_revenue": [prior], "current_revenue": [current], "volume": [_group_total(volume)],
+                         "mix": [_group_total(mix)], "price": [_group_total(price)], "new": [_group_total(new)],
+                         "lost": [_group_total(lost)], "change": [current - prior]})
 
 
 def _price_volume_mix(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -379,9 +429,10 @@ def pareto(values, labels=None, a_share: float = 0.8, b_share: float = 0.95) -> 
     >>> pareto([100, 500, 40, 300, 60], ["c", "a", "e", "b", "d"])[["label", "rank", "pareto_class"]].values.tolist()
     [['c', 3, 'B'], ['a', 1, 'A'], ['e', 5, 'C'], ['b', 2, 'A'], ['d', 4, 'B']]
     """
-    v = np.nan_to_num(np.ravel(np.asarray(values, dtype=float)), nan=0.0)
-    classes = abc_classes(v, a_share, b_share)
-    order = np.argsort(-v, kind="stable")
+    v = np.ravel(np.asarray(values, dtype=float))
+    if not np.isfinite(v).all():  # blanks count as no value (only then is a copy needed)
+        v = np.nan_to_num(v, nan=0.0)
+    v, order, classes = abc_ranking(v, a_share, b_share)
     rank = np.empty(v.size, dtype=np.int64)
     rank[order] = np.arange(1, v.size + 1)
     total = v.sum()

@@ -157,15 +157,25 @@ def sla_status(start, end, limit_hours, as_of, calendar: WorkCalendar | None = N
     })
 
 
-def _scores(scores, low: int, high: int, name: str) -> np.ndarray:
-    """Answers as floats with blanks dropped; text that is not a number is an error."""
+def _scores_from_cells(scores, name: str) -> np.ndarray:
+    """Answers of any kind (numbers, text, blanks) as floats with blanks dropped."""
     raw = pd.Series(np.ravel(np.asarray(scores, dtype=object)))
     values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
     blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
     not_numbers = np.isnan(values) & ~blank
     if not_numbers.any():
         raise CalcError(f"{name} score {raw[not_numbers].iloc[0]!r} is not a number")
-    present = values[~np.isnan(values)]
+    return values[~np.isnan(values)]
+
+
+def _scores(scores, low: int, high: int, name: str) -> np.ndarray:
+    """Answers as floats with blanks dropped; text that is not a number is an error."""
+    if isinstance(scores, np.ndarray) and scores.dtype.kind in "fiu":
+        # Numbers and blanks only: there is no text to read or report, so skip the cell-by-cell reading.
+        values = np.ravel(scores).astype(float, copy=False)
+        present = values[~np.isnan(values)]
+    else:
+        present = _scores_from_cells(scores, name)
     outside = present[(present < low) | (present > high) | (present != np.round(present))]
     if outside.size:
         raise CalcError(f"{name} scores must be whole numbers from {low} to {high} (found {outside[0]:g})")

@@ -89,10 +89,21 @@ def round_to_units(exact_units, total_units: int, lower_units=None, upper_units=
             fraction -= sign * np.where(open_parts, step, 0)
             continue
         key = np.where(open_parts, -sign * fraction, np.inf)
-        chosen = np.argsort(key, kind="stable")[:abs(left)]
+        chosen = _smallest_first(key, abs(left))
         parts[chosen] += sign
         fraction[chosen] -= sign
     return parts.astype(np.int64)
+
+
+def _smallest_first(key: np.ndarray, count: int) -> np.ndarray:
+    """The positions of the ``count`` smallest keys, ties going to the earlier position: the same
+    set as the first ``count`` of a stable argsort, found by a partition instead of a full sort."""
+    if count >= key.size or np.isnan(key).any():
+        return np.argsort(key, kind="stable")[:count]
+    threshold = np.partition(key, count - 1)[count - 1]
+    below = np.flatnonzero(key < threshold)
+    tied = np.flatnonzero(key == threshold)[:count - below.size]
+    return np.concatenate([below, tied])
 
 
 def largest_remainder(amounts, total: float, unit: float = 1.0) -> np.ndarray:
@@ -301,13 +312,41 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
     return (weights[usable, None] * shares).sum(axis=0) / weights[usable].sum()
 
 
-def _proportional_within_bounds(total: float, weights: np.ndarray, floors: np.ndarray, ceilings: np.ndarray):
-    """xᵢ = clip(λ·wᵢ, fᵢ, cᵢ) with λ chosen so Σx = total (exact, by the breakpoints of λ)."""
+def _lambda_below_every_ceiling(total: float, w: np.ndarray, positive: np.ndarray, floors: np.ndarray,
+                                ceilings: np.ndarray) -> float | None:
+    """λ of :func:`_proportional_within_bounds` when no dealer has a floor and λ·w stays below
+    every ceiling (the usual case): λ = total / Σw, with Σw and the test computed as the
+    breakpoint search computes them, so λ is the same to the bit. None in any other case."""
+    if floors.size == 0 or (floors != 0).any():
+        return None
+    shares = w[positive]
+    if shares.size == 0:
+        return None
+    slope = np.cumsum(shares)[-1]  # the slope after every dealer has left its floor (at λ = 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first_stop = float((ceilings[positive] / shares).min())  # λ where the first dealer reaches its ceiling
+    value_at_first_stop = floors.sum() + slope * first_stop
+    # A margin far above float noise keeps the boundary cases on the breakpoint search.
+    if not (first_stop > 0 and slope > 0 and total < value_at_first_stop * (1 - 1e-9)):
+        return None
+    return total / slope  # the breakpoint search: λ = 0 + (total − 0) / slope
+
+
+def _proportional_within_bounds(total: float, weights: np.ndarray, floors: np.ndarray, ceilings: np.ndarray,
+                                breakpoints_only: bool = False):
+    """xᵢ = clip(λ·wᵢ, fᵢ, cᵢ) with λ chosen so Σx = total (exact, by the breakpoints of λ).
+
+    ``breakpoints_only`` skips the shortcut for the usual case (no floors, no ceiling reached),
+    so tests can compare the two.
+    """
     # Shares, with negligible ones as zero: a weight of 1e-96 would put its breakpoints at
     # infinity without changing any rounded result.
     w = weights / weights.sum() if weights.sum() > 0 else np.zeros_like(weights)
     positive = w > 1e-12
     w = np.where(positive, w, 0.0)
+    lam = None if breakpoints_only else _lambda_below_every_ceiling(total, w, positive, floors, ceilings)
+    if lam is not None:
+        return np.clip(lam * w, floors, ceilings)
     with np.errstate(divide="ignore", invalid="ignore"):
         starts = np.where(positive, floors / w, np.inf)   # λ where dealer i leaves its floor
         stops = np.where(positive, ceilings / w, np.inf)  # λ where it reaches its ceiling

@@ -106,7 +106,7 @@ def _kpi_rows(actuals, targets, weights, directions) -> pd.DataFrame:
     frame = pd.DataFrame({
         "staff_id": np.repeat(np.arange(people_count), kpis), "weight": weight.ravel(),
         "target": target.ravel(), "actual": actual.ravel(),
-        "kpi_direction": np.where(np.tile(sign, people_count) < 0, people.LOWER, people.HIGHER),
+        "kpi_direction": np.tile(sign, people_count),  # ±1: people.directions takes these as they are
     })
     # Unweighted KPIs neither need a target nor count; give them a neutral one so they pass the checks.
     unused = frame["weight"] == 0

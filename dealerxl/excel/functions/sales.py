@@ -134,8 +134,8 @@ def DX_YOY(history, last_month=None):
 @udf("actual", "target")
 def DX_ACHIEVEMENT(actual, target):
     """Achievement rate actual / target and gap actual − target per row; spills two columns under a header."""
-    result = sales.achievement(numbers(actual), numbers(target))
-    return table({"achievement_rate": result["achievement_rate"], "gap": result["gap"]})
+    rate, gap = sales.achievement_rate_and_gap(numbers(actual), numbers(target))
+    return table({"achievement_rate": rate, "gap": gap})
 
 
 @udf("values")
