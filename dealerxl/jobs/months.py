@@ -12,10 +12,9 @@ import re
 
 import pandas as pd
 
+from dealerxl.book.parse import FULL_WIDTH
 from dealerxl.calc import CalcError
 
-_FULL_WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
-                             "－": "-", "／": "/", "．": ".", "\u3000": " "})
 _MONTH = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月\s*)?"
                     r"(?:(?:[-/.]|(?<=月))\s*(\d{1,2})\s*(?:日)?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 
@@ -30,7 +29,7 @@ def parse_month(value) -> pd.Period:
         return value.asfreq("M")
     if isinstance(value, (dt.date, pd.Timestamp)) and not pd.isna(value):
         return pd.Period(year=value.year, month=value.month, freq="M")
-    text = str(value).translate(_FULL_WIDTH).strip() if isinstance(value, str) else None
+    text = str(value).translate(FULL_WIDTH).strip() if isinstance(value, str) else None
     match = _MONTH.fullmatch(text) if text else None
     if match:
         year, month, day = int(match[1]), int(match[2]), match[3]
