@@ -63,8 +63,8 @@ def _directory_entry(name: str) -> bytes:
 _CELL_REF = re.compile(r"\$?([A-Z]+)\$?(\d+)")
 
 
-def _table_ref(sheet: str, table: ElementTree.Element) -> tuple[ElementTree.Element, TableRef] | None:
-    """A table part's name attributes and where its header row sits (0-based). With no
+def _table_ref(sheet: str, table: ElementTree.Element) -> TableRef | None:
+    """Where a table part's header row sits (0-based), and its column names. With no
     header row (``headerRowCount="0"``) the row above the data is where headers would be."""
     corners = _CELL_REF.findall(table.get("ref", "").upper())
     if len(corners) != 2:
@@ -73,8 +73,8 @@ def _table_ref(sheet: str, table: ElementTree.Element) -> tuple[ElementTree.Elem
     header_rows = int(table.get("headerRowCount", "1") or 1)
     header_row = int(first_row) - 1 + header_rows - 1
     names = tuple(column.get("name", "") for column in table.iter(f"{_MAIN}tableColumn")) if header_rows else ()
-    return table, TableRef(sheet, header_row, _column_index(first_letters.encode()),
-                           _column_index(last_letters.encode()), names)
+    return TableRef(sheet, header_row, _column_index(first_letters.encode()),
+                    _column_index(last_letters.encode()), names)
 
 
 def _column_index(letters: bytes) -> int:
@@ -121,7 +121,6 @@ class WorkbookFile:
             except Exception:
                 raise _unreadable("corrupt_workbook", self.path) from None
         self._grids: dict[str, Grid] = {}
-        self._error_parts: dict[str, bool] = {}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -238,31 +237,23 @@ class WorkbookFile:
                             posixpath.normpath(posixpath.join(folder, target))
                         if table_part not in names:
                             continue
-                        ref = _table_ref(sheet, ElementTree.fromstring(package.read(table_part)))
-                        if ref is not None:
-                            for key in ("name", "displayName"):
-                                if ref[0].get(key):
-                                    tables.setdefault(ref[0].get(key).casefold(), ref[1])
+                        table = ElementTree.fromstring(package.read(table_part))
+                        ref = _table_ref(sheet, table)
+                        for name in (table.get("name"), table.get("displayName")):
+                            if ref is not None and name:
+                                tables.setdefault(name.casefold(), ref)
         except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
             return tables
         return tables
 
-    def _has_error_cells(self, sheet: str) -> bool:
+    def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
         part = self._package_parts["sheets"].get(sheet)
         if not part:
-            return False
-        if part not in self._error_parts:
-            try:
-                self._error_parts[part] = _holds_error_cells(self._package, part)
-            except (KeyError, zipfile.BadZipFile, OSError):
-                self._error_parts[part] = False
-        return self._error_parts[part]
-
-    def _put_back_errors(self, sheet: str, rows: list[list]) -> None:
-        if not self._has_error_cells(sheet):
             return
         try:
-            xml = self._package.read(self._package_parts["sheets"][sheet])
+            if not _holds_error_cells(self._package, part):
+                return
+            xml = self._package.read(part)
         except (KeyError, zipfile.BadZipFile, OSError):
             return
         for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
