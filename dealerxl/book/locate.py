@@ -35,15 +35,11 @@ def _typed_table(source, form: Form, ref) -> Located | None:
     keeps them equal to the header cells); None when the source cannot read it so."""
     if not ref.column_names or not hasattr(source, "typed_columns"):
         return None
-    lookup = header_lookup(form.id)
-    found: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for offset, name in enumerate(ref.column_names):
-        column_id = lookup.get(normalise_label(name))
-        if column_id and column_id not in found:
-            found[column_id], names[column_id] = ref.first_column + offset, name
-    if not found:
+    offsets = _match_headers(ref.column_names, form)
+    if not offsets:
         return None
+    found = {column_id: ref.first_column + offset for column_id, offset in offsets.items()}
+    names = {column_id: ref.column_names[offset] for column_id, offset in offsets.items()}
     columns = source.typed_columns(ref.sheet, ref.header_row, list(names.values()))
     if columns is None:
         return None
@@ -51,10 +47,11 @@ def _typed_table(source, form: Form, ref) -> Located | None:
                    typed={column_id: columns[name] for column_id, name in names.items()})
 
 
-def _match_header_row(grid: Grid, form: Form, row_index: int) -> dict[str, int]:
+def _match_headers(cells, form: Form) -> dict[str, int]:
+    """Column id → position of the first of ``cells`` that is one of the form's headers."""
     lookup = header_lookup(form.id)
     found: dict[str, int] = {}
-    for index, value in enumerate(grid.rows[row_index]):
+    for index, value in enumerate(cells):
         column_id = lookup.get(normalise_label(value))
         if column_id and column_id not in found:
             found[column_id] = index
@@ -72,7 +69,7 @@ def _enough(form: Form, found: dict[str, int]) -> bool:
 def _best_header_row(grid: Grid, form: Form, require_enough: bool) -> tuple[int, dict[str, int]] | None:
     best: tuple[int, dict[str, int]] | None = None
     for row_index in range(min(len(grid.rows), HEADER_SCAN_ROWS)):
-        found = _match_header_row(grid, form, row_index)
+        found = _match_headers(grid.rows[row_index], form)
         if found and (best is None or len(found) > len(best[1])):
             best = (row_index, found)
     if best is None or (require_enough and not _enough(form, best[1])):
@@ -105,7 +102,7 @@ def locate(source, form: Form) -> Located | None:
         grid = source.grid(ref.sheet)
         row = ref.header_row - grid.origin[0]
         if 0 <= row < len(grid.rows):
-            found = _match_header_row(grid, form, row)
+            found = _match_headers(grid.rows[row], form)
             if found:
                 return Located(grid, row, found, "table")
     labels = {normalise_label(label) for label in sheet_labels(form).values()}
