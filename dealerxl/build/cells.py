@@ -24,7 +24,7 @@ from dealerxl.i18n import tr
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-BLANK, NUMBER, STRING, BOOLEAN = 0, 1, 2, 3
+BLANK, NUMBER, STRING, BOOLEAN, DIVIDED_BY_ZERO = 0, 1, 2, 3, 4
 EXCEL_MAX_TEXT = 32_767        # UTF-16 units a cell holds; XlsxWriter truncates longer text the same way
 ROWS_PER_BLOCK = 16_384        # rows rendered to XML at once: bounds the memory of the rendering
 _ROW_MARK = "\x00"             # stands for the row number inside a formula template
@@ -32,8 +32,9 @@ _ROW_MARK = "\x00"             # stands for the row number inside a formula temp
 
 @dataclass(frozen=True)
 class EncodedColumn:
-    """One column's cells: ``kinds`` (BLANK/NUMBER/STRING/BOOLEAN, uint8) and ``values``
-    (float64: the number, the shared-string index, or 0/1)."""
+    """One column's cells: ``kinds`` (BLANK/NUMBER/STRING/BOOLEAN/DIVIDED_BY_ZERO, uint8) and
+    ``values`` (float64: the number, the shared-string index, 0/1, or ±1 for the sign of an
+    infinite number)."""
 
     kinds: np.ndarray
     values: np.ndarray
@@ -48,13 +49,13 @@ def excel_serial(stamps: pd.Series) -> np.ndarray:
     """
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)  # local wall time, as remove_timezone does
-    ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    # Microseconds (all XlsxWriter keeps) reach year 294,000; nanoseconds would overflow after 2262.
+    us = stamps.to_numpy(dtype="datetime64[us]").astype(np.int64)
     missing = stamps.isna().to_numpy()
-    since = ns - np.datetime64("1899-12-31", "ns").astype(np.int64)
-    day_ns = 86_400 * 10**9
-    days, rest = np.divmod(since, day_ns)
-    seconds, below = np.divmod(rest, 10**9)
-    serial = days + (seconds.astype(float) + (below // 1000).astype(float) / 1e6) / 86_400
+    since = us - np.datetime64("1899-12-31", "us").astype(np.int64)
+    days, rest = np.divmod(since, 86_400 * 10**6)
+    seconds, below = np.divmod(rest, 10**6)
+    serial = days + (seconds.astype(float) + below.astype(float) / 1e6) / 86_400
     serial = np.where(serial > 59, serial + 1, serial)
     return np.where(missing, np.nan, serial)
 
@@ -70,9 +71,9 @@ def _labels(values: pd.Series, column, lang: str) -> pd.Series:
 def _text_kind(value) -> int:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return BLANK
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return BOOLEAN
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, np.integer, np.floating)):  # numpy scalars are numbers to XlsxWriter too
         return NUMBER
     return STRING
 
@@ -94,18 +95,25 @@ def _shared_strings(texts: np.ndarray, table) -> np.ndarray:
     return indexes[codes]
 
 
-def _finite(numbers: np.ndarray, column) -> np.ndarray:
-    if np.isinf(numbers).any():
+def _finite(numbers: np.ndarray, column, kinds: np.ndarray, infinite_as_error: bool) -> np.ndarray:
+    """``numbers`` checked for ±inf: refused, or (``infinite_as_error``) marked in ``kinds`` as
+    #DIV/0! cells with the sign as value, as XlsxWriter's ``nan_inf_to_errors`` writes them."""
+    infinite = np.isinf(numbers)
+    if not infinite.any():
+        return numbers
+    if not infinite_as_error:
         raise ValueError(f"column {column.id}: infinite numbers cannot be written to a cell")
-    return numbers
+    kinds[infinite] = DIVIDED_BY_ZERO
+    return np.where(infinite, np.sign(numbers), numbers)
 
 
-def encode_column(values: pd.Series, column, lang: str, strings) -> EncodedColumn:
+def encode_column(values: pd.Series, column, lang: str, strings, *, infinite_as_error: bool = False) -> EncodedColumn:
     """Cells of one column: codes become the language's labels, blanks stay blank, dates
     become serial numbers, ``int`` columns whole numbers (truncated), ``bool`` columns
     TRUE/FALSE, text columns text (numbers in them stay numbers, empty text is blank).
 
-    Text goes into ``strings``, the workbook's shared-string table.
+    Text goes into ``strings``, the workbook's shared-string table. An infinite number is
+    refused (a form holds none), or with ``infinite_as_error`` written as a #DIV/0! cell.
     """
     if column.enum:
         values = _labels(values, column, lang)
@@ -113,10 +121,11 @@ def encode_column(values: pd.Series, column, lang: str, strings) -> EncodedColum
         serial = excel_serial(pd.to_datetime(values, errors="coerce"))
         return EncodedColumn(np.where(np.isnan(serial), BLANK, NUMBER).astype(np.uint8), serial)
     if column.type in ("int", "number", "money", "percent"):
-        numbers = _finite(pd.to_numeric(values, errors="coerce").astype(float).to_numpy(), column)
+        numbers = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
         if column.type == "int":
             numbers = np.trunc(numbers) + 0.0  # + 0.0 turns -0.0 into 0, as int() does
-        return EncodedColumn(np.where(np.isnan(numbers), BLANK, NUMBER).astype(np.uint8), numbers)
+        kinds = np.where(np.isnan(numbers), BLANK, NUMBER).astype(np.uint8)
+        return EncodedColumn(kinds, _finite(numbers, column, kinds, infinite_as_error))
     objects = values.to_numpy(dtype=object)
     if column.type == "bool":
         present = ~pd.isna(values).to_numpy()
@@ -125,7 +134,9 @@ def encode_column(values: pd.Series, column, lang: str, strings) -> EncodedColum
     kinds = _text_kinds(objects).astype(np.uint8) if len(objects) else np.zeros(0, np.uint8)
     numbers = np.zeros(len(objects), dtype=np.float64)
     numeric, boolean = kinds == NUMBER, kinds == BOOLEAN
-    numbers[numeric] = _finite(objects[numeric].astype(np.float64), column)
+    numeric_kinds = kinds[numeric]
+    numbers[numeric] = _finite(objects[numeric].astype(np.float64), column, numeric_kinds, infinite_as_error)
+    kinds[numeric] = numeric_kinds
     numbers[boolean] = objects[boolean].astype(bool)
     text_rows = np.flatnonzero(kinds == STRING)
     texts = np.array([str(v) for v in objects[text_rows]], dtype=object)
@@ -183,8 +194,8 @@ class FormWorksheet(Worksheet):
         self._data_first_row = 0
         self._data_rows = 0
 
-    def encode(self, values: pd.Series, column, lang: str) -> EncodedColumn:
-        return encode_column(values, column, lang, self.str_table)
+    def encode(self, values: pd.Series, column, lang: str, *, infinite_as_error: bool = False) -> EncodedColumn:
+        return encode_column(values, column, lang, self.str_table, infinite_as_error=infinite_as_error)
 
     def formula(self, form, column, results: pd.Series | None = None) -> FormulaColumn:
         """A computed column; ``results`` (numbers or dates) are stored as each formula's
@@ -306,7 +317,8 @@ def _cell_bodies(column, style: str, numbers: np.ndarray, start: int, stop: int)
     for kind, before, after, render in (
             (NUMBER, "><v>", "</v></c>", "{:.16G}".format),
             (STRING, ' t="s"><v>', "</v></c>", lambda v: str(int(v))),
-            (BOOLEAN, ' t="b"><v>', "</v></c>", lambda v: "1" if v else "0")):
+            (BOOLEAN, ' t="b"><v>', "</v></c>", lambda v: "1" if v else "0"),
+            (DIVIDED_BY_ZERO, ' t="e"><f>', "</f><v>#DIV/0!</v></c>", lambda v: "1/0" if v > 0 else "-1/0")):
         chosen = kinds == kind
         if chosen.any():
             rendered = np.array(list(map(render, values[chosen].tolist())), dtype=object)

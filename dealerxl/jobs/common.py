@@ -123,14 +123,53 @@ def localise(frame: pd.DataFrame, form_id: str, lang: str) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class _ResultColumn:
+    """What :func:`~dealerxl.build.cells.encode_column` needs to know of a result column."""
+
+    id: str
+    type: str
+    enum: None = None
+
+
+# What pandas infers for an object column → how its cells are written.
+_INFERRED_TYPES = {"integer": "number", "floating": "number", "mixed-integer-float": "number", "decimal": "number",
+                   "boolean": "bool", "datetime": "datetime", "datetime64": "datetime", "date": "datetime"}
+
+
+def _result_column_type(values: pd.Series) -> str:
+    """``datetime``, ``bool``, ``number`` or ``text`` (a mix: numbers stay numbers, the rest text)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "datetime"
+    if pd.api.types.is_bool_dtype(values):
+        return "bool"
+    if pd.api.types.is_numeric_dtype(values):
+        return "number"
+    inferred = pd.api.types.infer_dtype(values, skipna=True) if values.dtype == object else "string"
+    return _INFERRED_TYPES.get(inferred, "text")
+
+
+def _column_width(header, values: pd.Series) -> float:
+    """A width that shows the header and the first 200 values."""
+    shown = [str(v) for v in values.head(200).tolist() if v is not None and not (isinstance(v, float) and v != v)]
+    width = max([len(str(header))] + [len(text) for text in shown])
+    return min(max(width * 1.2 + 2, 8), 50)
+
+
 def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, formats: dict | None = None) -> Path:
     """Write result tables to a new workbook, one sheet each (header row, filter, frozen
     header, widths), atomically: a failure leaves any previous file untouched.
 
     ``sheets`` maps sheet name → frame (headers already as people read them);
-    ``formats`` may map a column header to an Excel number format.
+    ``formats`` may map a column header to an Excel number format. Dates get ``yyyy-mm-dd``.
+    Cells are encoded a column at a time (:class:`~dealerxl.build.cells.FormWorksheet`),
+    not written one by one: text stays text (a value starting with ``=`` is not made a
+    formula), an infinite number becomes #DIV/0!, blanks stay blank, and a date among text
+    in a column of mixed cells is written as its text.
     """
     import xlsxwriter
+
+    from dealerxl.build.cells import FormWorksheet
 
     path = Path(path)
     formats = formats or {}
@@ -140,20 +179,22 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         cached = {}
         for name, frame in sheets.items():
-            sheet = book.add_worksheet(name[:31])
+            sheet = book.add_worksheet(name[:31], worksheet_class=FormWorksheet)
             columns = list(frame.columns)
             sheet.write_row(0, 0, [str(c) for c in columns], header)
+            encoded, column_formats = [], []
             for index, column in enumerate(columns):
-                values = frame[column]
-                fmt = None
+                values = frame.iloc[:, index]
+                kind = _result_column_type(values)
                 if column in formats:
                     fmt = cached.setdefault(formats[column], book.add_format({"num_format": formats[column]}))
-                elif pd.api.types.is_datetime64_any_dtype(values):
-                    fmt = date_format
-                cells = values.astype(object).where(values.notna(), None).tolist()
-                sheet.write_column(1, index, cells, fmt)
-                width = max([len(str(column))] + [len(str(v)) for v in cells[:200] if v is not None])
-                sheet.set_column(index, index, min(max(width * 1.2 + 2, 8), 50))
+                else:
+                    fmt = date_format if kind == "datetime" else None
+                encoded.append(sheet.encode(values, _ResultColumn(str(column), kind), lang="", infinite_as_error=True))
+                column_formats.append(fmt)
+                sheet.set_column(index, index, _column_width(column, values))
+            if len(frame) and columns:
+                sheet.attach_rows(1, len(frame), encoded, column_formats)
             sheet.freeze_panes(1, 0)
             if columns:
                 sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
