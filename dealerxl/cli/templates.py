@@ -19,6 +19,7 @@ EPILOG = exit_codes_epilog("the templates were written",
 def register(subparsers) -> None:
     import argparse
 
+    from dealerxl.build.workbook import ISSUED_ROWS
     from dealerxl.i18n import LANGS
 
     parser = subparsers.add_parser(
@@ -41,11 +42,31 @@ def register(subparsers) -> None:
                                                      "recipients and next to which the key file is kept")
     issue.add_argument("--dealers", nargs="+", metavar="ID", help="only these recipients (without --workbook: "
                                                                   "exactly these ids)")
+    issue.add_argument("--rows", type=_input_rows, metavar="N",
+                       help=f"input rows in each file (default {ISSUED_ROWS}; at most {MAX_ISSUED_ROWS:,}): the sheet "
+                            "is protected, so its table cannot grow beyond them; give what the largest recipient needs")
     issue.add_argument("--store", metavar="URL", help=argparse.SUPPRESS)  # the audit log's store, as for every job
     add_output_arguments(issue, "the folder for the files (default: issued/<form>_<month>/ next to the workbook, "
                                 "or in the current folder)",
                          lang_help="write every file in this language (default: each recipient's own)")
     issue.set_defaults(func=run_issue)
+
+
+# Every input cell of an issued file is written and styled one at a time; beyond this a file takes
+# minutes to write and the recipient's Excel to open.
+MAX_ISSUED_ROWS = 50_000
+
+
+def _input_rows(text: str) -> int:
+    import argparse
+
+    try:
+        rows = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= rows <= MAX_ISSUED_ROWS:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_ISSUED_ROWS:,}, not {rows:,}")
+    return rows
 
 
 def run_list(args) -> int:
@@ -77,5 +98,5 @@ def run_issue(args) -> int:
                    run=lambda: plan_issue(args.form, args.month, workbook=args.workbook, recipients=args.dealers,
                                           lang=args.lang),
                    output_name=lambda result: args.out.name,
-                   write=lambda result, folder: write_issued(result, folder, workbook=args.workbook),
+                   write=lambda result, folder: write_issued(result, folder, workbook=args.workbook, rows=args.rows),
                    notes=notes)

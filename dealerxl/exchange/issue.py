@@ -97,14 +97,17 @@ def plan_issue(form_id: str, period: str, *, workbook=None, recipients: list[str
     return result
 
 
-def write_issued(result, folder: Path, *, workbook=None, prefill: dict | None = None) -> list[Path]:
+def write_issued(result, folder: Path, *, workbook=None, prefill: dict | None = None,
+                 rows: int | None = None) -> list[Path]:
     """Write the files planned in ``result`` into ``folder``; return them.
 
     ``prefill`` may map a recipient id to the input rows its file starts with (column ids,
-    coded columns as codes), e.g. the dealer's SKU list.
+    coded columns as codes), e.g. the dealer's SKU list. ``rows``: the input rows each file
+    offers (default :data:`~dealerxl.build.workbook.ISSUED_ROWS`); the sheet is protected, so
+    its table cannot grow beyond them.
     """
     from dealerxl.build.sheets import sheet_name
-    from dealerxl.build.workbook import IssuedSheet, locked_cells, write_template
+    from dealerxl.build.workbook import ISSUED_ROWS, IssuedSheet, locked_cells, write_template
     from dealerxl.jobs import progress
 
     form = FORMS[result.summary["form"]]
@@ -119,20 +122,21 @@ def write_issued(result, folder: Path, *, workbook=None, prefill: dict | None = 
         recipient = Recipient(row.recipient, row.name, row.lang, row.email)
         info = info_line(recipient, period)
         cells = locked_cells(form.id, recipient.lang, info)
-        rows = manifest.sign({
+        signed = manifest.sign({
             "form": form.id, "form_version": version, "recipient": recipient.id, "recipient_name": recipient.name,
             "period": period, "lang": recipient.lang, "sheet": sheet_name(form, recipient.lang),
             "locked_cells": ",".join(address for address, _ in cells),
             "locked_checksum": manifest.locked_checksum(cells)}, key)
-        issued = IssuedSheet(info=info, fixed=fixed_values(form, recipient.id, period), manifest=rows,
-                             prefill=(prefill or {}).get(recipient.id))
+        issued = IssuedSheet(info=info, fixed=fixed_values(form, recipient.id, period), manifest=signed,
+                             rows=rows or ISSUED_ROWS, prefill=(prefill or {}).get(recipient.id))
         written.append(write_template(folder / row.file, form.id, lang=recipient.lang, issued=issued))
     return written
 
 
 def issue_templates(form_id: str, period: str, out_dir: str | Path, *, workbook=None,
-                    recipients: list[str] | None = None, lang: str | None = None, prefill: dict | None = None):
+                    recipients: list[str] | None = None, lang: str | None = None, prefill: dict | None = None,
+                    rows: int | None = None):
     """Plan and write the templates; the :class:`JobResult` lists the files in ``outputs``."""
     result = plan_issue(form_id, period, workbook=workbook, recipients=recipients, lang=lang)
-    result.outputs.extend(write_issued(result, Path(out_dir), workbook=workbook, prefill=prefill))
+    result.outputs.extend(write_issued(result, Path(out_dir), workbook=workbook, prefill=prefill, rows=rows))
     return result
