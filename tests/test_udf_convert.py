@@ -134,3 +134,19 @@ def test_a_spilled_column_shows_what_the_cell_by_cell_conversion_shows(values):
     assert len(shown) == len(expected)
     for (cell,), (wanted,) in zip(shown, expected):
         assert cell == excel_cell(wanted) or (cell != cell and wanted != wanted)
+
+
+def test_times_typed_to_the_minute_read_as_typed_not_a_second_short():
+    typed = pd.to_datetime(["2026-11-27 17:31", "2026-11-27 10:00", "2026-11-27 16:31", "2026-03-02 23:59"])
+    serials = ((typed - convert.EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy().reshape(-1, 1)
+    assert convert.datetimes(serials).tolist() == typed.tolist()
+    assert convert.datetimes(serials.astype(object)).tolist() == typed.tolist()
+
+
+def test_working_hours_between_minute_times_are_whole_minutes():
+    from dealerxl.excel.functions import UDFS
+
+    start, end = (pd.Timestamp(t) for t in ("2026-11-27 16:31", "2026-11-27 17:31"))  # 17:31 read to the ns: 17:30:59.99…
+    serial = [[(t - convert.EXCEL_EPOCH) / pd.Timedelta(days=1)] for t in (start, end)]
+    hours = UDFS["DX_WORKING_HOURS"].function(np.array(serial[:1]), np.array(serial[1:]))
+    assert hours.tolist() == [[1.0]]

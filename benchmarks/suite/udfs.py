@@ -200,12 +200,12 @@ def _scorecard(values, weights, directions, gates):
 
 
 def _excel_moment(serial):
-    """Date and hour of day of Excel serials, read as the UDF reads them: the day's fraction
-    rounded to 13 decimals and cut to nanoseconds (pandas' reading of a float day count), the
-    hour then cut to whole seconds. 16:31 is not exact in binary, so it may read as 16:30:59."""
-    day = serial.astype(np.int64)
-    nanoseconds = (np.round(serial - day, 13) * 86400e9).astype(np.int64)
-    return EXCEL_DAY_ZERO + day, nanoseconds // 1_000_000_000 / 3600.0
+    """Date and hour of day of Excel serials, read as the UDF reads them: to the millisecond
+    (16:31 is not exact in binary; read to the nanosecond it would be 16:30:59.999…), the hour
+    then cut to whole seconds."""
+    milliseconds = np.round(serial * 86_400_000).astype(np.int64)
+    day, into_day = np.divmod(milliseconds, 86_400_000)
+    return EXCEL_DAY_ZERO + day, into_day // 1000 / 3600.0
 
 
 def _working_hours(start, end, holidays, opens=9.0, closes=18.0):

@@ -71,14 +71,23 @@ def matrix(values) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
+def _from_serial(serial: pd.Series) -> pd.Series:
+    """Excel serial numbers as datetimes, to the millisecond (Excel's own resolution).
+
+    A time of day is a binary fraction that rarely lands on its second: 16:31 is stored as
+    0.68819444…, which read to the nanosecond is 16:30:59.999999, a second short once cut to
+    whole seconds. Rounding to the millisecond gives the time as typed.
+    """
+    return EXCEL_EPOCH + pd.to_timedelta((serial * 86_400_000).round(), unit="ms")
+
+
 def datetimes(values) -> pd.Series:
     """A range of dates: datetimes, ISO text or Excel serial numbers; blanks become NaT."""
     if _is_numeric(values):  # serial numbers only: no text to parse
-        serial = pd.Series(numbers(values))
-        return EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+        return _from_serial(pd.Series(numbers(values)))
     raw = pd.Series(flat(values))
     serial = pd.to_numeric(raw, errors="coerce")
-    from_serial = EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+    from_serial = _from_serial(serial)
     as_text = pd.to_datetime(raw.where(serial.isna()), errors="coerce")
     return from_serial.where(serial.notna(), as_text)
 
