@@ -73,7 +73,8 @@ def kpi_attainment(actual, target, direction=1, cap=1.2) -> np.ndarray:
     if np.isnan(t).any():
         raise CalcError("a KPI target is blank")
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(sign < 0, np.where(x > 0, t / x, cap), x / t)
+        # Every KPI higher-is-better (the usual case): the lower-is-better branch would be thrown away.
+        ratio = x / t if np.all(sign > 0) else np.where(sign < 0, np.where(x > 0, t / x, cap), x / t)
     return np.where(np.isnan(x), np.nan, np.clip(ratio, 0.0, cap))
 
 
@@ -135,6 +136,127 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
     return result[by + ["score", "missing_kpis", "weight_sum"]]
 
 
+def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
+                     tolerance: float | None = 0.001) -> np.ndarray:
+    """Weighted KPI score of each row of a people × KPIs block: :func:`kpi_scores` for one row
+    per person and one column per KPI, without long rows or a group-by.
+
+    ``actual`` is people × KPIs; ``target`` and ``weight`` are the same shape or one row
+    shared by everyone; ``direction`` is +1 (higher is better) or −1 (lower is better), one per
+    KPI or one for all. A KPI weighted 0 does not count and needs neither target nor actual. A
+    row with every actual blank gets no score and is not checked.
+
+    Equation per row, as :func:`kpi_scores`: score = 100 · Σ wᵢ·qᵢ / Σ wᵢ with qᵢ the capped
+    attainment; blank (NaN) when a weighted KPI is not yet measured. The errors are those of
+    :func:`kpi_scores`, a person named by the row's number counted from 0 (0.0, 1.0, …).
+
+    Example (our own, as :func:`kpi_scores`): 50 % sales 110 against 100, 30 % new dealers 8
+    against 10, 20 % complaints 4 against a ceiling of 5 → 100 · (0.55 + 0.24 + 0.24) = 103;
+    a second person not yet measured at all has no score.
+
+    >>> block = kpi_block_scores([[110, 8, 4], [np.nan] * 3], [[100, 10, 5]], [[0.5, 0.3, 0.2]], [1, 1, -1])
+    >>> [round(float(v), 6) for v in block]
+    [103.0, nan]
+    """
+    x, t, w = (np.atleast_2d(np.asarray(block, dtype=float)) for block in (actual, target, weight))
+    sign = np.asarray(direction)
+    people_count = x.shape[0]
+    score = np.full(people_count, np.nan)
+    if np.isinf(w).any():
+        # an infinite weight on a zero attainment gives NaN, which the group-by sums differently
+        return _kpi_block_scores_by_rows(x, t, w, sign, cap, tolerance)
+    # KPI-major (one row per KPI, people along it): each step runs along all people at once,
+    # where people-major rows of a few KPIs would take one short pass per person.
+    x, t, w = (np.ascontiguousarray(block.T) for block in (x, t, w))
+    sign = sign.reshape(-1, 1) if sign.ndim else sign
+    measured = ~np.isnan(x).all(axis=0)
+    if not measured.all() or not people_count:
+        x, t, w = (_people_measured(block, measured) for block in (x, t, w))
+    if np.isnan(w).any() or (w < 0).any():
+        raise CalcError("a KPI weight must be a number ≥ 0")
+    unweighted = w == 0
+    if unweighted.any():  # neutral target and actual, so an unused KPI passes the checks
+        t = np.where(unweighted, 1.0, t)
+        x = np.where(unweighted, 1.0, x)
+    attained = kpi_attainment(x, t, sign, cap)
+    if not x.size:
+        return score
+    blank = np.isnan(attained)
+    with np.errstate(invalid="ignore"):
+        weighted = w * np.where(blank, 0.0, attained)
+    scored = x.shape[1]
+    if w.shape[1] == scored:
+        total = _person_sums(w)
+    else:  # one row of weights for everyone: one sum, the same for each person
+        total = np.repeat(_person_sums(w), scored)
+    as_percent = np.abs(total - 100.0) <= (0 if tolerance is None else tolerance) * 100
+    off = (total <= 0) if tolerance is None else (np.abs(total - 1.0) > tolerance) & ~as_percent | (total <= 0)
+    if off.any():
+        first = np.flatnonzero(off)[0]
+        person = float(np.flatnonzero(measured)[first])
+        raise CalcError(f"the KPI weights of {person} add up to {total[first]:.4g}; they must add up to 100 %")
+    score[measured] = 100.0 * _person_sums(weighted) / total
+    if blank.any():
+        score[np.flatnonzero(measured)[(blank & (w > 0)).any(axis=0)]] = np.nan
+    return score
+
+
+# Up to this many KPIs a person's run is added one term after another by np.add.reduceat
+# (numpy's pairwise summation starts once eight terms follow the first).
+SEQUENTIAL_KPIS = 8
+
+
+def _person_sums(block: np.ndarray) -> np.ndarray:
+    """Σ over the KPIs (rows) of a KPI-major block, one sum per person (column), with the
+    additions the long rows are summed with: ``np.add.reduceat`` over each person's run of
+    KPIs is the first term plus the sum of the others, that sum one term after another from
+    −0.0 (which adds nothing). So both forms agree to the last bit; longer runs take reduceat
+    itself."""
+    kpis = block.shape[0]
+    if kpis > SEQUENTIAL_KPIS:
+        return np.add.reduceat(block.T.ravel(), np.arange(0, block.size, kpis))
+    if kpis == 1:
+        return block[0].copy()
+    # accumulate adds row after row (each along all people): the running sum of the others
+    return block[0] + np.add.accumulate(block[1:], axis=0)[-1]
+
+
+def _people_measured(block: np.ndarray, measured: np.ndarray) -> np.ndarray:
+    """The columns (KPI-major) of people measured; one column shared by everyone stays, unless
+    nobody is measured."""
+    if block.shape[1] == measured.size:
+        return block[:, measured]
+    return block if measured.any() else block[:, :0]
+
+
+def _kpi_block_rows(actual, target, weight, direction=1) -> pd.DataFrame:
+    """A people × KPIs block as the long rows :func:`kpi_scores` takes, one per person and KPI
+    (``staff_id`` = the row number from 0), keeping only people with an actual; KPIs weighted
+    0 get a neutral target and actual of 1, as :func:`kpi_block_scores` treats them."""
+    x = np.atleast_2d(np.asarray(actual, dtype=float))
+    people_count, kpis = x.shape
+    frame = pd.DataFrame({
+        "staff_id": np.repeat(np.arange(people_count), kpis),
+        "weight": np.broadcast_to(np.atleast_2d(np.asarray(weight, dtype=float)), x.shape).ravel(),
+        "target": np.broadcast_to(np.atleast_2d(np.asarray(target, dtype=float)), x.shape).ravel(),
+        "actual": x.ravel(),
+        "kpi_direction": np.broadcast_to(np.asarray(direction), (people_count, kpis)).ravel(),
+    })
+    unused = frame["weight"] == 0
+    frame.loc[unused, ["target", "actual"]] = 1.0
+    measured = ~np.isnan(x).all(axis=1)
+    return frame[np.repeat(measured, kpis)]
+
+
+def _kpi_block_scores_by_rows(actual, target, weight, direction, cap, tolerance) -> np.ndarray:
+    """:func:`kpi_block_scores` by way of long rows and :func:`kpi_scores` (the general form)."""
+    rows = _kpi_block_rows(actual, target, weight, direction)
+    scores = kpi_scores(rows, cap, tolerance)
+    result = np.full(np.atleast_2d(np.asarray(actual, dtype=float)).shape[0], np.nan)
+    result[scores["staff_id"].to_numpy(dtype=np.intp)] = scores["score"].to_numpy(dtype=float)
+    return result
+
+
 def _sums_of_equal_sorted_blocks(rows: pd.DataFrame, by: list[str], weight: np.ndarray, weighted: np.ndarray,
                                  unmeasured: np.ndarray) -> pd.DataFrame | None:
     """The group sums of :func:`kpi_scores` when the rows come ordered by a single numeric key
@@ -165,15 +287,46 @@ def band_grades(scores, min_scores, grades) -> np.ndarray:
     g = np.asarray(grades, dtype=object)
     if m.size == 0 or m.size != g.size or np.isnan(m).any():
         raise CalcError("each grade band needs a grade and a minimum score")
+    index = band_index(scores, m)
+    return np.where(index < 0, None, g[np.maximum(index, 0)])
+
+
+def band_index(scores, min_scores) -> np.ndarray:
+    """Position (in the order given) of the band each score reaches, −1 for a blank score:
+    :func:`band_grades` as numbers, so a caller can pick a band's grade and bonus multiple
+    without looking the grade up again. Same equation and errors as :func:`band_grades`.
+
+    >>> band_index([95, 80, np.nan, 61.5], [90, 80, 70, 60, 0]).tolist()
+    [0, 1, -1, 3]
+    """
+    m = np.asarray(min_scores, dtype=float)
+    if m.size == 0 or np.isnan(m).any():
+        raise CalcError("each grade band needs a grade and a minimum score")
     if np.unique(m).size != m.size:
         raise CalcError("two grade bands have the same minimum score")
     order = np.argsort(m)
-    m, g = m[order], g[order]
     s = np.asarray(scores, dtype=float)
-    index = np.searchsorted(m, s, side="right") - 1
-    if np.any((index < 0) & ~np.isnan(s)):
-        raise CalcError(f"a score of {s[(index < 0) & ~np.isnan(s)][0]:g} is below every grade band")
-    return np.where(np.isnan(s), None, g[np.maximum(index, 0)])
+    index = _minimums_reached(m[order], s) - 1  # a blank score reaches none: −1
+    below = index < 0
+    if np.any(below):
+        below &= ~np.isnan(s)
+        if np.any(below):
+            raise CalcError(f"a score of {s[below][0]:g} is below every grade band")
+    return np.append(order, -1)[index]
+
+
+# Up to this many bands, counting the minimums each score reaches (one comparison per band
+# along all scores) is several times faster than a binary search per score.
+FEW_BANDS = 16
+
+
+def _minimums_reached(ascending: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """How many of the (ascending, distinct) minimums each score reaches, mⱼ ≤ score; 0 for a blank."""
+    if ascending.size <= FEW_BANDS:
+        return np.add.reduce(ascending.reshape((-1,) + (1,) * scores.ndim) <= scores, axis=0, dtype=np.intp)
+    # numpy sorts NaN after every number: a blank score lands in the extra last slot, made 0
+    reached = np.searchsorted(np.append(ascending, np.nan), scores, side="right")
+    return np.where(reached > ascending.size, 0, reached)
 
 
 def forced_grades(scores, shares, grades, groups=None) -> np.ndarray:
@@ -192,18 +345,48 @@ def forced_grades(scores, shares, grades, groups=None) -> np.ndarray:
     """
     share = np.asarray(shares, dtype=float)
     g = np.asarray(grades, dtype=object)
-    if share.size == 0 or share.size != g.size or np.isnan(share).any() or (share < 0).any():
+    if share.size != g.size:
+        raise CalcError("each grade of the forced distribution needs a share ≥ 0")
+    index = forced_index(scores, share, groups)
+    return np.where(index < 0, None, g[np.maximum(index, 0)])
+
+
+def forced_index(scores, shares, groups=None) -> np.ndarray:
+    """Position of each score's grade under a forced distribution (0 = the best grade, the
+    first share), −1 for a blank score: :func:`forced_grades` as numbers, with the same
+    equation and errors.
+
+    >>> forced_index([10, np.nan, 9, 8, 7], [0.25, 0.5, 0.25]).tolist()
+    [0, -1, 1, 1, 2]
+    """
+    share = np.asarray(shares, dtype=float)
+    if share.size == 0 or np.isnan(share).any() or (share < 0).any():
         raise CalcError("each grade of the forced distribution needs a share ≥ 0")
     if abs(share.sum() - 1.0) > 1e-6:
         raise CalcError(f"the forced-distribution shares add up to {share.sum():.4g}; they must add up to 100 %")
-    s = pd.Series(np.asarray(scores, dtype=float))
+    values = np.asarray(scores, dtype=float)
+    if groups is None and values.ndim == 1:
+        return _forced_index_of_one_group(values, share)
+    s = pd.Series(values)
     key = np.zeros(len(s)) if groups is None else np.asarray(groups)
     rank = s.groupby(key).rank(method="min", ascending=False) - 1
     size = s.groupby(key).transform("count").to_numpy()
     bounds = np.round(np.outer(size, np.cumsum(share)))
     index = (rank.to_numpy()[:, None] >= bounds).sum(axis=1)
-    index = np.minimum(index, g.size - 1)
-    return np.where(s.isna().to_numpy(), None, g[index])
+    index = np.minimum(index, share.size - 1)
+    return np.where(s.isna().to_numpy(), -1, index)
+
+
+def _forced_index_of_one_group(scores: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """:func:`forced_index` of everyone as one group, by sorting instead of a group-by: the
+    rank (0 = best, a tie at its best rank) is the count of scores strictly higher, and the
+    grade the count of boundaries that rank reaches (the boundaries never decrease)."""
+    scored = ~np.isnan(scores)
+    ordered = np.sort(scores[scored])
+    rank = ordered.size - np.searchsorted(ordered, scores, side="right")
+    bounds = np.round(ordered.size * np.cumsum(shares))
+    index = np.minimum(np.searchsorted(bounds, rank, side="right"), shares.size - 1)
+    return np.where(scored, index, -1)
 
 
 def appraise(rows: pd.DataFrame, bands: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0.001,

@@ -81,37 +81,13 @@ def DX_COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None):
     return table(result)
 
 
-def _kpi_rows(actuals, targets, weights, directions) -> pd.DataFrame:
-    """The KPI block as long rows (person, weight, target, actual, direction), without loops."""
-    actual = matrix(actuals)
-    people_count, kpis = actual.shape
-
-    def spread(values, name: str) -> np.ndarray:
-        block = matrix(values)
-        if block.shape == (1, kpis):
-            return np.repeat(block, people_count, axis=0)
-        if block.shape != (people_count, kpis):
-            raise CalcError(f"{name} must be one row of {kpis} cells or {people_count} rows × {kpis} columns; "
-                            f"found {block.shape[0]} × {block.shape[1]}")
-        return block
-
-    target = spread(targets, "targets")
-    weight = np.nan_to_num(spread(weights, "weights"))  # a blank weight: the KPI does not count for that person
-    if directions is None:
-        sign = np.ones(kpis, dtype=int)
-    else:
-        sign = people.directions(np.asarray(directions, dtype=object).ravel())
-        if sign.size != kpis:
-            raise CalcError(f"directions has {sign.size} cells but there are {kpis} KPIs")
-    frame = pd.DataFrame({
-        "staff_id": np.repeat(np.arange(people_count), kpis), "weight": weight.ravel(),
-        "target": target.ravel(), "actual": actual.ravel(),
-        "kpi_direction": np.tile(sign, people_count),  # ±1: people.directions takes these as they are
-    })
-    # Unweighted KPIs neither need a target nor count; give them a neutral one so they pass the checks.
-    unused = frame["weight"] == 0
-    frame.loc[unused, ["target", "actual"]] = 1.0
-    return frame
+def _kpi_block(values, name: str, shape: tuple[int, int]) -> np.ndarray:
+    """Targets or weights: one row shared by everyone (kept as one row) or one row per person."""
+    block = matrix(values)
+    if block.shape != (1, shape[1]) and block.shape != shape:
+        raise CalcError(f"{name} must be one row of {shape[1]} cells or {shape[0]} rows × {shape[1]} columns; "
+                        f"found {block.shape[0]} × {block.shape[1]}")
+    return block
 
 
 @udf("actuals", "targets", "weights", "directions")
@@ -122,13 +98,20 @@ def DX_KPI_SCORE(actuals, targets, weights, directions=None, cap=None):
     with a weighted KPI not yet measured, gives a blank score. Weights of a row add up to 1 or
     to 100.
     """
-    rows = _kpi_rows(actuals, targets, weights, directions)
-    measured = ~np.isnan(matrix(actuals)).all(axis=1)
-    scores = people.kpi_scores(rows[np.repeat(measured, matrix(actuals).shape[1])],
-                               float(scalar(cap, 1.2)), 0.001)
-    result = pd.Series(np.nan, index=range(measured.size))
-    result[scores["staff_id"].to_numpy()] = scores["score"].to_numpy()
-    return column(result.to_numpy())
+    actual = matrix(actuals)
+    kpis = actual.shape[1]
+    target = _kpi_block(targets, "targets", actual.shape)
+    weight = np.nan_to_num(_kpi_block(weights, "weights", actual.shape))  # a blank weight: the KPI does not count
+    if directions is None:
+        sign = np.ones(kpis, dtype=int)
+    else:
+        sign = people.directions(np.asarray(directions, dtype=object).ravel())
+        if sign.size != kpis:
+            raise CalcError(f"directions has {sign.size} cells but there are {kpis} KPIs")
+    return column(people.kpi_block_scores(actual, target, weight, sign, float(scalar(cap, 1.2)), 0.001))
+
+
+GRADE_COLUMNS = ("grade", "bonus_multiple")
 
 
 @udf("scores", "bands", "shares")
@@ -147,13 +130,31 @@ def DX_KPI_GRADE(scores, bands, shares=None):
     minimum = numbers_[:, 0]
     multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
     value = numbers(scores)
-    band = people.band_grades(value, minimum, grades)
+    position = people.band_index(value, minimum)  # the band of each score; -1 for a blank score
     if shares is not None:
         share = numbers(shares)
         if share.size != cells.shape[0]:
             raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
         order = np.argsort(-minimum, kind="stable")
-        band = people.forced_grades(value, np.nan_to_num(share[used])[order], grades[order])
+        position = np.append(order, -1)[people.forced_index(value, np.nan_to_num(share[used])[order])]
+    if len(set(grades)) < grades.size:
+        return _grades_by_name(np.append(grades, None)[position], grades, multiple)
+    # One row per band (a blank score's blank row first, the header last) picked by position:
+    # the result in one step, each cell as the name lookup gives it.
+    choices = np.empty((grades.size + 2, 2), dtype=object)
+    choices[0] = (None, np.nan)
+    choices[1:-1, 0] = grades
+    choices[1:-1, 1] = multiple
+    choices[-1] = GRADE_COLUMNS
+    pick = np.empty(value.size + 1, dtype=np.intp)
+    pick[0] = -1
+    np.add(position, 1, out=pick[1:])
+    return np.take(choices, pick, axis=0)
+
+
+def _grades_by_name(band, grades, multiple) -> np.ndarray:
+    """The grade table by looking each grade name up among the bands. Taken only when two
+    bands share a grade name, which the lookup refuses (pandas' InvalidIndexError)."""
     position = pd.Index(grades).get_indexer(band)  # -1 for a blank score (no grade)
     bonus = np.where(position >= 0, multiple[position], np.nan)
-    return table({"grade": band, "bonus_multiple": bonus})
+    return table(dict(zip(GRADE_COLUMNS, (band, bonus))))
