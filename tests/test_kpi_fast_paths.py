@@ -6,15 +6,15 @@ from __future__ import annotations
 from unittest import mock
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pandas.errors import InvalidIndexError
 
 from dealerxl.calc import CalcError, people
 from dealerxl.excel.functions import DX_KPI_GRADE, DX_KPI_SCORE
-from dealerxl.excel.functions.convert import column, matrix, numbers, scalar
-from dealerxl.excel.functions.incentives import _grades_by_name, _texts
+from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
+from dealerxl.excel.functions.incentives import GRADE_COLUMNS, _refuse_repeated_grades, _texts
 
 NAN = float("nan")
 
@@ -23,7 +23,7 @@ def outcome(call):
     """What a call gives: its result, or the kind and message of its error."""
     try:
         return call()
-    except (ValueError, TypeError, ArithmeticError, LookupError, InvalidIndexError) as error:
+    except (ValueError, TypeError, ArithmeticError, LookupError) as error:
         # CalcError is a ValueError; the general path's own errors (pandas') must match too
         return (type(error).__name__, str(error))
 
@@ -165,7 +165,7 @@ def test_kpi_block_scores_blank_unmeasured_people_and_ignore_unweighted_kpis():
 
 
 def test_kpi_block_scores_name_the_person_whose_weights_are_off_as_kpi_scores_does():
-    with pytest.raises(CalcError, match=r"^the KPI weights of 2\.0 add up to 0\.9; they must add up to 100 %$"):
+    with pytest.raises(CalcError, match=r"^the KPI weights of 3 add up to 0\.9; they must add up to 100 %$"):
         people.kpi_block_scores(np.ones((3, 2)), [[1.0, 1.0]], [[0.5, 0.5], [0.6, 0.4], [0.5, 0.4]])
     with pytest.raises(CalcError, match="a KPI target must be > 0"):
         people.kpi_block_scores([[1.0, 2.0]], [[1.0, 0.0]], [[0.5, 0.5]])
@@ -182,6 +182,7 @@ def grades_by_name(scores, bands, shares=None):
     names = _texts(cells[:, 0])
     used = (names != "").to_numpy()
     grades = names[used].to_numpy(dtype=object)
+    _refuse_repeated_grades(grades)
     numbers_ = matrix(cells[used, 1:])
     minimum = numbers_[:, 0]
     multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
@@ -193,7 +194,9 @@ def grades_by_name(scores, bands, shares=None):
             raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
         order = np.argsort(-minimum, kind="stable")
         band = people.forced_grades(value, np.nan_to_num(share[used])[order], grades[order])
-    return _grades_by_name(band, grades, multiple)
+    position = pd.Index(grades).get_indexer(band)  # -1 for a blank score (no grade)
+    bonus = np.where(position >= 0, multiple[position], np.nan)
+    return table(dict(zip(GRADE_COLUMNS, (band, bonus))))
 
 
 _grade_name = st.sampled_from(["A", "B", "C", "D", " E ", 1, 2.5, None, ""])
@@ -276,10 +279,10 @@ def test_forced_index_picks_the_grade_forced_grades_gives(scores, parts, grouped
         assert [None if i < 0 else grades[i] for i in index] == forced.tolist()
 
 
-def test_bands_sharing_a_grade_name_are_refused_as_before():
-    bands = np.array([["A", 90, 1.5], ["A", 0, 1.0]], dtype=object)
+def test_bands_sharing_a_grade_name_are_refused_with_the_grade_named():
+    bands = np.array([["A", 90, 1.5], ["B", 50, 1.2], ["A", 0, 1.0]], dtype=object)
     assert outcome(lambda: DX_KPI_GRADE(np.array([[95.0], [5.0]]), bands)) == \
-        ("InvalidIndexError", "Reindexing only valid with uniquely valued Index objects")
+        ("CalcError", "two grade bands have the same grade: A")
 
 
 @settings(max_examples=300, deadline=None)

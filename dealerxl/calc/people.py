@@ -128,9 +128,10 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
     as_percent = (total - 100.0).abs() <= (0 if tolerance is None else tolerance) * 100
     off = (total <= 0) if tolerance is None else ((total - 1.0).abs() > tolerance) & ~as_percent | (total <= 0)
     if off.any():
-        row = result[off].iloc[0]
-        who = " ".join(str(row[c]) for c in by)
-        raise CalcError(f"the KPI weights of {who} add up to {row['weight_sum']:.4g}; they must add up to 100 %")
+        first = result[off].head(1)
+        who = " ".join(str(first[c].iloc[0]) for c in by)  # column by column: an integer id stays one
+        raise CalcError(f"the KPI weights of {who} add up to {first['weight_sum'].iloc[0]:.4g}; "
+                        "they must add up to 100 %")
     score = 100.0 * result["weighted"] / total
     result["score"] = score.where(result["missing_kpis"] == 0)
     return result[by + ["score", "missing_kpis", "weight_sum"]]
@@ -193,7 +194,7 @@ def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
     off = (total <= 0) if tolerance is None else (np.abs(total - 1.0) > tolerance) & ~as_percent | (total <= 0)
     if off.any():
         first = np.flatnonzero(off)[0]
-        person = float(np.flatnonzero(measured)[first])
+        person = int(np.flatnonzero(measured)[first]) + 1  # the row within the block, from 1
         raise CalcError(f"the KPI weights of {person} add up to {total[first]:.4g}; they must add up to 100 %")
     score[measured] = 100.0 * _person_sums(weighted) / total
     if blank.any():
@@ -231,12 +232,12 @@ def _people_measured(block: np.ndarray, measured: np.ndarray) -> np.ndarray:
 
 def _kpi_block_rows(actual, target, weight, direction=1) -> pd.DataFrame:
     """A people × KPIs block as the long rows :func:`kpi_scores` takes, one per person and KPI
-    (``staff_id`` = the row number from 0), keeping only people with an actual; KPIs weighted
+    (``staff_id`` = the row number from 1), keeping only people with an actual; KPIs weighted
     0 get a neutral target and actual of 1, as :func:`kpi_block_scores` treats them."""
     x = np.atleast_2d(np.asarray(actual, dtype=float))
     people_count, kpis = x.shape
     frame = pd.DataFrame({
-        "staff_id": np.repeat(np.arange(people_count), kpis),
+        "staff_id": np.repeat(np.arange(1, people_count + 1), kpis),
         "weight": np.broadcast_to(np.atleast_2d(np.asarray(weight, dtype=float)), x.shape).ravel(),
         "target": np.broadcast_to(np.atleast_2d(np.asarray(target, dtype=float)), x.shape).ravel(),
         "actual": x.ravel(),
@@ -253,7 +254,7 @@ def _kpi_block_scores_by_rows(actual, target, weight, direction, cap, tolerance)
     rows = _kpi_block_rows(actual, target, weight, direction)
     scores = kpi_scores(rows, cap, tolerance)
     result = np.full(np.atleast_2d(np.asarray(actual, dtype=float)).shape[0], np.nan)
-    result[scores["staff_id"].to_numpy(dtype=np.intp)] = scores["score"].to_numpy(dtype=float)
+    result[scores["staff_id"].to_numpy(dtype=np.intp) - 1] = scores["score"].to_numpy(dtype=float)
     return result
 
 

@@ -126,6 +126,7 @@ def DX_KPI_GRADE(scores, bands, shares=None):
     names = _texts(cells[:, 0])
     used = (names != "").to_numpy()
     grades = names[used].to_numpy(dtype=object)
+    _refuse_repeated_grades(grades)
     numbers_ = matrix(cells[used, 1:])
     minimum = numbers_[:, 0]
     multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
@@ -137,8 +138,6 @@ def DX_KPI_GRADE(scores, bands, shares=None):
             raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
         order = np.argsort(-minimum, kind="stable")
         position = np.append(order, -1)[people.forced_index(value, np.nan_to_num(share[used])[order])]
-    if len(set(grades)) < grades.size:
-        return _grades_by_name(np.append(grades, None)[position], grades, multiple)
     # One row per band (a blank score's blank row first, the header last) picked by position:
     # the result in one step, each cell as the name lookup gives it.
     choices = np.empty((grades.size + 2, 2), dtype=object)
@@ -152,9 +151,10 @@ def DX_KPI_GRADE(scores, bands, shares=None):
     return np.take(choices, pick, axis=0)
 
 
-def _grades_by_name(band, grades, multiple) -> np.ndarray:
-    """The grade table by looking each grade name up among the bands. Taken only when two
-    bands share a grade name, which the lookup refuses (pandas' InvalidIndexError)."""
-    position = pd.Index(grades).get_indexer(band)  # -1 for a blank score (no grade)
-    bonus = np.where(position >= 0, multiple[position], np.nan)
-    return table(dict(zip(GRADE_COLUMNS, (band, bonus))))
+def _refuse_repeated_grades(grades: np.ndarray) -> None:
+    """Two bands with one grade name would give that grade two bonus multiples."""
+    seen = set()
+    for grade in grades:
+        if grade in seen:
+            raise CalcError(f"two grade bands have the same grade: {grade}")
+        seen.add(grade)
