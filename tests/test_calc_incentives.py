@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.incentives import IncentivePlan, active_share, commission, plans_from_tables
+from dealerxl.calc.incentives import IncentivePlan, active_share, commission, commission_columns, plans_from_tables
 from dealerxl.forms.chapter04 import DEFAULT_ROWS, SETTINGS
 
 BANDS = (0.0, 0.8, 1.0, 1.2)
@@ -168,3 +168,12 @@ def test_marginal_and_stepped_plans_agree_on_a_single_tier(rate, accelerator, ga
     marginal = commission(sales, target, IncentivePlan((0.0,), (rate,), "marginal", gate, accelerator))
     stepped = commission(sales, target, IncentivePlan((0.0,), (rate,), "stepped", gate, accelerator))
     assert np.allclose(marginal["payout"], stepped["payout"], rtol=1e-9, atol=1e-6)
+
+
+def test_commission_columns_hold_the_commission_table_column_by_column():
+    plan = IncentivePlan(BANDS, RATES, accelerator=1.5, cap_amount=20_000)
+    columns = commission_columns([500_000, 1_300_000], 1_000_000, plan)
+    table = commission([500_000, 1_300_000], 1_000_000, plan)
+    assert list(columns) == list(table.columns)
+    assert columns["tier"].tolist() == [1, 4] and columns["payout"].tolist() == table["payout"].tolist()
+    assert columns["cap_cut"][1] > 0

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.scoring import normalise, score_of_present, tiers_with_hysteresis
+from dealerxl.calc.scoring import normalise, score_of_present, tiers_with_hysteresis, weighted_score_columns
 
 ORDER = ["gold", "silver", "bronze"]
 PROMOTE, DEMOTE = [85, 70, 0], [78, 62, 0]
@@ -89,3 +89,12 @@ def test_an_unknown_recorded_tier_is_named():
 def test_thresholds_must_cover_every_tier():
     with pytest.raises(CalcError, match="3 tiers"):
         tiers_with_hysteresis([[50]], ["bronze"], ORDER, [85, 70], DEMOTE, 1)
+
+
+def test_each_candidate_lists_the_gates_it_fails_a_ceiling_where_lower_is_better():
+    # Criterion 1 has a floor of 50, criterion 2 (lower is better) a ceiling of 10, criterion 3 no gate;
+    # a blank value fails its gate.
+    columns = weighted_score_columns([[60, 5, 1], [40, 12, 1], [np.nan, 10, 1], [50, np.nan, 1]], [1, 1, 1],
+                                     directions=[1, -1, 1], gates=[50, 10, np.nan])
+    assert columns["failed_criteria"].tolist() == ["", "1,2", "1", "2"]
+    assert columns["passed_gates"].tolist() == [True, False, False, False]

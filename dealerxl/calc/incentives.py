@@ -122,8 +122,7 @@ class IncentivePlan:
 
     def rate_at(self, attainment) -> np.ndarray:
         """Rate of the band an attainment falls in (0 below the first band)."""
-        index = self.band_index(attainment)
-        return np.where(index >= 0, np.asarray(self.rate)[np.maximum(index, 0)], 0.0)
+        return self._rate_in_band(self.band_index(attainment))
 
     def marginal_curve(self, attainment) -> np.ndarray:
         """F(a) = Σₖ rₖ·clip(a − bₖ, 0, bₖ₊₁ − bₖ): marginal commission per unit of target.
@@ -131,12 +130,19 @@ class IncentivePlan:
         >>> IncentivePlan((0, 0.8, 1.0), (0.01, 0.015, 0.02)).marginal_curve([0.5, 1.1]).round(4).tolist()
         [0.005, 0.013]
         """
+        a = np.asarray(attainment, dtype=float)
+        return self._curve_in_band(a, self.band_index(a))
+
+    def _curve_in_band(self, a: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """:meth:`marginal_curve` of attainments whose band indices are known already."""
         lower, rate = np.asarray(self.band_lower), np.asarray(self.rate)
         at_lower = np.concatenate([[0.0], np.cumsum(rate[:-1] * np.diff(lower))])
-        a = np.asarray(attainment, dtype=float)
-        index = self.band_index(a)
         safe = np.maximum(index, 0)
         return np.where(index >= 0, at_lower[safe] + rate[safe] * (a - lower[safe]), 0.0)
+
+    def _rate_in_band(self, index: np.ndarray) -> np.ndarray:
+        """:meth:`rate_at` of attainments whose band indices are known already."""
+        return np.where(index >= 0, np.asarray(self.rate)[np.maximum(index, 0)], 0.0)
 
     def line_edges(self) -> np.ndarray:
         """Attainments where a statement line is split: band bounds (marginal) and 100 % when
@@ -242,6 +248,20 @@ def commission(sales, target, plan: IncentivePlan) -> pd.DataFrame:
     >>> round(float(commission([140_000], [100_000], prowi)["payout"].iloc[0]), 2)
     13500.0
     """
+    return pd.DataFrame(commission_columns(sales, target, plan))
+
+
+def commission_columns(sales, target, plan: IncentivePlan) -> dict[str, np.ndarray]:
+    """:func:`commission` as a mapping of column name → array (attainment, tier, rate,
+    passed_gate, base, accelerator, cap, cap_cut, payout), for callers that need the columns
+    and not a DataFrame. The band of each attainment is looked up once and serves the rate,
+    the tier and the marginal curve.
+
+    >>> plan = IncentivePlan((0, 0.8, 1.0), (0.01, 0.015, 0.02), accelerator=1.5)
+    >>> columns = commission_columns([1_200_000], [1_000_000], plan)
+    >>> columns["tier"].tolist(), columns["payout"].tolist()
+    ([3], [17000.0])
+    """
     s = np.atleast_1d(np.asarray(sales, dtype=float))
     t = np.broadcast_to(np.asarray(target, dtype=float), s.shape)
     if np.isnan(s).any() or (s < 0).any():
@@ -250,12 +270,14 @@ def commission(sales, target, plan: IncentivePlan) -> pd.DataFrame:
         raise CalcError("a target must be a number > 0")
     a = s / t
     index = plan.band_index(a)
-    reached_rate = plan.rate_at(a)
+    reached_rate = plan._rate_in_band(index)
     passed = a >= plan.gate
     if plan.mode == "marginal":
-        base = t * plan.marginal_curve(a)
-        above = t * np.maximum(plan.marginal_curve(a) - plan.marginal_curve(1.0), 0.0)
-        target_incentive = t * plan.marginal_curve(1.0)
+        curve = plan._curve_in_band(a, index)
+        curve_at_target = plan.marginal_curve(1.0)
+        base = t * curve
+        above = t * np.maximum(curve - curve_at_target, 0.0)
+        target_incentive = t * curve_at_target
     else:
         base = s * reached_rate
         above = reached_rate * np.maximum(s - t, 0.0)
@@ -264,11 +286,11 @@ def commission(sales, target, plan: IncentivePlan) -> pd.DataFrame:
     accelerator = np.where(passed, (plan.accelerator - 1.0) * above, 0.0)
     cap = cap_amounts(plan, target_incentive)
     cap_cut = np.maximum(base + accelerator - cap, 0.0)
-    return pd.DataFrame({
+    return {
         "attainment": a, "tier": index + 1, "rate": reached_rate, "passed_gate": passed,
         "base": base, "accelerator": accelerator, "cap": np.where(np.isinf(cap), np.nan, cap), "cap_cut": cap_cut,
         "payout": base + accelerator - cap_cut,
-    })
+    }
 
 
 def cap_amounts(plan: IncentivePlan, target_incentive, proration=1.0) -> np.ndarray:

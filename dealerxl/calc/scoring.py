@@ -100,6 +100,21 @@ def weighted_scores(values, weights, directions=None, gates=None, methods=None, 
     >>> weighted_scores([[80, 700], [60, 500]], [0.6, 0.4], gates=[np.nan, 600]).to_dict("records")
     [{'score': 100.0, 'passed_gates': True, 'failed_criteria': ''}, {'score': 0.0, 'passed_gates': False, 'failed_criteria': '2'}]
     """
+    columns = weighted_score_columns(values, weights, directions, gates, methods, targets)
+    if not len(columns["failed_criteria"]):
+        columns["failed_criteria"] = []  # no candidates: the same empty (float) column as an empty list gives
+    return pd.DataFrame(columns)
+
+
+def weighted_score_columns(values, weights, directions=None, gates=None, methods=None,
+                           targets=None) -> dict[str, np.ndarray]:
+    """:func:`weighted_scores` as a mapping of column name → array (score, passed_gates,
+    failed_criteria), for callers that need the columns and not a DataFrame.
+
+    >>> columns = weighted_score_columns([[80, 700], [60, 500]], [0.6, 0.4], gates=[np.nan, 600])
+    >>> columns["score"].tolist(), columns["failed_criteria"].tolist()
+    ([100.0, 0.0], ['', '2'])
+    """
     x = np.atleast_2d(np.asarray(values, dtype=float))
     n, m = x.shape
     w = np.asarray(weights, dtype=float).ravel()
@@ -112,21 +127,87 @@ def weighted_scores(values, weights, directions=None, gates=None, methods=None, 
     tgt = [None] * m if targets is None else list(targets)
     if len(d) != m or len(meth) != m or len(tgt) != m:
         raise CalcError("directions, methods and targets need one entry per criterion")
-    scaled = np.column_stack([
-        normalise(x[:, j], meth[j] or "minmax", int(np.sign(d[j]) or 1), tgt[j]) for j in range(m)
-    ]) if m else np.zeros((n, 0))
-    scaled = np.nan_to_num(scaled, nan=0.0)
-    score = scaled @ w / w.sum()
-    if gates is None:
-        failed = np.zeros((n, m), dtype=bool)
+    if all((method or "minmax") == "minmax" for method in meth):
+        scaled = _minmax_columns(x, np.array([int(np.sign(d[j]) or 1) for j in range(m)]))
     else:
+        scaled = np.column_stack([
+            normalise(x[:, j], meth[j] or "minmax", int(np.sign(d[j]) or 1), tgt[j]) for j in range(m)
+        ]) if m else np.zeros((n, 0))
+    scaled = np.nan_to_num(scaled, nan=0.0, copy=False)  # scaled is ours: no copy needed
+    score = scaled @ w / w.sum()
+    # Column by column (criteria are few, candidates many): each criterion's gate is one
+    # comparison over a contiguous column, and a candidate's failures are read across columns.
+    failed = np.zeros((n, m), dtype=bool, order="F")
+    if gates is not None:
         g = np.asarray(gates, dtype=float).ravel()
         if g.size != m:
             raise CalcError(f"{m} criteria but {g.size} gates")
         with np.errstate(invalid="ignore"):
-            failed = ~np.isnan(g) & np.where(d >= 0, ~(x >= g), ~(x <= g))
-    failed_names = [",".join(str(j + 1) for j in np.flatnonzero(row)) for row in failed]
-    return pd.DataFrame({"score": score, "passed_gates": ~failed.any(axis=1), "failed_criteria": failed_names})
+            for j in np.flatnonzero(~np.isnan(g)):
+                failed[:, j] = ~(x[:, j] >= g[j]) if d[j] >= 0 else ~(x[:, j] <= g[j])
+    return {"score": score, "passed_gates": ~failed.any(axis=1), "failed_criteria": failed_criteria_names(failed)}
+
+
+def _minmax_columns(x: np.ndarray, sense: np.ndarray) -> np.ndarray:
+    """``normalise(x[:, j], "minmax", sense[j])`` for every column at once, as a C-ordered
+    array (the layout a column stack has, so the weighted sum adds up in the same order).
+
+    The same arithmetic as :func:`normalise`, element by element: the column's own minimum and
+    maximum (``fmin``/``fmax`` skip blanks like ``nanmin``/``nanmax``, and give a blank for an
+    all-blank column without a warning), 100 where they are equal, mirrored where lower is better.
+    """
+    if not x.shape[0]:
+        return np.zeros(x.shape)  # no candidates
+    low = np.array([np.fmin.reduce(x[:, j]) for j in range(x.shape[1])])  # one reduction per criterion,
+    high = np.array([np.fmax.reduce(x[:, j]) for j in range(x.shape[1])])  # as nanmin/nanmax of the column
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.clip(100.0 * (x - low) / (high - low), 0.0, 100.0)
+    flat = high == low
+    if flat.any():
+        scaled[:, flat] = np.where(np.isnan(x[:, flat]), np.nan, 100.0)
+    mirrored = sense < 0
+    if mirrored.any():
+        scaled[:, mirrored] = 100.0 - scaled[:, mirrored]
+    return np.ascontiguousarray(scaled)
+
+
+# Up to this many criteria every set of failed ones is named in advance (2**10 names); with more,
+# only the sets that occur are, found by their bit codes while these fit in 64 bits.
+NAMED_IN_ADVANCE = 10
+CODED_AT_MOST = 62
+
+
+def failed_criteria_names(failed) -> np.ndarray:
+    """The numbers (1-based) of the failed criteria of each candidate, comma separated, e.g.
+    ``"2,5"``; ``""`` when none failed.
+
+    Each set of failed criteria is spelled once, not once per candidate: a set is known by its
+    bit code Σ_j 2^j·failed_j, which indexes a table of every set when the criteria are few,
+    else the distinct codes that occur (the distinct rows beyond 62 criteria).
+
+    >>> failed_criteria_names([[False, True, False, False, True], [False] * 5]).tolist()
+    ['2,5', '']
+    """
+    f = np.atleast_2d(np.asarray(failed, dtype=bool))
+    n, m = f.shape
+    if not n:
+        return np.empty(0, dtype=object)
+    if m > CODED_AT_MOST:
+        distinct, which = np.unique(f, axis=0, return_inverse=True)
+        names = np.array([",".join(str(j + 1) for j in np.flatnonzero(row)) for row in distinct], dtype=object)
+        return names[np.ravel(which)]
+    code = np.zeros(n, dtype=np.int64)
+    for j in range(m):  # criteria are few; candidates are vectorised
+        code |= f[:, j].astype(np.int64) << j
+    if m <= NAMED_IN_ADVANCE:
+        return _names_of_codes(range(2 ** m), m)[code]
+    distinct, which = np.unique(code, return_inverse=True)
+    return _names_of_codes(distinct.tolist(), m)[np.ravel(which)]
+
+
+def _names_of_codes(codes, criteria: int) -> np.ndarray:
+    """The comma-separated numbers of the criteria set in each bit code."""
+    return np.array([",".join(str(j + 1) for j in range(criteria) if code >> j & 1) for code in codes], dtype=object)
 
 
 def grade(scores, lower_bounds, grades) -> np.ndarray:

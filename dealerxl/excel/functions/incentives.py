@@ -73,12 +73,28 @@ def DX_COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None):
     amount = numbers(sales)
     goal = _per_row(target, amount.size, "target")
     filled = ~np.isnan(amount) & ~np.isnan(goal)
-    result = pd.DataFrame(np.nan, index=range(amount.size), columns=COMMISSION_COLUMNS, dtype=object)
-    if filled.any():
-        computed = incentives.commission(amount[filled], goal[filled], plan_)
-        computed["commission"] = computed["payout"]
-        result.loc[filled, COMMISSION_COLUMNS] = computed[COMMISSION_COLUMNS].to_numpy(dtype=object)
-    return table(result)
+    # The spilled table built directly, not as a DataFrame of objects filled by .loc: the header,
+    # then one row per sales cell, blank (NaN) where sales or target is blank. The tier is an int.
+    out = np.empty((amount.size + 1, len(COMMISSION_COLUMNS)), dtype=object)
+    out[0] = COMMISSION_COLUMNS
+    body = out[1:]
+    if not filled.any():
+        body[:] = np.nan
+        return out
+    computed = incentives.commission_columns(amount[filled], goal[filled], plan_)
+    computed["commission"] = computed["payout"]
+    every = filled.all()
+    spread = np.full(amount.size, np.nan)  # a float column at its rows, NaN in the blank ones
+    for j, name in enumerate(COMMISSION_COLUMNS):
+        if every:
+            body[:, j] = computed[name]
+        elif name == "tier":  # ints: the blank rows stay NaN
+            body[:, j] = np.nan
+            body[filled, j] = computed[name]
+        else:
+            spread[filled] = computed[name]
+            body[:, j] = spread
+    return out
 
 
 def _kpi_block(values, name: str, shape: tuple[int, int]) -> np.ndarray:
