@@ -31,6 +31,43 @@ def days_past_due(due_dates, as_of) -> np.ndarray:
     return (np.datetime64(pd.Timestamp(as_of)) - due) // np.timedelta64(1, "D")
 
 
+# Excel serial numbers whose dates every reading of them can hold (1708-05-05 to 2173-10-14):
+# within these, whole serials convert to dates exactly, so their difference is the day count.
+SERIAL_RANGE = (-70000.0, 100000.0)
+
+
+def days_past_due_of_serials(due_serials, as_of_serial) -> np.ndarray | None:
+    """Days past due of Excel serial dates (whole days), or None when the dates need :func:`days_past_due`.
+
+    Equation: DPD = as_of − due_date, in days; on Excel's serial numbers (days since
+    1899-12-30; Microsoft Support, "DATEVALUE function": serial 1 is 1900-01-01) this is a
+    plain subtraction, with no conversion to dates and back. It applies when the as-of date
+    and every due date are whole serials within :data:`SERIAL_RANGE` (no time of day, no
+    blank); anything else returns None and takes the general reading, which names a missing
+    date and counts times of day.
+
+    Example: 2026-10-31 is serial 46326 and 2026-10-01 is 46296: 30 days past due;
+    2026-11-15 (46341) is not due for another 15 days.
+
+    >>> days_past_due_of_serials(np.array([46296.0, 46341.0]), 46326).tolist()
+    [30.0, -15.0]
+    >>> days_past_due_of_serials(np.array([46296.5]), 46326) is None
+    True
+    """
+    low, high = SERIAL_RANGE
+    if not low <= as_of_serial <= high or float(as_of_serial) != np.floor(float(as_of_serial)):
+        return None
+    due = np.ravel(due_serials).astype(float, copy=False)
+    if due.size and not (due.min() >= low and due.max() <= high and (np.trunc(due) == due).all()):
+        return None  # a blank (NaN), a time of day or a date beyond the range
+    return float(as_of_serial) - due
+
+
+# Up to this many bounds, one comparison per bound is quicker than a binary search per value
+# (and the count of bounds still fits a byte).
+_FEW_BOUNDS = 32
+
+
 def bucket_index(days: np.ndarray, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> np.ndarray:
     """Index of the ageing bucket for each days-past-due value.
 
@@ -43,7 +80,23 @@ def bucket_index(days: np.ndarray, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> np.n
     bounds = np.asarray(upper_days, dtype=float)
     if bounds.size == 0 or np.any(np.diff(bounds) <= 0):
         raise CalcError("ageing bucket bounds must rise strictly")
-    return np.searchsorted(bounds, np.asarray(days, dtype=float), side="left")
+    values = np.asarray(days, dtype=float)
+    if values.ndim and bounds.size <= _FEW_BOUNDS and not np.isnan(bounds).any():
+        return _bounds_below(values, bounds)
+    return np.searchsorted(bounds, values, side="left")
+
+
+def _bounds_below(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """For rising bounds: how many bounds lie below each value, NaN above them all.
+
+    The same index as ``np.searchsorted(bounds, values, side="left")``: counting the bounds a
+    value does not exceed (x ≤ b, false for NaN) and taking that from their number puts NaN
+    last, as the sort order of searchsorted does.
+    """
+    not_above = np.zeros(values.shape, dtype=np.uint8)
+    for bound in bounds:  # a handful of bounds, each compared with the whole column at once
+        not_above += (values <= bound).view(np.uint8)
+    return (np.uint8(bounds.size) - not_above).astype(np.intp)
 
 
 def ageing(due_dates, amounts, as_of, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
@@ -61,22 +114,67 @@ def ageing(due_dates, amounts, as_of, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
     >>> ageing(["2026-11-10", "2026-10-15", "2026-07-01"], [100, 200, 300], "2026-10-31").iloc[0].to_dict()
     {'current': 100.0, 'd1_30': 200.0, 'd31_60': 0.0, 'd61_90': 0.0, 'd91_180': 300.0, 'd180_plus': 0.0, 'total': 600.0}
     """
+    _check_bucket_names(upper_days, codes)
+    return ageing_of_days(days_past_due(due_dates, as_of), amounts, upper_days, codes, groups)
+
+
+def _check_bucket_names(upper_days, codes) -> None:
     if len(codes) != len(upper_days) + 1:
         raise CalcError(f"{len(upper_days)} bucket bounds need {len(upper_days) + 1} bucket names")
+
+
+def _bucketed(days, amounts, upper_days, codes) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket index and open amount (blank = 0) per item."""
+    _check_bucket_names(upper_days, codes)
     amount = np.ravel(amounts) if isinstance(amounts, np.ndarray) and amounts.dtype.kind in "fiu" else \
         pd.to_numeric(pd.Series(np.ravel(np.asarray(amounts, dtype=object))), errors="coerce").to_numpy(float)
-    values = amount.astype(float)
-    values = np.where(np.isnan(values), 0.0, values)  # a blank amount is nothing open
-    days = days_past_due(due_dates, as_of)
+    values = amount.astype(float, copy=False)  # read only: no copy of a float column
+    blank = np.isnan(values)
+    if blank.any():
+        values = np.where(blank, 0.0, values)  # a blank amount is nothing open
     if len(days) != len(values):
         raise CalcError(f"due dates and amounts need the same length ({len(days)} vs {len(values)})")
-    bucket = bucket_index(days, upper_days)
+    return bucket_index(days, upper_days), values
+
+
+def ageing_total(days, amounts, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
+                 codes=DEFAULT_BUCKET_CODES) -> tuple[np.ndarray, float]:
+    """Open amount per ageing bucket over all items, and the total of the buckets (no table built).
+
+    Equation: A_b = Σ amount over items with days past due in bucket b; total = Σ_b A_b,
+    leaving out a bucket whose sum is undefined (+∞ and −∞ met), as a table's row sum does.
+
+    Example (worked by hand), as in :func:`ageing_of_days`:
+
+    >>> sums, total = ageing_total([-10, 16, 122], [100, 200, 300])
+    >>> sums.tolist(), total
+    ([100.0, 200.0, 0.0, 0.0, 300.0, 0.0], 600.0)
+    """
+    bucket, values = _bucketed(days, amounts, upper_days, codes)
+    sums = np.bincount(bucket, weights=values, minlength=len(codes)).astype(float, copy=False)
+    return sums, float(np.where(np.isnan(sums), 0.0, sums).sum())
+
+
+def ageing_of_days(days, amounts, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
+                   codes=DEFAULT_BUCKET_CODES, groups=None) -> pd.DataFrame:
+    """:func:`ageing` of items whose days past due are known already (see :func:`days_past_due`).
+
+    Equation: A[g, b] = Σ amount over items of group g with days past due in bucket b.
+
+    Example (worked by hand): 100 not yet due (−10 days), 200 16 days and 300 122 days
+    past due, as in :func:`ageing`.
+
+    >>> ageing_of_days([-10, 16, 122], [100, 200, 300]).iloc[0].to_dict()
+    {'current': 100.0, 'd1_30': 200.0, 'd31_60': 0.0, 'd61_90': 0.0, 'd91_180': 300.0, 'd180_plus': 0.0, 'total': 600.0}
+    """
     if groups is None:
         # One total row (none without items): a weighted count per bucket, no table to pivot.
-        sums = np.bincount(bucket, weights=values, minlength=len(codes)).astype(float, copy=False)
-        table = pd.DataFrame(sums.reshape(1, -1)[:min(len(values), 1)], columns=list(codes))
-        table["total"] = table.sum(axis=1)
+        sums, total = ageing_total(days, amounts, upper_days, codes)
+        rows = min(len(days), 1)
+        table = pd.DataFrame(sums.reshape(1, -1)[:rows], columns=list(codes))
+        table["total"] = np.full(rows, total)
         return table
+    bucket, values = _bucketed(days, amounts, upper_days, codes)
     keys = np.ravel(np.asarray(groups, dtype=object))
     table = pd.crosstab(keys, bucket, values=values, aggfunc="sum",
                         rownames=["group"], colnames=["bucket"]).reindex(columns=range(len(codes)), fill_value=0.0)
@@ -101,6 +199,13 @@ def dso(receivables_end: float | np.ndarray, revenue: float | np.ndarray, days_i
     ar = np.asarray(receivables_end, dtype=float)
     sales = np.asarray(revenue, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
+        if ar.ndim and ar.shape == sales.shape and isinstance(days_in_period, (int, float, np.integer, np.floating)):
+            # Columns of one length: divide, scale in place, and blank only the periods without sales.
+            days = ar / sales
+            days *= days_in_period
+            if sales.size and not sales.min() > 0:  # some sales zero, negative or blank
+                days[~(sales > 0)] = np.nan
+            return days
         return np.where(sales > 0, ar / sales * days_in_period, np.nan)
 
 
@@ -186,6 +291,19 @@ def expected_credit_loss(bucket_balances, loss_rates, forward_looking_factor: fl
     >>> ecl["ecl"].round(0).tolist(), round(float(ecl["ecl"].sum()))
     ([45000.0, 120000.0, 144000.0, 165000.0, 106000.0], 580000)
     """
+    return pd.DataFrame(expected_credit_loss_columns(bucket_balances, loss_rates, forward_looking_factor))
+
+
+def expected_credit_loss_columns(bucket_balances, loss_rates, forward_looking_factor: float = 1.0) -> dict:
+    """:func:`expected_credit_loss` as its three columns (``gross``, ``loss_rate``, ``ecl``), no table built.
+
+    Equation: ECL_b = gross_b · min(loss rate_b · f, 1), as in :func:`expected_credit_loss`.
+    Example: the current band of IFRS 9's provision matrix (Illustrative Examples, Example 12):
+    15,000,000 at a loss rate of 0.3 % → 45,000.
+
+    >>> expected_credit_loss_columns([15_000_000], [0.003])["ecl"].round(2).tolist()
+    [45000.0]
+    """
     balances = np.asarray(bucket_balances, dtype=float)
     rates = np.asarray(loss_rates, dtype=float)
     if balances.shape[-1] != rates.shape[-1]:
@@ -195,8 +313,7 @@ def expected_credit_loss(bucket_balances, loss_rates, forward_looking_factor: fl
     if forward_looking_factor < 0:
         raise CalcError("the forward-looking factor cannot be negative")
     adjusted = np.minimum(rates * forward_looking_factor, 1.0)
-    return pd.DataFrame({"gross": balances, "loss_rate": np.broadcast_to(adjusted, balances.shape),
-                         "ecl": balances * adjusted})
+    return {"gross": balances, "loss_rate": np.broadcast_to(adjusted, balances.shape), "ecl": balances * adjusted}
 
 
 def bad_debt_summary(write_offs: pd.DataFrame, by: list[str], amount: str = "write_off_amount",

@@ -26,6 +26,14 @@ def rule_levels(values, amber, red, direction=1) -> np.ndarray:
     ['green', 'red']
     """
     x = np.asarray(values, dtype=float)
+    if x.ndim and np.ndim(amber) == 0 and np.ndim(red) == 0 and np.ndim(direction) == 0:
+        return _levels_against_one_rule(x, float(np.asarray(amber, dtype=float)),
+                                        float(np.asarray(red, dtype=float)), float(np.asarray(direction, dtype=float)))
+    return _levels_against_rules(x, amber, red, direction)
+
+
+def _levels_against_rules(x: np.ndarray, amber, red, direction) -> np.ndarray:
+    """:func:`rule_levels` with thresholds and directions per value (the general case)."""
     a = np.broadcast_to(np.asarray(amber, dtype=float), x.shape)
     r = np.broadcast_to(np.asarray(red, dtype=float), x.shape)
     d = np.broadcast_to(np.asarray(direction, dtype=float), x.shape)
@@ -37,6 +45,23 @@ def rule_levels(values, amber, red, direction=1) -> np.ndarray:
         level = np.where(sign * x >= sign * r, 2, np.where(sign * x >= sign * a, 1, 0))
     level = np.where(np.isnan(x), 0, level)
     return LEVELS[level]
+
+
+def _levels_against_one_rule(x: np.ndarray, amber: float, red: float, direction: float) -> np.ndarray:
+    """:func:`rule_levels` with one amber, one red threshold and one direction for every value.
+
+    The level is the number of thresholds reached (a value at red has passed amber too,
+    since amber comes first), counted with two comparisons; a missing value reaches none.
+    Higher is riskier: x ≥ t; lower is riskier: x ≤ t, the same test as −x ≥ −t.
+    """
+    higher_is_riskier = direction >= 0
+    if x.size and (amber > red if higher_is_riskier else amber < red):
+        raise CalcError("the amber threshold must come before the red one in the direction of risk")
+    reached = np.greater_equal if higher_is_riskier else np.less_equal
+    at_red = reached(x, red).view(np.uint8)
+    if np.isnan(amber):  # no amber threshold: red or green
+        return LEVELS[at_red * np.uint8(2)]
+    return LEVELS[reached(x, amber).view(np.uint8) + at_red]
 
 
 def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0)) -> tuple[pd.DataFrame, pd.DataFrame]:

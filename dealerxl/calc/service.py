@@ -182,6 +182,39 @@ def _scores(scores, low: int, high: int, name: str) -> np.ndarray:
     return present
 
 
+# Numbers a threshold may be given as; anything else takes the general path and its error.
+_REAL = (int, float, np.integer, np.floating)
+
+
+def _answers_on_scale(scores, low: int, high: int) -> tuple[np.ndarray, int] | None:
+    """The answers of a range of numbers as bytes, and how many are blank, when every answer
+    that is not blank (NaN) is a whole number from ``low`` to ``high``; None for anything
+    else (cells that are not all numbers, or an answer to refuse), which :func:`_scores`
+    then reads and reports. Blanks stand as ``low`` among the bytes, for the caller to discount.
+
+    One cast to bytes (8-bit unsigned integers) and back tells whole numbers from the rest:
+    a fraction, an infinity, NaN, a negative number or one above 255 does not come back equal
+    to itself. Blanks are the only answers allowed to differ, so when the differences are as
+    many as the NaN no other answer differed. The scale check then runs on the bytes.
+    """
+    if not (isinstance(scores, np.ndarray) and scores.dtype.kind in "fiu"):
+        return None
+    values = np.ravel(scores).astype(float, copy=False)
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN, negative and large numbers cast to some byte
+        answers = values.astype(np.uint8)
+    same = answers.astype(float) == values
+    blanks = 0
+    if not same.all():
+        blank = np.isnan(values)
+        blanks = np.count_nonzero(blank)
+        if values.size - np.count_nonzero(same) != blanks:
+            return None
+        np.putmask(answers, blank, low)  # a blank's byte is arbitrary: give it one the caller can discount
+    if answers.size and (answers.min() < low or answers.max() > high):
+        return None
+    return answers, blanks
+
+
 def nps(scores) -> float:
     """Net Promoter Score of 0–10 answers; blanks ignored; NaN when there are none.
 
@@ -194,6 +227,18 @@ def nps(scores) -> float:
     >>> nps([10] * 60 + [8] * 25 + [3] * 15)
     45.0
     """
+    on_scale = _answers_on_scale(scores, 0, 10)
+    if on_scale is None:
+        return _nps_of_any_answers(scores)
+    answers, blanks = on_scale  # blanks stand as 0, among the detractors
+    n = answers.size - blanks
+    if n == 0:
+        return float("nan")
+    return float(100.0 * (np.count_nonzero(answers >= 9) - (np.count_nonzero(answers <= 6) - blanks)) / n)
+
+
+def _nps_of_any_answers(scores) -> float:
+    """:func:`nps` by the general reading (any cells; a bad answer is reported)."""
     values = _scores(scores, 0, 10, "NPS")
     if values.size == 0:
         return float("nan")
@@ -212,6 +257,19 @@ def csat(scores, satisfied_from: int = 4, scale_max: int = 5) -> float:
     >>> csat([5, 5, 4, 3, 2])
     60.0
     """
+    on_scale = _answers_on_scale(scores, 1, scale_max) if isinstance(satisfied_from, _REAL) else None
+    if on_scale is None:
+        return _csat_of_any_answers(scores, satisfied_from, scale_max)
+    answers, blanks = on_scale  # blanks stand as 1, among the satisfied only when the threshold is 1 or less
+    n = answers.size - blanks
+    if n == 0:
+        return float("nan")
+    satisfied = np.count_nonzero(answers >= satisfied_from) - (blanks if 1 >= satisfied_from else 0)
+    return float(100.0 * satisfied / n)
+
+
+def _csat_of_any_answers(scores, satisfied_from: int = 4, scale_max: int = 5) -> float:
+    """:func:`csat` by the general reading (any cells; a bad answer is reported)."""
     values = _scores(scores, 1, scale_max, "CSAT")
     if values.size == 0:
         return float("nan")

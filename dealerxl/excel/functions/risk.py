@@ -41,6 +41,21 @@ def DX_AGING(due_dates, amounts, as_of, buckets=None):
     0, 30, 60, 90, 180 (the default).
     """
     bounds, labels = _bucket_bounds(buckets)
+    days = _serial_days_past_due(due_dates, as_of)
+    if days is None:
+        return _aging_of_any_dates(due_dates, amounts, as_of, bounds, labels)
+    if len(set(labels)) < len(labels) or "total" in labels:  # names a column mapping cannot hold apart
+        return table(receivables.ageing_of_days(days, numbers(amounts), bounds, labels))
+    # The total row goes straight into the spilled table: no DataFrame between them.
+    sums, total = receivables.ageing_total(days, numbers(amounts), bounds, labels)
+    rows = min(len(days), 1)
+    columns = {label: sums[j:j + 1][:rows] for j, label in enumerate(labels)}
+    columns["total"] = np.full(rows, total)
+    return table(columns)
+
+
+def _aging_of_any_dates(due_dates, amounts, as_of, bounds, labels) -> np.ndarray:
+    """DX_AGING by the general reading of dates: datetimes, date text or serial numbers."""
     as_of_date = datetimes([scalar(as_of)]).iloc[0]
     # Serial numbers become dates in one array operation (not cell by cell); datetimes and date text
     # take the general reading.
@@ -49,14 +64,26 @@ def DX_AGING(due_dates, amounts, as_of, buckets=None):
     return table(result)
 
 
+def _serial_days_past_due(due_dates, as_of) -> np.ndarray | None:
+    """Days past due when the due dates are a range of serial numbers and ``as_of`` is one:
+    a subtraction, with no dates built (None when the general reading is needed)."""
+    if not (isinstance(due_dates, np.ndarray) and due_dates.dtype.kind in "fiu"):
+        return None
+    as_of_serial = scalar(as_of)
+    if isinstance(as_of_serial, (bool, np.bool_)) or not isinstance(as_of_serial, (int, float, np.integer, np.floating)):
+        return None
+    return receivables.days_past_due_of_serials(numbers(due_dates), as_of_serial)
+
+
 @udf("bucket_balances", "loss_rates")
 def DX_ECL(bucket_balances, loss_rates, forward_looking_factor=1.0):
     """Expected credit loss per ageing bucket (simplified approach): gross × loss rate × factor.
 
     Spills one row per bucket: gross, loss rate and ECL.
     """
-    result = receivables.expected_credit_loss(numbers(bucket_balances), numbers(loss_rates),
-                                              float(scalar(forward_looking_factor, 1.0)))
+    # The columns go straight into the spilled table: no DataFrame between them.
+    result = receivables.expected_credit_loss_columns(numbers(bucket_balances), numbers(loss_rates),
+                                                      float(scalar(forward_looking_factor, 1.0)))
     return table(result)
 
 
