@@ -17,7 +17,7 @@ def DX_SCORECARD(values, weights, directions=None, gates=None):
     floor per criterion (blank = none). Spills score, passed (TRUE/FALSE) and the numbers
     of the failed criteria.
     """
-    result = scoring.weighted_scores(
+    result = scoring.weighted_score_columns(
         matrix(values), numbers(weights),
         None if directions is None else np.nan_to_num(numbers(directions), nan=1.0),
         None if gates is None else numbers(gates))
