@@ -244,13 +244,18 @@ def wape(actual, forecast_values, axis=None):
     a, f = np.asarray(actual, dtype=float), np.asarray(forecast_values, dtype=float)
     if a.shape != f.shape:
         raise CalcError(f"actual values {a.shape} and forecasts {f.shape} differ in shape")
-    difference = a - f
-    if np.isnan(difference).any():  # a blank on either side (or ∞ − ∞): leave those months out
+    absolute_error = a - f
+    if isinstance(absolute_error, np.ndarray):
+        np.abs(absolute_error, out=absolute_error)
+    else:  # two single numbers give a number, which has no place to write into
+        absolute_error = np.abs(absolute_error)
+    error = absolute_error.sum(axis=axis)
+    # A sum of |differences| is blank exactly when one of its differences is (|·| leaves no ∞ − ∞).
+    if np.isnan(error).any():  # a blank on either side (or ∞ − ∞): leave those months out
         ok = ~np.isnan(a) & ~np.isnan(f)
-        error = np.where(ok, np.abs(difference), 0.0).sum(axis=axis)
+        error = np.where(ok, absolute_error, 0.0).sum(axis=axis)
         scale = np.where(ok, np.abs(a), 0.0).sum(axis=axis)
     else:  # every month counts: the same sums without masks
-        error = np.abs(difference).sum(axis=axis)
         scale = np.abs(a).sum(axis=axis)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(scale > 0, error / scale, np.nan)

@@ -200,13 +200,52 @@ def run_rate_projection(actual_to_date, as_of, period_start, period_end, basis: 
     >>> run_rate_projection(3_100_000, "2026-03-10", "2026-03-01", "2026-03-31", "working_days").round(2).projection.tolist()
     [9742857.14]
     """
-    def days(values):
-        return np.atleast_1d(pd.to_datetime(np.ravel(np.asarray(values, dtype=object))).to_numpy("datetime64[D]"))
-
     a = np.atleast_1d(np.asarray(actual_to_date, dtype=float)).ravel()
-    now, start, end = days(as_of), days(period_start), days(period_end)
+    now, start, end = _days(as_of), _days(period_start), _days(period_end)
     a, now, start, end = np.broadcast_arrays(a, now, start, end)
-    if np.any(end < start):
+    elapsed, total = _elapsed_and_period_days(now, start, end, basis, holidays, weekmask)
+    return pd.DataFrame({"actual_to_date": a, "elapsed_days": elapsed, "period_days": total,
+                         "projection": _projected(a, elapsed, total)})
+
+
+def run_rate_projected_totals(actual_to_date, as_of, period_start, period_end, basis: str = "days",
+                              holidays=(), weekmask: str = "1111100") -> np.ndarray:
+    """The ``projection`` column of :func:`run_rate_projection` alone, for callers that need no table.
+
+    With one date each (the usual case: one period for every row) the days are counted once
+    and the projection is A · D / e with the same D and e for every row.
+
+    >>> run_rate_projected_totals([3_100_000, 310], "2026-03-10", "2026-03-01", "2026-03-31").tolist()
+    [9610000.0, 961.0]
+    """
+    a = np.atleast_1d(np.asarray(actual_to_date, dtype=float)).ravel()
+    now, start, end = _days(as_of), _days(period_start), _days(period_end)
+    if not now.size == start.size == end.size == 1 <= a.size:  # (no rows: nothing to check the dates for)
+        return run_rate_projection(actual_to_date, as_of, period_start, period_end, basis, holidays,
+                                   weekmask)["projection"].to_numpy()
+    elapsed, total = _elapsed_and_period_days(now, start, end, basis, holidays, weekmask)
+    return _projected(a, elapsed, total)
+
+
+# Days between these are read the same by numpy and by pandas (whose timestamps end in 2262).
+_PLAIN_DAYS = (np.datetime64("1800-01-01"), np.datetime64("2200-12-31"))
+_DAY = np.dtype("datetime64[D]")
+
+
+def _days(values) -> np.ndarray:
+    """Dates (text, datetimes, numpy dates) as a 1-D ``datetime64[D]`` array; days pass as they are."""
+    if isinstance(values, (np.ndarray, np.datetime64)) and values.dtype == _DAY:
+        days = np.ravel(values)
+        first, last = _PLAIN_DAYS
+        # NaT is neither after the first nor before the last day
+        if (first <= days[0] <= last) if days.size == 1 else ((days >= first) & (days <= last)).all():
+            return days
+    return np.atleast_1d(pd.to_datetime(np.ravel(np.asarray(values, dtype=object))).to_numpy("datetime64[D]"))
+
+
+def _elapsed_and_period_days(now, start, end, basis: str, holidays, weekmask: str):
+    """e and D of :func:`run_rate_projection` for dates of one shape (broadcast, or one each)."""
+    if (end < start).any():
         raise CalcError("the period ends before it starts")
     now = np.clip(now, start, end)
     if basis == "days":
@@ -218,10 +257,18 @@ def run_rate_projection(actual_to_date, as_of, period_start, period_end, basis: 
         total = np.busday_count(start, end + 1, busdaycal=calendar)
     else:
         raise CalcError(f"the run-rate basis must be days or working_days, not {basis!r}")
+    return elapsed, total
+
+
+def _projected(a, elapsed, total) -> np.ndarray:
+    """A · D / e, blank where no day has elapsed (e = 0)."""
+    if elapsed.size == 1 and elapsed.ndim == a.ndim == 1 and elapsed[0] > 0:
+        # One period, begun: no blank, and D ≥ e > 0 leaves nothing to divide by zero.
+        projection = a * total
+        projection /= elapsed
+        return projection
     with np.errstate(divide="ignore", invalid="ignore"):
-        projection = np.where(elapsed > 0, a * total / elapsed, np.nan)
-    return pd.DataFrame({"actual_to_date": a, "elapsed_days": elapsed, "period_days": total,
-                         "projection": projection})
+        return np.where(elapsed > 0, a * total / elapsed, np.nan)
 
 
 def _month_range(period) -> tuple[int, int]:
@@ -327,6 +374,9 @@ def price_volume_mix(transactions: pd.DataFrame, current, prior, item: str = "sk
     return _price_volume_mix(f, keys)
 
 
+PVM_EFFECTS = ("prior_revenue", "current_revenue", "volume", "mix", "price", "new", "lost", "change")
+
+
 def price_volume_mix_of_items(prior_quantity, prior_revenue, current_quantity, current_revenue) -> pd.DataFrame:
     """The effects of :func:`price_volume_mix` for one group, from per-item totals (one element per item).
 
@@ -335,17 +385,32 @@ def price_volume_mix_of_items(prior_quantity, prior_revenue, current_quantity, c
     >>> price_volume_mix_of_items([100, 100], [1000, 2000], [120, 80], [1320, 1600]).iloc[0].tolist()
     [3000.0, 2920.0, 0.0, -200.0, 120.0, 0.0, 0.0, -80.0]
     """
+    return pd.DataFrame(price_volume_mix_effects(prior_quantity, prior_revenue, current_quantity, current_revenue))
+
+
+def price_volume_mix_effects(prior_quantity, prior_revenue, current_quantity, current_revenue) -> dict:
+    """The columns of :func:`price_volume_mix_of_items` as arrays (name → one value, none without items),
+    for callers that need no table.
+
+    >>> price_volume_mix_effects([100, 100], [1000, 2000], [120, 80], [1320, 1600])["mix"].tolist()
+    [-200.0]
+    """
     columns = [np.ravel(np.asarray(v, dtype=float))
                for v in (prior_quantity, prior_revenue, current_quantity, current_revenue)]
-    finite = [bool(np.isfinite(c).all()) for c in columns]
-    columns = [c if ok else np.nan_to_num(c, nan=0.0) for c, ok in zip(columns, finite)]  # blank = 0
     if len({c.size for c in columns}) != 1:
         raise CalcError("prior and current quantities and revenues need one value per item each")
+    # A finite total means every value is finite (a blank or an infinity would carry into it),
+    # so the per-value test is only needed when a total is not.
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = [_group_total(c) for c in columns]
+    finite = [bool(np.isfinite(t)) or bool(np.isfinite(c).all()) for c, t in zip(columns, totals)]
     if columns[0].size and all(finite):
-        effects = _price_volume_mix_of_one_group(*columns)
+        effects = _price_volume_mix_of_one_group(*columns, *totals)
         if effects is not None:
             return effects
-    return _price_volume_mix(pd.DataFrame(dict(zip(("q0", "r0", "q1", "r1"), columns))), [])
+    columns = [c if ok else np.nan_to_num(c, nan=0.0) for c, ok in zip(columns, finite)]  # blank = 0
+    result = _price_volume_mix(pd.DataFrame(dict(zip(("q0", "r0", "q1", "r1"), columns))), [])
+    return {name: result[name].to_numpy() for name in PVM_EFFECTS}
 
 
 def _group_total(values: np.ndarray) -> float:
@@ -353,33 +418,60 @@ def _group_total(values: np.ndarray) -> float:
     return np.add.reduceat(values, [0])[0] if values.size else np.float64(0.0)
 
 
-def _price_volume_mix_of_one_group(q0, r0, q1, r1) -> pd.DataFrame | None:
+def _sum_unless_blank(line: np.ndarray) -> float | None:
+    """Σ of one effect's lines, or None when a line is not a number. A blank line makes the
+    sum blank too, so the lines themselves are only looked at when the sum is."""
+    total = _group_total(line)
+    return None if np.isnan(total) and np.isnan(line).any() else total
+
+
+def _price_volume_mix_of_one_group(q0, r0, q1, r1, total_q0, total_r0, total_q1, total_r1) -> dict | None:
     """:func:`_price_volume_mix` for a single group of items (no keys), on arrays: the same
-    equations and the same sums, without group-bys. None when an intermediate is not a number
-    (then the general path, which skips such lines, decides)."""
-    sold_before = q0 > 0
-    continuing = sold_before & (q1 > 0)
-    every_item_continues = bool(continuing.all())
-    cq0, cr0, cq1, cr1 = (q0, r0, q1, r1) if every_item_continues else \
-        (q0[continuing], r0[continuing], q1[continuing], r1[continuing])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        p0, p1 = cr0 / cq0, cr1 / cq1
-        total_q0, total_r0, total_q1 = _group_total(cq0), _group_total(cr0), _group_total(cq1)
-        volume = (cq1 - cq0) * (total_r0 / total_q0)
-        mix = (cq1 - total_q1 * (cq0 / total_q0)) * p0
-        price = (p1 - p0) * cq1
-        change = r1 - r0
-    if every_item_continues:  # nothing new, nothing lost
-        new = lost = np.zeros_like(change)
+    equations and the same sums, without group-bys. ``total_*`` are the sums of the four
+    columns over all items. None when an intermediate is not a number (then the general
+    path, which skips such lines, decides)."""
+    if q0.min() > 0 and q1.min() > 0:  # every item sold in both periods: nothing new, nothing lost
+        effects = _effects_of_continuing_items(q0, r0, q1, r1, total_q0, total_r0, total_q1)
+        new = lost = np.float64(0.0)
     else:
-        new = np.where(sold_before, 0.0, change)  # continuing items were sold before, so this is ~continuing & ~sold_before
-        lost = np.where(continuing | ~sold_before, 0.0, change)
-    if any(np.isnan(x).any() for x in (volume, mix, price, new, lost)):
+        sold_before = q0 > 0
+        continuing = sold_before & (q1 > 0)
+        cq0, cr0, cq1 = q0[continuing], r0[continuing], q1[continuing]
+        effects = _effects_of_continuing_items(cq0, cr0, cq1, r1[continuing], _group_total(cq0), _group_total(cr0),
+                                               _group_total(cq1))
+        with np.errstate(over="ignore", invalid="ignore"):
+            change = r1 - r0
+            # continuing items were sold before, so ~sold_before is ~continuing & ~sold_before
+            new = _sum_unless_blank(np.where(sold_before, 0.0, change))
+            lost = _sum_unless_blank(np.where(continuing | ~sold_before, 0.0, change))
+    if effects is None or new is None or lost is None:
         return None
-    prior, current = _group_total(r0), _group_total(r1)
-    return pd.DataFrame({"prior_revenue": [prior], "current_revenue": [current], "volume": [_group_total(volume)],
-                         "mix": [_group_total(mix)], "price": [_group_total(price)], "new": [_group_total(new)],
-                         "lost": [_group_total(lost)], "change": [current - prior]})
+    volume, mix, price = effects
+    values = (total_r0, total_r1, volume, mix, price, new, lost, total_r1 - total_r0)
+    return {name: np.array([value], dtype=float) for name, value in zip(PVM_EFFECTS, values)}
+
+
+def _effects_of_continuing_items(q0, r0, q1, r1, total_q0, total_r0, total_q1) -> tuple | None:
+    """Σ volume, Σ mix and Σ price of :func:`price_volume_mix` over items sold in both periods
+    (their totals given), or None when a line is not a number. One scratch array holds the
+    lines of each effect in turn."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p0 = r0 / q0
+        line = np.subtract(q1, q0)
+        line *= total_r0 / total_q0  # volume = (Q₁ − Q₀)·P̄₀
+        volume = _sum_unless_blank(line)
+        np.divide(q0, total_q0, out=line)
+        line *= total_q1
+        np.subtract(q1, line, out=line)
+        line *= p0  # mix = (Q₁ − ΣQ₁·m₀)·P₀
+        mix = _sum_unless_blank(line)
+        np.divide(r1, q1, out=line)
+        line -= p0
+        line *= q1  # price = (P₁ − P₀)·Q₁
+        price = _sum_unless_blank(line)
+    if volume is None or mix is None or price is None:
+        return None
+    return volume, mix, price
 
 
 def _price_volume_mix(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -429,6 +521,22 @@ def pareto(values, labels=None, a_share: float = 0.8, b_share: float = 0.95) -> 
     >>> pareto([100, 500, 40, 300, 60], ["c", "a", "e", "b", "d"])[["label", "rank", "pareto_class"]].values.tolist()
     [['c', 3, 'B'], ['a', 1, 'A'], ['e', 5, 'C'], ['b', 2, 'A'], ['d', 4, 'B']]
     """
+    frame = pd.DataFrame(pareto_columns(values, a_share, b_share))
+    if labels is not None:
+        label = np.ravel(np.asarray(labels, dtype=object))
+        if label.size != len(frame):
+            raise CalcError(f"{label.size} labels for {len(frame)} values")
+        frame.insert(0, "label", label)
+    return frame
+
+
+def pareto_columns(values, a_share: float = 0.8, b_share: float = 0.95) -> dict:
+    """The columns of :func:`pareto` without labels, as arrays (name → one value per item), for
+    callers that need no table.
+
+    >>> pareto_columns([100, 500, 40, 300, 60])["pareto_class"].tolist()
+    ['B', 'A', 'C', 'A', 'B']
+    """
     v = np.ravel(np.asarray(values, dtype=float))
     if not np.isfinite(v).all():  # blanks count as no value (only then is a copy needed)
         v = np.nan_to_num(v, nan=0.0)
@@ -439,14 +547,7 @@ def pareto(values, labels=None, a_share: float = 0.8, b_share: float = 0.95) -> 
     share = v / total if total > 0 else np.zeros_like(v)
     cumulative = np.empty_like(share)
     cumulative[order] = np.cumsum(share[order])
-    frame = pd.DataFrame({"value": v, "rank": rank, "share": share, "cumulative_share": cumulative,
-                          "pareto_class": classes})
-    if labels is not None:
-        label = np.ravel(np.asarray(labels, dtype=object))
-        if label.size != v.size:
-            raise CalcError(f"{label.size} labels for {v.size} values")
-        frame.insert(0, "label", label)
-    return frame
+    return {"value": v, "rank": rank, "share": share, "cumulative_share": cumulative, "pareto_class": classes}
 
 
 def declining_trend(sales, recent_months: int = 3, slope_months: int = 6, min_drop: float = 0.1) -> pd.DataFrame:
@@ -467,18 +568,19 @@ def declining_trend(sales, recent_months: int = 3, slope_months: int = 6, min_dr
     {'recent_change': [-0.2, 0.033], 'trend_slope': [-0.07, 0.014], 'declining': [True, False]}
     """
     x, index, _ = _matrix(sales)
-    x = np.nan_to_num(x)
     n = x.shape[1]
     if recent_months < 1 or slope_months < 2:
         raise CalcError("the trend needs at least 1 recent month and 2 months for the slope")
     if n < max(2 * recent_months, slope_months):
         raise CalcError(f"the declining-trend test needs {max(2 * recent_months, slope_months)} months, not {n}")
-    recent = x[:, n - recent_months:].sum(axis=1)
-    before = x[:, n - 2 * recent_months: n - recent_months].sum(axis=1)
+    sums = _recent_sums_without_blanks(x, recent_months, slope_months)
+    if sums is None:  # blanks count as 0
+        x = np.nan_to_num(x)
+        sums = _recent_sums(x, recent_months, slope_months)
+    recent, before, mean = sums
     change = growth_rate(recent, before)
     window = x[:, n - slope_months:]
     t = np.arange(slope_months) - (slope_months - 1) / 2
-    mean = window.mean(axis=1)
     slope = (window - mean[:, None]) @ t / (t @ t)
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(mean > 0, slope / mean, np.nan)
@@ -487,3 +589,22 @@ def declining_trend(sales, recent_months: int = 3, slope_months: int = 6, min_dr
     if index is not None:
         result.index = index
     return result
+
+
+def _recent_sums(x: np.ndarray, recent_months: int, slope_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: Σ of the last n months, Σ of the n before, and the mean of the last k months
+    (the sums of :func:`declining_trend`). A sum is finite only when every month it adds is."""
+    n = x.shape[1]
+    recent = x[:, n - recent_months:].sum(axis=1)
+    before = x[:, n - 2 * recent_months: n - recent_months].sum(axis=1)
+    return recent, before, x[:, n - slope_months:].mean(axis=1)
+
+
+def _recent_sums_without_blanks(x: np.ndarray, recent_months: int, slope_months: int):
+    """:func:`_recent_sums` of the matrix as it is, when they are the sums of its copy with
+    blanks as 0: laid out as such a copy is (C or F order, so added in the same order) and
+    no blank or ∞ among the months used. None otherwise."""
+    if not (x.flags.c_contiguous or x.flags.f_contiguous):
+        return None
+    sums = _recent_sums(x, recent_months, slope_months)
+    return sums if all(np.isfinite(s).all() for s in sums) else None

@@ -294,15 +294,21 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
     >>> allocation_basis([600, 400], [0, 0.5], [500, 1500], 0.5, 0.2, 0.3).round(3).tolist()
     [0.475, 0.525]
     """
-    h = np.nan_to_num(_vector(history, "the sales history"), nan=0.0)
+    h = _vector(history, "the sales history")
     n = h.size
-    g = np.zeros(n) if recent_growth is None else np.nan_to_num(_vector(recent_growth, "the growth rate", None), nan=0.0)
-    p = np.zeros(n) if potential is None else np.nan_to_num(_vector(potential, "the market potential"), nan=0.0)
-    if g.size != n or p.size != n:
+    g = None if recent_growth is None else _vector(recent_growth, "the growth rate", None)
+    p = None if potential is None else _vector(potential, "the market potential")
+    if (g is not None and g.size != n) or (p is not None and p.size != n):
         raise CalcError(f"history, growth and potential need one value per dealer ({n})")
     weights = np.array([weight_history, weight_growth, weight_potential], dtype=float)
     if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
         raise CalcError("the allocation weights must be zero or more and not all zero")
+    blend = _blend_without_blanks(h, g, p, weights)
+    if blend is not None:
+        return blend
+    h = np.nan_to_num(h, nan=0.0)
+    g = np.zeros(n) if g is None else np.nan_to_num(g, nan=0.0)
+    p = np.zeros(n) if p is None else np.nan_to_num(p, nan=0.0)
     components = np.vstack([h, h * np.maximum(1.0 + g, 0.0), p])
     totals = components.sum(axis=1)
     usable = (totals > 0) & (weights > 0)
@@ -310,6 +316,44 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
         raise CalcError("there is no history, growth or potential to allocate the target by")
     shares = components[usable] / totals[usable, None]
     return (weights[usable, None] * shares).sum(axis=0) / weights[usable].sum()
+
+
+def _blend_without_blanks(h: np.ndarray, g: np.ndarray | None, p: np.ndarray | None,
+                          weights: np.ndarray) -> np.ndarray | None:
+    """:func:`allocation_basis` when no value is blank (nor ∞): the same shares and the same
+    additions, one component at a time instead of in one stacked table. None in any other case
+    (a blank, an infinite total, no usable component): then the general path decides.
+
+    The totals tell: Σh and Σp are finite only when every h and p is, and Σ h·max(1 + g, 0) only
+    when no g is blank or +∞ (a −∞ growth gives 0 either way). A missing component is zeros, as
+    in the general path: growth 0 projects h itself, no potential has nothing to share.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if g is None:
+            projected = h
+        else:
+            projected = g + 1.0
+            np.maximum(projected, 0.0, out=projected)
+            projected *= h
+        components = (h, projected, p)
+        totals = [np.float64(0.0) if c is None else c.sum() for c in components]
+    if not all(np.isfinite(total) for total in totals):
+        return None
+    usable = np.array([total > 0 for total in totals]) & (weights > 0)
+    if not usable.any():
+        return None
+    blend = None
+    for component, total, weight, used in zip(components, totals, weights, usable):
+        if used:
+            share = component / total
+            share *= weight
+            if blend is None:
+                blend = share
+            else:
+                blend += share
+    blend += 0.0  # the stacked sum starts from +0, so a share of −0 everywhere comes out as +0
+    blend /= weights[usable].sum()
+    return blend
 
 
 def _lambda_below_every_ceiling(total: float, w: np.ndarray, positive: np.ndarray, floors: np.ndarray,

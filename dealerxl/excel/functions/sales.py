@@ -7,6 +7,9 @@ December in columns, or one column or row of consecutive months starting in Janu
 """
 from __future__ import annotations
 
+import datetime
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -28,6 +31,33 @@ def _optional_numbers(values, items: int, name: str) -> np.ndarray | None:
     if x.size != items:
         raise CalcError(f"{name} has {x.size} cells but there are {items} rows")
     return x
+
+
+# A single date cell whose day is beyond doubt: a whole serial number from 1900 to 2199, or ISO
+# text (2026-03-01) in those years. Read directly, it is the day datetimes() finds, without pandas.
+_SERIAL_DAY_ZERO = np.datetime64("1899-12-30", "D")  # Excel's 1900 date system, as in convert
+_SERIALS = (1, 109_572)  # 1900-01-01 … 2199-12-31
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _one_day(value) -> np.ndarray | None:
+    """A single-cell date as a one-element ``datetime64[D]`` array, or None when the cell is
+    anything else (several cells, a fractional serial, other text, a datetime…)."""
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.reshape(-1)[0]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _SERIALS[0] <= value <= _SERIALS[1] and float(value).is_integer():
+            return np.array([_SERIAL_DAY_ZERO + int(value)])
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:  # 2026-02-30: left to datetimes(), which says it is no date
+            return None
+        if 1900 <= day.year <= 2199:
+            return np.array([day], dtype="datetime64[D]")
+    return None
 
 
 def _unit(unit) -> float:
@@ -145,7 +175,7 @@ def DX_PARETO(values, a_share=None, b_share=None):
     A until ``a_share`` (default 0.8) of the total, B until ``b_share`` (0.95), else C. Spills
     in the input order under a header row.
     """
-    result = sales.pareto(numbers(values), None, float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)))
+    result = sales.pareto_columns(numbers(values), float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)))
     return table({name: result[name] for name in ("rank", "share", "cumulative_share", "pareto_class")})
 
 
@@ -155,8 +185,8 @@ def DX_PVM(prior_quantity, prior_revenue, current_quantity, current_revenue):
 
     Spills one row: prior_revenue, current_revenue, volume, mix, price, new, lost, change.
     """
-    return table(sales.price_volume_mix_of_items(numbers(prior_quantity), numbers(prior_revenue),
-                                                 numbers(current_quantity), numbers(current_revenue)))
+    return table(sales.price_volume_mix_effects(numbers(prior_quantity), numbers(prior_revenue),
+                                                numbers(current_quantity), numbers(current_revenue)))
 
 
 @udf("actual_to_date", "as_of", "period_start", "period_end", "holidays")
@@ -166,15 +196,17 @@ def DX_RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=No
     ``working_days`` TRUE counts Monday–Friday without ``holidays``. Spills one column.
     """
     a = numbers(actual_to_date)
-    dates = [datetimes(v) for v in (as_of, period_start, period_end)]
-    for name, values in zip(("as_of", "period_start", "period_end"), dates):
-        if values.isna().any():
-            raise CalcError(f"{name} is not a date")
-    off = datetimes(holidays).dropna() if holidays is not None else pd.Series([], dtype="datetime64[ns]")
+    days = [_one_day(v) for v in (as_of, period_start, period_end)]
+    if any(day is None for day in days):  # a column of dates, or a cell only the general reading can judge
+        dates = [datetimes(v) for v in (as_of, period_start, period_end)]
+        for name, values in zip(("as_of", "period_start", "period_end"), dates):
+            if values.isna().any():
+                raise CalcError(f"{name} is not a date")
+        days = [d.to_numpy() for d in dates]
+    off = np.array([], dtype="datetime64[D]") if holidays is None else \
+        datetimes(holidays).dropna().to_numpy(dtype="datetime64[D]")
     basis = "working_days" if bool(scalar(working_days, False)) else "days"
-    result = sales.run_rate_projection(a, *(d.to_numpy() for d in dates), basis=basis,
-                                       holidays=off.to_numpy(dtype="datetime64[D]"))
-    return column(result["projection"])
+    return column(sales.run_rate_projected_totals(a, *days, basis=basis, holidays=off))
 
 
 @udf("history")
