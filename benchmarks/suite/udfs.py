@@ -74,6 +74,17 @@ def _pareto(values):
     return rank, share, cumulative, classes
 
 
+def _nps(scores):
+    """% promoters (9–10) − % detractors (0–6) among the answers; a blank (NaN) is no answer."""
+    answered = np.count_nonzero(~np.isnan(scores))
+    return (np.count_nonzero(scores >= 9) - np.count_nonzero(scores <= 6)) / answered * 100
+
+
+def _csat(stars, satisfied_from):
+    """% of the answers at ``satisfied_from`` or above; a blank (NaN) is no answer."""
+    return np.count_nonzero(stars >= satisfied_from) / np.count_nonzero(~np.isnan(stars)) * 100
+
+
 def _demand_stats(history):
     mean = history.mean(axis=1)
     sd = history.std(axis=1, ddof=1)
@@ -302,6 +313,8 @@ def cases(n: int, seed: int = 5) -> dict:
     fill_rate, order_qty = rng.uniform(0.9, 0.99, n), rng.gamma(2, 20, n) + 1
     months = max(n, 24)
     series = 1000 * (1 + 0.25 * np.sin(2 * np.pi * np.arange(months) / 12)) * rng.gamma(20, 1 / 20, months)
+    unanswered = rng.random(n) < 0.05  # surveys come back with some questions left blank
+    scores, stars = np.where(unanswered, np.nan, scores), np.where(unanswered, np.nan, stars)
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
             "DX_ACHIEVEMENT": ((_column(a), _column(t)), lambda: _achievement(a, t)),
@@ -313,11 +326,11 @@ def cases(n: int, seed: int = 5) -> dict:
                          lambda: _ageing(due, amounts, SERIAL_2026_10_31)),
             "DX_PARETO": ((_column(values),), lambda: _pareto(values)),
             "DX_WAPE": ((_column(a), _column(forecast)), lambda: np.abs(a - forecast).sum() / np.abs(a).sum()),
-            "DX_NPS": ((_column(scores),), lambda: ((scores >= 9).mean() - (scores <= 6).mean()) * 100),
+            "DX_NPS": ((_column(scores),), lambda: _nps(scores)),
             "DX_DEMAND_STATS": ((history,), lambda: _demand_stats(history)),
             "DX_SAFETY_STOCK": ((history, _column(lead), _column(level), _column(lead_sd)),
                                 lambda: _safety_stock(history, lead, level, lead_sd)),
-            "DX_CSAT": ((_column(stars), 4), lambda: (stars >= 4).mean() * 100),
+            "DX_CSAT": ((_column(stars), 4), lambda: _csat(stars, 4)),
             "DX_REORDER_POINT": ((history, _column(lead), _column(level), _column(lead_sd)),
                                  lambda: _reorder_point(history, lead, level, lead_sd)),
             "DX_ABC_XYZ": ((_column(values), history), lambda: _abc_xyz(values, history)),
