@@ -13,6 +13,8 @@ result is handed over untouched. Only a table with a header row needs an object 
 """
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -85,8 +87,12 @@ def datetimes(values) -> pd.Series:
     """A range of dates: datetimes, ISO text or Excel serial numbers; blanks become NaT."""
     if _is_numeric(values):  # serial numbers only: no text to parse
         return _from_serial(pd.Series(numbers(values)))
-    raw = pd.Series(flat(values))
-    serial = pd.to_numeric(raw, errors="coerce")
+    raw = pd.Series(flat(values), dtype=object)  # as the cells are: pandas would make a column of dates datetime64
+    # Date cells (what xlwings gives for a date-formatted cell) are dates, not serial numbers, which
+    # pd.to_numeric would read as nanoseconds; TRUE/FALSE are neither.
+    not_serial = np.fromiter((isinstance(v, (datetime.date, np.datetime64, bool, np.bool_)) for v in raw),
+                             dtype=bool, count=len(raw))
+    serial = pd.to_numeric(raw.mask(not_serial), errors="coerce")
     from_serial = _from_serial(serial)
     as_text = pd.to_datetime(raw.where(serial.isna()), errors="coerce")
     return from_serial.where(serial.notna(), as_text)
