@@ -81,6 +81,9 @@ def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", q
                         columns=pd.period_range(first, last, freq=freq, name=period))
 
 
+STATISTICS = ("periods", "mean_demand", "sd_demand", "cv", "intermittency")
+
+
 def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
     """Mean, sample standard deviation, coefficient of variation and intermittency per row.
 
@@ -97,18 +100,9 @@ def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
     >>> statistics_from_matrix([[10, 20, 30, 0]]).round(3).to_dict("records")
     [{'periods': 4, 'mean_demand': 15.0, 'sd_demand': 12.91, 'cv': 0.861, 'intermittency': 0.25}]
     """
-    d = np.asarray(demand, dtype=float)
-    if d.ndim == 1:
-        d = d.reshape(1, -1)
-    if d.ndim != 2 or d.shape[1] == 0:
-        raise CalcError("the demand history needs at least one period per item")
-    if blank_as_zero and not np.isfinite(d).all():  # a complete matrix of numbers needs no copy
-        d = np.nan_to_num(d, nan=0.0)
-    # The smallest value answers for the whole matrix unless it is NaN (a blank left in).
-    if d.size and not d.min() >= 0 and np.any(d < 0):
-        raise CalcError("demand cannot be negative")
     if blank_as_zero:
-        return _statistics_of_full_rows(d)
+        return pd.DataFrame(row_statistics(demand))
+    d = _checked_matrix(demand, blank_as_zero)
     counted = ~np.isnan(d)
     n = counted.sum(axis=1)
     filled = np.where(counted, d, 0.0)
@@ -122,19 +116,78 @@ def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
                          "intermittency": np.where(n > 0, zero_share, np.nan)})
 
 
-def _statistics_of_full_rows(d: np.ndarray) -> pd.DataFrame:
-    """:func:`statistics_from_matrix` when every period counts (no blanks): the same equations
-    without the masks, as n is the number of columns for every row."""
-    periods = d.shape[1]
+def _checked_matrix(demand, blank_as_zero: bool) -> np.ndarray:
+    """``demand`` as a 2-D float array (blanks zero if asked), refusing an empty or negative history."""
+    d = np.asarray(demand, dtype=float)
+    if d.ndim == 1:
+        d = d.reshape(1, -1)
+    if d.ndim != 2 or d.shape[1] == 0:
+        raise CalcError("the demand history needs at least one period per item")
+    if blank_as_zero and not np.isfinite(d).all():  # a complete matrix of numbers needs no copy
+        d = np.nan_to_num(d, nan=0.0)
+    # The smallest value answers for the whole matrix unless it is NaN (a blank left in).
+    if d.size and not d.min() >= 0 and np.any(d < 0):
+        raise CalcError("demand cannot be negative")
+    return d
+
+
+def row_statistics(demand, columns=STATISTICS) -> dict[str, np.ndarray]:
+    """:func:`statistics_from_matrix` with blanks as zero demand, as a mapping of the named columns.
+
+    Only the columns asked for are computed (a safety stock needs the mean and σd, an XYZ
+    class the CV), each with the same equations and the same operations as there, so the
+    numbers agree to the bit. Every period counts for every row (n = number of columns),
+    so no masks are needed.
+
+    Equations (n periods): d̄ = Σ D_t / n; σd = sqrt(Σ (D_t − d̄)² / (n − 1)); CV = σd / d̄;
+    intermittency = share of periods with D_t = 0.
+
+    Example (worked by hand, as in :func:`statistics_from_matrix`): 10, 20, 30, 0 → mean 15,
+    σ = 12.91.
+
+    >>> stats = row_statistics([[10, 20, 30, 0]], ("mean_demand", "sd_demand"))
+    >>> {name: round(float(values[0]), 2) for name, values in stats.items()}
+    {'mean_demand': 15.0, 'sd_demand': 12.91}
+    """
+    unknown = [name for name in columns if name not in STATISTICS]
+    if unknown:
+        raise CalcError(f"no demand statistic named {', '.join(unknown)}")
+    d = _checked_matrix(demand, blank_as_zero=True)
+    rows, periods = d.shape
+    wanted = set(columns)
+    found = {"periods": np.full(rows, periods, dtype=np.int64)}
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = d.sum(axis=1) / periods
-        if periods > 1:
-            sd = np.sqrt(((d - mean[:, None]) ** 2).sum(axis=1) / (periods - 1))
-        else:
-            sd = np.full(d.shape[0], np.nan)
-        cv = np.where(mean > 0, sd / mean, np.nan)
-    return pd.DataFrame({"periods": np.full(d.shape[0], periods, dtype=np.int64), "mean_demand": mean,
-                         "sd_demand": sd, "cv": cv, "intermittency": (d == 0).sum(axis=1) / periods})
+        if wanted & {"mean_demand", "sd_demand", "cv"}:
+            found["mean_demand"] = mean = d.sum(axis=1) / periods
+        if wanted & {"sd_demand", "cv"}:
+            if periods > 1:
+                deviation = d - mean[:, None]
+                np.square(deviation, out=deviation)  # in place: one temporary, not two
+                found["sd_demand"] = sd = np.sqrt(deviation.sum(axis=1) / (periods - 1))
+            else:
+                found["sd_demand"] = sd = np.full(rows, np.nan)
+        if "cv" in wanted:
+            found["cv"] = np.where(mean > 0, sd / mean, np.nan)
+        if "intermittency" in wanted:
+            found["intermittency"] = _zero_counts(d) / periods
+    return {name: found[name] for name in columns}
+
+
+# Up to this many periods, adding up the zero flags column by column beats numpy's row-by-row
+# reduction, which pays a call per (short) row.
+_COLUMNWISE_MAX_PERIODS = 24
+
+
+def _zero_counts(d: np.ndarray) -> np.ndarray:
+    """Number of periods with D_t = 0 per row, as ``(d == 0).sum(axis=1)``: integer counts come
+    out the same whatever the order of adding."""
+    zero = (d == 0).view(np.uint8)
+    if d.shape[1] > _COLUMNWISE_MAX_PERIODS:
+        return zero.sum(axis=1, dtype=np.int64)
+    counts = zero[:, 0].astype(np.int64)
+    for period in range(1, d.shape[1]):  # a few columns, each added for all rows at once
+        counts += zero[:, period]
+    return counts
 
 
 def periods_since_last_demand(demand) -> np.ndarray:

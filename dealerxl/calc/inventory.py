@@ -54,12 +54,18 @@ def service_factor(service_level) -> np.ndarray:
     [1.645, 0.0]
     """
     level = _array(service_level, "the service level", None)
-    with np.errstate(invalid="ignore"):
-        bad = (level < 0.5) | (level >= 1)
-    if np.any(bad):
-        raise CalcError(f"a service level must be at least 50 % and below 100 %; found {level[bad].ravel()[0]:g}")
+    lowest, highest = (level.min(), level.max()) if level.size else (0.5, 0.5)
+    if not (lowest >= 0.5 and highest < 1):  # NaN (a blank) fails both: then each level is looked at
+        with np.errstate(invalid="ignore"):
+            bad = (level < 0.5) | (level >= 1)
+        if np.any(bad):
+            raise CalcError(f"a service level must be at least 50 % and below 100 %; found {level[bad].ravel()[0]:g}")
     from scipy.stats import norm  # here, not at the top: importing scipy.stats takes ~1 s every job would pay
 
+    if level.size > 1 and lowest == highest:
+        # One level for every item (a single cell, or a policy giving all the same): the inverse
+        # normal is costly, and Φ⁻¹ of the same number is the same number for each item.
+        return np.full(level.shape, norm.ppf(lowest))
     return norm.ppf(level)
 
 
@@ -112,6 +118,21 @@ def safety_stock(mean_demand, sd_demand, lead_time_days, service_level, lead_tim
     return z * lead_time_demand_sd(mean_demand, sd_demand, lead_time_days, lead_time_sd_days, period_days)
 
 
+def safety_stock_and_spread(mean_demand, sd_demand, lead_time_days, service_level, lead_time_sd_days=0.0,
+                            period_days=MONTH_DAYS) -> tuple[np.ndarray, np.ndarray]:
+    """σLTD from :func:`lead_time_demand_sd` and SS = z·σLTD from :func:`safety_stock`, σLTD computed once.
+
+    Equation: σLTD = sqrt(L·σd² + d²·σL²), SS = Φ⁻¹(service level)·σLTD; the inputs of σLTD
+    are checked before the service level. Source: Silver, Pyke & Thomas (2017), as
+    :func:`safety_stock`; the same worked example: σLTD = 57.45, SS = 94.49.
+
+    >>> [round(float(x), 2) for x in safety_stock_and_spread(100, 20, 2 * MONTH_DAYS, 0.95, 0.5 * MONTH_DAYS)]
+    [57.45, 94.49]
+    """
+    spread = lead_time_demand_sd(mean_demand, sd_demand, lead_time_days, lead_time_sd_days, period_days)
+    return spread, service_factor(service_level) * spread
+
+
 def reorder_point(mean_demand, sd_demand, lead_time_days, service_level, lead_time_sd_days=0.0,
                   period_days=MONTH_DAYS) -> np.ndarray:
     """Reorder point of a continuous-review policy: expected lead-time demand plus safety stock.
@@ -125,10 +146,26 @@ def reorder_point(mean_demand, sd_demand, lead_time_days, service_level, lead_ti
     >>> round(float(reorder_point(100, 20, 2 * MONTH_DAYS, 0.95, 0.5 * MONTH_DAYS)), 2)
     294.49
     """
+    return lead_time_demand_and_reorder_point(mean_demand, sd_demand, lead_time_days, service_level,
+                                              lead_time_sd_days, period_days)[1]
+
+
+def lead_time_demand_and_reorder_point(mean_demand, sd_demand, lead_time_days, service_level, lead_time_sd_days=0.0,
+                                       period_days=MONTH_DAYS) -> tuple[np.ndarray, np.ndarray]:
+    """Expected lead-time demand d·L and the reorder point d·L + SS of :func:`reorder_point`, at once.
+
+    Equation: d·L = d · lead_time_days / period_days; ROP = d·L + SS. Source: Silver, Pyke &
+    Thomas (2017), the (s, Q) system, as :func:`reorder_point`; the same worked example:
+    d·L = 200, ROP = 294.49.
+
+    >>> [round(float(x), 2) for x in lead_time_demand_and_reorder_point(100, 20, 2 * MONTH_DAYS, 0.95, 0.5 * MONTH_DAYS)]
+    [200.0, 294.49]
+    """
     d = _array(mean_demand, "the mean demand")
     lead = _array(lead_time_days, "the lead time (days)")
     ss = safety_stock(mean_demand, sd_demand, lead_time_days, service_level, lead_time_sd_days, period_days)
-    return d * lead / _period_days(period_days) + ss
+    expected = d * lead / _period_days(period_days)
+    return expected, expected + ss
 
 
 def order_up_to_level(mean_demand, sd_demand, lead_time_days, review_period_days, service_level,
@@ -243,7 +280,13 @@ def eoq(annual_demand, order_cost, holding_cost_per_unit_year) -> np.ndarray:
     demand = _array(annual_demand, "the annual demand")
     cost = _array(order_cost, "the order cost")
     holding = _array(holding_cost_per_unit_year, "the holding cost per unit and year", 0.0, strict=True)
-    return np.sqrt(2.0 * cost * demand / holding)
+    # sqrt(2·K·D / h) step by step in one result array: the same operations in the same order
+    # as the written expression, without a temporary array per step.
+    q = np.multiply(2.0, cost, out=np.empty(np.broadcast_shapes(demand.shape, cost.shape, holding.shape)))
+    np.multiply(q, demand, out=q)
+    np.divide(q, holding, out=q)
+    np.sqrt(q, out=q)
+    return q if q.ndim else q[()]  # scalars in, a scalar out
 
 
 def min_max_levels(reorder_point_qty, order_quantity) -> pd.DataFrame:
@@ -275,12 +318,26 @@ def round_order_quantity(need, moq=0.0, pack_size=1.0) -> np.ndarray:
     [60.0, 72.0, 0.0]
     """
     q = _array(need, "the quantity needed", None)
-    minimum = np.nan_to_num(_array(moq, "the minimum order quantity"), nan=0.0)
-    pack = np.nan_to_num(_array(pack_size, "the pack size", 0.0, strict=True), nan=1.0)
-    wanted = np.maximum(q, minimum)
-    # The tolerance keeps 24.000000001 packs (float noise) from turning into 25.
-    packs = np.ceil(wanted / pack - 1e-9)
-    return np.where(q > 1e-9 * pack, packs * pack, np.where(np.isnan(q), np.nan, 0.0))
+    minimum = _blanks_as(_array(moq, "the minimum order quantity"), 0.0)
+    pack = _blanks_as(_array(pack_size, "the pack size", 0.0, strict=True), 1.0)
+    # ⌈max(need, MOQ) / pack − 1e−9⌉ · pack, each step written into one result array. The
+    # tolerance keeps 24.000000001 packs (float noise) from turning into 25.
+    ordered = np.maximum(q, minimum, out=np.empty(np.broadcast_shapes(q.shape, minimum.shape, pack.shape)))
+    np.divide(ordered, pack, out=ordered)
+    np.subtract(ordered, 1e-9, out=ordered)
+    np.ceil(ordered, out=ordered)
+    np.multiply(ordered, pack, out=ordered)
+    # No need (up to the noise) orders nothing; a blank need stays blank, as max() kept it NaN.
+    np.copyto(ordered, 0.0, where=q <= 1e-9 * pack)
+    return ordered
+
+
+def _blanks_as(x: np.ndarray, value: float) -> np.ndarray:
+    """``np.nan_to_num(x, nan=value)`` (infinities become the largest floats), without a copy
+    when every value is already finite."""
+    if x.size and np.isfinite(x.min()) and np.isfinite(x.max()):
+        return x
+    return np.nan_to_num(x, nan=value)
 
 
 def abc_classes(annual_value, a_share: float = 0.80, b_share: float = 0.95) -> np.ndarray:
@@ -370,6 +427,20 @@ def abc_xyz(annual_value, cv, a_share: float = 0.80, b_share: float = 0.95, x_ma
     >>> abc_xyz([500, 300, 100, 60, 40], [0.2, 0.7, 1.4, 0.3, None]).box.tolist()
     ['AX', 'AY', 'BZ', 'BX', 'CZ']
     """
+    classes = abc_xyz_columns(annual_value, cv, a_share, b_share, x_max, y_max)
+    return pd.DataFrame({**classes, "box": pd.Series(classes["box"])})
+
+
+def abc_xyz_columns(annual_value, cv, a_share: float = 0.80, b_share: float = 0.95, x_max: float = 0.5,
+                    y_max: float = 1.0) -> dict[str, np.ndarray]:
+    """:func:`abc_xyz` as a mapping of its columns (object arrays of text), for callers that need no DataFrame.
+
+    Classes as in :func:`abc_classes` and :func:`xyz_classes` (Silver, Pyke & Thomas 2017);
+    the same worked example as :func:`abc_xyz`:
+
+    >>> abc_xyz_columns([500, 300, 100, 60, 40], [0.2, 0.7, 1.4, 0.3, None])["box"].tolist()
+    ['AX', 'AY', 'BZ', 'BX', 'CZ']
+    """
     value = np.ravel(np.asarray(annual_value, dtype=float))
     c = np.ravel(np.asarray(cv, dtype=float))
     if value.size != c.size:
@@ -377,8 +448,7 @@ def abc_xyz(annual_value, cv, a_share: float = 0.80, b_share: float = 0.95, x_ma
     _, _, abc_index = _abc_index(value, a_share, b_share)
     xyz_index = _xyz_index(c, x_max, y_max)
     # Class letters and boxes are taken from small tables by index, not joined text by text.
-    return pd.DataFrame({"abc_class": _ABC[abc_index], "xyz_class": _XYZ[xyz_index],
-                         "box": pd.Series(_BOXES[abc_index * 3 + xyz_index])})
+    return {"abc_class": _ABC[abc_index], "xyz_class": _XYZ[xyz_index], "box": _BOXES[abc_index * 3 + xyz_index]}
 
 
 def thresholds_from_settings(abc_thresholds: pd.DataFrame, xyz_thresholds: pd.DataFrame) -> dict[str, float]:

@@ -8,7 +8,6 @@ A demand history is one row per SKU and one column per period (monthly unless
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from dealerxl.calc import CalcError, demand, inventory
 from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
@@ -33,8 +32,12 @@ def _period_days(period_days) -> float:
     return float(scalar(period_days, inventory.MONTH_DAYS))
 
 
-def _history_statistics(demand_history) -> pd.DataFrame:
-    return demand.statistics_from_matrix(matrix(demand_history))
+def _history_statistics(demand_history, columns=demand.STATISTICS) -> dict[str, np.ndarray]:
+    """The named statistics per row of the history (blanks as zero demand); only those are computed."""
+    return demand.row_statistics(matrix(demand_history), columns)
+
+
+_MEAN_AND_SD = ("mean_demand", "sd_demand")
 
 
 @udf("demand_history")
@@ -55,18 +58,15 @@ def DX_SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_
     (default 30.4375, a month). Spills mean_demand, sd_demand, lead_time_demand_sd and
     safety_stock per SKU under a header row.
     """
-    stats = _history_statistics(demand_history)
-    n = len(stats)
+    stats = _history_statistics(demand_history, _MEAN_AND_SD)
+    d, sd = stats["mean_demand"], stats["sd_demand"]
+    n = d.size
     lead = _per_item(lead_time_days, n, "lead_time_days")
     lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0)
     level = _per_item(service_level, n, "service_level")
     days = _period_days(period_days)
-    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
-    return table({
-        "mean_demand": d, "sd_demand": sd,
-        "lead_time_demand_sd": inventory.lead_time_demand_sd(d, sd, lead, lead_sd, days),
-        "safety_stock": inventory.safety_stock(d, sd, lead, level, lead_sd, days),
-    })
+    spread, safety = inventory.safety_stock_and_spread(d, sd, lead, level, lead_sd, days)
+    return table({"mean_demand": d, "sd_demand": sd, "lead_time_demand_sd": spread, "safety_stock": safety})
 
 
 @udf("demand_history", "lead_time_days", "service_level", "lead_time_sd_days")
@@ -76,15 +76,14 @@ def DX_REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd
     ROP = d·L + z·sqrt(L·σd² + d²·σL²). Spills lead_time_demand, safety_stock and
     reorder_point per SKU under a header row.
     """
-    stats = _history_statistics(demand_history)
-    n = len(stats)
+    stats = _history_statistics(demand_history, _MEAN_AND_SD)
+    d, sd = stats["mean_demand"], stats["sd_demand"]
+    n = d.size
     lead = _per_item(lead_time_days, n, "lead_time_days")
     lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0)
     level = _per_item(service_level, n, "service_level")
     days = _period_days(period_days)
-    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
-    rop = inventory.reorder_point(d, sd, lead, level, lead_sd, days)
-    lead_demand = d * lead / days
+    lead_demand, rop = inventory.lead_time_demand_and_reorder_point(d, sd, lead, level, lead_sd, days)
     return table({"lead_time_demand": lead_demand, "safety_stock": rop - lead_demand, "reorder_point": rop})
 
 
@@ -95,9 +94,9 @@ def DX_SAFETY_STOCK_FILL_RATE(demand_history, lead_time_days, fill_rate, order_q
 
     Solves G(k) = Q·(1 − β)/σLTD for k; SS = max(k, 0)·σLTD. Spills one column.
     """
-    stats = _history_statistics(demand_history)
-    n = len(stats)
-    d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
+    stats = _history_statistics(demand_history, _MEAN_AND_SD)
+    d, sd = stats["mean_demand"], stats["sd_demand"]
+    n = d.size
     return column(inventory.safety_stock_fill_rate(
         d, sd, _per_item(lead_time_days, n, "lead_time_days"), _per_item(fill_rate, n, "fill_rate"),
         _per_item(order_quantity, n, "order_quantity"), _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0),
@@ -130,11 +129,9 @@ def DX_ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max
     Spills abc_class, xyz_class, box and cv under a header row.
     """
     value = numbers(values)
-    stats = _history_statistics(histories)
-    if len(stats) != value.size:
-        raise CalcError(f"values has {value.size} cells but histories has {len(stats)} rows")
-    result = inventory.abc_xyz(value, stats["cv"].to_numpy(), float(scalar(a_share, 0.8)),
-                               float(scalar(b_share, 0.95)), float(scalar(x_max_cv, 0.5)),
-                               float(scalar(y_max_cv, 1.0)))
-    result["cv"] = stats["cv"].to_numpy()
-    return table(result)
+    cv = _history_statistics(histories, ("cv",))["cv"]
+    if cv.size != value.size:
+        raise CalcError(f"values has {value.size} cells but histories has {cv.size} rows")
+    result = inventory.abc_xyz_columns(value, cv, float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)),
+                                       float(scalar(x_max_cv, 0.5)), float(scalar(y_max_cv, 1.0)))
+    return table({**result, "cv": cv})
