@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .timing import best_of
+from .timing import best_of_alternating
 
 SERIAL_2026_10_31 = 46326.0
 SERIAL_2026_03_10 = 46091.0
@@ -438,7 +438,9 @@ def measure(rows: list[int], repeat: int = 3) -> dict:
     rows xlwings builds from the returned array (``tolist()``), which every UDF pays before
     Excel sees a cell: a table with a header row must hold Python objects, so its UDF builds
     them itself, where a plain numeric array leaves that to ``tolist()``. ``agree`` is
-    :func:`agrees` on the two results.
+    :func:`agrees` on the two results. The UDF and its expression are timed in turn, best of
+    at least ``repeat`` calls each (more for quick ones, see
+    :func:`~suite.timing.best_of_alternating`).
     """
     from dealerxl.excel.functions import UDFS
 
@@ -448,11 +450,10 @@ def measure(rows: list[int], repeat: int = 3) -> dict:
             if name not in UDFS:
                 continue
             function = UDFS[name].function
-            udf_s = best_of(repeat, lambda: function(*args))
-            numpy_s = best_of(repeat, expression)
+            udf_s, numpy_s = best_of_alternating([lambda: function(*args), expression], repeat)
             agree = agrees(function(*args), expression())
-            udf_rows_s = best_of(repeat, lambda: _written(function(*args)))
-            numpy_rows_s = best_of(repeat, lambda: _written(_as_spilled(expression())))
+            udf_rows_s, numpy_rows_s = best_of_alternating(
+                [lambda: _written(function(*args)), lambda: _written(_as_spilled(expression()))], repeat)
             results.setdefault(name, {})[n] = {"udf_s": udf_s, "numpy_s": numpy_s,
                                                "overhead": udf_s / numpy_s - 1, "agree": agree,
                                                "udf_rows_s": udf_rows_s, "numpy_rows_s": numpy_rows_s,
