@@ -234,14 +234,59 @@ def fill_rate_safety_factor(order_quantity, sd_lead_time_demand, fill_rate) -> n
     if np.any(bad):
         raise CalcError(f"a fill rate must lie between 0 and 100 % (exclusive); found {beta[bad].ravel()[0]:g}")
     target = q * (1.0 - beta) / sd
-    low = np.minimum(_K_LOW, -(np.nan_to_num(target) + 1.0))
+    # Both ends as arrays (also for a single item), so the halvings can narrow them in place
+    low = np.minimum(_K_LOW, -(np.nan_to_num(target) + 1.0), out=np.empty(np.shape(target)))
     high = np.full(np.shape(target), _K_HIGH)
-    for _ in range(_BISECTION_STEPS):  # fixed number of halvings, each over all items at once
-        mid = 0.5 * (low + high)
-        above = standard_normal_loss(mid) > target
-        low = np.where(above, mid, low)
-        high = np.where(above, high, mid)
+    _bisect_loss(target, low, high)
     return np.where(np.isnan(target), np.nan, 0.5 * (low + high))
+
+
+# √(2π) computed as scipy.stats.norm computes it, so φ below is norm.pdf to the bit.
+_SQRT_2PI = np.sqrt(2 * np.pi)
+
+
+def _bisect_loss(target: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    """Narrows [low, high] in place, ``_BISECTION_STEPS`` halvings, towards G(k) = target.
+
+    Each halving evaluates G(mid) = φ(mid) − mid·Φ(−mid) with the very operations of
+    :func:`standard_normal_loss` (φ = exp(−mid²/2)/√(2π) as norm.pdf writes it, Φ(−mid) =
+    ndtr(−mid), which norm.sf is), so every bracket is the one it gives, bit for bit; but
+    straight on the ufuncs into arrays made once: norm.pdf and norm.sf check, mask and copy
+    their argument on every call, which cost more than the arithmetic itself. Those checks
+    have nothing to catch here: a midpoint is never NaN and never above 8; it is −inf only
+    when a bracket reaching −1.8e308 overflows, and there norm.pdf gives exp(−inf) = 0 as
+    above and norm.sf its value at the lower end of the support, 1, which ndtr(+inf) is too.
+    """
+    # ndtr is the ufunc under norm.cdf/sf; scipy.stats itself is not needed
+    from scipy.special import ndtr
+
+    mid, density, tail = np.empty_like(low), np.empty_like(low), np.empty_like(low)
+    above = np.empty(low.shape, dtype=bool)
+    # The midpoint replaces one end of each bracket. np.where or a masked copy would branch on
+    # each item's (unpredictable) side; selecting through the bits does not: with a mask of all
+    # ones where the midpoint replaces that end, end ^= (end ^ mid) & mask copies exactly mid's bits.
+    low_bits, high_bits, mid_bits = low.view(np.uint64), high.view(np.uint64), mid.view(np.uint64)
+    to_low, to_high, change = (np.empty(low.shape, dtype=np.uint64) for _ in range(3))
+    for _ in range(_BISECTION_STEPS):  # fixed number of halvings, each over all items at once
+        np.add(low, high, out=mid)
+        np.multiply(0.5, mid, out=mid)
+        np.square(mid, out=density)  # φ(mid) = exp(−mid**2/2.0)/√(2π), in that order
+        np.negative(density, out=density)
+        np.divide(density, 2.0, out=density)
+        np.exp(density, out=density)
+        np.divide(density, _SQRT_2PI, out=density)
+        np.negative(mid, out=tail)  # mid·Φ(−mid)
+        ndtr(tail, out=tail)
+        np.multiply(mid, tail, out=tail)
+        np.subtract(density, tail, out=density)
+        np.greater(density, target, out=above)  # G(mid) above the target: the root lies above mid
+        np.copyto(to_low, above)  # 1 where mid becomes the low end, else 0
+        np.subtract(to_low, 1, out=to_high)  # 0 − 1 wraps to all ones: mid becomes the high end
+        np.negative(to_low, out=to_low)  # 1 → all ones
+        for end, mask in ((low_bits, to_low), (high_bits, to_high)):
+            np.bitwise_xor(end, mid_bits, out=change)
+            np.bitwise_and(change, mask, out=change)
+            np.bitwise_xor(end, change, out=end)
 
 
 def safety_stock_fill_rate(mean_demand, sd_demand, lead_time_days, fill_rate, order_quantity,
