@@ -8,14 +8,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_results import assert_same, outcome
 from scipy.stats import norm
 from test_inventory_fast_paths import (
     _leads,
     _period_days_values,
-    assert_same,
     histories,
     history_table,
-    outcome,
     per_item,
 )
 

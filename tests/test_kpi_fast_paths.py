@@ -10,41 +10,18 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from same_results import assert_same, outcome
 
 from dealerxl.calc import CalcError, people
 from dealerxl.excel.functions import DX_KPI_GRADE, DX_KPI_SCORE
 from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
-from dealerxl.excel.functions.incentives import GRADE_COLUMNS, _refuse_repeated_grades, _texts
+from dealerxl.excel.functions.incentives import (
+    GRADE_COLUMNS,
+    _refuse_repeated_grades,
+    _texts,
+)
 
 NAN = float("nan")
-
-
-def outcome(call):
-    """What a call gives: its result, or the kind and message of its error."""
-    try:
-        return call()
-    except (ValueError, TypeError, ArithmeticError, LookupError) as error:
-        # CalcError is a ValueError; the general path's own errors (pandas') must match too
-        return (type(error).__name__, str(error))
-
-
-def assert_same(fast, general):
-    """Same error, or the same array: same shape and dtype, each cell of the same type, floats
-    equal to the bit (NaN equal to NaN)."""
-    if isinstance(general, tuple) or isinstance(fast, tuple):
-        assert fast == general
-        return
-    assert fast.shape == general.shape and fast.dtype == general.dtype
-    if fast.dtype == object:
-        for a, b in zip(fast.ravel().tolist(), general.ravel().tolist()):
-            assert type(a) is type(b)
-            if isinstance(a, float):
-                assert_same(np.array([a]), np.array([b]))
-            else:
-                assert a == b
-        return
-    both_nan = np.isnan(fast) & np.isnan(general)
-    assert np.array_equal(np.where(both_nan, 0.0, fast).view(np.int64), np.where(both_nan, 0.0, general).view(np.int64))
 
 
 # --- KPI scores: the block path against long rows and kpi_scores ---------------------------
