@@ -2,6 +2,7 @@
 UDF layer against numpy, and cost as data grows. Prints a table, writes results.json.
 
     python benchmarks/run.py [--scale 0.25,0.5,1,2] [--quick] [--no-libreoffice] [--out FILE]
+    python benchmarks/run.py --update-udf [--udf-rows 10000,100000,1000000]   (the UDF part only)
 
 Data is the large sample (2,000 dealers, 36 months, 500,000 sales lines, 5,000 SKUs) times
 each scale, written once and cached in benchmarks/.cache (git-ignored). Every job runs in
@@ -117,6 +118,8 @@ def main(argv=None) -> int:
                         help="sizes for LibreOffice (SUMIFS recalculation grows with the square of the size; "
                              "below 0.05 its fixed start-up costs hide that growth and the fit understates it)")
     parser.add_argument("--udf-rows", default="10000,100000,1000000")
+    parser.add_argument("--update-udf", action="store_true",
+                        help="measure only the UDF layer again and update its part of --out (the rest as it was)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args(argv)
@@ -124,6 +127,8 @@ def main(argv=None) -> int:
     from dealerxl.i18n import DEFAULT_LANG
     from dealerxl.sample import DEFAULT_END
 
+    if args.update_udf:
+        return update_udf(args.out, [int(n) for n in args.udf_rows.split(",")])
     scales = [QUICK_SCALE] if args.quick else scales_of(args.scale)
     lo_scales = [QUICK_SCALE] if args.quick else scales_of(args.lo_scales)
     udf_rows = [1_000, 10_000] if args.quick else [int(n) for n in args.udf_rows.split(",")]
@@ -156,6 +161,19 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=float), encoding="utf-8")
     print(render(results, reference))
     print(f"\nwritten: {args.out}")
+    return 0
+
+
+def update_udf(path: Path, rows: list[int]) -> int:
+    """The UDF part of an earlier run measured again, its verdicts worked out anew, written back."""
+    results = json.loads(path.read_text(encoding="utf-8"))
+    log("[udf] DX_ functions against numpy")
+    results["udf"] = isolated(_udf, rows)
+    reference = next((s for s in results["scales"] if s["scale"] == 1.0), results["scales"][-1])
+    results["verdicts"] = verdicts(results, reference)
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False, default=float), encoding="utf-8")
+    print(render(results, reference))
+    print(f"\nwritten: {path}")
     return 0
 
 
@@ -228,11 +246,12 @@ def render(results: dict, reference: dict) -> str:
                  "with rows: both sides also pay xlwings' conversion of the result into rows)")
     udf = results["udf"]
     counts = sorted({n for v in udf["results"].values() for n in v})
-    lines.append(f"{'UDF':<18}" + "".join(f"{f'{n:,} rows: ms, %, with rows %':>34}" for n in counts) + "  agrees")
+    width = max([len(name) for name in udf["results"]] + [3]) + 2
+    lines.append(f"{'UDF':<{width}}" + "".join(f"{f'{n:,} rows: ms, %, with rows %':>34}" for n in counts) + "  agrees")
     for name, by_rows in udf["results"].items():
         cells = "".join(f"{by_rows[n]['udf_s'] * 1e3:>14.1f}{by_rows[n]['overhead'] * 100:>9.0f}"
                         f"{by_rows[n].get('overhead_with_rows', float('nan')) * 100:>11.0f}" for n in counts)
-        lines.append(f"{name:<18}{cells}  {'yes' if all(v['agree'] for v in by_rows.values()) else 'NO'}")
+        lines.append(f"{name:<{width}}{cells}  {'yes' if all(v['agree'] for v in by_rows.values()) else 'NO'}")
     for n in counts:
         measured = [v[n] for v in udf["results"].values() if n in v]
         alone = sum(m["overhead"] <= TARGETS["udf_overhead"] for m in measured)

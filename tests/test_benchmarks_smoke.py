@@ -48,6 +48,19 @@ def test_quick_benchmark_prints_a_verdict_for_every_target(quick_results):
         assert name in printed
 
 
+def test_updating_the_udf_part_keeps_the_rest_of_a_run(quick_results, tmp_path):
+    results, _ = quick_results
+    earlier = tmp_path / "results.json"
+    earlier.write_text(json.dumps(results), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--update-udf", "--udf-rows", "300",
+                           "--out", str(earlier)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    updated = json.loads(earlier.read_text(encoding="utf-8"))
+    assert updated["scales"] == results["scales"] and updated["native"] == results["native"]
+    assert {tuple(by_rows) for by_rows in updated["udf"]["results"].values()} == {("300",)}
+    assert "at 300 rows" in done.stdout and "UDF overhead <= 20 % at 300 rows" in done.stdout
+
+
 @pytest.mark.libreoffice
 def test_native_formulas_give_the_same_numbers_as_dealerxl():
     sys.path.insert(0, str(ROOT / "benchmarks"))
