@@ -21,6 +21,7 @@ cell by cell instead, which gives the same result.
 """
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import zipfile
@@ -36,6 +37,10 @@ try:  # typed columns without a Python object per cell; without them every sheet
     import pyarrow
 except ImportError:  # pragma: no cover - both are dependencies; a trimmed install still reads
     fastexcel = pyarrow = None
+else:
+    # fastexcel warns of each column whose kind of cell it cannot tell; such a column is read cell
+    # by cell here, so the warning says nothing to the person running a job.
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 from .grid import Grid, TableRef
 from .problems import Problem, WorkbookUnreadable
