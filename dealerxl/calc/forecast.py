@@ -272,6 +272,29 @@ def holdout_accuracy(history, holdout: int = 6, season: int = SEASON, min_model_
     >>> holdout_accuracy([y], 6)[["method", "wape_model", "wape_naive"]].round(3).values.tolist()
     [['holt_winters', 0.0, 0.0]]
     """
+    return pd.DataFrame(holdout_accuracy_columns(history, holdout, season, min_model_months))
+
+
+def holdout_accuracy_columns(history, holdout: int = 6, season: int = SEASON, min_model_months: int = 24) -> dict:
+    """The columns of :func:`holdout_accuracy` as arrays (name → one value per series), for
+    callers that need no table.
+
+    When every series starts in the first month and the months left after the holdout are
+    too few for the model but at least a season, every series is forecast by seasonal naive:
+    the model's forecasts are the naive ones, so (with no blank among the months compared)
+    they are taken and scored once.
+
+    Example (worked by hand): months 1 … 24 with the last 6 hidden; 18 months left are too
+    few for the model, so both methods repeat the same months a year before, 7 … 12 for
+    19 … 24: each 12 off → WAPE = 6·12 / (19 + … + 24) = 72 / 129 = 0.5581.
+
+    >>> columns = holdout_accuracy_columns([[float(m) for m in range(1, 25)]], 6)
+    >>> columns["method"].tolist(), columns["wape_model"].round(4).tolist(), columns["wape_naive"].round(4).tolist()
+    (['seasonal_naive'], [0.5581], [0.5581])
+    """
+    columns = _holdout_accuracy_all_seasonal_naive(history, holdout, season, min_model_months)
+    if columns is not None:
+        return columns
     x, _ = _history(history)
     if not 1 <= holdout < x.shape[1]:
         raise CalcError(f"the holdout must be 1 to {x.shape[1] - 1} months")
@@ -280,26 +303,68 @@ def holdout_accuracy(history, holdout: int = 6, season: int = SEASON, min_model_
     model_values = model.iloc[:, 1:].to_numpy(dtype=float)
     naive_values = seasonal_naive(train, holdout, season)
     ok = ~np.isnan(actual)
-    return pd.DataFrame({
+    return {
         "method": model["method"],
         "wape_model": wape(actual, model_values, axis=1),
         "wape_naive": wape(actual, naive_values, axis=1),
         "abs_error_model": np.where(ok & ~np.isnan(model_values), np.abs(actual - model_values), 0).sum(axis=1),
         "abs_error_naive": np.where(ok & ~np.isnan(naive_values), np.abs(actual - naive_values), 0).sum(axis=1),
         "actual_total": np.where(ok, np.abs(actual), 0).sum(axis=1),
-    })
+    }
 
 
-def overall_wape(accuracy: pd.DataFrame) -> dict[str, float]:
+def _holdout_accuracy_all_seasonal_naive(history, holdout: int, season: int, min_model_months: int) -> dict | None:
+    """:func:`holdout_accuracy_columns` when seasonal naive forecasts every series: each starts
+    in the first month (no blank there) and season ≤ months left < ``min_model_months``. Then
+    the model's forecasts are the naive ones, the same months a year before the holdout. When
+    none of those months nor of the holdout is blank or ∞ (each row's sums are finite only
+    then), the general path's masks keep every month and its blanks elsewhere (zeros) are
+    never read. None in any other case (then the general path decides, errors included)."""
+    x = np.asarray(history, dtype=float)  # as the general path reads it (and fails on the same input)
+    x = x.reshape(1, -1) if x.ndim == 1 else x
+    if x.ndim != 2 or min_model_months < 2 * season or not 1 <= holdout < x.shape[1]:
+        return None
+    months = x.shape[1] - holdout
+    if not season <= months < min_model_months or np.isnan(x[:, 0]).any():
+        return None
+    x = np.ascontiguousarray(x)  # as the general path's copy is: its row sums add in the same order
+    actual = x[:, months:]
+    steps = np.arange(1, holdout + 1)
+    source = months + steps - 1 - season * ((steps - 1) // season + 1)  # the month repeated for step h
+    # Within a season the months repeated follow each other: a slice, not a gather.
+    naive = x[:, source[0]:source[0] + holdout] if holdout <= season else x[:, source]
+    absolute_error = actual - naive
+    np.abs(absolute_error, out=absolute_error)
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = absolute_error.sum(axis=1)
+        total = np.abs(actual).sum(axis=1)
+    if not (np.isfinite(error).all() and np.isfinite(total).all()):
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(total > 0, error / total, np.nan)
+    method = np.empty(x.shape[0], dtype=object)
+    method.fill("seasonal_naive")  # one text for every row (np.full would make a copy per row)
+    return {"method": method, "wape_model": score, "wape_naive": score,
+            "abs_error_model": error, "abs_error_naive": error, "actual_total": total}
+
+
+def overall_wape(accuracy) -> dict[str, float]:
     """Overall WAPE of the model and of seasonal naive over all series of :func:`holdout_accuracy`.
+
+    ``accuracy`` is that table, or its columns as :func:`holdout_accuracy_columns` gives them.
 
     Equation: Σ_series Σ_months |e| / Σ_series Σ_months |y| (big series weigh more).
 
     >>> overall_wape(pd.DataFrame({"abs_error_model": [10, 30], "abs_error_naive": [20, 40], "actual_total": [100, 300]}))
     {'wape_model': 0.1, 'wape_naive': 0.15}
     """
-    total = float(accuracy["actual_total"].sum())
+    total = _column_total(accuracy["actual_total"])
     if total <= 0:
         return {"wape_model": float("nan"), "wape_naive": float("nan")}
-    return {"wape_model": float(accuracy["abs_error_model"].sum()) / total,
-            "wape_naive": float(accuracy["abs_error_naive"].sum()) / total}
+    return {"wape_model": _column_total(accuracy["abs_error_model"]) / total,
+            "wape_naive": _column_total(accuracy["abs_error_naive"]) / total}
+
+
+def _column_total(values) -> float:
+    # A table's column sum (blanks left out), also for a column given as an array.
+    return float(values.sum() if isinstance(values, pd.Series) else pd.Series(values).sum())

@@ -159,26 +159,81 @@ def period_metrics(sales, month=None) -> pd.DataFrame:
     if not 0 <= t < n:
         raise CalcError(f"month {month} is outside the sales matrix")
     calendar_month = (columns[t].month - 1) if columns is not None else t % MONTHS
+    result = pd.DataFrame(_metric_columns(x, t, calendar_month))
+    if index is not None:
+        result.index = index
+    return result
+
+
+def last_month_metrics(sales, last_calendar_month: int | None = None) -> dict:
+    """The columns of :func:`period_metrics` for the last month of a plain matrix, as arrays
+    (name → one value per row), for callers that need no table. ``last_calendar_month`` is
+    the calendar month of the last column (0 = January); without it the year starts at the
+    first column.
+
+    Same example: 24 months of 10, then 12, ending in December.
+
+    >>> m = last_month_metrics([[10.0] * 12 + [12.0] * 12], 11)
+    >>> [float(m[name][0]) for name in ("mom", "yoy", "ytd", "ytd_prior", "rolling_12_yoy")]
+    [0.0, 0.2, 144.0, 120.0, 0.2]
+    """
+    x, _, _ = _matrix(sales)
+    n = x.shape[1]
+    if n == 0:
+        raise CalcError("the sales matrix has no months")
+    t = n - 1
+    return _metric_columns(x, t, t % MONTHS if last_calendar_month is None else int(last_calendar_month))
+
+
+def _metric_columns(x: np.ndarray, t: int, calendar_month: int) -> dict:
+    """The columns of :func:`period_metrics` for month position ``t`` of ``x``, whose calendar
+    month is ``calendar_month`` (0 = January)."""
+    ytd_len = calendar_month + 1
+    figures = _figures_in_matrix(x, t, ytd_len)
+    if figures is None:  # months before the matrix, or a blank or ∞ among the months used
+        figures = _figures_padded(x, t, ytd_len)
+    actual, previous, year_ago, ytd, ytd_prior, rolling, rolling_prior = figures
+    return {
+        "actual": actual, "previous_month": previous, "mom": growth_rate(actual, previous),
+        "same_month_last_year": year_ago, "yoy": growth_rate(actual, year_ago),
+        "ytd": ytd, "ytd_prior": ytd_prior, "ytd_yoy": growth_rate(ytd, ytd_prior),
+        "rolling_12": rolling, "rolling_12_prior": rolling_prior, "rolling_12_yoy": growth_rate(rolling, rolling_prior),
+    }
+
+
+def _figures_padded(x: np.ndarray, t: int, ytd_len: int) -> tuple:
+    """Actual, previous month, month a year ago, YTD, prior YTD, rolling 12 and the 12 before,
+    per row, on a copy of ``x`` with blanks as 0 and two years of blanks in front (so a figure
+    reaching before the first month is blank)."""
     padded = np.hstack([np.full((x.shape[0], 2 * MONTHS), np.nan), np.nan_to_num(x)])
     at = t + 2 * MONTHS  # position of t in the padded matrix
 
     def window(end: int, length: int) -> np.ndarray:
         return padded[:, end - length + 1: end + 1].sum(axis=1)
 
-    ytd_len = calendar_month + 1
-    actual = padded[:, at]
-    previous, year_ago = padded[:, at - 1], padded[:, at - MONTHS]
-    ytd, ytd_prior = window(at, ytd_len), window(at - MONTHS, ytd_len)
-    rolling, rolling_prior = window(at, MONTHS), window(at - MONTHS, MONTHS)
-    result = pd.DataFrame({
-        "actual": actual, "previous_month": previous, "mom": growth_rate(actual, previous),
-        "same_month_last_year": year_ago, "yoy": growth_rate(actual, year_ago),
-        "ytd": ytd, "ytd_prior": ytd_prior, "ytd_yoy": growth_rate(ytd, ytd_prior),
-        "rolling_12": rolling, "rolling_12_prior": rolling_prior, "rolling_12_yoy": growth_rate(rolling, rolling_prior),
-    })
-    if index is not None:
-        result.index = index
-    return result
+    return (padded[:, at], padded[:, at - 1], padded[:, at - MONTHS], window(at, ytd_len),
+            window(at - MONTHS, ytd_len), window(at, MONTHS), window(at - MONTHS, MONTHS))
+
+
+def _figures_in_matrix(x: np.ndarray, t: int, ytd_len: int) -> tuple | None:
+    """:func:`_figures_padded` taken on the matrix itself, when they are the same: every month
+    used lies inside the matrix (t is 24 months or more from the start) and none is blank or
+    ∞. The sums tell: the four windows cover every month used (the month before and the month
+    a year before included), and a window's sum is finite only when each of its months is.
+    The matrix is read C-ordered, as the padded copy is, so each sum adds in the same order.
+    None in any other case."""
+    if t < 2 * MONTHS - 1:
+        return None
+    x = np.ascontiguousarray(x)
+
+    def window(end: int, length: int) -> np.ndarray:
+        return x[:, end - length + 1: end + 1].sum(axis=1)
+
+    with np.errstate(invalid="ignore", over="ignore"):
+        sums = (window(t, ytd_len), window(t - MONTHS, ytd_len), window(t, MONTHS), window(t - MONTHS, MONTHS))
+    if not all(np.isfinite(s).all() for s in sums):
+        return None
+    return (x[:, t], x[:, t - 1], x[:, t - MONTHS], *sums)
 
 
 def run_rate_projection(actual_to_date, as_of, period_start, period_end, basis: str = "days",

@@ -79,7 +79,7 @@ def DX_SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=N
     target = scalar(annual_target)
     if target is None:
         raise CalcError("annual_target is required")
-    return table(targets.seasonal_split(float(target), indices, fixed, _unit(unit)))
+    return table(targets.seasonal_split_columns(float(target), indices, fixed, _unit(unit)))
 
 
 @udf("weights", "floors", "ceilings")
@@ -128,11 +128,12 @@ def DX_FORECAST_ACCURACY(history, holdout=None):
     Spills method, wape_model and wape_naive per row under a header row, and a last row
     "overall" weighting every series by its sales.
     """
-    accuracy = forecast.holdout_accuracy(matrix(history), int(scalar(holdout, DEFAULT_HOLDOUT)))
+    accuracy = forecast.holdout_accuracy_columns(matrix(history), int(scalar(holdout, DEFAULT_HOLDOUT)))
     overall = forecast.overall_wape(accuracy)
-    shown = accuracy[["method", "wape_model", "wape_naive"]]
-    total = pd.DataFrame([{"method": "overall", **overall}])
-    return table(pd.concat([shown, total], ignore_index=True))
+    names = ("method", "wape_model", "wape_naive")
+    cells = table({name: accuracy[name] for name in names})
+    last = np.array([["overall", overall["wape_model"], overall["wape_naive"]]], dtype=object)
+    return np.concatenate([cells, last])
 
 
 @udf("actual", "forecast_values")
@@ -140,6 +141,9 @@ def DX_WAPE(actual, forecast_values):
     """Weighted absolute percentage error Σ|actual − forecast| / Σ|actual| over the whole range."""
     value = forecast.wape(matrix(actual), matrix(forecast_values))
     return np.full((1, 1), float(value))  # NaN (no actual sales) is written as a blank cell
+
+
+YOY_COLUMNS = ("actual", "mom", "yoy", "ytd", "ytd_yoy", "rolling_12", "rolling_12_yoy")
 
 
 @udf("history")
@@ -151,14 +155,21 @@ def DX_YOY(history, last_month=None):
     """
     x = matrix(history)
     months = scalar(last_month)
-    if months is not None:
-        end = datetimes([months]).iloc[0]
-        if pd.isna(end):
-            raise CalcError("last_month is not a date")
-        x = pd.DataFrame(x, columns=pd.period_range(end=end.to_period("M"), periods=x.shape[1], freq="M"))
-    metrics = sales.period_metrics(x)
-    return table(metrics[["actual", "mom", "yoy", "ytd", "ytd_yoy", "rolling_12", "rolling_12_yoy"]]
-                 .reset_index(drop=True))
+    calendar_month = None if months is None else _calendar_month(months, x.shape[1])
+    metrics = sales.last_month_metrics(x, calendar_month)
+    return table({name: metrics[name] for name in YOY_COLUMNS})
+
+
+def _calendar_month(last_month, months: int) -> int:
+    """The calendar month (0 = January) of a date cell, the last of ``months`` monthly columns."""
+    day = _one_day(last_month)
+    if day is not None:
+        return int(day.astype("datetime64[M]").astype(np.int64)[0] % 12)  # months since January 1970
+    end = datetimes([last_month]).iloc[0]  # a cell only the general reading can judge
+    if pd.isna(end):
+        raise CalcError("last_month is not a date")
+    columns = pd.period_range(end=end.to_period("M"), periods=months, freq="M")
+    return columns[-1].month - 1 if months else 0  # no months: last_month_metrics says so
 
 
 @udf("actual", "target")
