@@ -257,7 +257,9 @@ def _forecast_accuracy(history, holdout=6):
     naive = history[:, -holdout - 12:history.shape[1] - 12]
     error, scale = np.abs(actual - naive).sum(axis=1), np.abs(actual).sum(axis=1)
     wape = np.append(error / scale, error.sum() / scale.sum())
-    method = np.append(np.full(history.shape[0], "seasonal_naive", dtype=object), "overall")
+    method = np.empty(history.shape[0] + 1, dtype=object)
+    method.fill("seasonal_naive")  # one shared string (np.full would make one per row)
+    method[-1] = "overall"
     return method, wape, wape
 
 
