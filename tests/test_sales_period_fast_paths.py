@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_sales_fast_paths import _date_cell, _special, assert_same, frame_columns, outcome
+from same_results import assert_same, outcome
+from test_sales_fast_paths import _date_cell, _special, frame_columns
 
 from dealerxl.calc import forecast, sales, targets
 from dealerxl.excel.functions import DX_FORECAST_ACCURACY, DX_SEASONAL_SPLIT, DX_YOY
@@ -113,7 +114,7 @@ def test_yoy_udf_places_january_by_the_last_month():
 def test_yoy_udf_reads_dates_outside_python_years_as_the_month_labelled_table_does():
     history = np.arange(1.0, 27.0).reshape(1, -1)
     for last_month in (-1_000_000.0, 2_999_999.5, 46_091.25, "2026-3-1"):
-        assert_same(outcome(lambda: DX_YOY(history, last_month)), outcome(lambda: _yoy_general(history, last_month)))
+        assert_same(outcome(lambda m=last_month: DX_YOY(history, m)), outcome(lambda m=last_month: _yoy_general(history, m)))
 
 
 def test_yoy_on_a_large_matrix_is_the_general_result_to_the_bit():
