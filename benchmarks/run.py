@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]  # this tree's dealerxl and the suite
 
-from suite.data import CACHE, QUICK_SCALE, make_workbook, workbook_path  # noqa: E402
+from suite.data import CACHE, QUICK_SCALE, forget_other_workbooks, make_workbook, workbook_path  # noqa: E402
 from suite.isolate import isolated  # noqa: E402
 from suite.timing import fitted_exponent  # noqa: E402
 
@@ -44,6 +44,8 @@ def measure_scale(scale: float, cache: Path, end_month: str, lang: str) -> dict:
     path = workbook_path(scale, cache)
     build = None
     if not path.exists():
+        for stale in forget_other_workbooks(scale, cache):
+            log(f"[x{scale:g}] removed {stale.name}, made by other code")
         log(f"[x{scale:g}] writing the sample workbook {path.name}")
         build = isolated(make_workbook, scale, str(path))
     jobs, notes = available_jobs()

@@ -121,3 +121,18 @@ def test_sales_job_benchmark_times_analysis_targets_and_incentives_on_the_small_
     assert numbers["analysis_tables"] == 10 and numbers["target_rows"] > 0 and numbers["payees"] > 0
     for step in ("sales analysis", "target allocation", "incentives", "whole", "calculations / read"):
         assert step in done.stdout, step
+
+
+def test_a_cached_sample_made_by_other_code_is_removed_not_reused(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from suite.data import forget_other_workbooks, workbook_path
+
+    current = workbook_path(1.0, tmp_path)
+    others = ["sample-x1.xlsm", "sample-x1-0123456789.xlsm", "sample-x0.5.xlsm", "sample-x10.xlsm", "sample-x1.sqlite"]
+    for name in [*others, current.name]:
+        (tmp_path / name).write_bytes(b"")
+    assert current.name.startswith("sample-x1-") and current.name != "sample-x1-0123456789.xlsm"
+    removed = forget_other_workbooks(1.0, tmp_path)
+    assert sorted(p.name for p in removed) == ["sample-x1-0123456789.xlsm", "sample-x1.xlsm"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["sample-x0.5.xlsm", "sample-x10.xlsm", "sample-x1.sqlite", current.name])
