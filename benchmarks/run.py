@@ -249,9 +249,9 @@ def render(results: dict, reference: dict) -> str:
     udf = results["udf"]
     counts = sorted({n for v in udf["results"].values() for n in v})
     width = max([len(name) for name in udf["results"]] + [3]) + 2
-    lines.append(f"{'UDF':<{width}}" + "".join(f"{f'{n:,} rows: ms, %, with rows %':>34}" for n in counts) + "  agrees")
+    lines.append(f"{'UDF':<{width}}" + "".join(f"{f'{n:,} rows: ms, %, with rows %':>36}" for n in counts) + "  agrees")
     for name, by_rows in udf["results"].items():
-        cells = "".join(f"{by_rows[n]['udf_s'] * 1e3:>14.1f}{by_rows[n]['overhead'] * 100:>9.0f}"
+        cells = "".join(f"{by_rows[n]['udf_s'] * 1e3:>16.1f}{by_rows[n]['overhead'] * 100:>9.0f}"
                         f"{by_rows[n].get('overhead_with_rows', float('nan')) * 100:>11.0f}" for n in counts)
         lines.append(f"{name:<{width}}{cells}  {'yes' if all(v['agree'] for v in by_rows.values()) else 'NO'}")
     for n in counts:
