@@ -17,7 +17,7 @@ from same_results import assert_same, outcome
 
 from dealerxl.calc import forecast, sales, targets
 from dealerxl.excel.functions import DX_PARETO, DX_PVM, DX_RUN_RATE
-from dealerxl.excel.functions import sales as sales_udfs
+from dealerxl.excel.functions import convert
 from dealerxl.excel.functions.convert import datetimes, table
 
 NAN, INF = float("nan"), float("inf")
@@ -115,18 +115,18 @@ def test_a_single_date_cell_read_directly_is_the_day_datetimes_reads(value, shap
         value = np.array([[value]], dtype=object)
     elif shape == "float cell" and isinstance(value, float):
         value = np.array([[value]])
-    day = sales_udfs._one_day(value)
+    day = convert.single_day(value)
     if day is not None:
         general = outcome(lambda: datetimes(value).to_numpy().astype("datetime64[D]"))
         assert_same(day, general)
 
 
 def test_whole_serials_and_iso_text_are_read_directly():
-    assert sales_udfs._one_day(46091.0).tolist() == [dt.date(2026, 3, 10)]
-    assert sales_udfs._one_day(np.array([[46091]], dtype=object)).tolist() == [dt.date(2026, 3, 10)]
-    assert sales_udfs._one_day("2026-03-01").tolist() == [dt.date(2026, 3, 1)]
+    assert convert.single_day(46091.0).tolist() == [dt.date(2026, 3, 10)]
+    assert convert.single_day(np.array([[46091]], dtype=object)).tolist() == [dt.date(2026, 3, 10)]
+    assert convert.single_day("2026-03-01").tolist() == [dt.date(2026, 3, 1)]
     for other in ("2026-02-30", "2026-3-1", 46091.5, True, dt.datetime(2026, 3, 1), np.array([[1.0], [2.0]])):
-        assert sales_udfs._one_day(other) is None
+        assert convert.single_day(other) is None
 
 
 @settings(max_examples=300, deadline=None)
@@ -143,7 +143,7 @@ def test_run_rate_udf_gives_the_cells_of_the_general_reading(actual, as_of, star
         result = sales.run_rate_projection(column, *(d.to_numpy() for d in dates),
                                            basis="working_days" if working_days else "days",
                                            holidays=np.array([], dtype="datetime64[D]"))
-        return sales_udfs.column(result["projection"])
+        return convert.column(result["projection"])
 
     assert_same(outcome(lambda: DX_RUN_RATE(column, as_of, start, end, working_days)), outcome(general))
 

@@ -129,7 +129,7 @@ class _ResultColumn:
 
     id: str
     type: str
-    enum: None = None
+    enum: str | None = None  # result tables carry labels already: never coded
 
 
 # What pandas infers for an object column → how its cells are written.

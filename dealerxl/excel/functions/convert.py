@@ -14,6 +14,7 @@ result is handed over untouched. Only a table with a header row needs an object 
 from __future__ import annotations
 
 import datetime
+import re
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,34 @@ def datetimes(values) -> pd.Series:
     from_serial = _from_serial(serial)
     as_text = pd.to_datetime(raw.where(serial.isna()), errors="coerce")
     return from_serial.where(serial.notna(), as_text)
+
+
+# A single date cell whose day is beyond doubt: a whole serial number from 1900 to 2199, or ISO
+# text (2026-03-01) in those years. Read directly, it is the day datetimes() finds, without pandas.
+_SERIAL_DAY_ZERO = np.datetime64("1899-12-30", "D")  # Excel's 1900 date system, as EXCEL_EPOCH
+_SERIALS = (1, 109_572)  # 1900-01-01 … 2199-12-31
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def single_day(value) -> np.ndarray | None:
+    """A single-cell date as a one-element ``datetime64[D]`` array, or None when the cell is
+    anything else (several cells, a fractional serial, other text, a datetime…): a quick path
+    for the common date argument, which :func:`datetimes` reads the same way."""
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return None
+        value = value.reshape(-1)[0]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if _SERIALS[0] <= value <= _SERIALS[1] and float(value).is_integer():
+            return np.array([_SERIAL_DAY_ZERO + int(value)])
+    elif isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:  # 2026-02-30: left to datetimes(), which says it is no date
+            return None
+        if 1900 <= day.year <= 2199:
+            return np.array([day], dtype="datetime64[D]")
+    return None
 
 
 def scalar(value, default=None):

@@ -7,14 +7,11 @@ December in columns, or one column or row of consecutive months starting in Janu
 """
 from __future__ import annotations
 
-import datetime
-import re
-
 import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError, forecast, sales, targets
-from dealerxl.excel.functions.convert import column, datetimes, matrix, numbers, scalar, table
+from dealerxl.excel.functions.convert import column, datetimes, matrix, numbers, scalar, single_day, table
 from dealerxl.excel.functions.registry import udf
 
 DEFAULT_HORIZON = 6
@@ -31,33 +28,6 @@ def _optional_numbers(values, items: int, name: str) -> np.ndarray | None:
     if x.size != items:
         raise CalcError(f"{name} has {x.size} cells but there are {items} rows")
     return x
-
-
-# A single date cell whose day is beyond doubt: a whole serial number from 1900 to 2199, or ISO
-# text (2026-03-01) in those years. Read directly, it is the day datetimes() finds, without pandas.
-_SERIAL_DAY_ZERO = np.datetime64("1899-12-30", "D")  # Excel's 1900 date system, as in convert
-_SERIALS = (1, 109_572)  # 1900-01-01 … 2199-12-31
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
-def _one_day(value) -> np.ndarray | None:
-    """A single-cell date as a one-element ``datetime64[D]`` array, or None when the cell is
-    anything else (several cells, a fractional serial, other text, a datetime…)."""
-    if isinstance(value, np.ndarray):
-        if value.size != 1:
-            return None
-        value = value.reshape(-1)[0]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if _SERIALS[0] <= value <= _SERIALS[1] and float(value).is_integer():
-            return np.array([_SERIAL_DAY_ZERO + int(value)])
-    elif isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        try:
-            day = datetime.date.fromisoformat(value)
-        except ValueError:  # 2026-02-30: left to datetimes(), which says it is no date
-            return None
-        if 1900 <= day.year <= 2199:
-            return np.array([day], dtype="datetime64[D]")
-    return None
 
 
 def _unit(unit) -> float:
@@ -162,7 +132,7 @@ def DX_YOY(history, last_month=None):
 
 def _calendar_month(last_month, months: int) -> int:
     """The calendar month (0 = January) of a date cell, the last of ``months`` monthly columns."""
-    day = _one_day(last_month)
+    day = single_day(last_month)
     if day is not None:
         return int(day.astype("datetime64[M]").astype(np.int64)[0] % 12)  # months since January 1970
     end = datetimes([last_month]).iloc[0]  # a cell only the general reading can judge
@@ -207,7 +177,7 @@ def DX_RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=No
     ``working_days`` TRUE counts Monday–Friday without ``holidays``. Spills one column.
     """
     a = numbers(actual_to_date)
-    days = [_one_day(v) for v in (as_of, period_start, period_end)]
+    days = [single_day(v) for v in (as_of, period_start, period_end)]
     if any(day is None for day in days):  # a column of dates, or a cell only the general reading can judge
         dates = [datetimes(v) for v in (as_of, period_start, period_end)]
         for name, values in zip(("as_of", "period_start", "period_end"), dates):
