@@ -124,17 +124,28 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
         result = frame.groupby(by, sort=True).agg(weight_sum=("weight", "sum"), weighted=("weighted", "sum"),
                                                   missing_kpis=("unmeasured", "sum")).reset_index()
     total = result["weight_sum"]
-    # Weights typed as whole percentages (50, 30, 20) add up to 100: just as sensible as 1.
-    as_percent = (total - 100.0).abs() <= (0 if tolerance is None else tolerance) * 100
-    off = (total <= 0) if tolerance is None else ((total - 1.0).abs() > tolerance) & ~as_percent | (total <= 0)
+    off = _weight_sums_off(total.to_numpy(), tolerance)
     if off.any():
         first = result[off].head(1)
         who = " ".join(str(first[c].iloc[0]) for c in by)  # column by column: an integer id stays one
-        raise CalcError(f"the KPI weights of {who} add up to {first['weight_sum'].iloc[0]:.4g}; "
-                        "they must add up to 100 %")
+        raise _weights_refused(who, first["weight_sum"].iloc[0])
     score = 100.0 * result["weighted"] / total
     result["score"] = score.where(result["missing_kpis"] == 0)
     return result[by + ["score", "missing_kpis", "weight_sum"]]
+
+
+def _weight_sums_off(total: np.ndarray, tolerance: float | None) -> np.ndarray:
+    """Which people's KPI weights do not add up to 100 %: 1 within ``tolerance``, or 100 (weights
+    typed as whole percentages, 50 + 30 + 20, are just as sensible); with no tolerance any
+    positive sum is taken."""
+    if tolerance is None:
+        return total <= 0
+    as_percent = np.abs(total - 100.0) <= tolerance * 100
+    return (np.abs(total - 1.0) > tolerance) & ~as_percent | (total <= 0)
+
+
+def _weights_refused(who, total: float) -> CalcError:
+    return CalcError(f"the KPI weights of {who} add up to {total:.4g}; they must add up to 100 %")
 
 
 def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
@@ -149,7 +160,7 @@ def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
 
     Equation per row, as :func:`kpi_scores`: score = 100 · Σ wᵢ·qᵢ / Σ wᵢ with qᵢ the capped
     attainment; blank (NaN) when a weighted KPI is not yet measured. The errors are those of
-    :func:`kpi_scores`, a person named by the row's number counted from 0 (0.0, 1.0, …).
+    :func:`kpi_scores`, a person named by the row's number counted from 1.
 
     Example (our own, as :func:`kpi_scores`): 50 % sales 110 against 100, 30 % new dealers 8
     against 10, 20 % complaints 4 against a ceiling of 5 → 100 · (0.55 + 0.24 + 0.24) = 103;
@@ -190,12 +201,10 @@ def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
         total = _person_sums(w)
     else:  # one row of weights for everyone: one sum, the same for each person
         total = np.repeat(_person_sums(w), scored)
-    as_percent = np.abs(total - 100.0) <= (0 if tolerance is None else tolerance) * 100
-    off = (total <= 0) if tolerance is None else (np.abs(total - 1.0) > tolerance) & ~as_percent | (total <= 0)
+    off = _weight_sums_off(total, tolerance)
     if off.any():
         first = np.flatnonzero(off)[0]
-        person = int(np.flatnonzero(measured)[first]) + 1  # the row within the block, from 1
-        raise CalcError(f"the KPI weights of {person} add up to {total[first]:.4g}; they must add up to 100 %")
+        raise _weights_refused(int(np.flatnonzero(measured)[first]) + 1, total[first])  # the row, from 1
     score[measured] = 100.0 * _person_sums(weighted) / total
     if blank.any():
         score[np.flatnonzero(measured)[(blank & (w > 0)).any(axis=0)]] = np.nan
