@@ -207,12 +207,15 @@ def _figures_padded(x: np.ndarray, t: int, ytd_len: int) -> tuple:
     reaching before the first month is blank)."""
     padded = np.hstack([np.full((x.shape[0], 2 * MONTHS), np.nan), np.nan_to_num(x)])
     at = t + 2 * MONTHS  # position of t in the padded matrix
+    return (padded[:, at], padded[:, at - 1], padded[:, at - MONTHS], *_window_sums(padded, at, ytd_len))
 
+
+def _window_sums(x: np.ndarray, t: int, ytd_len: int) -> tuple:
+    """Per row of ``x``: YTD, prior YTD, rolling 12 and the 12 before, for month position ``t``."""
     def window(end: int, length: int) -> np.ndarray:
-        return padded[:, end - length + 1: end + 1].sum(axis=1)
+        return x[:, end - length + 1: end + 1].sum(axis=1)
 
-    return (padded[:, at], padded[:, at - 1], padded[:, at - MONTHS], window(at, ytd_len),
-            window(at - MONTHS, ytd_len), window(at, MONTHS), window(at - MONTHS, MONTHS))
+    return window(t, ytd_len), window(t - MONTHS, ytd_len), window(t, MONTHS), window(t - MONTHS, MONTHS)
 
 
 def _figures_in_matrix(x: np.ndarray, t: int, ytd_len: int) -> tuple | None:
@@ -225,12 +228,8 @@ def _figures_in_matrix(x: np.ndarray, t: int, ytd_len: int) -> tuple | None:
     if t < 2 * MONTHS - 1:
         return None
     x = np.ascontiguousarray(x)
-
-    def window(end: int, length: int) -> np.ndarray:
-        return x[:, end - length + 1: end + 1].sum(axis=1)
-
     with np.errstate(invalid="ignore", over="ignore"):
-        sums = (window(t, ytd_len), window(t - MONTHS, ytd_len), window(t, MONTHS), window(t - MONTHS, MONTHS))
+        sums = _window_sums(x, t, ytd_len)
     if not all(np.isfinite(s).all() for s in sums):
         return None
     return (x[:, t], x[:, t - 1], x[:, t - MONTHS], *sums)
