@@ -16,7 +16,7 @@ EPILOG = exit_codes_epilog("the review was written",
                            "     or the appraisal cannot be worked out from it (the reason is printed)")
 
 
-def register(subparsers) -> None:
+def register(subparsers, lang: str) -> None:
     import argparse
 
     parser = subparsers.add_parser(
@@ -36,7 +36,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import re
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.dealers import (
         output_name,
         report_formats,
@@ -45,7 +46,7 @@ def run(args) -> int:
         summary_text,
     )
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.dealers.bad_month", lang, value=args.month), file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ EPILOG = exit_codes_epilog("the proposal was written",
                            "     worked out from it (the reason is printed)")
 
 
-def register(subparsers) -> None:
+def register(subparsers, lang: str) -> None:
     import argparse
 
     parser = subparsers.add_parser(
@@ -33,10 +33,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import pandas as pd
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.replenish import output_name, report_formats, report_sheets, run_replenishment
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     try:
         as_of = pd.Timestamp(args.as_of) if args.as_of else None
     except ValueError:

@@ -18,7 +18,7 @@ EPILOG = exit_codes_epilog("the statements were written",
                            "     --pdf was asked for without LibreOffice (the reason is printed)")
 
 
-def register(subparsers) -> None:
+def register(subparsers, lang: str) -> None:
     import argparse
 
     parser = subparsers.add_parser(
@@ -43,11 +43,12 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import re
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.report.render import RenderUnavailable, soffice_path
     from dealerxl.report.statements import output_name, run_statements
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.statements.bad_month", lang, value=args.month), file=sys.stderr)
         return 2

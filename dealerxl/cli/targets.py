@@ -14,7 +14,7 @@ EPILOG = exit_codes_epilog("the targets were written",
                            "     targets cannot be worked out from it (the reason is printed)")
 
 
-def register(subparsers) -> None:
+def register(subparsers, lang: str) -> None:
     import argparse
 
     parser = subparsers.add_parser(
@@ -32,10 +32,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.targets import output_name, report_sheets, run_targets
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not (args.year.isdigit() and 2000 <= int(args.year) <= 2100):
         print(tr("msg.targets.bad_year", lang, value=args.year), file=sys.stderr)
         return 2

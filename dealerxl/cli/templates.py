@@ -16,7 +16,7 @@ EPILOG = exit_codes_epilog("the templates were written",
                            "     cannot be read, or there is nobody to send the form to (the reason is printed)")
 
 
-def register(subparsers) -> None:
+def register(subparsers, lang: str) -> None:
     import argparse
 
     from dealerxl.build.workbook import ISSUED_ROWS
@@ -71,9 +71,10 @@ def _input_rows(text: str) -> int:
 
 def run_list(args) -> int:
     from dealerxl.exchange import shared_forms
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     for form in shared_forms():
         print(f"{form.id}\t{tr(form.label_key('title'), lang)}")
     return 0
@@ -81,9 +82,10 @@ def run_list(args) -> int:
 
 def run_issue(args) -> int:
     from dealerxl.exchange.issue import plan_issue, write_issued
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     base = args.workbook.resolve().parent if args.workbook else Path.cwd()
     args.out = args.out or base / "issued" / f"{args.form}_{args.month}"
 
