@@ -1,9 +1,12 @@
 """The ``dealerxl`` command line. Each sub-command lives in its own module of this package
-and defines ``register(subparsers, lang)``, which adds its parser (help texts in ``lang``)
-and sets ``func`` to a callable taking the parsed arguments and returning the exit code.
+and defines ``register(subparsers)``, which adds its parser and sets ``func`` to a callable
+taking the parsed arguments and returning the exit code.
 
 Everything the command line says is in the user's language (:mod:`dealerxl.cli._language`),
-argparse's own texts and ``--help`` included. A fault of the program ends in one line and
+argparse's own texts and ``--help`` included: the commands declare their help in English and
+:func:`translate_parser` puts the translation table's text in its place (``cli.*`` keys of
+``dealerxl/i18n/cli*.tsv``, found by their English label; a test checks that every help text
+has one). A fault of the program ends in one line and
 exit code 2, not a traceback (``DEALERXL_DEBUG=1`` shows it); output cut short by a closed
 pipe (``dealerxl report … --json | head``) ends quietly.
 """
@@ -69,17 +72,56 @@ def argparse_speaking(lang: str):
 
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
-    from dealerxl.i18n import DEFAULT_LANG, tr
-
-    lang = lang or DEFAULT_LANG
-    parser = argparse.ArgumentParser(prog="dealerxl", description=tr("cli.main.description", lang))
+    """The whole command line, its help in ``lang`` (English as declared when None)."""
+    parser = argparse.ArgumentParser(
+        prog="dealerxl", description="Dealer management workbook: build, check, sample data and the monthly jobs.")
     parser.add_argument("--version", action="version", version=f"dealerxl {__version__}",
-                        help=tr("cli.main.version", lang))
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title=tr("cli.main.commands", lang))
+                        help="show the version and exit")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if not info.name.startswith("_"):
-            import_module(f"{__name__}.{info.name}").register(subparsers, lang)
+            import_module(f"{__name__}.{info.name}").register(subparsers)
+    if lang is not None:
+        translate_parser(parser, lang)
     return parser
+
+
+def help_texts(parser: argparse.ArgumentParser):
+    """Every help text of ``parser`` and its sub-commands, as ``(holder, attribute)`` pairs."""
+    for attribute in ("description", "epilog"):
+        if getattr(parser, attribute):
+            yield parser, attribute
+    for group in parser._action_groups:
+        if group.title:
+            yield group, "title"
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            yield action, "help"
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if choice.help:
+                    yield choice, "help"
+            for sub in dict.fromkeys(action.choices.values()):
+                yield from help_texts(sub)
+
+
+def help_keys() -> dict[str, str]:
+    """English help text → its ``cli.*`` key in the translation table."""
+    from dealerxl.i18n import table
+
+    return {labels[2].replace("\\n", "\n"): key for key, labels in table().items() if key.startswith("cli.")}
+
+
+def translate_parser(parser: argparse.ArgumentParser, lang: str) -> None:
+    """Put every help text of ``parser`` in ``lang`` (one the table does not have stays as declared)."""
+    from dealerxl.i18n import tr
+
+    keys = help_keys()
+    for holder, attribute in help_texts(parser):
+        text = getattr(holder, attribute)
+        key = keys.get(text.strip())
+        if key is not None:
+            setattr(holder, attribute, tr(key, lang).replace("\\n", "\n"))
 
 
 class _PipeSafe:

@@ -274,6 +274,7 @@ def report(args, result, job: str, path: Path, notes) -> int:
     ``notes`` is called only when the summary lines are printed.
     """
     from dealerxl.i18n import tr
+    from dealerxl.jobs.months import empty_forms_note
 
     lang = result.lang
     if args.json:
@@ -282,6 +283,8 @@ def report(args, result, job: str, path: Path, notes) -> int:
     elif not args.quiet:
         for problem in result.problems:
             print(problem.message(lang))
+        for line in empty_forms_note(result, lang):
+            print(line)
         for line in notes(result):
             print(line)
         print(tr("msg.job_done_file", lang, job=tr(f"ribbon.{job}", lang), path=path))

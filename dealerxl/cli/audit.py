@@ -13,7 +13,7 @@ from pathlib import Path
 from dealerxl.i18n import LANGS
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "audit", help="list the job runs recorded in the workbook's audit log",
         description="The job runs recorded in the audit log of the workbook's history store (default: the SQLite "

@@ -6,7 +6,7 @@ from pathlib import Path
 from dealerxl.i18n import DEFAULT_LANG, LANGS
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "build", help="regenerate DealerWorkbook.xlsm and templates/ from the form declarations")
     parser.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="workbook language (default zh-Hant)")

@@ -14,7 +14,7 @@ from pathlib import Path
 from dealerxl.i18n import LANGS
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     parser = subparsers.add_parser("check", help="validate every form of a workbook and list the problems")
     parser.add_argument("workbook", type=Path, help="the workbook (.xlsm / .xlsx) to check")
     parser.add_argument("--lang", choices=LANGS, help="language of the messages (default: the workbook's)")

@@ -15,7 +15,7 @@ EPILOG = exit_codes_epilog("the files were collected and the report written",
                            "     exit code 1 means some files were rejected: each is listed with its problems")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

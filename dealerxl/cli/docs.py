@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "docs", help="regenerate the function reference in README.md and docs/FORMS.md")
     parser.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current)")

@@ -12,11 +12,12 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the statements were written",
-                           "the workbook cannot be read, the month is not valid, or the\n"
-                           "     incentives cannot be worked out from it (the reason is printed)")
+                           "the workbook cannot be read, the month is not valid or has no data\n"
+                           "     in the workbook, or the incentives cannot be worked out from it\n"
+                           "     (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

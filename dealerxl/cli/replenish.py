@@ -15,7 +15,7 @@ EPILOG = exit_codes_epilog("the proposal was written",
                            "     worked out from it (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

@@ -12,11 +12,11 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the report was written",
-                           "the month is not YYYY-MM, the workbook cannot be read,\n"
-                           "     or the report cannot be worked out from it (the reason is printed)")
+                           "the month is not YYYY-MM or the workbook has no data for it, the\n"
+                           "     workbook cannot be read, or the report cannot be worked out from it (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

@@ -13,7 +13,7 @@ def _month(text: str) -> str:
     return text
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     from dealerxl.sample import DEFAULT_END, SIZES
 
     parser = subparsers.add_parser("sample", help="write a workbook filled with seeded sample data")

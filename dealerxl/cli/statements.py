@@ -13,12 +13,13 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the statements were written",
-                           "the month is not YYYY-MM, a dealer is not in the dealer master, the\n"
-                           "     workbook cannot be read, the statements cannot be worked out from it, or\n"
-                           "     --pdf was asked for without LibreOffice (the reason is printed)")
+                           "the month is not YYYY-MM or the workbook has no data for it, a dealer is\n"
+                           "     not in the dealer master, the workbook cannot be read, the statements\n"
+                           "     cannot be worked out from it, or --pdf was asked for without LibreOffice\n"
+                           "     (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

@@ -18,7 +18,7 @@ EPILOG = ("exit codes:\n"
           "     the store cannot be opened, or it holds nothing to sync (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

@@ -14,7 +14,7 @@ EPILOG = exit_codes_epilog("the targets were written",
                            "     targets cannot be worked out from it (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     parser = subparsers.add_parser(

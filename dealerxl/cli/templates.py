@@ -16,7 +16,7 @@ EPILOG = exit_codes_epilog("the templates were written",
                            "     cannot be read, or there is nobody to send the form to (the reason is printed)")
 
 
-def register(subparsers, lang: str) -> None:
+def register(subparsers) -> None:
     import argparse
 
     from dealerxl.build.workbook import ISSUED_ROWS

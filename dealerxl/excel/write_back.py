@@ -26,6 +26,8 @@ from dealerxl.forms import get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import localise, sheet_title, take_run_record
+from dealerxl.jobs.errors import reason
+from dealerxl.jobs.months import empty_forms_note
 
 
 class TableNotFound(LookupError):
@@ -100,7 +102,7 @@ def say_done(book, lang: str, lines: list[str], problems, *, job: str | None = N
     """
     latest, written = take_run_record()
     result = result if result is not None else latest
-    text = _closing_text(lang, lines, problems)
+    text = _closing_text(lang, [*lines, *empty_forms_note(result, lang)], problems)
     if result is not None or job is not None:
         audit_ribbon_run(book, job or result.job, 1 if problems else 0, result=result, outputs=[*written, *outputs])
     return _alert(book, lang, text)
@@ -191,7 +193,7 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     except CalcError as error:
         take_run_record()
         audit_ribbon_run(book, job, 2, detail=str(error))
-        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=str(error)))
+        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=reason(error, lang)))
 
 
 def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:

@@ -124,7 +124,7 @@ def entry_for(job: str, exit_status: int, *, result=None, front_end: str = "cli"
         job=job, exit_status=exit_status, front_end=front_end, arguments=redacted(arguments or {}),
         inputs=dict(inputs) if isinstance(inputs, dict) else checksums(inputs), outputs=written,
         row_counts={name: len(frame) for name, frame in result.tables.items()} if result is not None else {},
-        warnings=len(result.warnings) if result is not None else 0,
+        warnings=len(result.warnings) + len(getattr(result, "empty_forms", ())) if result is not None else 0,
         problems=len(result.problems) if result is not None else 0,
         detail=redact_url(detail))
 
