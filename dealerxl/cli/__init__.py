@@ -17,6 +17,7 @@ import os
 import pkgutil
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import import_module
 
 from dealerxl import __version__
@@ -59,16 +60,28 @@ def argparse_text(message: str, lang: str) -> str:
     return text + " " if message.endswith(": ") else text  # the table keeps no trailing space
 
 
+_speaking: ContextVar[str | None] = ContextVar("dealerxl_cli_language", default=None)
+
+
+def speaking() -> str:
+    """The language the command line speaks in this run (for argument checks made while parsing)."""
+    from dealerxl.i18n import DEFAULT_LANG
+
+    return _speaking.get() or DEFAULT_LANG
+
+
 @contextmanager
 def argparse_speaking(lang: str):
     """argparse's own texts in ``lang`` while the block runs (it looks them up when it needs them)."""
     saved = argparse._, argparse.ngettext
+    token = _speaking.set(lang)
     argparse._ = lambda message: argparse_text(message, lang)
     argparse.ngettext = lambda one, many, n: argparse_text(one if n == 1 else many, lang)
     try:
         yield
     finally:
         argparse._, argparse.ngettext = saved
+        _speaking.reset(token)
 
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:

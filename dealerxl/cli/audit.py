@@ -30,9 +30,12 @@ def register(subparsers) -> None:
 def _positive(text: str) -> int:
     import argparse
 
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     number = int(text) if text.isdigit() else 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of runs (1 or more)")
+        raise argparse.ArgumentTypeError(tr("cli.audit.bad_last", speaking(), value=text))
     return number
 
 

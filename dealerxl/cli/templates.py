@@ -60,12 +60,16 @@ MAX_ISSUED_ROWS = 50_000
 def _input_rows(text: str) -> int:
     import argparse
 
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     try:
         rows = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(tr("cli.templates.bad_rows", speaking(), value=text)) from None
     if not 1 <= rows <= MAX_ISSUED_ROWS:
-        raise argparse.ArgumentTypeError(f"between 1 and {MAX_ISSUED_ROWS:,}, not {rows:,}")
+        raise argparse.ArgumentTypeError(tr("cli.templates.rows_out_of_range", speaking(), most=f"{MAX_ISSUED_ROWS:,}",
+                                            value=f"{rows:,}"))
     return rows
 
 
