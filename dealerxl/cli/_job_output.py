@@ -67,7 +67,7 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
     from dealerxl.calc import CalcError
     from dealerxl.i18n import tr
     from dealerxl.jobs.common import take_run_record, write_result_workbook
-    from dealerxl.jobs.faults import FAULTS
+    from dealerxl.jobs.faults import FAULTS, root_fault
     from dealerxl.jobs.progress import reporting
     from dealerxl.store import StoreError
     from dealerxl.store.audit import checksums
@@ -82,13 +82,12 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
         shown.stage(1, tr("msg.progress.working", lang, job=tr(f"ribbon.{job}", lang)))
         try:
             result = run()
-        except refused as error:
+        except BaseException as error:
             shown.close()
             take_run_record()
-            return failed(args, job, code, error, lang, inputs=inputs)
-        except BaseException as error:  # a fault of the program: recorded, then reported by the command line
-            shown.close()
-            take_run_record()
+            if isinstance(error, refused) or root_fault(error) is not None:
+                return failed(args, job, code, error, lang, inputs=inputs)
+            # a fault of the program: recorded, then reported by the command line
             audit_run(args, job, 2, lang, inputs=inputs, detail=f"{type(error).__name__}: {error}", quiet=True)
             raise
         shown.stage(2, tr("msg.progress.writing", result.lang))
@@ -102,13 +101,11 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
             else:
                 result.outputs.append(write_result_workbook(path, sheets(result),
                                                             formats=formats(result.lang) if formats else None))
-        except refused as error:  # disk full, folder not writable, the store gone…: said, recorded
-            shown.close()
-            take_run_record()
-            return failed(args, job, code, error, result.lang, inputs=inputs, result=result, file=path)
         except BaseException as error:
             shown.close()
             take_run_record()
+            if isinstance(error, refused) or root_fault(error) is not None:  # disk full, read-only, store gone…
+                return failed(args, job, code, error, result.lang, inputs=inputs, result=result, file=path)
             audit_run(args, job, 2, lang, inputs=inputs, result=result, detail=f"{type(error).__name__}: {error}",
                       quiet=True)
             raise

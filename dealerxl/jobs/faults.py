@@ -86,10 +86,24 @@ def store_reason(error: BaseException, lang: str, store: str) -> str:
     return tr("msg.fault.store_other", lang, file=store, kind=type(error).__name__)
 
 
+def root_fault(error: BaseException) -> BaseException | None:
+    """``error`` if it is a fault of :data:`FAULTS`, else the fault a library wrapped in it
+    (XlsxWriter's ``FileCreateError`` carries the ``OSError`` of a full disk), else None."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, FAULTS):
+            return error
+        seen.add(id(error))
+        wrapped = error.args[0] if error.args and isinstance(error.args[0], BaseException) else None
+        error = wrapped or error.__cause__ or error.__context__
+    return None
+
+
 def fault_reason(error: BaseException, lang: str, *, store: str = "", file: str | None = None) -> str | None:
     """The one line said for a fault of the machine or the database; None for other errors."""
-    if isinstance(error, OSError):
-        return file_reason(error, lang, file)
-    if isinstance(error, FAULTS):
-        return store_reason(error, lang, store)
+    fault = root_fault(error)
+    if isinstance(fault, OSError):
+        return file_reason(fault, lang, file)
+    if fault is not None:
+        return store_reason(fault, lang, store)
     return None
