@@ -323,18 +323,21 @@ def namespaced(script: str, tmp_path: Path) -> subprocess.CompletedProcess:
 def test_a_real_full_disk_and_a_read_only_folder(sample_book, synced, tmp_path):
     book, url = synced
     sample = Path(shutil.copy(sample_book, tmp_path / "sample.xlsx"))
-    size_kib = max(book.stat().st_size, sample.stat().st_size) // 1024 + 48  # the inputs fit, little more
+    def room(path):  # the input fits, a second copy of it does not
+        return path.stat().st_size // 1024 + 16
+
     script = f"""
-        mkdir -p full ro
-        mount -t tmpfs -o size={size_kib}k tmpfs full
+        mkdir -p full full2 ro
+        mount -t tmpfs -o size={room(book)}k tmpfs full
+        mount -t tmpfs -o size={room(sample)}k tmpfs full2
         cp {book} full/book.xlsm
+        cp {sample} full2/sample.xlsx
         set +e
         "$PY" -m dealerxl sync full/book.xlsm --store {url} --quiet 2> full-sync.err; echo $? > full-sync.rc
         sha256sum full/book.xlsm | cut -d' ' -f1 > full-sync.sha
         ls -A full > full-sync.ls
-        rm full/book.xlsm; cp {sample} full/sample.xlsx
-        "$PY" -m dealerxl report full/sample.xlsx --month 2026-10 --quiet 2> full-report.err; echo $? > full-report.rc
-        ls -AR full > full-report.ls
+        "$PY" -m dealerxl report full2/sample.xlsx --month 2026-10 --quiet 2> full-report.err; echo $? > full-report.rc
+        ls -AR full2 > full-report.ls
         set -e
         mount -t tmpfs -o size=64m tmpfs ro
         cp {book} ro/book.xlsm; cp {sample} ro/sample.xlsx
@@ -353,7 +356,7 @@ def test_a_real_full_disk_and_a_read_only_folder(sample_book, synced, tmp_path):
         return (tmp_path / f"{name}.err").read_text(), int((tmp_path / f"{name}.rc").read_text())
 
     err, code = said("full-sync")
-    assert code == 2 and "Traceback" not in err and "book.xlsm：磁碟已滿" in err or "磁碟已滿" in err, err
+    assert code == 2 and "Traceback" not in err and "：磁碟已滿，無法寫入" in err, err
     assert (tmp_path / "full-sync.sha").read_text().strip() == digest(book)
     assert (tmp_path / "full-sync.ls").read_text().split() == ["book.xlsm"]  # no half-written temporary file
     err, code = said("full-report")

@@ -13,6 +13,7 @@ pipe (``dealerxl report … --json | head``) ends quietly.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import pkgutil
 import sys
@@ -178,8 +179,9 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = sys.argv[1:] if argv is None else list(argv)
     lang = user_language(argv)
-    saved_stdout = sys.stdout
+    saved_stdout, saved_hook = sys.stdout, sys.unraisablehook
     sys.stdout = _PipeSafe(saved_stdout)
+    sys.unraisablehook = _quiet_about_faults(saved_hook)
     try:
         with argparse_speaking(lang):
             parser = build_parser(lang)
@@ -199,8 +201,20 @@ def main(argv: list[str] | None = None) -> int:
                       file=sys.stderr)
                 return 2
     finally:
+        gc.collect()  # what a failed writer left open is closed now, under the quiet hook
         sys.stdout.flush()
-        sys.stdout = saved_stdout
+        sys.stdout, sys.unraisablehook = saved_stdout, saved_hook
+
+
+def _quiet_about_faults(hook):
+    """An unraisable-exception hook that says nothing of a fault met again while a writer that
+    failed is cleaned up (a ZipFile closing on a full disk): the run has said it once already."""
+    from dealerxl.jobs.faults import FAULTS
+
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, FAULTS):
+            hook(unraisable)
+    return quiet
 
 
 def _has(key: str) -> bool:

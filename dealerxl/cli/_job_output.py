@@ -134,6 +134,7 @@ def failed(args, job: str, code: str, error: BaseException, lang: str, *, inputs
         problem, text, detail = error.problem, error.problem.message(lang), error.problem.message("en")
     else:
         store = store_label(getattr(args, "store", None), getattr(args, "workbook", None))
+        file = file or getattr(args, "out", None) or getattr(args, "workbook", None)  # the file being written
         fault = fault_reason(error, lang, store=store, file=file)
         if fault is None and not isinstance(error, StoreError):  # the job refused: its own message
             key, fields, detail = f"{code}.failed", {"reason": reason(error, lang)}, reason(error, "en")
