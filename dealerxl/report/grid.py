@@ -83,8 +83,30 @@ class GridSheet:
     # ---- layout ----------------------------------------------------------------------------
 
     def _units(self) -> list[_Unit]:
-        """Sections as units, wide tables split into bands against the page at :data:`BAND_SCALE`."""
+        """Sections as units, wide tables split into bands against the page at :data:`BAND_SCALE`.
+
+        A sheet column has one width for every table that uses it, so the bands are worked
+        out again with the other tables' widths until no band is wider than the page."""
         budget_px = self.paper.width_px_at(BAND_SCALE)
+        tables = [(s, measure(s.table)) for s in self.sections if s.table is not None]
+        splits = {id(s): [list(range(len(m.widths)))] for s, m in tables}
+        for _ in range(8):
+            changed = False
+            for section, measured in tables:
+                others = [0.0] * max((len(m.widths) for _, m in tables), default=0)
+                for other, other_measured in tables:
+                    own = other is section
+                    for columns in splits[id(other)]:
+                        if own and len(splits[id(other)]) == 1:
+                            continue  # the table unsplit: its own widths are no constraint
+                        for position, column in enumerate(columns):
+                            others[position] = max(others[position], other_measured.widths[column])
+                new = bands(measured.widths, section.table.key_columns, budget_px, others)
+                if new != splits[id(section)]:
+                    splits[id(section)], changed = new, True
+            if not changed:
+                break
+        measures = {id(s): m for s, m in tables}
         units: list[_Unit] = []
         for section in self.sections:
             table = section.table
@@ -93,9 +115,8 @@ class GridSheet:
                     units.append(_Unit("title", section.title))
                 units.extend(_Unit("note", note) for note in section.notes)
                 continue
-            measured = measure(table)
-            budget_units = (budget_px - 5 * len(measured.widths)) / 7.0
-            column_sets = bands(table, measured, budget_units)
+            measured = measures[id(section)]
+            column_sets = splits[id(section)]
             for number, columns in enumerate(column_sets, start=1):
                 part = table if len(column_sets) == 1 else table.band(columns)
                 title = section.title
@@ -105,7 +126,7 @@ class GridSheet:
                     units.append(_Unit("title", title))
                 units.extend(_Unit("note", note) for note in (section.notes if number == 1 else ()))
                 band = _Unit("table", table=part, widths=[measured.widths[c] for c in columns],
-                             header_lines=measured.header_lines, row_lines=measured.row_lines)
+                             header_lines=measured.header_lines, row_lines=measured.row_lines(columns))
                 units.append(band)
                 if number == 1 and table.chart is not None and _has_data(table.chart.data or table, table.chart):
                     units.append(_Unit("chart", chart=table.chart, source=band))

@@ -42,7 +42,7 @@ CHART_SIZE_PX = (560, 300)
 HEIGHT_SAFETY = 0.96            # keep a little of each page free: applications round row heights
 # LibreOffice sizes a column-width unit from the default font's digit width (Carlito 11 pt,
 # about 7.4 px) where Excel rounds it to 7 px: pages are filled for the wider of the two.
-WIDTH_SAFETY = 0.94
+WIDTH_SAFETY = 0.93
 PAGE_FOOT_ROWS = 0              # rows kept free at a page's end (none: the footer has its own margin)
 
 
@@ -272,11 +272,18 @@ class Section:
 
 @dataclass
 class Measured:
-    """A table measured: each column's width in units, the header's lines and each data row's lines."""
+    """A table measured: each column's width in units, the header's lines and the lines each
+    cell of each data row takes (rows × columns)."""
 
     widths: list[float]
     header_lines: int
-    row_lines: list[int]
+    cell_lines: np.ndarray
+
+    def row_lines(self, columns: list[int]) -> list[int]:
+        """Lines of each data row when only ``columns`` are shown."""
+        if not len(self.cell_lines):
+            return []
+        return [int(n) for n in self.cell_lines[:, columns].max(axis=1)]
 
 
 def measure(table: Table) -> Measured:
@@ -292,9 +299,12 @@ def measure(table: Table) -> Measured:
         header_width = wrapped_units(header, 2) * 1.08  # bold is a little wider
         widths.append(min(MAX_COLUMN_CHARS, max(MIN_COLUMN_CHARS, value_width + 1.5, header_width + 1.5)))
     header_lines = max((lines_needed(h, (w - 1.5) / 1.08) for h, w in zip(table.headers, widths)), default=1)
-    row_lines = [max((lines_needed(texts[r], w - 1.5) if text_units(texts[r]) > w - 1.5 else 1
-                      for texts, w in zip(value_texts, widths)), default=1) for r in range(len(rows))]
-    return Measured(widths, min(header_lines, 3), row_lines)
+    cell_lines = np.ones((len(rows), len(widths)), dtype=int)
+    for column, (texts, width) in enumerate(zip(value_texts, widths)):
+        for row, text in enumerate(texts):
+            if text_units(text) > width - 1.5:
+                cell_lines[row, column] = min(lines_needed(text, width - 1.5), 4)
+    return Measured(widths, min(header_lines, 3), cell_lines)
 
 
 def _plain(value):
@@ -307,20 +317,25 @@ def _plain(value):
     return value
 
 
-def bands(table: Table, measured: Measured, budget_units: float) -> list[list[int]]:
-    """The table's columns split into bands no wider than ``budget_units``, each starting with
-    the key columns; one band when the table fits."""
-    count = len(measured.widths)
-    if sum(measured.widths) <= budget_units or count <= table.key_columns + 1:
-        return [list(range(count))]
-    keys = list(range(table.key_columns))
-    key_width = sum(measured.widths[:table.key_columns])
-    out, current, used = [], list(keys), key_width
-    for column in range(table.key_columns, count):
-        if len(current) > len(keys) and used + measured.widths[column] > budget_units:
+def bands(widths: list[float], key_columns: int, budget_px: float, others: list[float] = ()) -> list[list[int]]:
+    """Columns (``widths`` in units) split into bands no wider than ``budget_px``, each starting
+    with the ``key_columns``; one band when they fit. A column placed at position p is as wide
+    as the widest other table's column there (``others``), since a sheet column has one width."""
+    def at(position: int, width: float) -> int:
+        return column_pixels(max(width, others[position] if position < len(others) else 0.0))
+
+    count = len(widths)
+    keys = list(range(min(key_columns, count)))
+    out, current = [], list(keys)
+    used = sum(at(p, widths[c]) for p, c in enumerate(keys))
+    for column in range(len(keys), count):
+        step = at(len(current), widths[column])
+        if len(current) > len(keys) and used + step > budget_px:
             out.append(current)
-            current, used = list(keys), key_width
+            current = list(keys)
+            used = sum(at(p, widths[c]) for p, c in enumerate(keys))
+            step = at(len(current), widths[column])
         current.append(column)
-        used += measured.widths[column]
+        used += step
     out.append(current)
     return out

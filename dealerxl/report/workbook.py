@@ -68,6 +68,9 @@ class SheetWriter:
         columns = [str(c) for c in frame.columns]
         formats = {index: number_formats.get(name) if name in number_formats else column_format(frame.iloc[:, index])
                    for index, name in enumerate(columns)}
+        for index in range(len(columns)):
+            if is_month_column(frame.iloc[:, index]):
+                formats[index] = "yyyy-mm"
         labels = {level: tr(f"enum.rag.{level}", self.lang) for level in style.RAG_FILLS}
         table = Table(frame.reset_index(drop=True), formats, cell_formats or {},
                       bars=tuple(columns.index(b) for b in bars if b in columns),
@@ -101,6 +104,14 @@ def column_format(values: pd.Series) -> str | None:
     if len(finite) and not np.all(finite == np.round(finite)) and np.abs(finite).max() < 1000:
         return "#,##0.0"
     return "#,##0"
+
+
+def is_month_column(values: pd.Series) -> bool:
+    """Dates that are all the first of a month at midnight: months, shown as 2026-10."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return False
+    stamps = values.dropna()
+    return bool(len(stamps)) and bool(((stamps.dt.day == 1) & (stamps.dt.normalize() == stamps)).all())
 
 
 TOTAL_LABELS = ("report.risk.total", "report.service.total", "report.dealers.total", "statement.line_type.total",
