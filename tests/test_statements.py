@@ -168,6 +168,30 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(sample_book, tmp_pat
     assert "LibreOffice (soffice) is not installed" in capsys.readouterr().err and not out.exists()
 
 
+def test_pdf_without_a_chinese_font_is_refused_with_the_install_line(sample_book, tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    real_run = subprocess.run
+
+    def fc_list_finds_nothing(command, *args, **kwargs):
+        if "fc-list" in str(command[0]):
+            return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", fc_list_finds_nothing)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    out = tmp_path / "s.xlsx"
+    assert main(["statements", str(sample_book), "--month", MONTH, "--pdf", "--out", str(out), "--lang", "en"]) == 2
+    error = capsys.readouterr().err
+    assert "apt-get install fonts-noto-cjk" in error and not out.exists()
+
+
+def test_the_installed_chinese_font_is_found():
+    from dealerxl.report.render import check_cjk_font
+
+    assert check_cjk_font()
+
+
 def test_a_failed_write_leaves_the_previous_statement_file_as_it_was(result, tmp_path, monkeypatch):
     from dealerxl.report import statements
 

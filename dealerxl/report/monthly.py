@@ -145,6 +145,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         elif not when:
             missing[name] = outcome
 
+    progress.step(tr("msg.progress.working", language, job=tr("report.monthly.sheet.sales", language)),
+                  len(steps), len(steps) + 1)
     started = time.perf_counter()
     targets, target_notes = targets_of(inputs, book, period)
     current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)

@@ -69,6 +69,23 @@ def write_profile(profile: Path) -> Path:
     return Path(profile)
 
 
+def check_cjk_font() -> str:
+    """The family of an installed font with Chinese characters (``fc-list :lang=zh``).
+
+    Without one, LibreOffice draws every Chinese character of a PDF as an empty box: a
+    :class:`RenderUnavailable` whose message gives the install line. Where fontconfig is
+    not installed (Windows, macOS) the system's own fonts are used and nothing is checked.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ""
+    done = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60, check=False)
+    families = [line.split(",")[0].strip() for line in done.stdout.splitlines() if line.strip()]
+    if not families:
+        raise RenderUnavailable("msg.render.no_cjk_font")
+    return sorted(families)[0]
+
+
 def soffice_path() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.i18n import has, tr
+from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report import style
@@ -480,7 +481,8 @@ def write_report(result: JobResult, path: str | Path, *, sheets: tuple[str, ...]
     with atomic_write(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
         writer = ReportWriter(book, result)
-        for key in sheets:
+        for done, key in enumerate(sheets):
+            progress.step(t(f"sheet.{key}", writer.lang), done, len(sheets))
             sheet = SheetWriter(writer, key)
             WRITERS[key](writer, sheet)
             sheet.finish()
