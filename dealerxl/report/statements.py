@@ -38,7 +38,7 @@ from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
 from dealerxl.jobs.months import parse_month
 from dealerxl.jobs.safety import atomic_write
-from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units, wrapped_units
+from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
 from dealerxl.report.style import A4, statement_formats
 
 JOB = "statements"
@@ -329,7 +329,7 @@ class _MeasuredSheet:
 
     def _note(self, column: int, value, fmt, header: bool = False) -> None:
         text = shown_text(value, self._number_formats.get(id(fmt)))
-        width = wrapped_units(text, 2) * 1.08 if header else text_units(text)
+        width = text_units(text) * (1.08 if header else 1.0)
         self.widths[column] = max(self.widths.get(column, 0.0), width)
 
     def write(self, row, column, value, fmt=None):
@@ -385,7 +385,7 @@ class _StatementSheet:
     def fit_columns(self) -> None:
         """Each column as wide as its widest text (at least the default), and the print
         scale at which they all fit the paper, with the page breaks found on the way."""
-        widths = [max(12.0, self.sheet.widths.get(c, 0.0) + 1.5) for c in range(self.COLUMNS)]
+        widths = [max(12.0, self.sheet.widths.get(c, 0.0) + 3.0) for c in range(self.COLUMNS)]
         widths[0] = max(widths[0], 20.0)
         for column, width in enumerate(widths):
             self.sheet.set_column(column, column, round(width, 2))
