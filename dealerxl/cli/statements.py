@@ -46,7 +46,7 @@ def run(args) -> int:
 
     from dealerxl.cli._language import args_language
     from dealerxl.i18n import tr
-    from dealerxl.report.render import RenderUnavailable, soffice_path
+    from dealerxl.report.render import RenderUnavailable, check_cjk_font, soffice_path
     from dealerxl.report.statements import output_name, run_statements
 
     lang = args_language(args)
@@ -56,6 +56,7 @@ def run(args) -> int:
     if args.pdf:
         try:
             soffice_path()  # before any work: a PDF run without LibreOffice would only half-deliver
+            check_cjk_font()  # and without a Chinese font every name would print as empty boxes
         except RenderUnavailable as error:
             print(error.message(lang), file=sys.stderr)
             return 2
