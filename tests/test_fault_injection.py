@@ -25,11 +25,9 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 from support.postgres import store_url  # noqa: F401  (fixture)
-from test_exchange import fill, monthly_rows
+from test_exchange_faults import DEALERS, inbox  # noqa: F401  (fixture: returned files of dealers F1…F4)
 
 from dealerxl.cli import main
-from dealerxl.exchange import issue_templates
-from dealerxl.exchange.manifest import KEY_VARIABLE
 from dealerxl.store import open_store
 from dealerxl.store.api import Store
 from dealerxl.store.audit import entries
@@ -39,8 +37,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptio
 
 ROOT = Path(__file__).resolve().parents[1]
 MASTER = ROOT / "DealerWorkbook.xlsm"
-KEY = "fault injection key"
-DEALERS = ["F1", "F2", "F3"]
 
 
 def digest(path: Path) -> str:
@@ -131,17 +127,6 @@ def synced(tmp_path, sample_data):
             rows = monthly[(monthly["dealer_id"] == dealer) & (monthly["month"].dt.strftime("%Y-%m") == "2026-10")]
             store.load_submission("dealer_monthly", dealer, "2026-10", f"{dealer}-2026-10", rows)
     return book, url
-
-
-@pytest.fixture
-def inbox(tmp_path, monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, KEY)
-    issue_templates("dealer_monthly", "2026-06", tmp_path / "issued", recipients=DEALERS, lang="en")
-    folder = tmp_path / "inbox"
-    for n, dealer in enumerate(DEALERS):
-        fill(tmp_path / "issued" / f"dealer_monthly_2026-06_{dealer}.xlsx", folder / f"{n}_{dealer}.xlsx",
-             monthly_rows(2 + n, n))
-    return folder
 
 
 def check_store_consistent(url: str) -> None:
