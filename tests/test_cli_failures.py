@@ -120,3 +120,22 @@ def test_the_audit_row_of_a_postgresql_run_keeps_no_password(sample_book, tmp_pa
         assert f":{password}@" not in json.dumps(row) and row["arguments"]["store"] == redact_url(schema.url)
     finally:
         schema.drop()
+
+
+def test_a_ribbon_button_meeting_a_full_disk_says_so_in_a_message_box_and_records_it(sample_book, tmp_path,
+                                                                                     monkeypatch):
+    from workbook_fixtures import WritableStandInBook
+
+    from dealerxl.excel.actions.statements import statements_book
+    from dealerxl.report import statements
+
+    book = WritableStandInBook(shutil.copy(sample_book, tmp_path / "book.xlsx"))
+
+    def full_disk(result, path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(statements, "write_statements", full_disk)
+    text = statements_book(book, "2026-10")
+    assert text.startswith("經銷商對帳單未完成：") and "磁碟已滿，無法寫入" in text
+    (row,) = entries(open_store(f"sqlite:///{tmp_path / 'book.sqlite'}")).to_dict("records")
+    assert row["front_end"] == "ribbon" and row["exit_status"] == 2 and "the disk is full" in row["detail"]

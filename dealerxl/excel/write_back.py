@@ -184,8 +184,12 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     """Run a ribbon job with ``heading`` and its steps in the status bar.
 
     Returns ``(result, None)``, or ``(None, message said)`` when the calculation refused
-    (:class:`~dealerxl.calc.CalcError`): the failure is audited and nothing is written.
+    (:class:`~dealerxl.calc.CalcError`) or the machine or the store failed it (a full disk, a
+    store gone: :mod:`dealerxl.jobs.faults`): the failure is audited and nothing is written.
     """
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+    from dealerxl.store import StoreError
+
     show_progress(book, heading)
     try:
         with progress.reporting(_status_steps(book, heading)):
@@ -194,6 +198,11 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
         take_run_record()
         audit_ribbon_run(book, job, 2, detail=str(error))
         return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=reason(error, lang)))
+    except (StoreError, *FAULTS) as error:
+        take_run_record()
+        said = fault_reason(error, lang, file=getattr(book, "fullname", None)) or reason(error, lang)
+        audit_ribbon_run(book, job, 2, detail=fault_reason(error, "en") or reason(error, "en"))
+        return None, say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
 
 
 def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
@@ -209,6 +218,8 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
     """
     from pathlib import Path
 
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+
     live = LiveBook(book)
     lang = detect_language(live)
     try:
@@ -216,8 +227,14 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
         if failed is not None:
             return failed
         folder = Path(book.fullname).resolve().parent / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        files = list(write(result, folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            files = list(write(result, folder))
+        except FAULTS as error:  # a full disk, a read-only folder: said, recorded, nothing half-written
+            take_run_record()
+            audit_ribbon_run(book, job, 2, result=result, detail=fault_reason(error, "en", file=folder))
+            said = fault_reason(error, lang, file=folder)
+            return say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
         for path in files:
             if path not in result.outputs:
                 result.outputs.append(path)
