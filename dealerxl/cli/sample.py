@@ -8,8 +8,13 @@ from dealerxl.i18n import DEFAULT_LANG, LANGS
 
 
 def _month(text: str) -> str:
+    import argparse
+
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(tr("msg.month.not_a_month", speaking(), value=text))
     return text
 
 

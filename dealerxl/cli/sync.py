@@ -40,10 +40,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.sync import JOB, summary_lines, sync_workbook
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if args.months is not None and args.months < 1:
         print(tr("msg.sync.bad_months", lang, value=args.months), file=sys.stderr)
         return 2

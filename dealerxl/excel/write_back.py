@@ -26,6 +26,8 @@ from dealerxl.forms import get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import localise, sheet_title, take_run_record
+from dealerxl.jobs.errors import reason
+from dealerxl.jobs.months import empty_forms_note
 
 
 class TableNotFound(LookupError):
@@ -100,7 +102,7 @@ def say_done(book, lang: str, lines: list[str], problems, *, job: str | None = N
     """
     latest, written = take_run_record()
     result = result if result is not None else latest
-    text = _closing_text(lang, lines, problems)
+    text = _closing_text(lang, [*lines, *empty_forms_note(result, lang)], problems)
     if result is not None or job is not None:
         audit_ribbon_run(book, job or result.job, 1 if problems else 0, result=result, outputs=[*written, *outputs])
     return _alert(book, lang, text)
@@ -182,8 +184,12 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     """Run a ribbon job with ``heading`` and its steps in the status bar.
 
     Returns ``(result, None)``, or ``(None, message said)`` when the calculation refused
-    (:class:`~dealerxl.calc.CalcError`): the failure is audited and nothing is written.
+    (:class:`~dealerxl.calc.CalcError`) or the machine or the store failed it (a full disk, a
+    store gone: :mod:`dealerxl.jobs.faults`): the failure is audited and nothing is written.
     """
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+    from dealerxl.store import StoreError
+
     show_progress(book, heading)
     try:
         with progress.reporting(_status_steps(book, heading)):
@@ -191,7 +197,12 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     except CalcError as error:
         take_run_record()
         audit_ribbon_run(book, job, 2, detail=str(error))
-        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=str(error)))
+        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=reason(error, lang)))
+    except (StoreError, *FAULTS) as error:
+        take_run_record()
+        said = fault_reason(error, lang, file=getattr(book, "fullname", None)) or reason(error, lang)
+        audit_ribbon_run(book, job, 2, detail=fault_reason(error, "en") or reason(error, "en"))
+        return None, say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
 
 
 def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
@@ -207,6 +218,8 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
     """
     from pathlib import Path
 
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+
     live = LiveBook(book)
     lang = detect_language(live)
     try:
@@ -214,8 +227,14 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
         if failed is not None:
             return failed
         folder = Path(book.fullname).resolve().parent / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        files = list(write(result, folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            files = list(write(result, folder))
+        except FAULTS as error:  # a full disk, a read-only folder: said, recorded, nothing half-written
+            take_run_record()
+            audit_ribbon_run(book, job, 2, result=result, detail=fault_reason(error, "en", file=folder))
+            said = fault_reason(error, lang, file=folder)
+            return say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
         for path in files:
             if path not in result.outputs:
                 result.outputs.append(path)
