@@ -30,17 +30,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pandas as pd
-import python_calamine
-
-try:  # typed columns without a Python object per cell; without them every sheet is read cell by cell
-    import fastexcel
-    import pyarrow
-except ImportError:  # pragma: no cover - both are dependencies; a trimmed install still reads
-    fastexcel = pyarrow = None
-else:
-    # fastexcel warns of each column whose kind of cell it cannot tell; such a column is read cell
-    # by cell here, so the warning says nothing to the person running a job.
-    logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 from .grid import Grid, TableRef
 from .problems import Problem, WorkbookUnreadable
@@ -52,6 +41,29 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _ERROR_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
 _ERROR_CELL_T_FIRST = re.compile(rb'<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S)
+
+
+# The readers are imported when a file is first opened, not with the package: an open workbook
+# read through xlwings (Excel on the web and on Mac included, where they do not exist) needs neither.
+
+def _calamine():
+    import python_calamine
+
+    return python_calamine
+
+
+def _fastexcel():
+    """fastexcel, or None: typed columns without a Python object per cell; without it (or
+    pyarrow) every sheet is read cell by cell."""
+    try:
+        import fastexcel
+        import pyarrow  # noqa: F401  fastexcel hands its columns over as Arrow arrays
+    except ImportError:  # pragma: no cover - both are dependencies; a trimmed install still reads
+        return None
+    # fastexcel warns of each column whose kind of cell it cannot tell; such a column is read cell
+    # by cell here, so the warning says nothing to the person running a job.
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    return fastexcel
 
 
 def _unreadable(code: str, path: Path) -> WorkbookUnreadable:
@@ -116,6 +128,7 @@ class WorkbookFile:
         else:
             raise _unreadable("not_a_workbook", self.path)
         self._zip_ok = signature.startswith(ZIP_SIGNATURE)
+        python_calamine = _calamine()
         try:
             self._book = python_calamine.CalamineWorkbook.from_path(str(self.path))
         except python_calamine.PasswordError:
@@ -154,7 +167,7 @@ class WorkbookFile:
         number typed as text among numbers), an error cell in one of the columns (only the
         cell by cell reading puts its ``#N/A`` back), or headers not found as given.
         """
-        if not self._zip_ok or not names or fastexcel is None:
+        if not self._zip_ok or not names or _fastexcel() is None:
             return None
         try:
             loaded = self._fast_reader.load_sheet(
@@ -185,7 +198,7 @@ class WorkbookFile:
     def _fast_reader(self):
         """fastexcel's reader, opened once like calamine's book (and like it, kept while this
         object lives)."""
-        return fastexcel.read_excel(str(self.path))
+        return _fastexcel().read_excel(str(self.path))
 
     def forget_grid(self, sheet: str) -> None:
         """Let go of a sheet's cells once its form is read (a large sheet's cells as Python
@@ -287,6 +300,8 @@ def _holds_error_cells(package: zipfile.ZipFile, part: str) -> bool:
 def _typed_series(array) -> pd.Series | None:
     """One Arrow column as the pandas column the reader's fast paths take, or None for a kind
     of column they do not (durations, nested values)."""
+    import pyarrow  # loaded with fastexcel, which gave the array
+
     kind = array.type
     if pyarrow.types.is_floating(kind) or pyarrow.types.is_integer(kind):
         return pd.Series(array.to_numpy(zero_copy_only=False), dtype="float64")

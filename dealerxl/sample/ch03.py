@@ -114,7 +114,8 @@ def _dealer_master(ctx) -> pd.DataFrame:
     status[newest] = "prospect"
     terminated = status == "terminated"
     after_join = pd.DatetimeIndex(pd.Series(join).clip(lower=first)) + pd.to_timedelta(rng.integers(90, 900, n), unit="D")
-    termination = pd.DatetimeIndex(np.minimum(after_join, end - pd.Timedelta(days=15))).where(terminated)
+    # Series.clip, not np.minimum: pandas 2.2 cannot compare its dates with a Timestamp inside a ufunc.
+    termination = pd.DatetimeIndex(pd.Series(after_join).clip(upper=end - pd.Timedelta(days=15))).where(terminated)
     termination = pd.DatetimeIndex(np.maximum(termination, join + pd.Timedelta(days=30))).where(terminated)
     policy = _policy_of(channel, tier)
     policy_table = POLICIES.set_index("policy_id")
