@@ -41,7 +41,7 @@ FORBIDDEN_PACKAGES = {"python_calamine", "fastexcel", "openpyxl", "xlsxwriter", 
                       "appscript", "aem"}
 FORBIDDEN_MODULES = {"dealerxl.store", "dealerxl.store.sqlite", "dealerxl.store.postgres", "dealerxl.store.audit",
                      "dealerxl.book.write_into", "dealerxl.build",
-                     "dealerxl.report.workbook", "xlwings._xlwindows", "xlwings._xlmac", "xlwings.com_server",
+                     "xlwings._xlwindows", "xlwings._xlmac", "xlwings.com_server",
                      "xlwings.udfs"}
 
 PROBE = """

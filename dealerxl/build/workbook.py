@@ -41,13 +41,15 @@ def _rows_for(form_id: str, data: dict | None) -> pd.DataFrame | None:
 
 
 def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str, pd.DataFrame] | None = None,
-                   macro: bool = True) -> Path:
+                   macro: bool = True, index_panel=None) -> Path:
     """Write the master workbook: index, settings, one sheet per form, xlwings.conf.
 
     ``data`` maps form id → DataFrame (column ids; coded columns as codes) to fill the
     tables; without it tables are empty except the settings' default rows. ``macro`` adds
-    the VBA project and the ribbon (the file should then end in ``.xlsm``). The file is
-    written under a temporary name and renamed when complete.
+    the VBA project and the ribbon (the file should then end in ``.xlsm``). ``index_panel``,
+    ``panel(book, index_sheet, lang)``, adds an edition's own cells and shapes to the index
+    sheet (the xlwings Lite edition's buttons); such an edition has no xlwings.conf sheet. The
+    file is written under a temporary name and renamed when complete.
     """
     from dealerxl.excel.functions import UDFS
 
@@ -66,13 +68,16 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
         forms = list(FORMS.values())
         names = {form.id: sheet_name(form, lang) for form in forms}
         write_index_sheet(book, styles, lang, forms, names)
+        if index_panel is not None:
+            index_panel(book, book.worksheets()[-1], lang)
         settings_values = None
         if data is not None and "settings" in data and len(data["settings"]):
             settings_values = dict(zip(data["settings"]["setting_id"], data["settings"]["setting_value"]))
         for form in forms:
             frame = settings_frame(lang, settings_values) if form.id == "settings" else _rows_for(form.id, data)
             write_form_sheet(book, styles, form, lang, frame)
-        write_config_sheet(book)
+        if index_panel is None:
+            write_config_sheet(book)
         write_lists_sheet(book, lang, used_enums(forms))
         book.close()
         if macro:

@@ -75,7 +75,8 @@ def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", q
     codes = groups.ngroup().to_numpy()
     index = groups.size().index
     n_periods = last.ordinal - first.ordinal + 1
-    cells = codes * n_periods + (ordinals[inside] - first.ordinal)
+    # np.bincount takes the platform's index type: int32 under Pyodide (Excel on the web and on Mac).
+    cells = (codes * n_periods + (ordinals[inside] - first.ordinal)).astype(np.intp)
     grid = np.bincount(cells, weights=qty.to_numpy(dtype=float)[inside], minlength=len(index) * n_periods)
     return pd.DataFrame(grid.reshape(len(index), n_periods), index=index,
                         columns=pd.period_range(first, last, freq=freq, name=period))
@@ -104,7 +105,7 @@ def statistics_from_matrix(demand, blank_as_zero: bool = True) -> pd.DataFrame:
         return pd.DataFrame(row_statistics(demand))
     d = _checked_matrix(demand, blank_as_zero)
     counted = ~np.isnan(d)
-    n = counted.sum(axis=1)
+    n = counted.sum(axis=1, dtype=np.int64)  # as row_statistics gives it, whatever the platform's index type
     filled = np.where(counted, d, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(n > 0, filled.sum(axis=1) / n, np.nan)
