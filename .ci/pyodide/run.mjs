@@ -16,7 +16,11 @@ const { loadPyodide } = await import(pathToFileURL(join(dist, "pyodide.mjs")).hr
 const started = performance.now();
 const pyodide = await loadPyodide({
   indexURL: dist + "/",
-  env: { HOME: "/home/pyodide", PYTHONDONTWRITEBYTECODE: "1", PYTHONHASHSEED: "0" },
+  // The job's own settings (DEALERXL_*) reach the script; nothing else of the host's environment does.
+  env: {
+    HOME: "/home/pyodide", PYTHONDONTWRITEBYTECODE: "1", PYTHONHASHSEED: "0",
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("DEALERXL_"))),
+  },
   stdout: (line) => process.stdout.write(line + "\n"),
   stderr: (line) => process.stderr.write(line + "\n"),
 });
