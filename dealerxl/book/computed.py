@@ -412,3 +412,10 @@ def cached_results(column, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     is_text = cells.is_text() & ~cells.errors()
     number = np.where(cells.errors() | is_text, np.nan, cells.number)
     return number, is_text
+
+
+def results_to_cache(column, frame: pd.DataFrame) -> list:
+    """Per row of ``frame``, what a writer passes as a formula's cached result: the number
+    (a date as its serial), or ``""`` for a text or error result."""
+    numbers, _ = cached_results(column, evaluate(column.formula, frame))
+    return ["" if np.isnan(value) else float(value) for value in numbers.tolist()]

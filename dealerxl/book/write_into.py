@@ -14,9 +14,10 @@
   checks stay); new rows take the formats of the table's first data row; data validations
   reaching the first data row are extended when the table outgrows them; cells beside or
   below the table are never overwritten (a table that would grow over them is refused);
-* computed columns get the form's formula in every row, never values; the results the frame
-  carries are stored as the formulas' cached results, so readers without Excel (the jobs)
-  see them, and Excel recalculates everything on opening;
+* computed columns get the form's formula in every row, never values; each formula's result,
+  worked out from the row's inputs as a spreadsheet does (:mod:`dealerxl.book.computed`), is
+  stored as its cached result, so readers without Excel see the values, and Excel
+  recalculates everything on opening;
 * openpyxl builds a Python object per cell, which for a sheet of a million rows means
   minutes and gigabytes; so only a table's first data row goes through openpyxl, and the
   rows below it are rendered straight into the saved sheet's XML, a block at a time, with
@@ -232,9 +233,8 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
         column = form.column(column_id) if column_id else None
         if column is not None and column.formula:
             kind, values = "formula", row_formulas(column.formula, letters, first_data, count)
-            if column.id in frame.columns and rows:
-                computed[letters[column.id]] = (first_data, pd.to_numeric(frame[column.id], errors="coerce")
-                                                .astype("float64").tolist())
+            if rows:  # the results a spreadsheet would cache, worked out from the row's inputs
+                computed[letters[column.id]] = (first_data, formula_results(form, column, frame))
         elif column is not None and column.id in frame.columns:
             kind, values = _KINDS[column.type], cell_values(frame[column.id], column, lang)
         elif col in own_formulas:
@@ -263,6 +263,22 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
         table.autoFilter.ref = table.ref
     _extend_validations(sheet, first_col, last_col, first_data, new_last)
     return TableWritten(form_id, sheet.title, table.ref, rows), computed, generated
+
+
+def formula_results(form, column, frame: pd.DataFrame) -> list[float]:
+    """A computed column's result in each row of ``frame`` (NaN where it is text or an error),
+    from the inputs the frame holds; dates typed as dates first, as cells hold them."""
+    from dealerxl.book.computed import cached_results, evaluate, inputs_of
+
+    inputs = pd.DataFrame(index=frame.index)
+    for column_id in inputs_of(column.formula):
+        if column_id in frame.columns:
+            values = frame[column_id]
+            if form.column(column_id).type in ("date", "datetime"):
+                values = pd.to_datetime(values, errors="coerce")
+            inputs[column_id] = values
+    numbers, _ = cached_results(column, evaluate(column.formula, inputs))
+    return numbers.tolist()
 
 
 def _first_filled(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> tuple[int, int] | None:

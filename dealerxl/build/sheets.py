@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dealerxl.book.computed import results_to_cache
 from dealerxl.forms import ENUMS, FORMS, SETTINGS
 from dealerxl.i18n import tr
 from xlsxwriter.utility import xl_range_abs
@@ -71,12 +72,13 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
         formats.append(fmt)
         sheet.set_column(index, index, column_width(column, label), fmt)
         if not rows:  # the empty table's row shows its styling (and formulas)
-            if column.formula:
-                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt)
+            if column.formula:  # its result on a blank row (0, or "" for IF(…,"",…)), as Excel stores it
+                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt,
+                                    results_to_cache(column, pd.DataFrame(index=[0]))[0])
             else:
                 sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)
         elif column.formula:
-            cells.append(sheet.formula(form, column, frame[column.id] if column.id in frame else None))
+            cells.append(sheet.formula(form, column, frame))
         elif column.id in frame:
             cells.append(sheet.encode(frame[column.id], column, lang))
         else:

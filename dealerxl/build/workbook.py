@@ -9,6 +9,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
+from dealerxl.book.computed import results_to_cache
 from dealerxl.forms import DEFAULT_ROWS, FORMS
 from dealerxl.i18n import DEFAULT_LANG, check_lang, tr
 from dealerxl.jobs.safety import atomic_write
@@ -157,6 +158,7 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
             sheet.write_string(row, col, text, styles.instruction if col >= INFO_NOTE_COLUMN else locked_text)
     prefill = issued.prefill if issued.prefill is not None else pd.DataFrame()
     last_row = HEADER_ROW + max(issued.rows, len(prefill))
+    rows = prefill.reset_index(drop=True).reindex(range(last_row - HEADER_ROW)).assign(**issued.fixed)
     headers = []
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
@@ -165,10 +167,11 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
         fixed = column.id in issued.fixed
         fmt = styles.cell(column.type, column.is_input and not fixed)
         known = _prefilled(prefill, column, lang)
+        results = results_to_cache(column, rows) if column.formula else []
         for row in range(FIRST_DATA_ROW, last_row + 1):
             value = known[row - FIRST_DATA_ROW] if row - FIRST_DATA_ROW < len(known) else None
             if column.formula:
-                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt)
+                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt, results[row - FIRST_DATA_ROW])
             elif fixed:
                 sheet.write(row, index, issued.fixed[column.id], fmt)
             elif value is None:
