@@ -23,16 +23,21 @@
   rows below it are rendered straight into the saved sheet's XML, a block at a time, with
   the styles openpyxl gave the first row (unless other cells share those rows);
 * the file is written under a temporary name and renamed over the target when complete, so
-  a failure leaves the previous file as it was.
+  a failure leaves the previous file as it was;
+* in place, it refuses while Excel has the file open (its ``~$`` owner file, naming the user)
+  and first keeps a safety copy in ``.dealerxl-backup/`` (:mod:`dealerxl.book.in_place`).
 """
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dealerxl.forms import get_form
@@ -86,6 +91,30 @@ class WriteResult:
     path: Path
     tables: dict[str, TableWritten] = field(default_factory=dict)
     dropped_parts: list[str] = field(default_factory=list)
+    backup: Path | None = None  # the safety copy of the file as it was (in-place writes)
+
+
+def refuse_if_open_in_excel(path: Path) -> None:
+    """Raise :class:`WriteRefused` naming who has ``path`` open (Excel's ``~$`` owner file)."""
+    from dealerxl.book.in_place import WorkbookOpen, refuse_if_open
+
+    try:
+        refuse_if_open(path)
+    except WorkbookOpen as error:
+        if error.user:
+            raise WriteRefused("msg.in_place.open_by", file=path.name, user=error.user, lock=error.lock.name) from None
+        raise WriteRefused("msg.in_place.open", file=path.name, lock=error.lock.name) from None
+
+
+def safety_copy(path: Path) -> Path:
+    """The file as it is, copied to ``.dealerxl-backup/`` beside it before it is rewritten; a
+    copy that cannot be made stops the write (:class:`WriteRefused`)."""
+    from dealerxl.book.in_place import keep_safety_copy
+
+    try:
+        return keep_safety_copy(path)
+    except OSError as error:
+        raise WriteRefused("msg.in_place.backup_failed", file=path.name, reason=error.strerror or str(error)) from None
 
 
 def part_label_key(part: str) -> str:
@@ -115,9 +144,12 @@ def write_into(path: str | Path, tables: dict[str, pd.DataFrame], *, out: str | 
 
     source = Path(path)
     target = Path(out) if out is not None else source
+    in_place = target.resolve() == source.resolve()
+    if in_place:
+        refuse_if_open_in_excel(source)
     lang = lang or workbook_language(source)  # an unreadable file raises WorkbookUnreadable here
     at_risk = parts_lost_by_rewrite(source)
-    if at_risk and target.resolve() == source.resolve():
+    if at_risk and in_place:
         raise WriteRefused("msg.unsafe_write", file=source.name,
                            label_fields={"parts": tuple(part_key(p) for p in at_risk)})
     macro = _has_macros(source)
@@ -142,6 +174,8 @@ def write_into(path: str | Path, tables: dict[str, pd.DataFrame], *, out: str | 
                 generated.setdefault(written.sheet, []).append(rows)
         # Excel works every formula out again on opening (openpyxl keeps no results of its own).
         book.calculation.fullCalcOnLoad = True
+        if in_place:
+            result.backup = safety_copy(source)
         with atomic_write(target) as temporary:
             book.save(temporary)
             parts = sheet_parts(temporary)
@@ -240,6 +274,9 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
         elif col in own_formulas:
             kind = "formula"
             values = _translated(own_formulas[col], f"{get_column_letter(col)}{first_data}", col, first_data, count)
+        elif column is None and _own_name(sheet.cell(header_row, col).value) in frame.columns:
+            # a column of the user's own in the table: its cells as they were, row by row
+            kind, values = "raw", _raw_values(frame[_own_name(sheet.cell(header_row, col).value)])
         else:
             kind, values = "blank", []
         cells.append((col, kind, values))
@@ -263,6 +300,31 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
         table.autoFilter.ref = table.ref
     _extend_validations(sheet, first_col, last_col, first_data, new_last)
     return TableWritten(form_id, sheet.title, table.ref, rows), computed, generated
+
+
+def _own_name(header) -> str:
+    from dealerxl.book.table_rows import OWN_COLUMN
+
+    return OWN_COLUMN + ("" if header is None else str(header))
+
+
+def _raw_values(values: pd.Series) -> list:
+    """Cells written back as they were read: text, numbers, dates, booleans; blanks as None."""
+    out = []
+    for value in values.astype(object).tolist():
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+            out.append(None)
+        elif isinstance(value, pd.Timestamp):
+            out.append(value.to_pydatetime())
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            out.append(dt.datetime(value.year, value.month, value.day))
+        elif isinstance(value, np.generic):
+            out.append(value.item())
+        elif isinstance(value, str):
+            out.append(_ILLEGAL.sub("", value))
+        else:
+            out.append(value)
+    return out
 
 
 def formula_results(form, column, frame: pd.DataFrame) -> list[float]:
@@ -306,18 +368,29 @@ def cell_values(values: pd.Series, column, lang: str) -> list:
         values = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
     missing = values.isna().to_numpy()
     if column.type in ("date", "datetime"):
-        stamps = pd.to_datetime(values, errors="coerce")
-        missing = missing | stamps.isna().to_numpy()
+        stamps = pd.to_datetime(values, errors="coerce") if values.dtype != object else pd.to_datetime(
+            values.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) else None), errors="coerce")
+        unread = stamps.isna().to_numpy() & ~missing
         cells = list(stamps.dt.to_pydatetime()) if len(stamps) else []
-    elif column.type == "int":
-        cells = pd.to_numeric(values, errors="coerce").astype("float64").round().astype(object).tolist()
-        cells = [None if m else int(v) for v, m in zip(cells, missing)]
-    elif column.type in ("number", "money", "percent"):
-        cells = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
+    elif column.type in ("int", "number", "money", "percent"):
+        numbers = pd.to_numeric(values.map(lambda v: v if isinstance(v, (int, float, np.number)) and not
+                                           isinstance(v, bool) else None) if values.dtype == object else values,
+                                errors="coerce").astype("float64")
+        unread = numbers.isna().to_numpy() & ~missing
+        cells = (numbers.round().astype(object).map(int, na_action="ignore") if column.type == "int"
+                 else numbers.astype(object)).tolist()
     elif column.type == "bool":
-        cells = values.astype(object).map(bool, na_action="ignore").tolist()
+        unread = values.map(lambda v: v is not None and not isinstance(v, (bool, np.bool_))
+                            and not (isinstance(v, float) and math.isnan(v))).to_numpy(dtype=bool)
+        cells = values.astype(object).tolist()
     else:
+        unread = np.zeros(len(values), dtype=bool)
         cells = values.astype(object).map(lambda v: _ILLEGAL.sub("", str(v)), na_action="ignore").tolist()
+    if unread.any():
+        # a cell that is not of the column's type (text in a number column, from the user's own
+        # rows) is written back as it was: never lost, never turned into something else
+        originals = _raw_values(values)
+        cells = [original if bad else cell for cell, original, bad in zip(cells, originals, unread)]
     return [None if m else v for v, m in zip(cells, missing)]
 
 
@@ -360,7 +433,7 @@ def _put_column(sheet, col: int, first_row: int, values: list, count: int, old_l
         if new:
             cell._style = copy.copy(style)
         cell.value = values[offset] if offset < len(values) else None
-        if kind == "text" and cell.value is not None:
+        if kind != "formula" and isinstance(cell.value, str):
             cell.data_type = "s"  # text typed as "=…" stays text, never becomes a formula
 
 
