@@ -92,7 +92,8 @@ def table_rows(source, form_id: str) -> TableRows | None:
         cells.columns = [c.id for c in present]
         own = _own_columns_grid(located, form, len(cells))
     for name, values in own.items():
-        cells[name] = values.to_numpy() if len(values) == len(cells) else None
+        values = values.reindex(range(len(cells))).astype(object)
+        cells[name] = values.where(~blank_mask(values, kinds(values)), None).to_numpy()
     cells = cells.astype(object)
     cells.index = pd.RangeIndex(len(cells))
     typed = {}
