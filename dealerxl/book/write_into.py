@@ -298,6 +298,7 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
     table.ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(last_col)}{new_last}"
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+    _declare_calculated_columns(table, form, columns, letters, first_col, first_data)
     _extend_validations(sheet, first_col, last_col, first_data, new_last)
     return TableWritten(form_id, sheet.title, table.ref, rows), computed, generated
 
@@ -341,6 +342,22 @@ def formula_results(form, column, frame: pd.DataFrame) -> list[float]:
             inputs[column_id] = values
     numbers, _ = cached_results(column, evaluate(column.formula, inputs))
     return numbers.tolist()
+
+
+def _declare_calculated_columns(table, form, columns: dict[int, str | None], letters: dict[str, str],
+                                first_col: int, first_data: int) -> None:
+    """The form's computed columns as the table's calculated columns, with the formula of its
+    first data row, so Excel fills it into rows added to the table (a workbook built before
+    they were declared gets them here)."""
+    from openpyxl.worksheet.table import TableFormula
+
+    for col, column_id in columns.items():
+        column = form.column(column_id) if column_id else None
+        position = col - first_col
+        if column is None or not column.formula or position >= len(table.tableColumns):
+            continue
+        formula = row_formulas(column.formula, letters, first_data, 1)[0][1:]
+        table.tableColumns[position].calculatedColumnFormula = TableFormula(attr_text=formula)
 
 
 def _first_filled(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> tuple[int, int] | None:
