@@ -205,3 +205,15 @@ def test_the_owner_file_of_excel_word_and_libreoffice_names_the_user(tmp_path):
     assert lock_owner(office) == "Lin Mei"
     assert lock_owner(tmp_path / "missing") is None
     os.chmod(excel, 0o644)
+
+
+def test_building_over_a_workbook_keeps_a_copy_and_refuses_while_it_is_open(tmp_path, capsys):
+    master = tmp_path / "DealerWorkbook.xlsm"
+    master.write_bytes(b"a workbook someone filled")
+    master.with_name("~$" + master.name).write_bytes(excel_owner_file("Lin"))
+    assert main(["build", "--out", str(tmp_path), "--lang", "en"]) == 2
+    assert "Lin" in capsys.readouterr().err and master.read_bytes() == b"a workbook someone filled"
+    master.with_name("~$" + master.name).unlink()
+    assert main(["build", "--out", str(tmp_path), "--lang", "en"]) == 0
+    [copy] = list((tmp_path / BACKUP_FOLDER).iterdir())
+    assert copy.read_bytes() == b"a workbook someone filled"

@@ -10,6 +10,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from dealerxl.book.computed import results_to_cache
+from dealerxl.book.in_place import keep_safety_copy, refuse_if_open
 from dealerxl.forms import DEFAULT_ROWS, FORMS
 from dealerxl.i18n import DEFAULT_LANG, check_lang, tr
 from dealerxl.jobs.safety import atomic_write
@@ -48,7 +49,9 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
     ``data`` maps form id → DataFrame (column ids; coded columns as codes) to fill the
     tables; without it tables are empty except the settings' default rows. ``macro`` adds
     the VBA project and the ribbon (the file should then end in ``.xlsm``). The file is
-    written under a temporary name and renamed when complete.
+    written under a temporary name and renamed when complete; a file already there is
+    refused while Excel has it open (:class:`~dealerxl.book.in_place.WorkbookOpen`) and
+    otherwise first copied to ``.dealerxl-backup/`` beside it.
     """
     from dealerxl.excel.functions import UDFS
 
@@ -61,6 +64,9 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
     # The ribbon needs every button's labels: a missing one should stop the build before
     # minutes of writing rows, not after.
     ribbon = ribbon_xml(lang) if macro else None
+    if path.exists():  # a workbook someone may have filled: not while Excel has it open, and kept
+        refuse_if_open(path)
+        keep_safety_copy(path)
     with atomic_write(path) as temporary:
         book = _new_book(temporary, lang)
         styles = Styles(book)
