@@ -61,7 +61,7 @@ def write_both(tmp_path, form, frame, lang="zh-Hant"):
         sheet.write(0, 0, "title above the data", styles.title)
         cells, formats = [], []
         for index, column in enumerate(form.columns):
-            fmt = styles.cell(column.type, column.is_input)
+            fmt = styles.cell(column, column.is_input)
             formats.append(fmt)
             if way == "cells":
                 if column.formula:
