@@ -2,7 +2,6 @@
 back, and keeps a safety copy of the file before writing into it."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from dealerxl.book.in_place import BACKUP_FOLDER, excel_owner_file, keep_safety_
 from dealerxl.cli import main
 from dealerxl.exchange import collect_files, issue_templates
 from dealerxl.exchange.manifest import KEY_VARIABLE
-from dealerxl.forms import FORMS
 from dealerxl.i18n import tr
 from dealerxl.jobs.sync import sync_workbook
 from dealerxl.store import open_store
@@ -204,7 +202,6 @@ def test_the_owner_file_of_excel_word_and_libreoffice_names_the_user(tmp_path):
     office.write_text("Lin Mei,host-7,lmei,07.12.2026 09:12,file:///home/lmei/.config/libreoffice/4;", "utf-8")
     assert lock_owner(office) == "Lin Mei"
     assert lock_owner(tmp_path / "missing") is None
-    os.chmod(excel, 0o644)
 
 
 def test_building_over_a_workbook_keeps_a_copy_and_refuses_while_it_is_open(tmp_path, capsys):
