@@ -67,7 +67,7 @@ class Cells:
     def is_text(self) -> np.ndarray:
         if self.text is None:
             return np.zeros(self.size, dtype=bool)
-        return np.array([value is not None for value in self.text], dtype=bool)
+        return pd.notna(self.text) & (self.text != None)  # noqa: E711  (elementwise)
 
     def errors(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool) if self.error is None else self.error
@@ -251,24 +251,26 @@ def _comparable(cells: Cells, other: Cells) -> tuple[np.ndarray, np.ndarray, np.
     blank = cells.blanks()
     kind = np.where(is_text | (blank & other_text), 1, 0)
     number = np.where(blank, 0.0, cells.number)
-    text = np.where(is_text, cells.text if cells.text is not None else None, "").astype(object)
+    text = np.where(is_text, cells.text, "").astype(object) if cells.text is not None else \
+        np.full(cells.size, "", dtype=object)
     return kind, number, text
 
 
 def _compare(operator: str, left: Cells, right: Cells) -> Cells:
     left_kind, left_number, left_text = _comparable(left, right)
     right_kind, right_number, right_text = _comparable(right, left)
-    lower_text = np.array([str(v).casefold() for v in left_text], dtype=object)
-    upper_text = np.array([str(v).casefold() for v in right_text], dtype=object)
     both_numbers = (left_kind == 0) & (right_kind == 0)
     both_texts = (left_kind == 1) & (right_kind == 1)
     # order: -1, 0, 1 of left against right; a number sorts before any text
     order = np.where(left_kind < right_kind, -1, np.where(left_kind > right_kind, 1, 0))
     with np.errstate(invalid="ignore"):
         order = np.where(both_numbers, np.sign(left_number - right_number), order)
-    if both_texts.any():
-        text_order = np.array([(a > b) - (a < b) for a, b in zip(lower_text, upper_text)])
-        order = np.where(both_texts, text_order, order)
+    if both_texts.any():  # Excel compares text without regard to case
+        rows = np.flatnonzero(both_texts)
+        text_order = [(a > b) - (a < b) for a, b in zip((str(v).casefold() for v in left_text[rows]),
+                                                      (str(v).casefold() for v in right_text[rows]))]
+        order = order.copy()
+        order[rows] = text_order
     result = {"=": order == 0, "<>": order != 0, "<": order < 0, ">": order > 0, "<=": order <= 0,
               ">=": order >= 0}[operator]
     error = left.errors() | right.errors()
@@ -305,15 +307,31 @@ def _significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.nda
 def excel_round(values: np.ndarray, digits: np.ndarray) -> np.ndarray:
     """Excel's ROUND: half away from zero on the 15-digit value.
 
+    Rounding the double as it is would take 2.675·100 = 267.49999999999997 down; only values
+    that lie that close to a half are taken to 15 significant digits first (the rest round
+    the same either way, and the correction costs a logarithm per value).
+
     >>> excel_round(np.array([2.675, -2.675, 0.125, 1234.5, 0.285]), np.array([2, 2, 2, -1, 2])).tolist()
     [2.68, -2.68, 0.13, 1230.0, 0.29]
     """
-    digits = np.trunc(digits)
-    factor = np.power(10.0, digits)
+    digits = np.trunc(np.asarray(digits, dtype="float64"))
+    if digits.size and np.all(digits == digits.flat[0]):
+        digits = digits.flat[0]  # one number of digits for every row (the usual case): scalar arithmetic
+    magnitude = np.abs(values)
     with np.errstate(invalid="ignore", over="ignore"):
-        scaled = _significant(np.abs(_significant(values)) * factor)
+        up = digits >= 0
+        factor = np.power(10.0, np.abs(digits))
+        scaled = magnitude * factor if np.isscalar(up) and up else (
+            magnitude / factor if np.isscalar(up) else np.where(up, magnitude * factor, magnitude / factor))
+        fraction = scaled - np.floor(scaled)
+        near_half = np.abs(fraction - 0.5) <= np.maximum(scaled, 1.0) * 1e-12
+        if near_half.any():
+            exact = _significant(np.where(up, _significant(magnitude) * factor, _significant(magnitude) / factor))
+            scaled = np.where(near_half, exact, scaled)
         rounded = np.floor(scaled + 0.5)
-        return np.sign(values) * np.where(digits >= 0, rounded / factor, rounded * np.power(10.0, -digits))
+        if np.isscalar(up):
+            return np.sign(values) * (rounded / factor if up else rounded * factor)
+        return np.sign(values) * np.where(up, rounded / factor, rounded * factor)
 
 
 def _edate(start: np.ndarray, months: np.ndarray) -> np.ndarray:
