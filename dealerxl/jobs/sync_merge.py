@@ -87,8 +87,11 @@ def merge_rows(form, workbook: TableRows | None, stored: pd.DataFrame, capacity:
     added = stored[new].astype(object)
     added = added.where(added.notna(), None)
     frame = pd.concat([cells, added], ignore_index=True)
-    periods = pd.concat([workbook.periods.where(~has, period_strings(form, stored).to_numpy()[
-        matched.fillna(0).astype(int).to_numpy()]), period_strings(form, stored)[new]], ignore_index=True)
+    stored_periods = period_strings(form, stored)
+    periods = workbook.periods.astype(object).copy()
+    if has.any():  # a replaced row takes the period of the store's row
+        periods[has] = stored_periods.to_numpy()[matched[has].astype(int).to_numpy()]
+    periods = pd.concat([periods, stored_periods[new]], ignore_index=True)
     held = pd.Series(list(has) + [True] * int(new.sum()))
     merged = Merged(frame, kept=int((~has).sum()), replaced=int(has.sum()), added=int(new.sum()))
     if len(frame) > capacity:
