@@ -20,15 +20,24 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    if args.lite:
-        from dealerxl.lite.build import build_lite
-        from dealerxl.lite.code import DEFAULT_WHEEL_URL
+    import sys
 
-        written = build_lite(args.out, args.lang, args.wheel_url or DEFAULT_WHEEL_URL)
-    else:
-        from dealerxl.build import build_all
+    from dealerxl.book.in_place import WorkbookOpen
+    from dealerxl.i18n import DEFAULT_LANG
 
-        written = build_all(args.out, args.lang)
+    try:
+        if args.lite:
+            from dealerxl.lite.build import build_lite
+            from dealerxl.lite.code import DEFAULT_WHEEL_URL
+
+            written = build_lite(args.out, args.lang, args.wheel_url or DEFAULT_WHEEL_URL)
+        else:
+            from dealerxl.build import build_all
+
+            written = build_all(args.out, args.lang)
+    except WorkbookOpen as error:
+        print(error.message(args.lang or DEFAULT_LANG), file=sys.stderr)
+        return 2
     for path in written:
         print(path)
     return 0

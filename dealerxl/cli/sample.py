@@ -37,8 +37,16 @@ def run(args) -> int:
     from dealerxl.sample import generate
 
     options = {} if args.seed is None else {"seed": args.seed}
+    import sys
+
+    from dealerxl.book.in_place import WorkbookOpen
+
     data = generate(args.size, args.end, **options)
-    path = write_workbook(args.out, lang=args.lang, data=data, macro=args.out.suffix.lower() == ".xlsm")
+    try:
+        path = write_workbook(args.out, lang=args.lang, data=data, macro=args.out.suffix.lower() == ".xlsm")
+    except WorkbookOpen as error:
+        print(error.message(args.lang), file=sys.stderr)
+        return 2
     rows = sum(len(frame) for frame in data.values())
     print(f"{path}: {len(data)} forms, {rows:,} rows")
     return 0
