@@ -32,7 +32,12 @@ CORE = [
     "dealerxl.jobs.targets",
     "dealerxl.jobs.incentives",
     "dealerxl.report.monthly",
-    "dealerxl.lite.*",
+    # what the generated main.py of the xlwings Lite edition imports, and what its scripts import when run
+    "dealerxl.lite.functions",
+    "dealerxl.lite.scripts",
+    "dealerxl.excel.actions.validate",
+    "dealerxl.cli.incentives",
+    "dealerxl.report.workbook",
 ]
 
 # Top-level packages the core must not load, and modules of ours and of xlwings likewise.

@@ -42,6 +42,8 @@ EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
 def encode(value):
     """A cell for JSON: numbers, text, booleans, None; dates and errors tagged."""
+    if value is pd.NaT or value is pd.NA:
+        return None
     if isinstance(value, (dt.datetime, dt.date)) and not isinstance(value, dt.time):
         return {"date": pd.Timestamp(value).isoformat()}
     if isinstance(value, str) and value in ERRORS:
@@ -52,8 +54,6 @@ def encode(value):
         return int(value)
     if isinstance(value, np.bool_):
         return bool(value)
-    if value is pd.NaT or value is pd.NA:
-        return None
     return value
 
 
