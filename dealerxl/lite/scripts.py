@@ -11,6 +11,9 @@ language in the message cell of the index sheet, in a message box, and in Lite's
 Lite has no status bar and no files beside the workbook: progress goes to the output pane, and
 the runs are not appended to an audit log (the history store is not reachable from Lite).
 
+A job whose rows are per period (risk review, targets) is merged into its table as the desktop
+button merges it: rows of the same key replaced, the other periods' rows kept.
+
 Only these xlwings calls are used (the tests' stand-in implements exactly them, with values as
 Lite hands them over): everything :class:`LiveBook` reads, ``table.update(frame, index=False)``,
 ``book.sheets`` (iteration, ``[name]``, ``add(name, after=sheet)``), ``sheet[address].value``
@@ -28,7 +31,8 @@ import pandas as pd
 from dealerxl.book.language import detect_language
 from dealerxl.calc import CalcError
 from dealerxl.excel.live import LiveBook
-from dealerxl.excel.write_back import TableNotFound, write_form_table
+from dealerxl.excel.write_back import (TableNotFound, find_table, keeps_other_periods, merged_with_table,
+                                       write_form_table)
 from dealerxl.forms import get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
@@ -127,6 +131,9 @@ def _into_table(book, *, job: str, code: str, form_id: str, table: str, run, not
     frame = result.tables[table]
     print(tr(f"msg.{code}.progress_writing", lang, rows=len(frame)))
     try:
+        find_table(book, form_id)
+        if keeps_other_periods(form_id):  # as the desktop button: other periods' rows stay
+            frame = merged_with_table(book, form_id, frame)
         rows = write_form_table(book, form_id, frame, lang)
     except TableNotFound:
         return say(book, lang, tr(f"msg.{code}.no_table", lang, table=get_form(form_id).table_name))

@@ -52,9 +52,17 @@ def sample_data() -> dict[str, pd.DataFrame]:
 
 
 def desktop_results(path: Path) -> dict:
-    """The desktop edition on the saved file: the same jobs, the same arguments as the Lite tests use."""
+    """The desktop edition on the saved file, with the same arguments as the Lite tests use: the
+    ribbon buttons' jobs on the workbook as desktop xlwings hands it over (what each button writes
+    into its table), the statements and the monthly report as the command line works them out,
+    and the validation report of ``dealerxl check``."""
+    from workbook_fixtures import WritableStandInBook
+
+    from dealerxl.excel.actions.replenish import replenish_book
+    from dealerxl.excel.actions.risk import review_book
+    from dealerxl.excel.actions.targets import targets_book
     from dealerxl.excel.actions.validate import validation_report
-    from dealerxl.jobs.common import localise
+    from dealerxl.forms import get_form
     from dealerxl.jobs.incentives import run_incentives, statement_sheets
     from dealerxl.jobs.replenish import PROPOSAL_FORM, run_replenishment
     from dealerxl.jobs.risk import REVIEW_FORM, run_risk_review
@@ -65,18 +73,21 @@ def desktop_results(path: Path) -> dict:
     def problems(result) -> list[str]:
         return [p.message(LANG) for p in result.problems]
 
-    replenish = run_replenishment(path, as_of=AS_OF, scorecards=False)
-    risk = run_risk_review(path, MONTH)
-    targets = run_targets(path, TARGET_YEAR)
+    def written_by(button, form_id: str, *args) -> dict:
+        book = WritableStandInBook(path)
+        button(book, *args)
+        table = next(t for s in book.sheets for t in s.tables if t.name == get_form(form_id).table_name)
+        return frame_json(table.written[-1])
+
     incentives = run_incentives(path, MONTH, lang=LANG)
     monthly = run_monthly_report(path, MONTH)
     return {
         "validate": validation_report(path)[1],
-        "replenish": {"table": frame_json(localise(replenish.tables["proposal"], PROPOSAL_FORM, LANG)),
-                      "problems": problems(replenish)},
-        "risk": {"table": frame_json(localise(risk.tables["review"], REVIEW_FORM, LANG)), "problems": problems(risk)},
-        "targets": {"table": frame_json(localise(targets.tables[OUTPUT_FORM], OUTPUT_FORM, LANG)),
-                    "problems": problems(targets)},
+        "replenish": {"table": written_by(replenish_book, PROPOSAL_FORM, AS_OF),
+                      "problems": problems(run_replenishment(path, as_of=AS_OF, scorecards=False))},
+        "risk": {"table": written_by(review_book, REVIEW_FORM, MONTH), "problems": problems(run_risk_review(path, MONTH))},
+        "targets": {"table": written_by(targets_book, OUTPUT_FORM, TARGET_YEAR),
+                    "problems": problems(run_targets(path, TARGET_YEAR))},
         "incentives": {"sheets": {name: frame_json(frame) for name, frame in statement_sheets(incentives).items()},
                        "problems": problems(incentives)},
         "monthly_summary": {"table": frame_json(summary_frame(monthly, LANG)), "problems": problems(monthly)},
