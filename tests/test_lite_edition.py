@@ -176,6 +176,37 @@ def test_each_function_shows_in_lite_the_cells_it_shows_on_the_desktop(runtime, 
         assert differences(shown, expected) == []
 
 
+
+def lite_outcomes(runtime) -> dict:
+    """Each case's cells through ``main.py`` (cells for JSON), or the message of the error it raises."""
+    from support.lite_book import encode
+
+    found = {}
+    for name in sorted(CASES):
+        shown = outcome(lambda: runtime.call(f"{NAMESPACE}.{lite_name(name)}", *CASES[name]))
+        found[name] = shown if isinstance(shown, str) else [[encode(v) for v in row] for row in shown]
+    return found
+
+
+@pytest.fixture(scope="module")
+def cpython_outcomes() -> dict:
+    """:func:`lite_outcomes` on CPython, written before Pyodide starts (``lite_fixture.py --functions``)."""
+    given = os.environ.get("DEALERXL_LITE_FUNCTIONS")
+    if not given:
+        pytest.skip("compares Pyodide with CPython: the Pyodide job (.ci/pyodide/run) sets DEALERXL_LITE_FUNCTIONS")
+    return json.loads(Path(given).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_function_gives_here_the_cells_it_gives_on_cpython(runtime, cpython_outcomes, name):
+    """Inside Pyodide: the same cells as CPython (numbers to the last digits), or the same refusal."""
+    shown = outcome(lambda: runtime.call(f"{NAMESPACE}.{lite_name(name)}", *CASES[name]))
+    expected = cpython_outcomes[name]
+    if isinstance(expected, str) or isinstance(shown, str):
+        assert shown == expected
+    else:
+        assert differences(shown, desktop_rows({"rows": expected})) == []
+
 def test_without_the_handover_lite_would_show_num_where_the_desktop_shows_a_blank():
     """The case the blank handover exists for: a NaN cell written by Lite's rules is #NUM!."""
     result = UDFS["DX_ACHIEVEMENT"].function(np.array([[10.0], [5.0]]), np.array([[0.0], [4.0]]))

@@ -21,9 +21,10 @@ const pyodide = await loadPyodide({
     HOME: "/home/pyodide", PYTHONDONTWRITEBYTECODE: "1", PYTHONHASHSEED: "0",
     ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("DEALERXL_"))),
   },
-  stdout: (line) => process.stdout.write(line + "\n"),
-  stderr: (line) => process.stderr.write(line + "\n"),
 });
+// Raw writes: a test runner's progress (dots without a newline) stays on one line.
+pyodide.setStdout({ write: (bytes) => { process.stdout.write(bytes); return bytes.length; } });
+pyodide.setStderr({ write: (bytes) => { process.stderr.write(bytes); return bytes.length; } });
 // Pyodide's own numpy, pandas and scipy from DIST (never a CDN: the files are there).
 await pyodide.loadPackage(["numpy", "pandas", "scipy"], { messageCallback: () => {} });
 const loaded = (performance.now() - started) / 1000;

@@ -71,8 +71,9 @@ def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amoun
     codes = groups.ngroup().to_numpy()
     index = groups.size().index
     width = last - first + 1
-    grid = np.bincount(codes * width + (ordinals[inside] - first), weights=amounts[inside],
-                       minlength=len(index) * width)
+    # np.bincount takes the platform's index type: int32 under Pyodide (Excel on the web and on Mac).
+    cells = (codes * width + (ordinals[inside] - first)).astype(np.intp)
+    grid = np.bincount(cells, weights=amounts[inside], minlength=len(index) * width)
     columns = pd.period_range(pd.Period(ordinal=first, freq="M"), periods=width, freq="M", name="month")
     return pd.DataFrame(grid.reshape(len(index), width), index=index, columns=columns)
 

@@ -10,6 +10,9 @@
 * ``desktop.json``: what the desktop edition gives for the same file, read the desktop way
   (python-calamine): the validation report, and each month-end job's tables and input problems.
 
+``python tests/support/lite_fixture.py --functions FILE`` writes every ``DX_`` function's cells
+for the Lite tests' cases as CPython computes them, for the Pyodide job to compare with.
+
 Inside Pyodide there is no reader for the file, so the desktop results travel as this JSON.
 """
 from __future__ import annotations
@@ -105,5 +108,22 @@ def make(folder: Path) -> Path:
     return folder
 
 
+def write_function_outcomes(path: Path) -> Path:
+    """Every ``DX_`` function's cells for the Lite tests' cases, computed here (CPython), as JSON."""
+    from test_lite_edition import LANG as TESTS_LANG, lite_outcomes
+
+    from dealerxl.lite.code import main_py
+    from support.lite_book import LiteRuntime
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(lite_outcomes(LiteRuntime(main_py(TESTS_LANG))), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
-    print(make(Path(sys.argv[1])))
+    # lite_fixture.py FOLDER: the sample and the desktop results; --functions FILE: the functions' cells
+    if sys.argv[1] == "--functions":
+        print(write_function_outcomes(Path(sys.argv[2])))
+    else:
+        print(make(Path(sys.argv[1])))
