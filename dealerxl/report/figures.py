@@ -185,8 +185,7 @@ def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TR
     started = np.flatnonzero(history != 0)
     if len(started) == 0:
         raise CalcError(f"no sales in the {months} months to {period}")
-    ahead = forecast([np.where(np.arange(months) >= started[0], history, np.nan)], horizon,
-                     min_model_months=months).iloc[0]
+    ahead = forecast([np.where(np.arange(months) >= started[0], history, np.nan)], horizon).iloc[0]
     future = pd.period_range(period + 1, periods=horizon, freq="M")
     actual = pd.DataFrame({"month": [str(p) for p in matrix.columns], "actual": history, "forecast": np.nan})
     ahead_rows = pd.DataFrame({"month": [str(p) for p in future], "actual": np.nan,
