@@ -529,7 +529,9 @@ def _linear_variance(alpha, beta, gamma, phi, sigma2, m, horizon):
 
 def _simulated_quantiles(level, slope, season, alpha, beta, gamma, phi, sigma2, n, m, horizon, probabilities):
     """Quantiles of ``SIMULATED_PATHS`` future paths of ETS(M,·,M) per series (rows × h per probability)."""
-    rng = np.random.default_rng(SIMULATION_SEED)
+    # The same standard normal draws for every series (common random numbers): a series'
+    # interval does not depend on which other series are fitted with it.
+    shocks = np.random.default_rng(SIMULATION_SEED).standard_normal((SIMULATED_PATHS, horizon))
     paths = SIMULATED_PATHS
     out = np.empty((len(probabilities), level.size, horizon))
     chunk = max(1, 2_000_000 // paths)
@@ -546,7 +548,7 @@ def _simulated_quantiles(level, slope, season, alpha, beta, gamma, phi, sigma2, 
             k = (n + h) % m
             damped = lv + f * sp
             mu = damped * se[:, :, k]
-            e = np.maximum(rng.standard_normal((rows, paths)) * sd, -1.0)  # y ≥ 0
+            e = np.maximum(shocks[None, :, h] * sd, -1.0)  # y ≥ 0
             values[:, :, h] = mu * (1 + e)
             lv = damped * (1 + a * e)
             sp = f * sp + b * damped * e
