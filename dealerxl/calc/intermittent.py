@@ -2,7 +2,9 @@
 method with the SBA correction, TSB, and safety stock from a count distribution.
 
 Histories are matrices: one row per item (or item × location), one column per period,
-oldest first; blanks are periods without demand. Everything runs for all rows at once; the
+oldest first; blanks are periods without demand, except leading blanks in
+:func:`demand_class` and :func:`intermittent_forecast`, which mean the item did not exist
+yet (its history starts at its first non-blank period). Everything runs for all rows at once; the
 recursions go period by period over every row and every smoothing constant tried together.
 """
 from __future__ import annotations
@@ -35,10 +37,22 @@ def _demand(history) -> np.ndarray:
     return d
 
 
+def _started(history) -> tuple[np.ndarray, np.ndarray]:
+    """Demand with blanks as 0, and each row's number of periods from its first non-blank one."""
+    d = np.asarray(history, dtype=float)
+    d = d.reshape(1, -1) if d.ndim == 1 else d
+    if d.ndim != 2 or d.shape[1] == 0:
+        raise CalcError("the demand history needs one row per item and at least one period")
+    known = ~np.isnan(d)
+    first = np.where(known.any(axis=1), np.argmax(known, axis=1), d.shape[1])
+    return _demand(d), d.shape[1] - first
+
+
 def demand_class(history) -> dict[str, np.ndarray]:
     """ADI, CV² and the Syntetos–Boylan class of every row.
 
-    ADI (average demand interval) = periods / periods with demand; CV² = (s / z̄)², the
+    ADI (average demand interval) = periods since the row's first non-blank one / periods
+    with demand; CV² = (s / z̄)², the
     squared coefficient of variation of the non-zero demand sizes (sample standard
     deviation; 0 with a single demand). Classes (Syntetos, Boylan & Croston 2005):
     smooth ADI < 1.32 and CV² < 0.49; erratic ADI < 1.32, CV² ≥ 0.49; intermittent
@@ -51,11 +65,11 @@ def demand_class(history) -> dict[str, np.ndarray]:
     >>> round(float(c["adi"][0]), 3), round(float(c["cv2"][0]), 4), c["demand_class"][0]
     (2.667, 0.0625, 'intermittent')
     """
-    d = _demand(history)
+    d, length = _started(history)
     positive = d > 0
     count = positive.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        adi = np.where(count > 0, d.shape[1] / count, np.nan)
+        adi = np.where(count > 0, length / count, np.nan)
         size_mean = np.where(count > 0, d.sum(axis=1) / count, np.nan)
         squares = np.where(positive, (d - size_mean[:, None]) ** 2, 0.0).sum(axis=1)
         size_sd = np.where(count > 1, np.sqrt(squares / (count - 1)), 0.0)
@@ -173,16 +187,22 @@ def intermittent_forecast(history, method: str = "auto") -> dict[str, np.ndarray
     """
     if method not in ("auto", "sba", "tsb"):
         raise CalcError(f"intermittent forecast method {method!r} is not one of auto, sba, tsb")
-    d = _demand(history)
-    classes = demand_class(d)
-    sba = _best_of(d, [croston_sba(d, a) for a in SIZE_ALPHAS])
-    teunter = _best_of(d, [tsb(d, a, b) for a in SIZE_ALPHAS for b in PROBABILITY_BETAS])
+    d, length = _started(history)
+    classes = demand_class(history)
+    forecast, mse = np.zeros(d.shape[0]), np.full(d.shape[0], np.nan)
     use_tsb = np.full(d.shape[0], method == "tsb")
     if method == "auto":
         use_tsb = classes["demand_class"] == "lumpy"
-    return {"forecast": np.where(use_tsb, teunter["forecast"], sba["forecast"]),
-            "mse": np.where(use_tsb, teunter["mse"], sba["mse"]),
-            "method": np.where(use_tsb, "tsb", "sba").astype(object), **classes}
+    # Rows of equal length (the same first period) are smoothed together over their own periods.
+    for periods in np.unique(length[length > 0]):
+        rows = np.flatnonzero(length == periods)
+        own = d[rows, d.shape[1] - periods:]
+        sba = _best_of(own, [croston_sba(own, a) for a in SIZE_ALPHAS])
+        teunter = _best_of(own, [tsb(own, a, b) for a in SIZE_ALPHAS for b in PROBABILITY_BETAS])
+        pick = use_tsb[rows]
+        forecast[rows] = np.where(pick, teunter["forecast"], sba["forecast"])
+        mse[rows] = np.where(pick, teunter["mse"], sba["mse"])
+    return {"forecast": forecast, "mse": mse, "method": np.where(use_tsb, "tsb", "sba").astype(object), **classes}
 
 
 def _best_of(d: np.ndarray, fits: list[dict]) -> dict[str, np.ndarray]:
@@ -229,7 +249,7 @@ def count_reorder_point(mean_per_period, variance_per_period, periods, service_l
     mu = d * length
     total_var = length * var + d ** 2 * length_sd ** 2
     over = total_var > mu * (1 + 1e-9)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         p = np.where(over, mu / total_var, 0.5)
         r = np.where(over, mu ** 2 / (total_var - mu), 1.0)
     point = np.where(over, nbinom.ppf(level, np.where(r > 0, r, 1.0), p), poisson.ppf(level, mu))
