@@ -219,13 +219,17 @@ def _reason(reason: str, lang: str) -> str:
 
 
 def trend_chart(w: ReportWriter, s: SheetWriter) -> None:
-    """The 24-month trend with its forecast: the table, then a line chart over it."""
+    """The 24-month trend with its forecast and the forecast's 80 % interval: the table, then a
+    line chart over it."""
     lang, trend = w.lang, w.result.tables["sales.trend"]
     s.heading(t("section.trend", lang))
     shown = trend.rename(columns={c: t(f"col.{c}", lang) for c in trend.columns})
-    header, last = s.table(shown, {t("col.actual", lang): "#,##0", t("col.forecast", lang): "#,##0"})
+    header, last = s.table(shown, {t(f"col.{c}", lang): "#,##0"
+                                   for c in ("actual", "forecast", "lower_80", "upper_80")})
     w.column_chart(s, t("chart.trend", lang), [(t("col.actual", lang), 1, header + 1, last, 0x1F4E78),
-                                               (t("col.forecast", lang), 2, header + 1, last, 0xED7D31)],
+                                               (t("col.forecast", lang), 2, header + 1, last, 0xED7D31),
+                                               (t("col.lower_80", lang), 3, header + 1, last, 0xF8CBAD),
+                                               (t("col.upper_80", lang), 4, header + 1, last, 0xF8CBAD)],
                    categories=(0, header + 1, last), line=True)
 
 
