@@ -188,8 +188,8 @@ def _statsmodels_model(statsmodels, y, model):
         ("add" if model.season == "A" else "mul"), seasonal_periods=M if model.season != "N" else None)
 
 
-CROSS_CHECKED = (Model("A", "N", "N"), Model("A", "A", "A"), Model("A", "Ad", "A"), Model("M", "N", "M"),
-                 Model("M", "Ad", "M"))
+CROSS_CHECKED = (Model("A", "N", "N"), Model("A", "A", "A"), Model("A", "Ad", "A"), Model("M", "A", "A"),
+                 Model("M", "N", "M"), Model("M", "Ad", "M"))
 
 
 def test_statsmodels_finds_no_higher_likelihood_for_the_same_model():

@@ -11,6 +11,7 @@ model              one-step forecast μₜ and state updates (εₜ the innovati
 ETS(A,N,N)         μₜ = ℓₜ₋₁;  ℓₜ = ℓₜ₋₁ + αεₜ
 ETS(A,A,N)/(A,Ad,N) μₜ = ℓₜ₋₁ + φbₜ₋₁;  ℓₜ = ℓₜ₋₁ + φbₜ₋₁ + αεₜ;  bₜ = φbₜ₋₁ + βεₜ
 ETS(A,·,A)         μₜ = ℓₜ₋₁ + φbₜ₋₁ + sₜ₋ₘ; as above and sₜ = sₜ₋ₘ + γεₜ;  εₜ = yₜ − μₜ
+ETS(M,·,N)/(M,·,A) μₜ as for (A,·,·), εₜ = (yₜ − μₜ)/μₜ, each update's αεₜ, βεₜ, γεₜ times μₜ
 ETS(M,·,M)         μₜ = (ℓₜ₋₁ + φbₜ₋₁)sₜ₋ₘ;  εₜ = (yₜ − μₜ)/μₜ;  ℓₜ = (ℓₜ₋₁ + φbₜ₋₁)(1 + αεₜ);
                    bₜ = φbₜ₋₁ + β(ℓₜ₋₁ + φbₜ₋₁)εₜ;  sₜ = sₜ₋ₘ(1 + γεₜ)
 =================  ==========================================================================
@@ -25,17 +26,18 @@ ones; −2·log-likelihood = L* + n·log(2πe/n). The smoothing parameters are f
 Nelder–Mead search run for every series at once. The initial states x₀ = (ℓ₀, b₀, s₋ₘ₊₁…s₀)
 need no search: in a linear (additive) model the errors are affine in x₀, so for given
 smoothing parameters the best x₀ is a least-squares solution (the "concentrated" likelihood
-of §5.2, with the seasonal states summing to 0); for the multiplicative models x₀ starts at
-the heuristic of §2.6.1 and takes Gauss–Newton steps along the errors' derivatives.
+of §5.2, with the seasonal states summing to 0); models with multiplicative errors take
+Gauss–Newton steps on x₀ along the relative errors' derivatives, from that least-squares
+solution (no or additive season) or from the heuristic of §2.6.1 (multiplicative season).
 
 Selection (§7.2): AICc = −2·log L + 2k + 2k(k + 1)/(n − k − 1), k = number of smoothing
 parameters + number of free initial states + 1 (the variance; seasonal states count m − 1).
 
 Prediction intervals (§6): linear models have forecast variance
 v_h = σ²[1 + Σⱼ₌₁ʰ⁻¹ cⱼ²], cⱼ = α + β(φ + … + φʲ) + γ·[j mod m = 0] (Table 6.1, class 1), so
-the interval is ŷ ± z·√v_h; multiplicative models have no closed form for h > m, so their
-intervals are the quantiles of simulated future paths (§6.1), with a fixed seed so the same
-history always gives the same interval.
+the interval is ŷ ± z·√v_h; models with multiplicative errors have no closed form for every
+h, so their intervals are the quantiles of simulated future paths (§6.1), with a fixed seed so
+the same history always gives the same interval.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ SIMULATION_SEED = 20080601
 BLOCK = 400
 NELDER_MEAD_ITERATIONS = 200
 NELDER_MEAD_TOLERANCE = 1e-4        # on −2·log L: far below any difference AICc can see
-GAUSS_NEWTON_STEPS = 2
+GAUSS_NEWTON_STEPS = 3
 ALTERNATIONS = 2                    # rounds of (x₀ by Gauss–Newton, smoothing by Nelder–Mead)
 
 
@@ -78,8 +80,14 @@ class Model:
 
 
 ADDITIVE = tuple(Model("A", trend, season) for season in ("N", "A") for trend in ("N", "A", "Ad"))
+# Multiplicative errors with no or an additive season: the same state recursion as the additive
+# models (Hyndman et al. 2008, §2.5: the point forecasts agree for equal states and
+# parameters), but errors relative to the level, so the spread grows with it.
+RELATIVE = tuple(Model("M", trend, season) for season in ("N", "A") for trend in ("N", "A", "Ad"))
 MULTIPLICATIVE = tuple(Model("M", trend, "M") for trend in ("N", "A", "Ad"))
-MODELS = ADDITIVE + MULTIPLICATIVE
+# Hyndman et al.'s family without a multiplicative trend (§7.2) and without the additive-error,
+# multiplicative-season models, whose variance is not finite.
+MODELS = ADDITIVE + RELATIVE + MULTIPLICATIVE
 NON_SEASONAL = tuple(m for m in MODELS if m.season == "N")
 
 
@@ -129,7 +137,7 @@ def _theta(alpha, beta_share, gamma_share, phi) -> np.ndarray:
 # local minimum far from them).
 STARTS = np.array([_theta(a, b, g, 0.97) for a, b, g in
                    ((0.1, 0.1, 0.05), (0.3, 0.1, 0.1), (0.6, 0.05, 0.2), (0.02, 0.5, 0.3),
-                    (0.2, 0.01, 0.5), (0.9, 0.01, 0.05))])
+                    (0.2, 0.01, 0.5), (0.9, 0.01, 0.05), (0.8, 0.9, 0.1))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,18 +188,71 @@ def _linear_fit(y, alpha, beta, gamma, phi, trend, season, m):
     """Sum of squared errors with the best initial states, those states and the final states."""
     errors, (level, slope, seasonal) = _linear_errors(y, alpha, beta, gamma, phi, trend, season, m)
     base, unit = errors[:, :, 0], errors[:, :, 1:]
-    gram = np.matmul(unit.transpose(0, 2, 1), unit)
-    rhs = np.matmul(unit.transpose(0, 2, 1), base[:, :, None])[:, :, 0]
-    # A tiny ridge keeps columns of states the model lacks (all zero) at 0 and the rest exact.
-    scale = np.maximum(np.trace(gram, axis1=1, axis2=2), 1e-12)
-    gram = gram + (1e-10 * scale)[:, None, None] * np.eye(gram.shape[1])
-    x0 = -np.linalg.solve(gram, rhs[:, :, None])[:, :, 0]
+    x0 = _least_squares(base, unit)
     residual = base + np.matmul(unit, x0[:, :, None])[:, :, 0]
     sse = (residual ** 2).sum(axis=1)
     final_level = level[:, 0] + (level[:, 1:] * x0).sum(axis=1)
     final_slope = slope[:, 0] + (slope[:, 1:] * x0).sum(axis=1)
     final_season = seasonal[:, 0] + np.matmul(seasonal[:, 1:].transpose(0, 2, 1), x0[:, :, None])[:, :, 0]
     return sse, (final_level, final_slope, final_season)
+
+
+def _relative_fit(y, alpha, beta, gamma, phi, trend, season, m):
+    """ETS(M,·,N) and (M,·,A): the criterion L* = n·log Σrₜ² + 2·Σ log μₜ, rₜ = (yₜ − μₜ)/μₜ,
+    with x₀ from least squares then :data:`GAUSS_NEWTON_STEPS` Gauss–Newton steps on r (the
+    errors eₜ = yₜ − μₜ stay affine in x₀, so drₜ/dx₀ = yₜ/μₜ² · deₜ/dx₀). Returns L*, Σr²
+    and the final states; ∞ where a one-step forecast is not above zero."""
+    errors, (level, slope, seasonal) = _linear_errors(y, alpha, beta, gamma, phi, trend, season, m)
+    base, unit = errors[:, :, 0], errors[:, :, 1:]
+    x0 = _least_squares(base, unit)
+    n = y.shape[1]
+    best_value = np.full(y.shape[0], np.inf)
+    best_sse = np.full(y.shape[0], np.inf)
+    best_x0 = x0.copy()
+    for step in range(GAUSS_NEWTON_STEPS + 1):
+        e = base + np.matmul(unit, x0[:, :, None])[:, :, 0]
+        mu = y - e
+        admissible = (mu > 0).all(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(admissible[:, None], e / mu, 0.0)
+            sse = (r ** 2).sum(axis=1)
+            value = np.where(admissible, n * np.log(np.maximum(sse, 1e-300))
+                             + 2 * np.log(np.where(admissible[:, None], mu, 1.0)).sum(axis=1), np.inf)
+        better = value < best_value
+        best_value = np.where(better, value, best_value)
+        best_sse = np.where(better, sse, best_sse)
+        best_x0[better] = x0[better]
+        if step == GAUSS_NEWTON_STEPS:
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = np.where(admissible[:, None], y / mu ** 2, 0.0)
+            log_mu_gradient = -(unit / np.where(admissible[:, None], mu, 1.0)[:, :, None]).sum(axis=1)
+        step_change = _gauss_newton_step(r, unit * weight[:, :, None], log_mu_gradient, sse / n)
+        x0 = np.where(admissible[:, None], x0 + step_change, x0)
+    final_level = level[:, 0] + (level[:, 1:] * best_x0).sum(axis=1)
+    final_slope = slope[:, 0] + (slope[:, 1:] * best_x0).sum(axis=1)
+    final_season = seasonal[:, 0] + np.matmul(seasonal[:, 1:].transpose(0, 2, 1), best_x0[:, :, None])[:, :, 0]
+    return best_value, best_sse, (final_level, final_slope, final_season)
+
+
+def _gauss_newton_step(residual, jacobian, log_mu_gradient, mean_square):
+    """The step on x₀ for L* = n·log Σr² + 2·Σ log μ with the Hessian approximated by
+    (2n/Σr²)·JᵀJ: Δ = −(JᵀJ)⁻¹(Jᵀr + (Σr²/n)·Σₜ ∂log μₜ/∂x₀) (a tiny ridge as in least squares)."""
+    gram = np.matmul(jacobian.transpose(0, 2, 1), jacobian)
+    gradient = (np.matmul(jacobian.transpose(0, 2, 1), residual[:, :, None])[:, :, 0]
+                + mean_square[:, None] * log_mu_gradient)
+    scale = np.maximum(np.trace(gram, axis1=1, axis2=2), 1e-12)
+    gram = gram + (1e-10 * scale)[:, None, None] * np.eye(gram.shape[1])
+    return -np.linalg.solve(gram, gradient[:, :, None])[:, :, 0]
+
+
+def _least_squares(base, unit):
+    """x minimising ‖base + unit·x‖² per row (a tiny ridge keeps all-zero columns at 0)."""
+    gram = np.matmul(unit.transpose(0, 2, 1), unit)
+    rhs = np.matmul(unit.transpose(0, 2, 1), base[:, :, None])[:, :, 0]
+    scale = np.maximum(np.trace(gram, axis1=1, axis2=2), 1e-12)
+    gram = gram + (1e-10 * scale)[:, None, None] * np.eye(gram.shape[1])
+    return -np.linalg.solve(gram, rhs[:, :, None])[:, :, 0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,10 +342,11 @@ def _multiplicative_fit(y, alpha, beta, gamma, phi, start, trend, m):
         finite = np.isfinite(errors).all(axis=1)
         e = np.where(finite[:, None], errors, 0.0)
         jac = np.where(finite[:, None, None], jacobian, 0.0)
-        gram = np.matmul(jac.transpose(0, 2, 1), jac)
-        scale = np.maximum(np.trace(gram, axis1=1, axis2=2), 1e-12)
-        gram = gram + (1e-8 * scale)[:, None, None] * np.eye(gram.shape[1])
-        step_change = -np.linalg.solve(gram, np.matmul(jac.transpose(0, 2, 1), e[:, :, None]))[:, :, 0]
+        # ∂log μₜ/∂x₀ = −(μₜ/yₜ)·∂εₜ/∂x₀, as εₜ = yₜ/μₜ − 1.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(finite[:, None] & (y != 0), 1.0 / (1.0 + e), 0.0)
+        log_mu_gradient = -(jac * ratio[:, :, None]).sum(axis=1)
+        step_change = _gauss_newton_step(e, jac, log_mu_gradient, (e ** 2).sum(axis=1) / y.shape[1])
         state = np.where(finite[:, None], state + step_change, state)
         # The seasonal states are defined up to a factor moved into level and trend: keep their mean at 1.
         factor = state[:, 2:].mean(axis=1)
@@ -429,12 +491,15 @@ def _fit_family(y: np.ndarray, models, m: int):
     data = np.repeat(y, count, axis=0)  # row r·count + i: series r, model i
     trend, damped, season = (np.tile(flag, series) for flag in _flags(models))
     rows = np.arange(series * count)
-    if models[0].error == "M":
+    if models[0].season == "M":
         value, sse, final, (alpha, beta, gamma, phi) = _search_multiplicative(data, trend, damped, season, m)
+    else:
+        value, sse, final, (alpha, beta, gamma, phi) = _search_linear(data, trend, damped, season, m,
+                                                                      relative=models[0].error == "M")
+    if models[0].error == "M":
         with np.errstate(divide="ignore", invalid="ignore"):
             log_mu = (value - n * np.log(np.maximum(sse, 1e-300))) / 2  # Σ log μₜ of the criterion
     else:
-        value, sse, final, (alpha, beta, gamma, phi) = _search_linear(data, trend, damped, season, m)
         log_mu = np.zeros(rows.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         minus_two_loglik = n * np.log(2 * np.pi * np.e * np.maximum(sse, 1e-300) / n) + 2 * log_mu
@@ -454,12 +519,16 @@ def _best_start(objective, rows: int) -> np.ndarray:
     return STARTS[np.argmin(trials, axis=0)].copy()
 
 
-def _search_linear(data, trend, damped, season, m):
-    """Additive models: Nelder–Mead on the smoothing parameters, x₀ by least squares inside."""
+def _search_linear(data, trend, damped, season, m, relative: bool):
+    """Models with no or an additive season: Nelder–Mead on the smoothing parameters, x₀ by
+    least squares inside (with Gauss–Newton steps on the relative errors when ``relative``)."""
     n = data.shape[1]
 
     def run(theta, rows):
         alpha, beta, gamma, phi = _smoothing(theta, trend[rows], season[rows], damped[rows])
+        if relative:
+            value, sse, final = _relative_fit(data[rows], alpha, beta, gamma, phi, trend[rows], season[rows], m)
+            return value, sse, final, (alpha, beta, gamma, phi)
         sse, final = _linear_fit(data[rows], alpha, beta, gamma, phi, trend[rows], season[rows], m)
         return n * np.log(np.maximum(sse, 1e-300)), sse, final, (alpha, beta, gamma, phi)
 
@@ -527,8 +596,10 @@ def _linear_variance(alpha, beta, gamma, phi, sigma2, m, horizon):
     return sigma2[:, None] * (1 + np.concatenate([np.zeros((alpha.size, 1)), np.cumsum(c ** 2, axis=1)], axis=1))
 
 
-def _simulated_quantiles(level, slope, season, alpha, beta, gamma, phi, sigma2, n, m, horizon, probabilities):
-    """Quantiles of ``SIMULATED_PATHS`` future paths of ETS(M,·,M) per series (rows × h per probability)."""
+def _simulated_quantiles(level, slope, season, seasonal_product, alpha, beta, gamma, phi, sigma2, n, m, horizon,
+                         probabilities):
+    """Quantiles of ``SIMULATED_PATHS`` future paths of ETS(M,·,·) per series (rows × h per
+    probability); ``seasonal_product`` marks the rows with a multiplicative season."""
     # The same standard normal draws for every series (common random numbers): a series'
     # interval does not depend on which other series are fitted with it.
     shocks = np.random.default_rng(SIMULATION_SEED).standard_normal((SIMULATED_PATHS, horizon))
@@ -542,17 +613,21 @@ def _simulated_quantiles(level, slope, season, alpha, beta, gamma, phi, sigma2, 
         sp = np.repeat(slope[sl, None], paths, axis=1)
         se = np.repeat(season[sl, None, :], paths, axis=1)
         a, b, g, f = (p[sl, None] for p in (alpha, beta, gamma, phi))
+        product = seasonal_product[sl, None]
         sd = np.sqrt(np.maximum(sigma2[sl], 0.0))[:, None]
         values = np.empty((rows, paths, horizon))
         for h in range(horizon):
             k = (n + h) % m
             damped = lv + f * sp
-            mu = damped * se[:, :, k]
+            s = se[:, :, k]
+            mu = np.where(product, damped * s, damped + s)
             e = np.maximum(shocks[None, :, h] * sd, -1.0)  # y ≥ 0
             values[:, :, h] = mu * (1 + e)
-            lv = damped * (1 + a * e)
-            sp = f * sp + b * damped * e
-            se[:, :, k] = se[:, :, k] * (1 + g * e)
+            # Table 2.3: each component moves by its smoothing parameter times the error in its own units.
+            base_error = np.where(product, damped, mu) * e
+            lv = damped + a * base_error
+            sp = f * sp + b * base_error
+            se[:, :, k] = np.where(product, s * (1 + g * e), s + g * mu * e)
         out[:, sl] = np.quantile(values, probabilities, axis=1)
     return out
 
@@ -618,7 +693,7 @@ def _fit_block(y, horizon, m, allowed, levels, probabilities, result: Fit, block
     # Fitted together: models of one error type and season type (a non-seasonal family needs
     # no seasonal states, which it then runs without: season length 1).
     families = [tuple(model for model in allowed if (model.error, model.season) == kind)
-                for kind in (("A", "N"), ("A", "A"), ("M", "M"))]
+                for kind in (("A", "N"), ("A", "A"), ("M", "N"), ("M", "A"), ("M", "M"))]
     candidates = []
     for models in families:
         if not models:
@@ -638,7 +713,8 @@ def _fit_block(y, horizon, m, allowed, levels, probabilities, result: Fit, block
     out = {name: np.full(series, np.nan) for name in ("alpha", "beta", "gamma", "phi", "sigma2", "loglik")}
     level, slope = np.zeros(series), np.zeros(series)
     season = np.zeros((series, m))
-    multiplicative = np.zeros(series, dtype=bool)
+    relative = np.zeros(series, dtype=bool)      # multiplicative errors
+    multiplicative = np.zeros(series, dtype=bool)  # multiplicative season
     names = np.full(series, "", dtype=object)
     for c, (model, rows, fitted) in enumerate(candidates):
         pick = fitted_any[rows] & (best[rows] == c)
@@ -652,12 +728,13 @@ def _fit_block(y, horizon, m, allowed, levels, probabilities, result: Fit, block
         final_level, final_slope, final_season = fitted["final"]
         level[target], slope[target], season[target] = final_level[pick], final_slope[pick], final_season[pick]
         if model.season == "N":
-            season[target] = 1.0 if model.error == "M" else 0.0
-        multiplicative[target] = model.error == "M"
+            season[target] = 0.0
+        relative[target] = model.error == "M"
+        multiplicative[target] = model.season == "M"
     mean = _point_forecasts(level, slope, season, out["phi"], multiplicative, n, m, horizon)
     lower = {level_: np.full((series, horizon), np.nan) for level_ in levels}
     upper = {level_: np.full((series, horizon), np.nan) for level_ in levels}
-    linear = fitted_any & ~multiplicative
+    linear = fitted_any & ~relative
     if linear.any():
         sd = np.sqrt(_linear_variance(out["alpha"][linear], out["beta"][linear], out["gamma"][linear],
                                       out["phi"][linear], out["sigma2"][linear], m, horizon))
@@ -665,10 +742,10 @@ def _fit_block(y, horizon, m, allowed, levels, probabilities, result: Fit, block
             z = norm.ppf((1 + level_) / 2)
             lower[level_][linear] = mean[linear] - z * sd
             upper[level_][linear] = mean[linear] + z * sd
-    mult = fitted_any & multiplicative
+    mult = fitted_any & relative
     if mult.any():
-        quantiles = _simulated_quantiles(level[mult], slope[mult], season[mult], out["alpha"][mult],
-                                         out["beta"][mult], out["gamma"][mult], out["phi"][mult],
+        quantiles = _simulated_quantiles(level[mult], slope[mult], season[mult], multiplicative[mult],
+                                         out["alpha"][mult], out["beta"][mult], out["gamma"][mult], out["phi"][mult],
                                          out["sigma2"][mult], n, m, horizon, probabilities)
         for level_ in levels:
             lower[level_][mult] = quantiles[probabilities.index((1 - level_) / 2)]
