@@ -69,10 +69,15 @@ def test_the_four_classes_at_the_syntetos_boylan_cut_offs():
     assert demand_class(history)["demand_class"].tolist() == ["smooth", "erratic", "intermittent", "lumpy"]
 
 
-def test_a_history_starts_at_its_first_filled_period():
-    late = [[np.nan, np.nan, np.nan, 4, 0, 4, 0]]
-    assert demand_class(late)["adi"][0] == 2.0
-    assert intermittent_forecast(late)["forecast"][0] == pytest.approx(intermittent_forecast([[4, 0, 4, 0]])["forecast"][0])
+@settings(max_examples=60, deadline=None)
+@given(_histories, st.integers(0, 12))
+def test_a_history_starts_at_its_first_filled_period(rows, lead):
+    history = np.array(rows)
+    late = np.hstack([np.full((len(rows), lead), np.nan), history])
+    for function in (croston_sba, tsb):
+        np.testing.assert_allclose(function(late)["forecast"], function(history)["forecast"])
+        np.testing.assert_allclose(function(late)["mse"], function(history)["mse"])
+    assert demand_class(late)["demand_class"].tolist() == demand_class(history)["demand_class"].tolist()
 
 
 def test_tsb_forecast_decays_once_demand_stops_and_croston_does_not():

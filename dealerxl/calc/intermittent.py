@@ -2,9 +2,8 @@
 method with the SBA correction, TSB, and safety stock from a count distribution.
 
 Histories are matrices: one row per item (or item × location), one column per period,
-oldest first; blanks are periods without demand, except leading blanks in
-:func:`demand_class` and :func:`intermittent_forecast`, which mean the item did not exist
-yet (its history starts at its first non-blank period). Everything runs for all rows at once; the
+oldest first; blanks are periods without demand, except leading blanks, which mean the
+item did not exist yet (its history starts at its first non-blank period). Everything runs for all rows at once; the
 recursions go period by period over every row and every smoothing constant tried together.
 """
 from __future__ import annotations
@@ -100,26 +99,57 @@ def croston_sba(history, alpha=0.1) -> dict[str, np.ndarray]:
     >>> round(float(croston_sba([[0, 4, 0, 0, 2]])["forecast"][0]), 3)
     1.719
     """
-    d = _demand(history)
-    a = np.broadcast_to(np.asarray(alpha, dtype=float).ravel() if np.ndim(alpha) else float(alpha),
-                        (d.shape[0],)).astype(float)
+    d, length = _started(history)
+    return _croston_sba(d, d.shape[1] - length, _per_row(alpha, d.shape[0]))
+
+
+def _per_row(value, rows: int) -> np.ndarray:
+    return np.broadcast_to(np.asarray(value, dtype=float).ravel() if np.ndim(value) else float(value), (rows,))
+
+
+def _croston_sba(d: np.ndarray, start: np.ndarray, a: np.ndarray, keep_fitted: bool = True) -> dict[str, np.ndarray]:
+    """:func:`croston_sba` on demand with blanks as 0, each row from its ``start`` period."""
     rows, periods = d.shape
+    observed = np.ascontiguousarray(d.T)  # one contiguous row of values per period
     size = np.full(rows, np.nan)
     interval = np.full(rows, np.nan)
     since = np.zeros(rows)
-    fitted = np.full((rows, periods), np.nan)
-    for t in range(periods):
-        fitted[:, t] = (1 - a / 2) * size / interval
-        y = d[:, t]
-        since += 1
-        demand = y > 0
-        first = demand & np.isnan(size)
-        later = demand & ~first
-        size = np.where(first, y, np.where(later, size + a * (y - size), size))
-        interval = np.where(first, since, np.where(later, interval + a * (since - interval), interval))
-        since = np.where(demand, 0.0, since)
+    errors = _OneStepErrors(rows, periods, keep_fitted)
+    with np.errstate(invalid="ignore"):
+        for t in range(periods):
+            y = observed[t]
+            errors.add(t, (1 - a / 2) * size / interval, y)
+            since += t >= start
+            demand = y > 0
+            first = demand & np.isnan(size)
+            later = demand & ~first
+            size = np.where(first, y, np.where(later, size + a * (y - size), size))
+            interval = np.where(first, since, np.where(later, interval + a * (since - interval), interval))
+            since = np.where(demand, 0.0, since)
     forecast = np.where(np.isnan(size), 0.0, (1 - a / 2) * size / interval)
-    return {"forecast": forecast, "fitted": fitted, "mse": _mse(d, fitted)}
+    return {"forecast": forecast, **errors.result()}
+
+
+class _OneStepErrors:
+    """Mean squared one-step error per row, added up period by period (blank forecasts left
+    out), and optionally the forecasts themselves (rows × periods)."""
+
+    def __init__(self, rows: int, periods: int, keep_fitted: bool):
+        self.squares = np.zeros(rows)
+        self.count = np.zeros(rows)
+        self.fitted = np.full((periods, rows), np.nan) if keep_fitted else None
+
+    def add(self, t: int, forecast: np.ndarray, actual: np.ndarray) -> None:
+        known = ~np.isnan(forecast)
+        self.squares += np.where(known, (actual - np.where(known, forecast, 0.0)) ** 2, 0.0)
+        self.count += known
+        if self.fitted is not None:
+            self.fitted[t] = forecast
+
+    def result(self) -> dict[str, np.ndarray]:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mse = np.where(self.count > 0, self.squares / np.maximum(self.count, 1), np.nan)
+        return {"mse": mse, **({"fitted": self.fitted.T} if self.fitted is not None else {})}
 
 
 def tsb(history, alpha=0.1, beta=0.1) -> dict[str, np.ndarray]:
@@ -142,30 +172,28 @@ def tsb(history, alpha=0.1, beta=0.1) -> dict[str, np.ndarray]:
     >>> round(float(tsb([[2, 0, 4, 0]], 0.5, 0.5)["forecast"][0]), 3)
     1.117
     """
-    d = _demand(history)
+    d, length = _started(history)
+    return _tsb(d, d.shape[1] - length, _per_row(alpha, d.shape[0]), _per_row(beta, d.shape[0]))
+
+
+def _tsb(d: np.ndarray, start: np.ndarray, a: np.ndarray, b: np.ndarray, keep_fitted: bool = True) -> dict:
+    """:func:`tsb` on demand with blanks as 0, each row from its ``start`` period."""
     rows, periods = d.shape
-    a = np.broadcast_to(np.asarray(alpha, dtype=float).ravel() if np.ndim(alpha) else float(alpha), (rows,))
-    b = np.broadcast_to(np.asarray(beta, dtype=float).ravel() if np.ndim(beta) else float(beta), (rows,))
-    demand = d > 0
-    count = demand.sum(axis=1)
+    length = periods - start
+    observed = np.ascontiguousarray(d.T)
+    count = (observed > 0).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        size = np.where(count > 0, d.sum(axis=1) / count, 0.0)
-    probability = count / periods
-    fitted = np.empty((rows, periods))
+        size = np.where(count > 0, observed.sum(axis=0) / np.maximum(count, 1), 0.0)
+        probability = np.where(length > 0, count / np.maximum(length, 1), 0.0)
+    errors = _OneStepErrors(rows, periods, keep_fitted)
     for t in range(periods):
-        fitted[:, t] = probability * size
-        y = d[:, t]
-        probability = probability + b * (demand[:, t] - probability)
-        size = np.where(demand[:, t], size + a * (y - size), size)
-    forecast = probability * size
-    return {"forecast": forecast, "fitted": fitted, "mse": _mse(d, fitted)}
-
-
-def _mse(d: np.ndarray, fitted: np.ndarray) -> np.ndarray:
-    ok = ~np.isnan(fitted)
-    count = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, np.where(ok, (d - np.nan_to_num(fitted)) ** 2, 0.0).sum(axis=1) / count, np.nan)
+        active = t >= start
+        y = observed[t]
+        demand = y > 0
+        errors.add(t, np.where(active, probability * size, np.nan), y)
+        probability = np.where(active, probability + b * (demand - probability), probability)
+        size = np.where(demand, size + a * (y - size), size)
+    return {"forecast": probability * size, **errors.result()}
 
 
 def intermittent_forecast(history, method: str = "auto") -> dict[str, np.ndarray]:
@@ -187,30 +215,31 @@ def intermittent_forecast(history, method: str = "auto") -> dict[str, np.ndarray
     """
     if method not in ("auto", "sba", "tsb"):
         raise CalcError(f"intermittent forecast method {method!r} is not one of auto, sba, tsb")
-    d, length = _started(history)
     classes = demand_class(history)
-    forecast, mse = np.zeros(d.shape[0]), np.full(d.shape[0], np.nan)
-    use_tsb = np.full(d.shape[0], method == "tsb")
+    use_tsb = np.full(classes["adi"].shape[0], method == "tsb")
     if method == "auto":
         use_tsb = classes["demand_class"] == "lumpy"
-    # Rows of equal length (the same first period) are smoothed together over their own periods.
-    for periods in np.unique(length[length > 0]):
-        rows = np.flatnonzero(length == periods)
-        own = d[rows, d.shape[1] - periods:]
-        sba = _best_of(own, [croston_sba(own, a) for a in SIZE_ALPHAS])
-        teunter = _best_of(own, [tsb(own, a, b) for a in SIZE_ALPHAS for b in PROBABILITY_BETAS])
-        pick = use_tsb[rows]
-        forecast[rows] = np.where(pick, teunter["forecast"], sba["forecast"])
-        mse[rows] = np.where(pick, teunter["mse"], sba["mse"])
+    d, length = _started(history)
+    start = d.shape[1] - length
+    # Every constant (pair) of the grid for every row in one recursion: row r·G + g is row r, point g.
+    sba = _best_of(_croston_sba(np.repeat(d, len(SIZE_ALPHAS), axis=0), np.repeat(start, len(SIZE_ALPHAS)),
+                                np.tile(SIZE_ALPHAS, d.shape[0]), keep_fitted=False), len(SIZE_ALPHAS))
+    pairs = np.array([(a, b) for a in SIZE_ALPHAS for b in PROBABILITY_BETAS])
+    teunter = _best_of(_tsb(np.repeat(d, len(pairs), axis=0), np.repeat(start, len(pairs)),
+                            np.tile(pairs[:, 0], d.shape[0]), np.tile(pairs[:, 1], d.shape[0]), keep_fitted=False),
+                       len(pairs))
+    forecast = np.where(use_tsb, teunter["forecast"], sba["forecast"])
+    mse = np.where(use_tsb, teunter["mse"], sba["mse"])
     return {"forecast": forecast, "mse": mse, "method": np.where(use_tsb, "tsb", "sba").astype(object), **classes}
 
 
-def _best_of(d: np.ndarray, fits: list[dict]) -> dict[str, np.ndarray]:
-    mse = np.vstack([np.where(np.isnan(f["mse"]), np.inf, f["mse"]) for f in fits])
-    best = np.argmin(mse, axis=0)
-    rows = np.arange(d.shape[0])
-    return {"forecast": np.vstack([f["forecast"] for f in fits])[best, rows],
-            "mse": np.vstack([f["mse"] for f in fits])[best, rows]}
+def _best_of(fit: dict, points: int) -> dict[str, np.ndarray]:
+    """Per row, the grid point (of ``points`` consecutive rows) with the smallest mse; the
+    first of them when none has one (no demand yet: all forecasts are then 0)."""
+    mse = fit["mse"].reshape(-1, points)
+    best = np.argmin(np.where(np.isnan(mse), np.inf, mse), axis=1)
+    rows = np.arange(mse.shape[0])
+    return {"forecast": fit["forecast"].reshape(-1, points)[rows, best], "mse": mse[rows, best]}
 
 
 def count_reorder_point(mean_per_period, variance_per_period, periods, service_level,
