@@ -427,7 +427,8 @@ def nelder_mead(objective, start: np.ndarray, step: float = 0.6, iterations: int
         order = np.argsort(values[active], axis=1)
         simplex[active] = np.take_along_axis(simplex[active], order[:, :, None], axis=1)
         values[active] = np.take_along_axis(values[active], order, axis=1)
-        spread = values[active, -1] - values[active, 0]
+        with np.errstate(invalid="ignore"):  # ∞ − ∞ where no point is admissible yet: go on
+            spread = values[active, -1] - values[active, 0]
         active = active[~(spread <= tolerance)]
         if active.size == 0:
             break
