@@ -223,7 +223,8 @@ def speed(windows: int, months: int = 36):
     """dealerxl against statsforecast AutoETS on ``windows`` real 36-month windows."""
     from statsforecast.models import AutoETS
     pool = [values for _, _, values in monthly_series()]
-    cut = [values[start:start + months] for start in range(0, 200) for values in pool
+    longest = max(values.size for values in pool)
+    cut = [values[start:start + months] for start in range(longest) for values in pool
            if start + months <= values.size]
     matrix = np.vstack(cut[:windows])
     start = time.perf_counter()
