@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 from openpyxl import load_workbook
 
+from dealerxl.book.in_place import excel_owner_file
 from dealerxl.book.package_parts import finish_package, sheet_parts
 from dealerxl.cli import main
 from dealerxl.excel import config_sheet
@@ -100,10 +101,7 @@ def test_running_setup_twice_changes_nothing_the_second_time(master, venv):
 
 
 def test_a_workbook_open_in_excel_is_refused_and_left_alone(master, venv):
-    lock = master.with_name("~$" + master.name)
-    name = "Chen Wei"
-    lock.write_bytes(bytes([len(name)]) + name.encode("ascii").ljust(53) + b"\x00\x00" + name.encode("utf-16-le")
-                     + b"\x20\x00" * 20)
+    master.with_name("~$" + master.name).write_bytes(excel_owner_file("Chen Wei"))
     before = master.read_bytes()
     with pytest.raises(ConfigSheetRefused) as refused:
         setup_excel(master, lang="en", platform="windows", interpreter=str(venv))
@@ -199,7 +197,7 @@ def test_the_command_prints_what_it_did_in_the_workbooks_language_with_its_exit_
         (venv.parent.parent / f"xlwings{bits}-{VERSION}.dll").write_bytes(b"dll")
     assert main(["excel", "setup", str(master), "--for", "windows", "--interpreter", str(venv), "--lang", "en"]) == 0
     assert tr("msg.excel_setup.done", "en") in capsys.readouterr().out
-    master.with_name("~$" + master.name).write_bytes(b"\x03Lin")
+    master.with_name("~$" + master.name).write_bytes(excel_owner_file("Lin"))
     assert main(["excel", "setup", str(master), "--for", "windows", "--interpreter", str(venv), "--lang", "en"]) == 2
     assert tr("msg.excel_setup.open_in_excel", "en", file=master.name, owner="Lin") in capsys.readouterr().err
 

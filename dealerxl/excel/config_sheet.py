@@ -8,24 +8,23 @@ all have a value: it sets the keys asked for and drops blank-valued rows.
 Only that sheet's part of the package changes: its ``<sheetData>`` is written anew with
 inline strings, every other part is copied byte for byte (charts, pivots, the VBA project
 and the ribbon included), so nothing an openpyxl load and save would lose is at risk. As
-for every in-place write, the workbook must not be open in Excel (its ``~$`` lock file is
-looked for), the previous file is kept in ``.dealerxl-backup/`` beside it, and the new file
-is written under a temporary name and renamed only when complete.
+for every in-place write (:mod:`dealerxl.book.in_place`), the workbook must not be open in
+Excel or LibreOffice, the previous file is kept in ``.dealerxl-backup/`` beside it, and the
+new file is written under a temporary name and renamed only when complete.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from dealerxl.book.in_place import keep_safety_copy, lock_files, lock_owner
 from dealerxl.book.package_parts import finish_package, sheet_parts
 from dealerxl.jobs.safety import atomic_write
 
 CONFIG_SHEET = "xlwings.conf"
-BACKUP_FOLDER = ".dealerxl-backup"
 
 
 class ConfigSheetRefused(ValueError):
@@ -47,23 +46,6 @@ class ConfigUpdate:
     @property
     def wrote(self) -> bool:
         return bool(self.changed or self.removed_blank)
-
-
-def lock_owner(path: Path) -> str | None:
-    """Who has ``path`` open in Excel, from its lock file ``~$<name>`` beside it (None: not open).
-
-    Excel writes the user name twice into the lock file: as ANSI text after a length byte,
-    and from byte 55 as UTF-16; the UTF-16 name is used when it reads cleanly."""
-    lock = path.with_name("~$" + path.name)
-    if not lock.exists():
-        return None
-    data = lock.read_bytes()[:512]
-    length = data[0] if data else 0
-    wide = data[55:55 + 2 * length].decode("utf-16-le", errors="replace") if length else ""
-    if wide and "\ufffd" not in wide and wide.isprintable():
-        return wide.strip()
-    narrow = data[1:1 + length].decode("cp1252", errors="replace").strip()
-    return narrow or "?"
 
 
 def read_config_sheet(path: Path) -> list[tuple[str, str]] | None:
@@ -99,9 +81,9 @@ def update_config_sheet(path: str | Path, values: dict[str, str]) -> ConfigUpdat
     path = Path(path)
     if not path.is_file():
         raise ConfigSheetRefused("msg.excel_setup.not_found", file=str(path))
-    owner = lock_owner(path)
-    if owner is not None:
-        raise ConfigSheetRefused("msg.excel_setup.open_in_excel", file=path.name, owner=owner)
+    locks = lock_files(path)
+    if locks:
+        raise ConfigSheetRefused("msg.excel_setup.open_in_excel", file=path.name, owner=lock_owner(locks[0]) or "?")
     rows = read_config_sheet(path)
     if rows is None:
         raise ConfigSheetRefused("msg.excel_setup.no_config_sheet", file=path.name)
@@ -124,20 +106,11 @@ def update_config_sheet(path: str | Path, values: dict[str, str]) -> ConfigUpdat
     if not update.wrote:
         return update
     part = sheet_parts(path)[CONFIG_SHEET]
-    update.backup = _keep_backup(path)
+    update.backup = keep_safety_copy(path)
     with atomic_write(path) as temporary:
         shutil.copyfile(path, temporary)
         finish_package(path, temporary, {part: lambda data: [_with_rows(data.decode("utf-8"), new_rows).encode("utf-8")]})
     return update
-
-
-def _keep_backup(path: Path) -> Path:
-    folder = path.parent / BACKUP_FOLDER
-    folder.mkdir(exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = folder / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, backup)
-    return backup
 
 
 def _with_rows(xml: str, rows: list[tuple[str, str]]) -> str:
