@@ -29,11 +29,11 @@ class _WindowsCellCleaning:
     def prepare_xl_data_element(x, options):
         if isinstance(x, (dt.date, dt.datetime)):
             raise AssertionError("dates go to Excel as COM times, which this stand-in does not model")
-        if pd.isna(x) if not isinstance(x, (list, tuple, np.ndarray)) else False:
+        if x is None or pd.isna(x):
             return ""
         if isinstance(x, np.number):
             return float(x)
-        return "" if x is None else x
+        return x
 
 
 @contextlib.contextmanager
