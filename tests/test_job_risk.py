@@ -265,7 +265,7 @@ def review_table(book):
 
 def test_risk_button_is_on_the_risk_group():
     button = load_buttons()["risk"]
-    assert (button.group, button.image_mso, button.order) == ("risk", "HighImportance", 400)
+    assert (button.group, button.image_mso, button.order) == ("risk", "ConditionalFormattingIconSetsGallery", 400)
     assert tr("ribbon.risk", "en") == "Risk review" and tr("ribbon_group.risk", "zh-Hant") == "風險"
 
 
