@@ -1,8 +1,8 @@
-"""``dealerxl excel setup [WORKBOOK]``: make this PC's Excel start this Python.
+"""dealerxl excel setup [WORKBOOK]: make this PC's Excel start this Python.
 
-Records the interpreter the command runs under (or ``--interpreter``) as
-``Interpreter_Win`` / ``Interpreter_Mac`` in the workbook's ``xlwings.conf`` sheet, or with
-``--user-config`` in the user's xlwings settings (better for a workbook several people
+Records the interpreter the command runs under (or --interpreter) as
+Interpreter_Win / Interpreter_Mac in the workbook's xlwings.conf sheet, or with
+--user-config in the user's xlwings settings (better for a workbook several people
 share), then checks that xlwings' DLL of the workbook's version is where the workbook's VBA
 loads it from (Windows) or that RunPython's AppleScript is installed (macOS).
 """
@@ -42,9 +42,10 @@ def run_setup(args) -> int:
 
     from dealerxl.excel.config_sheet import ConfigSheetRefused
     from dealerxl.excel.setup import setup_excel
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
 
-    lang = args.lang or _workbook_language(args.workbook) or DEFAULT_LANG
+    lang = args_language(args)
     print(tr("msg.excel_setup.interpreter", lang, interpreter=args.interpreter or _sys.executable))
     try:
         report = setup_excel(args.workbook, lang=lang, platform=args.platform, interpreter=args.interpreter,
@@ -59,14 +60,3 @@ def run_setup(args) -> int:
         return 1
     print(tr("msg.excel_setup.done", lang))
     return 0
-
-
-def _workbook_language(workbook: Path | None) -> str | None:
-    if workbook is None or not workbook.is_file():
-        return None
-    from dealerxl.book import workbook_language
-
-    try:
-        return workbook_language(workbook)
-    except Exception:  # noqa: BLE001  an unreadable workbook is reported by the setup itself
-        return None
