@@ -27,7 +27,7 @@ from dealerxl.calc.clawbacks import months, reversals_from
 from dealerxl.calc.incentives import active_share, plans_from_tables
 from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import JobResult, load_inputs, settings_table
+from dealerxl.jobs.common import LEFT_OUT_COLUMNS, JobResult, gather_left_out, left_out_rows, load_inputs, settings_table
 from dealerxl.jobs.months import parse_month
 
 JOB = "incentives"
@@ -39,7 +39,6 @@ SUMMARY_COLUMNS = ["payee_id", "payee_type", "plan_id", "commission_basis", "tar
 LINE_COLUMNS = ["line_type", "invoice_no", "line_no", "dealer_id", "original_period", "plan_id", "tier", "band_lower",
                 "rate", "attainment_from", "attainment_to", "amount", "basis_amount", "commission", "accelerator_extra",
                 "credited"]
-LEFT_OUT_COLUMNS = ["form_id", "key", "dealer_id", "period", "amount", "reason"]
 DEALER_SUMMARY_COLUMNS = ["dealer_id", "dealer_name", "period", "sales", "rebate", "commission", "clawback",
                           "credited", "lines"]
 DEALER_LINE_COLUMNS = ["dealer_id", "payee_id", "payee_type", "period",
@@ -136,11 +135,11 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     reversals = reversals_from(transactions, inputs["write_offs"])
     reversals = reversals.loc[reversals["period"] <= str(last)]
     matched = reversals["invoice_no"].isin(sales["invoice_no"])
-    left_out.append(pd.DataFrame({"form_id": np.where(reversals["kind"] == "return", "sales_transactions",
-                                                       "write_offs"),
-                                  "key": reversals["invoice_no"], "dealer_id": None, "period": reversals["period"],
-                                  "amount": reversals["amount"], "reason": "reversal_without_commission"})
-                    .loc[(~matched).to_numpy()])
+    unmatched = reversals.loc[~matched]
+    for kind, form_id in (("return", "sales_transactions"), ("write_off", "write_offs")):
+        rows = unmatched.loc[unmatched["kind"] == kind]
+        left_out.append(left_out_rows(form_id, rows["invoice_no"], "reversal_without_commission",
+                                      period=rows["period"], amount=rows["amount"]))
     lines, summary = calculate_payouts(sales.drop(columns="basis"), payees.drop(columns="basis"), plans,
                                        reversals.loc[matched])
 
@@ -159,10 +158,9 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     active = active.loc[active_share(np.full(len(active), str(last)), active["start_date"].to_numpy(),
                                      active["end_date"].to_numpy()) > 0, "payee_id"].astype(str)
     without_target = sorted(set(active) - set(summary["payee_id"].astype(str)))
-    left_out.append(pd.DataFrame({"form_id": "incentive_assignments", "key": without_target, "dealer_id": None,
-                                  "period": str(last), "amount": np.nan, "reason": "payee_without_target"}))
-    left_out = pd.concat([frame for frame in left_out if len(frame)], ignore_index=True) \
-        if any(len(frame) for frame in left_out) else pd.DataFrame(columns=LEFT_OUT_COLUMNS)
+    left_out.append(left_out_rows("incentive_assignments", without_target, "payee_without_target",
+                                  period=[str(last)] * len(without_target)))
+    left_out = gather_left_out(left_out)
     total = summary["payable"].sum()
     result_summary = {"month": str(last), "payees": len(summary), "payable": float(total),
                       "clawback": float(summary["clawback"].sum()), "targets_set_for": years_set,
@@ -202,10 +200,11 @@ def credited_lines(by_rep: pd.DataFrame, inputs, bases: set, last: pd.Period) ->
         cost = inputs["item_master"].drop_duplicates("sku").set_index("sku")["unit_cost"].astype(float)
         unit_cost = sold["sku"].map(cost)
         known = unit_cost.notna().to_numpy()
-        left_out.append(pd.DataFrame({"form_id": "sales_transactions",
-                                      "key": sold["invoice_no"] + "/" + sold["line_no"].astype(str),
-                                      "dealer_id": sold["dealer_id"], "period": sold["period"],
-                                      "amount": sold["amount"], "reason": "line_without_unit_cost"}).loc[~known])
+        costless = sold.loc[~known]
+        left_out.append(left_out_rows("sales_transactions",
+                                      costless["invoice_no"] + "/" + costless["line_no"].astype(str),
+                                      "line_without_unit_cost", dealer_id=costless["dealer_id"],
+                                      period=costless["period"], amount=costless["amount"]))
         margin = sold["amount"] - sold["quantity"].astype(float) * unit_cost
         parts.append(sold.assign(basis_amount=margin, basis="gross_margin").loc[known])
     if "collected_sales" in bases:
@@ -235,11 +234,11 @@ def cash_applied(receivables: pd.DataFrame, last: pd.Period) -> tuple[pd.DataFra
     paid = pd.DataFrame({"invoice_no": ledger["invoice_no"].astype(str).to_numpy(),
                          "cash": ledger["paid_amount"].astype(float).to_numpy(),
                          "cash_period": months(dates, "a payment date").to_numpy(),
-                         "_paid_on": dates.to_numpy()}).sort_values("_paid_on", kind="stable")
-    orphans = pd.DataFrame({"form_id": "receivables", "key": paid["invoice_no"],
-                            "dealer_id": ledger["dealer_id"].astype(str).to_numpy(), "period": paid["cash_period"],
-                            "amount": paid["cash"], "reason": "payment_without_sale_lines"})
-    return paid.reset_index(drop=True), orphans.reset_index(drop=True)
+                         "_paid_on": dates.to_numpy(), "_payer": ledger["dealer_id"].astype(str).to_numpy()})
+    paid = paid.sort_values("_paid_on", kind="stable").reset_index(drop=True)
+    orphans = left_out_rows("receivables", paid["invoice_no"], "payment_without_sale_lines",
+                            dealer_id=paid["_payer"], period=paid["cash_period"], amount=paid["cash"])
+    return paid.drop(columns="_payer"), orphans
 
 
 def dealer_statements(lines: pd.DataFrame, payee_types: dict, sales: pd.DataFrame, dealers: pd.DataFrame,
