@@ -106,8 +106,13 @@ def active_in_month(join_date, termination_date, status, month) -> np.ndarray:
     """
     period = pd.Period(month, "M")
     joined = pd.to_datetime(pd.Series(np.asarray(join_date, dtype=object)), errors="coerce")
-    ended = pd.to_datetime(pd.Series(np.asarray(termination_date, dtype=object)), errors="coerce")
-    signed = pd.Series(np.asarray(status, dtype=object)).fillna("active").isin(SIGNED_STATUSES)
+    size = len(joined)
+
+    def column(values) -> pd.Series:
+        return pd.Series(np.broadcast_to(np.asarray(values, dtype=object), size))
+
+    ended = pd.to_datetime(column(termination_date), errors="coerce")
+    signed = column(status).fillna("active").isin(SIGNED_STATUSES)
     started = joined.isna() | (joined <= period.end_time.normalize())
     not_ended = ended.isna() | (ended >= period.start_time.normalize())
     return (started & not_ended & signed).to_numpy()

@@ -17,7 +17,7 @@ import pandas as pd
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import JobResult
 from dealerxl.jobs.safety import atomic_write
-from dealerxl.report import style
+from dealerxl.report import definitions, style
 from dealerxl.report.monthly import part_copy
 
 SHEETS = ("summary", "sales", "dealers", "inventory", "incentives", "risk", "service", "data_quality")
@@ -79,6 +79,8 @@ class SheetWriter:
         self.sheet.write(0, 0, f"{t('title', self.lang)} {report.result.summary['month']} · "
                                f"{t(f'sheet.{key}', self.lang)}", self.f["title"])
         self.sheet.write(1, 0, report.source_label, self.f["subtitle"])
+        if key in definitions.SHEETS:
+            self.sheet.write(2, 0, definitions.note(definitions.SHEETS[key], self.lang), self.f["note"])
         self.row = 3
 
     def heading(self, text: str) -> None:
@@ -191,7 +193,7 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
     s.heading(t("section.figures", lang))
     header = s.row
     s.sheet.write_row(header, 0, [t("col.figure", lang), t("col.this_month", lang), t("col.last_month", lang),
-                                  t("col.change", lang)], w.formats["header"])
+                                  t("col.change", lang), tr("definition.column", lang)], w.formats["header"])
     s.first_header = header
     for offset, record in enumerate(table.itertuples(index=False), start=1):
         row = header + offset
@@ -199,15 +201,21 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
         s.sheet.write(row, 1, _cell(record.value), w.formats[KIND_FORMATS[record.kind]])
         s.sheet.write(row, 2, _cell(record.previous), w.formats[KIND_FORMATS[record.kind]])
         s.sheet.write(row, 3, _cell(record.change), w.formats[CHANGE_FORMATS[record.kind]])
+        if record.figure in definitions.FIGURES:
+            s.sheet.write(row, 4, definitions.reference(definitions.FIGURES[record.figure], lang), w.formats["text"])
         if record.figure == "achievement":
             style.traffic_light_icons(s.sheet, row, row, 1, green_at=1.0, red_below=0.9)
             style.traffic_light_icons(s.sheet, row, row, 2, green_at=1.0, red_below=0.9)
     last = header + len(table)
-    s.sheet.set_column(0, 0, 26)
-    s.sheet.set_column(1, 3, 16)
-    s.width, s.row = 4, last + 2
+    s.width, s.row = 5, last + 2
+    for text in w.result.summary.get("notes", []):
+        s.note(text)
     if "sales.trend" in w.result.tables:
         trend_chart(w, s)
+    # After the trend table, whose own widths would otherwise cut the figures' names.
+    s.sheet.set_column(0, 0, 34)
+    s.sheet.set_column(1, 3, 16)
+    s.sheet.set_column(4, 4, 18)
     if w.result.summary.get("missing_parts"):
         s.heading(t("section.missing_parts", lang))
         for name, reason in w.result.summary["missing_parts"].items():
@@ -258,6 +266,7 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
             series.append((column_label("target", lang), 2, header + 1, last, 0xA5A5A5))
         if last > header:
             w.column_chart(s, t(f"section.{name}", lang), series, categories=(0, header + 1, last))
+    untargeted_section(w, s)
     for name in ("top_dealers", "bottom_dealers"):
         s.heading(t(f"section.{name}", lang))
         frame = tables[f"sales.{name}"].rename(columns={"key": "dealer_id"})
@@ -266,6 +275,34 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
         s.table(frame.rename(columns={c: column_label(c, lang) for c in frame.columns}), formats,
                 bars=(column_label("actual", lang),))
     trend_chart(w, s)
+
+
+def untargeted_section(w: ReportWriter, s: SheetWriter) -> None:
+    """The dealers that sold in the month without a target in it, by name and why."""
+    lang, table = w.lang, w.result.tables.get("sales.untargeted")
+    if table is None:
+        return
+    s.heading(t("section.untargeted", lang))
+    if table.empty:
+        s.note(t("no_untargeted", lang))
+        return
+    shown = table.assign(status=table["status"].map(lambda v: tr(f"enum.dealer_status.{v}", lang)
+                                                    if has(f"enum.dealer_status.{v}") else v),
+                         why=table["why"].map(lambda v: t(f"untargeted.{v}", lang)))
+    s.table(shown.rename(columns={c: column_label(c, lang) for c in shown.columns}),
+            {column_label("actual", lang): "#,##0"})
+
+
+def activity_section(w: ReportWriter, s: SheetWriter) -> None:
+    """Dealers active in the month by status, trading or not."""
+    lang, table = w.lang, w.result.tables.get("sales.dealer_activity")
+    if table is None:
+        return
+    s.heading(t("section.dealer_activity", lang))
+    shown = table.assign(status=table["status"].map(lambda v: tr(f"enum.dealer_status.{v}", lang)
+                                                    if has(f"enum.dealer_status.{v}") else t("total", lang)))
+    s.table(shown.rename(columns={c: column_label(c, lang) for c in shown.columns}),
+            dict.fromkeys([column_label(c, lang) for c in ("trading", "not_trading", "dealers")], "#,##0"))
 
 
 def _job_sections(w: ReportWriter, s: SheetWriter, name: str, tables: dict[str, pd.DataFrame] | None = None,
@@ -325,6 +362,7 @@ def count_chart(w: ReportWriter, s: SheetWriter, title: str, counts: pd.Series) 
 
 
 def write_dealers(w: ReportWriter, s: SheetWriter) -> None:
+    activity_section(w, s)
     part = w.result.parts.get("dealers")
     if part is not None:
         lang = w.lang
@@ -403,8 +441,12 @@ def write_risk(w: ReportWriter, s: SheetWriter) -> None:
     flagged = review.loc[review["risk_class"].isin(["red", "amber"])].reset_index(drop=True)
     triggered = part.tables["triggered"]
     triggered = triggered.loc[triggered["dealer_id"].isin(flagged["dealer_id"])].reset_index(drop=True)
+    from dealerxl.jobs.risk import provision_notes
+
+    for text in provision_notes(part):
+        s.note(text)
     _job_sections(w, s, "risk", {"review": flagged, "triggered": triggered},
-                  sections=("review", "triggered", "ageing", "unanswered"))
+                  sections=("review", "triggered", "ageing", "provision", "roll_rates", "unanswered"))
     ageing_chart(w, s, part.tables["ageing"])
 
 
@@ -459,6 +501,24 @@ def write_data_quality(w: ReportWriter, s: SheetWriter) -> None:
         s.table(frame)
     else:
         s.note(t("no_problems", lang))
+    left_out_section(w, s)
+
+
+def left_out_section(w: ReportWriter, s: SheetWriter) -> None:
+    """Every row a review left out of its results, with the review and the reason."""
+    from dealerxl.jobs.common import left_out_sheet
+
+    lang = w.lang
+    parts = [(name, part.tables["left_out"]) for name, part in w.result.parts.items() if "left_out" in part.tables]
+    rows = sum(len(frame) for _, frame in parts)
+    s.heading(t("section.left_out", lang, count=rows))
+    if not rows:
+        s.note(t("nothing_left_out", lang))
+        return
+    shown = pd.concat([left_out_sheet(frame, lang).assign(**{t("col.review", lang): tr(f"ribbon.{name}", lang)})
+                       for name, frame in parts if len(frame)], ignore_index=True)
+    shown = shown[[shown.columns[-1], *shown.columns[:-1]]]
+    s.table(shown, {tr("left_out.col.amount", lang): "#,##0"})
 
 
 WRITERS = {"summary": write_summary, "sales": write_sales, "dealers": write_dealers, "inventory": write_inventory,
