@@ -87,6 +87,8 @@ def month_net_sales(lines: pd.DataFrame, period: pd.Period) -> pd.Series:
 def _total_metrics(lines: pd.DataFrame, period: pd.Period) -> pd.Series:
     first = min(lines["date"].min().to_period("M"), period - 2 * 12) if len(lines) else period - 2 * 12
     matrix = sales_matrix(lines.assign(scope="all"), by="scope", first_month=first, last_month=period)
+    # A month before the first sale: one row of zeros, not none.
+    matrix = matrix.reindex(["all"], fill_value=0.0)
     return period_metrics(matrix, period).iloc[0]
 
 
