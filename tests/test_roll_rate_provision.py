@@ -41,13 +41,13 @@ WRITE_OFFS = [{"invoice_no": "C", "dealer_id": "D1", "write_off_date": D(2026, 1
                "write_off_reason": "dealer_closed"}]
 
 
-def review(tmp_path, **changes):
+def workbook(tmp_path, extra=None, **changes):
     from dealerxl.forms import FORMS
 
     forms = {"dealer_master": [{"dealer_id": "D1", "dealer_name": "Dealer 1", "region": "north",
                                 "channel_type": "dealer", "status": "active", "join_date": D(2020, 1, 1),
                                 "credit_limit": 100_000, "payment_terms_days": 30, "sales_rep_id": "R1"}],
-             "receivables": LEDGER, "write_offs": WRITE_OFFS}
+             "receivables": LEDGER, "write_offs": WRITE_OFFS, **(extra or {})}
     forms = {form_id: labelled(form_id, rows, "en") for form_id, rows in forms.items()}
     rows = settings_rows("en")
     values = {"roll_rate_history_months": 2, "roll_rate_min_months": 2, **changes}
@@ -56,8 +56,11 @@ def review(tmp_path, **changes):
     forms["settings"] = rows
     for form_id in FORMS:
         forms.setdefault(form_id, [])
-    path = write_workbook(tmp_path / "book.xlsx", forms, "en")
-    return run_risk_review(path, "2026-10", lang="en")
+    return write_workbook(tmp_path / "book.xlsx", forms, "en")
+
+
+def review(tmp_path, extra=None, **changes):
+    return run_risk_review(workbook(tmp_path, extra, **changes), "2026-10", lang="en")
 
 
 def test_roll_rates_and_lifetime_loss_rates_of_the_hand_made_ledger(tmp_path):
@@ -154,3 +157,39 @@ def test_a_write_off_counts_in_the_bucket_it_left_not_the_oldest():
     the write-off leaves 1–30 (not over 180 days)."""
     flows = migration_flows(np.array([[100.0, 0.0]]), np.array([[1, 2]]), np.array([[0.0, 100.0]]), 6)
     assert flows[1, 6] == 100.0 and flows[5].sum() == 0.0
+
+
+# The ERP's ageing at 30 Sep as typed into the ageing history: 1–30 days says 1,500 where the
+# ledger has A's 1,000; 31–60 days says C's 500, as the ledger does. A write-off of invoice Z,
+# which the ledger does not hold, cannot be followed in the roll rates.
+CHECKS = {"ageing_history": [{"month": D(2026, 9, 1), "ageing_bucket": "d1_30", "balance": 1_500},
+                             {"month": D(2026, 9, 1), "ageing_bucket": "d31_60", "balance": 500}],
+          "write_offs": [*WRITE_OFFS, {"invoice_no": "Z", "dealer_id": "D1", "write_off_date": D(2026, 9, 3),
+                                       "write_off_amount": 80, "write_off_reason": "small_balance"}]}
+
+
+def test_rows_the_roll_rates_cannot_use_are_listed_with_the_reason(tmp_path):
+    """Listed: the 30 Sep 1–30 balance, 500 more than the ledger's 1,000; the write-off of Z (80).
+    Not listed: the 31–60 balance that agrees."""
+    left_out = review(tmp_path, CHECKS).tables["left_out"]
+    rows = left_out[["form_id", "key", "amount", "reason"]].values.tolist()
+    assert sorted(rows) == [["ageing_history", "2026-09 d1_30", 500.0, "ageing_history_differs"],
+                            ["write_offs", "Z", 80.0, "write_off_without_invoice"]]
+
+
+def test_the_data_quality_sheet_shows_every_row_left_out(tmp_path):
+    import openpyxl
+
+    from dealerxl.report.monthly import run_monthly_report
+    from dealerxl.report.workbook import write_report
+
+    sold = [{"invoice_no": "F", "line_no": 1, "invoice_date": D(2026, 10, 10), "transaction_type": "sale",
+             "dealer_id": "D1", "sku": "K1", "quantity": 1, "unit_price": 5_000, "amount": 5_000,
+             "sales_rep_id": "R1"}]
+    result = run_monthly_report(workbook(tmp_path, {**CHECKS, "sales_transactions": sold}), "2026-10", lang="en")
+    assert result.summary["left_out"] >= 2
+    path = write_report(result, tmp_path / "report.xlsx", sheets=("data_quality",))
+    cells = [v for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True) for v in row if v]
+    assert "Rows the reviews left out: %d" % result.summary["left_out"] in cells
+    assert "2026-09 d1_30" in cells and "Z" in cells
+    assert any(str(c).startswith("The ageing history's month-end balance differs") for c in cells)

@@ -379,14 +379,16 @@ def lifetime_loss_rates(flows) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         p = f / base[:, None]
     stayed = np.diag(p[:, :n]).copy()
+    # What left each bucket, added up from the flows (not base − stayed, which loses digits).
+    left = f[:, n:].sum(axis=1) + np.triu(f[:, :n], 1).sum(axis=1)
     loss = np.full(n, np.nan)
     for i in range(n - 1, -1, -1):  # a handful of buckets, oldest first: each needs the older ones
-        onward = p[i, i + 1:n]
-        if base[i] <= 0 or stayed[i] >= 1:
+        onward = f[i, i + 1:n]
+        if left[i] <= 0:
             continue
         later = np.where(onward > 0, onward * loss[i + 1:], 0.0).sum()
         known = not np.isnan(loss[i + 1:][onward > 0]).any()
-        loss[i] = (p[i, n] + later) / (1.0 - stayed[i]) if known else np.nan
+        loss[i] = (f[i, n] + later) / left[i] if known else np.nan
     return pd.DataFrame({"balance": base, "stayed": stayed, "rolled_on": np.nansum(np.triu(p[:, :n], 1), axis=1),
                          "written_off": p[:, n], "collected": p[:, n + 1], "loss_rate": loss})
 

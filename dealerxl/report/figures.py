@@ -262,7 +262,7 @@ def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TR
     (:func:`~dealerxl.calc.forecast.forecast`): ``month``, ``actual``, ``forecast``."""
     first = period - (months - 1)
     matrix = sales_matrix(lines.assign(scope="all"), by="scope", first_month=first, last_month=period)
-    history = matrix.to_numpy(float)[0]
+    history = matrix.reindex(["all"], fill_value=0.0).to_numpy(float)[0]
     started = np.flatnonzero(history != 0)
     if len(started) == 0:
         raise CalcError(f"no sales in the {months} months to {period}")
