@@ -257,8 +257,8 @@ def month_end_positions(invoice_date, due_date, amount, paid_amount, paid_date, 
                         month_ends, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> tuple[np.ndarray, np.ndarray]:
     """Open amount and ageing bucket of every invoice at every month end (invoices × month ends).
 
-    Equation, at month end e: open = amount − paid·[paid_date ≤ e] − written off·[write-off
-    date ≤ e], floored at 0, and 0 before the invoice date; bucket = :func:`bucket_index` of
+    Equation, at month end e: open = amount − paid·[paid_date ≤ e or blank] − written
+    off·[write-off date ≤ e], floored at 0, and 0 before the invoice date; bucket = :func:`bucket_index` of
     e − due date. The ledger holds each invoice's payments to date and the date of the last
     one, so a part payment lowers what is open from that date on.
 
@@ -282,7 +282,8 @@ def month_end_positions(invoice_date, due_date, amount, paid_amount, paid_date, 
                                            errors="coerce").to_numpy(float))[:, None]
 
     paid_on, written_on = dates(paid_date), dates(written_date)
-    open_amount = (money(amount) - np.where(paid_on <= ends, money(paid_amount), 0.0)
+    # An undated payment counts as made, as the risk review's open items take it.
+    open_amount = (money(amount) - np.where(np.isnat(paid_on) | (paid_on <= ends), money(paid_amount), 0.0)
                    - np.where(written_on <= ends, money(written_amount), 0.0))
     open_amount = np.where(dates(invoice_date) <= ends, np.maximum(open_amount, 0.0), 0.0)
     days = (ends - dates(due_date)) // np.timedelta64(1, "D")
