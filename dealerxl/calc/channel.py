@@ -104,18 +104,30 @@ def active_in_month(join_date, termination_date, status, month) -> np.ndarray:
     ...                 ["active", "terminated", "terminated", "prospect", "active"], "2026-10").tolist()
     [True, True, False, False, False]
     """
-    period = pd.Period(month, "M")
+    return active_in_months(join_date, termination_date, status, [month])[:, 0]
+
+
+def active_in_months(join_date, termination_date, status, months) -> np.ndarray:
+    """:func:`active_in_month` for several months at once: dealers × months.
+
+    >>> active_in_months(["2026-10-16"], [None], ["active"], ["2026-09", "2026-10"]).tolist()
+    [[False, True]]
+    """
+    periods = pd.PeriodIndex([pd.Period(m, "M") for m in months])
     joined = pd.to_datetime(pd.Series(np.asarray(join_date, dtype=object)), errors="coerce")
     size = len(joined)
 
     def column(values) -> pd.Series:
         return pd.Series(np.broadcast_to(np.asarray(values, dtype=object), size))
 
-    ended = pd.to_datetime(column(termination_date), errors="coerce")
-    signed = column(status).fillna("active").isin(SIGNED_STATUSES)
-    started = joined.isna() | (joined <= period.end_time.normalize())
-    not_ended = ended.isna() | (ended >= period.start_time.normalize())
-    return (started & not_ended & signed).to_numpy()
+    ended = pd.to_datetime(column(termination_date), errors="coerce").to_numpy()[:, None]
+    signed = column(status).fillna("active").isin(SIGNED_STATUSES).to_numpy()[:, None]
+    first = periods.start_time.normalize().to_numpy()[None, :]
+    last = periods.end_time.normalize().to_numpy()[None, :]
+    joined = joined.to_numpy()[:, None]
+    started = np.isnat(joined) | (joined <= last)
+    not_ended = np.isnat(ended) | (ended >= first)
+    return started & not_ended & signed
 
 
 def activity_breakdown(status, active, trading) -> pd.DataFrame:

@@ -129,9 +129,13 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     bases = {plan_id: plan.basis for plan_id, plan in plans.items()}
     payees["basis"] = payees["plan_id"].map(bases)
     by_rep = commissionable_sales(transactions)
-    lines_in, left_out = credited_lines(by_rep, inputs, set(payees["basis"]), last)
-    wanted = pd.MultiIndex.from_frame(payees[["payee_id", "period", "basis"]])
-    sales = lines_in.loc[pd.MultiIndex.from_frame(lines_in[["payee_id", "period", "basis"]]).isin(wanted)]
+    lines_in, left_out = credited_lines(by_rep, inputs, payees.groupby("basis")["payee_id"].agg(set).to_dict(), last)
+    # Each payee's lines in its plan's basis, for the months it has a plan and a target.
+    lines_in = lines_in.loc[lines_in["payee_id"].isin(payees["payee_id"])]
+    slot = pd.MultiIndex.from_frame(payees[["payee_id", "period"]]).get_indexer(
+        pd.MultiIndex.from_frame(lines_in[["payee_id", "period"]]))
+    basis_of_slot = np.append(payees["basis"].to_numpy(dtype=object), None)
+    sales = lines_in.loc[(slot >= 0) & (lines_in["basis"].to_numpy(dtype=object) == basis_of_slot[slot])]
     reversals = reversals_from(transactions, inputs["write_offs"])
     reversals = reversals.loc[reversals["period"] <= str(last)]
     matched = reversals["invoice_no"].isin(sales["invoice_no"])
@@ -174,14 +178,15 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
                      problems=_unique(inputs.problems), warnings=warnings, summary=result_summary)
 
 
-def credited_lines(by_rep: pd.DataFrame, inputs, bases: set, last: pd.Period) -> tuple[pd.DataFrame, list]:
+def credited_lines(by_rep: pd.DataFrame, inputs, bases, last: pd.Period) -> tuple[pd.DataFrame, list]:
     """The lines each payee is credited with, per commission basis, and the rows left out.
 
     ``by_rep`` are the invoiced sale lines (:func:`~dealerxl.calc.payouts.commissionable_sales`,
-    payee = the salesperson). Each line is credited to its salesperson and to its dealer. For
-    every basis in ``bases`` the lines carry ``amount`` (what counts toward attainment),
-    ``basis_amount`` (what the rate is paid on), ``invoice_amount`` (the invoice's sales, for
-    clawbacks) and ``basis``:
+    payee = the salesperson). Each line is credited to its salesperson and to its dealer.
+    ``bases`` maps a basis to the payees paid on it (lines for other payees are not built), or
+    is a set of bases for every payee. The lines carry ``amount`` (what counts toward
+    attainment), ``basis_amount`` (what the rate is paid on), ``invoice_amount`` (the invoice's
+    sales, for clawbacks) and ``basis``:
 
     * ``net_sales``: amount = basis = the invoiced line;
     * ``gross_margin``: amount = the invoiced line, basis = amount − quantity × unit cost of the
@@ -192,35 +197,49 @@ def credited_lines(by_rep: pd.DataFrame, inputs, bases: set, last: pd.Period) ->
       are left out and listed.
     """
     invoice_total = by_rep.groupby("invoice_no")["amount"].sum()
-    sold = by_rep.assign(invoice_amount=by_rep["invoice_no"].map(invoice_total))
+    sold = by_rep.assign(invoice_amount=by_rep["invoice_no"].map(invoice_total),
+                         dealer_id=by_rep["dealer_id"].astype(str))
+    wanted = bases if isinstance(bases, dict) else dict.fromkeys(bases)
     parts, left_out = [], []
-    if "net_sales" in bases:
-        parts.append(sold.assign(basis_amount=sold["amount"], basis="net_sales"))
-    if "gross_margin" in bases:
+    for basis, payees in wanted.items():
+        # The lines someone on this basis is credited with: by the salesperson or by the dealer.
+        rep = sold["payee_id"].isin(payees) if payees is not None else pd.Series(True, index=sold.index)
+        dealer = sold["dealer_id"].isin(payees) if payees is not None else pd.Series(True, index=sold.index)
+        lines, dropped = _basis_lines(sold.loc[rep | dealer], basis, inputs, last, sold["invoice_no"])
+        left_out.extend(dropped)
+        parts.append(lines.loc[lines["_row"].map(rep)].drop(columns="_row"))
+        parts.append(lines.loc[lines["_row"].map(dealer)].drop(columns="_row").assign(
+            payee_id=lambda frame: frame["dealer_id"]))
+    parts = [part for part in parts if len(part)]
+    lines = pd.concat(parts, ignore_index=True) if parts else sold.iloc[:0].assign(basis_amount=0.0, basis="")
+    return lines.drop(columns=[c for c in ("sku", "quantity") if c in lines]), left_out
+
+
+def _basis_lines(sold: pd.DataFrame, basis: str, inputs, last: pd.Period,
+                 invoices: pd.Series) -> tuple[pd.DataFrame, list]:
+    """``sold`` as lines of one basis (see :func:`credited_lines`), each with ``_row``, the
+    sale line it comes from; and the rows left out (``invoices``: every invoice with a sale line)."""
+    sold = sold.assign(_row=sold.index)
+    if basis == "net_sales":
+        return sold.assign(basis_amount=sold["amount"], basis=basis), []
+    if basis == "gross_margin":
         cost = inputs["item_master"].drop_duplicates("sku").set_index("sku")["unit_cost"].astype(float)
         unit_cost = sold["sku"].map(cost)
         known = unit_cost.notna().to_numpy()
         costless = sold.loc[~known]
-        left_out.append(left_out_rows("sales_transactions",
-                                      costless["invoice_no"] + "/" + costless["line_no"].astype(str),
-                                      "line_without_unit_cost", dealer_id=costless["dealer_id"],
-                                      period=costless["period"], amount=costless["amount"]))
+        dropped = left_out_rows("sales_transactions", costless["invoice_no"] + "/" + costless["line_no"].astype(str),
+                                "line_without_unit_cost", dealer_id=costless["dealer_id"], period=costless["period"],
+                                amount=costless["amount"])
         margin = sold["amount"] - sold["quantity"].astype(float) * unit_cost
-        parts.append(sold.assign(basis_amount=margin, basis="gross_margin").loc[known])
-    if "collected_sales" in bases:
-        paid, orphans = cash_applied(inputs["receivables"], last)
-        share = np.divide(sold["amount"].to_numpy(float), sold["invoice_amount"].to_numpy(float),
-                          out=np.zeros(len(sold)), where=sold["invoice_amount"].to_numpy(float) != 0)
-        cash = sold.assign(_share=share).drop(columns="period").merge(paid, on="invoice_no", how="inner")
-        cash["amount"] = cash["cash"] * cash["_share"]
-        cash = cash.sort_values("_paid_on", kind="stable").rename(columns={"cash_period": "period"})
-        parts.append(cash.assign(basis_amount=cash["amount"], basis="collected_sales")
-                     .drop(columns=["cash", "_share", "_paid_on"]))
-        left_out.append(orphans.loc[~orphans["key"].isin(sold["invoice_no"])])
-    credited = pd.concat(parts, ignore_index=True)
-    dealers = credited.assign(payee_id=credited["dealer_id"].astype(str))
-    lines = pd.concat([credited, dealers], ignore_index=True)
-    return lines.drop(columns=[c for c in ("sku", "quantity") if c in lines]), left_out
+        return sold.assign(basis_amount=margin, basis=basis).loc[known], [dropped]
+    paid, orphans = cash_applied(inputs["receivables"], last)
+    share = np.divide(sold["amount"].to_numpy(float), sold["invoice_amount"].to_numpy(float),
+                      out=np.zeros(len(sold)), where=sold["invoice_amount"].to_numpy(float) != 0)
+    cash = sold.assign(_share=share).drop(columns="period").merge(paid, on="invoice_no", how="inner")
+    cash["amount"] = cash["cash"] * cash["_share"]
+    cash = cash.sort_values("_paid_on", kind="stable").rename(columns={"cash_period": "period"})
+    lines = cash.assign(basis_amount=cash["amount"], basis=basis).drop(columns=["cash", "_share", "_paid_on"])
+    return lines, [orphans.loc[~orphans["key"].isin(invoices)]]
 
 
 def cash_applied(receivables: pd.DataFrame, last: pd.Period) -> tuple[pd.DataFrame, pd.DataFrame]:

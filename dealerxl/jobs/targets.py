@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.channel import active_in_month
+from dealerxl.calc.channel import active_in_months
 from dealerxl.calc.sales import sales_matrix
 from dealerxl.calc.targets import allocate_targets, seasonal_indices, seasonal_split
 from dealerxl.jobs.common import JobResult, load_inputs, localise, sheet_title
@@ -125,9 +125,9 @@ def contract_months(dealers: pd.DataFrame, year: int, planned=()) -> pd.DataFram
     """
     planned = dealers["dealer_id"].isin(list(planned)).to_numpy()
     status = np.where(planned, "active", dealers["status"].to_numpy(dtype=object))
-    columns = {month: active_in_month(dealers["join_date"], dealers["termination_date"], status, f"{year}-{month:02d}")
-               for month in range(1, 13)}
-    return pd.DataFrame(columns, index=dealers.index)
+    active = active_in_months(dealers["join_date"], dealers["termination_date"], status,
+                              [f"{year}-{month:02d}" for month in range(1, 13)])
+    return pd.DataFrame(active, index=dealers.index, columns=range(1, 13))
 
 
 def history_window(year: int) -> tuple[pd.Period, pd.Period]:
