@@ -40,7 +40,7 @@ from dealerxl.jobs.months import parse_month
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report import definitions
 from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
-from dealerxl.report.style import A4, statement_formats
+from dealerxl.report.style import A4, FONT, FORMAT_SPECS, statement_formats
 
 JOB = "statements"
 INPUT_FORMS = ("dealer_master", "sales_transactions", "monthly_targets", "complaint_log")
@@ -49,6 +49,7 @@ MAX_SHEET_NAME = 31
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 COMPLAINTS_LISTED = 25  # a statement is one or two pages: the rest are counted, not listed
 STATEMENT_DEFINITIONS = ("net_sales", "achievement", "tier", "commission", "overdue")
+LONG_NOTE_UNITS = 80  # column-width units a wrapped note line holds across a statement (A4 portrait)
 
 
 def _optional_job(module: str, function: str):
@@ -314,6 +315,8 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     with atomic_write(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
         formats = statement_formats(book, result.summary.get("currency", ""))
+        # A note longer than a column: merged over the statement's width and wrapped.
+        formats["note_wrap"] = book.add_format({**FONT, **FORMAT_SPECS["note"], "text_wrap": True, "valign": "top"})
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
             sheet = book.add_worksheet(sheet_name)
@@ -433,8 +436,8 @@ class _StatementSheet:
         s.write(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
         s.write(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
-        s.write(3, 0, definitions.note(STATEMENT_DEFINITIONS, self.lang), self.f["note"])
-        self.row = 4
+        self.row = 3
+        self.long_note(definitions.note(STATEMENT_DEFINITIONS, self.lang))
 
     def section(self, key: str, rows: int = 4) -> None:
         self.keep_together(rows + 1)
@@ -461,6 +464,13 @@ class _StatementSheet:
 
     def note(self, key: str, **fields) -> None:
         self.sheet.write(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.row += 1
+
+    def long_note(self, text: str) -> None:
+        """A sentence across the statement's columns, wrapped (it does not widen the first column)."""
+        lines = max(1, int(np.ceil(text_units(text) / LONG_NOTE_UNITS)))
+        self.sheet.merge_range(self.row, 0, self.row, self.COLUMNS - 1, text, self.f["note_wrap"])
+        self.sheet.set_row(self.row, 15 * lines)
         self.row += 1
 
     def sales(self) -> None:
@@ -497,8 +507,9 @@ class _StatementSheet:
             since = _blank(row.get("tier_since"))
             when = (self.t("dealer_statement.note.tier_since", month=pd.Timestamp(since).strftime("%Y-%m"))
                     if since is not None else self.t("dealer_statement.note.tier_held"))
-            self.note("dealer_statement.note.tier_dates", tier=_blank(_code_label("tier", row["tier"], self.lang)) or "-",
-                      since=when, master=_blank(_code_label("tier", row["master_tier"], self.lang)) or "-")
+            self.long_note(self.t("dealer_statement.note.tier_dates",
+                                  tier=_blank(_code_label("tier", row["tier"], self.lang)) or "-", since=when,
+                                  master=_blank(_code_label("tier", row["master_tier"], self.lang)) or "-"))
         self.row += 1
 
     def incentives(self) -> None:
@@ -519,8 +530,9 @@ class _StatementSheet:
             basis = _blank(row.get("commission_basis"))
             if basis is not None:
                 team = _blank(row.get("team_attainment"))
-                self.note("dealer_statement.note.rebate_basis", basis=_code_label("commission_basis", basis, self.lang),
-                          team="-" if team is None else f"{float(team):.1%}")
+                self.long_note(self.t("dealer_statement.note.rebate_basis",
+                                      basis=_code_label("commission_basis", basis, self.lang),
+                                      team="-" if team is None else f"{float(team):.1%}"))
         self.row += 1
 
     def receivables(self) -> None:

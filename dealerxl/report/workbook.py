@@ -50,9 +50,7 @@ class SheetWriter:
                               paper=A4_LANDSCAPE, axis_label=report.axis_label,
                               title=f"{t('title', self.lang)} {report.result.summary['month']} · "
                                     f"{t(f'sheet.{key}', self.lang)}",
-                              subtitle=report.source_label)
-        if key in definitions.SHEETS:  # the sections of docs/DEFINITIONS.md the sheet's numbers follow
-            self.note(definitions.note(definitions.SHEETS[key], self.lang))
+                              subtitle=subtitle(report, key))
 
     def note(self, text: str, title: str | None = None) -> None:
         self.grid.add(Section(title, notes=(text,)))
@@ -88,6 +86,15 @@ class SheetWriter:
         self.sheet.set_header(f"&L&\"-,Bold\"{t('title', self.lang).replace('&', '&&')}")
         self.sheet.set_footer(f"&C{t('page', self.lang).replace('&', '&&')} &P / &N")
         self.sheet.freeze_panes(2, 0)
+
+
+def subtitle(report: ReportWriter, key: str) -> str:
+    """The line under a sheet's title: where the numbers come from, and the sections of
+    docs/DEFINITIONS.md they follow."""
+    if key not in definitions.SHEETS:
+        return report.source_label
+    separator = "　" if report.lang.startswith("zh") else " · "
+    return f"{report.source_label}{separator}{definitions.note(definitions.SHEETS[key], report.lang)}"
 
 
 def money_format(number_format: str) -> str:
@@ -211,8 +218,9 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
     if "sales.trend" in w.result.tables:
         trend = trend_frame(w)
     summary = s.table(t("section.figures", lang), frame, cell_formats=cells, after=lights,
-                      chart=trend_chart_spec(w) if trend is not None else None,
-                      notes=tuple(w.result.summary.get("notes", [])))
+                      chart=trend_chart_spec(w) if trend is not None else None)
+    for text in w.result.summary.get("notes", []):  # targets set here, the provisions disagreeing
+        s.note(text)
     if trend is not None:
         trend_table = s.table(t("section.trend", lang), trend, {t("col.actual", lang): "#,##0",
                                                                 t("col.forecast", lang): "#,##0"})
