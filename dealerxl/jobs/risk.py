@@ -21,7 +21,6 @@ from dealerxl.book import read_form, read_settings
 from dealerxl.book.language import detect_language
 from dealerxl.book.read import open_source
 from dealerxl.book.references import check_references
-from dealerxl.calc import CalcError
 from dealerxl.calc.receivables import (ageing, bad_debt_summary, credit_utilisation, days_past_due, dso,
                                        expected_credit_loss, lifetime_loss_rates, migration_flows,
                                        month_end_positions)
@@ -32,7 +31,8 @@ from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import (LEFT_OUT_COLUMNS, Inputs, JobResult, gather_left_out, left_out_rows, left_out_sheet,
                                   localise, settings_table)
-from dealerxl.jobs.months import month_end
+from dealerxl.jobs.errors import JobError
+from dealerxl.jobs.months import month_end, require_month_data
 
 JOB = "risk"
 REVIEW_FORM = "dealer_risk_review"
@@ -67,7 +67,7 @@ def bucket_layout(buckets: pd.DataFrame) -> tuple[list[str], list[float]]:
     table = buckets.assign(_to=pd.to_numeric(buckets["to_days"], errors="coerce"))
     table = table.sort_values("_to", na_position="last", kind="stable")
     if table["_to"].iloc[:-1].isna().any():
-        raise CalcError("only the last ageing bucket may be open-ended")
+        raise JobError("msg.risk.open_bucket", label_fields={"sheet": "form.ageing_buckets.sheet"})
     return table["ageing_bucket"].tolist(), table["_to"].iloc[:-1].astype(float).tolist()
 
 
@@ -321,7 +321,8 @@ def provision_methods(inputs: Inputs, codes: list[str], upper: list[float], as_o
     matrix = settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
     missing = [c for c in codes if c not in matrix.index]
     if missing:
-        raise CalcError(f"the provision matrix has no loss rate for {', '.join(missing)}")
+        raise JobError("msg.risk.no_loss_rate", buckets=", ".join(missing),
+                       label_fields={"sheet": "form.provision_matrix.sheet"})
     matrix_ecl = expected_credit_loss(balances, matrix.reindex(codes).astype(float).to_numpy(), factor)
     chain, observed, left_out = roll_rate_chain(inputs, codes, upper, as_of)
     roll = chain["lifetime_loss_rate"].to_numpy(float)
@@ -379,6 +380,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     as_of = month_end(month)
     last = as_of.to_period("M")
     inputs = load_risk_inputs(source, lang=lang)
+    empty = require_month_data(inputs, last, JOB)
     settings = inputs.settings
     codes, upper = bucket_layout(settings_table(inputs, "ageing_buckets"))
     items = open_items(inputs, as_of)
@@ -469,7 +471,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
               "ageing": by_dealer, "provision": provision["table"], "roll_rates": provision["chain"],
               "bad_debts": bad_debts, "unanswered": unanswered, "left_out": provision["left_out"]}
     return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), warnings=warnings,
-                     summary=summary)
+                     summary=summary, empty_forms=empty)
 
 
 def _plain(value) -> float | None:
