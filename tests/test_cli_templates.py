@@ -36,7 +36,11 @@ def test_issue_writes_one_protected_signed_file_per_current_dealer_in_their_lang
                  str(book_path), "--out", str(out), "--quiet"])
     assert code == 0
     dealers = sample_data["dealer_master"]
-    current = dealers[dealers["status"].isin(["active", "suspended"])]
+    # Dealers active in March 2026: under contract on one of its days, prospects not.
+    joined, ended = pd.to_datetime(dealers["join_date"]), pd.to_datetime(dealers["termination_date"])
+    current = dealers[(joined <= "2026-03-31") & (ended.isna() | (ended >= "2026-03-01"))
+                      & (dealers["status"] != "prospect")]
+    assert (current["status"] == "terminated").any()  # left later in the year: still sent March's form
     assert sorted(p.name for p in out.iterdir()) == sorted(f"dealer_monthly_2026-03_{d}.xlsx"
                                                              for d in current["dealer_id"])
     key_file = tmp_path / "book.exchange-key"

@@ -288,7 +288,7 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     assert path.name not in set(mail["填表人代號"])
 
 
-def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_workbook(sample_book, tmp_path):
+def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_workbook(sample_book, sample_data, tmp_path):
     from workbook_fixtures import WritableStandInBook
 
     from dealerxl.excel.ribbon import load_buttons, on_button
@@ -302,7 +302,12 @@ def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_work
 
     shown = issue_for_book(book, month=MONTH)
     folder = tmp_path / "issued" / f"dealer_monthly_{MONTH}"
-    assert len(list(folder.glob("*.xlsx"))) == 34 and f"{folder}" in shown
+    dealers = sample_data["dealer_master"]
+    joined, ended = pd.to_datetime(dealers["join_date"]), pd.to_datetime(dealers["termination_date"])
+    month = pd.Period(MONTH, "M")
+    active = ((joined <= month.end_time) & (ended.isna() | (ended >= month.start_time))
+              & (dealers["status"] != "prospect"))
+    assert len(list(folder.glob("*.xlsx"))) == active.sum() and f"{folder}" in shown
     fill(issued_file(folder, "D00001"), tmp_path / "inbox" / "D00001.xlsx", monthly_rows(2))
     shown = on_button("collect_submissions", book)
     assert "共 1 個檔案：接受 1" in shown

@@ -134,13 +134,13 @@ def collect_one(path: Path, store, key: bytes | None, archive: Path) -> Outcome:
     return outcome
 
 
-def expected_recipients(workbook, form_id: str, lang: str) -> list[Recipient] | None:
-    """Who should send ``form_id``: the workbook's roster (None without a workbook)."""
+def expected_recipients(workbook, form_id: str, lang: str, period: str | None = None) -> list[Recipient] | None:
+    """Who should send ``form_id`` for ``period``: the workbook's roster (None without a workbook)."""
     if workbook is None:
         return None
     from dealerxl.book import open_source
 
-    recipients, _ = read_recipients(open_source(workbook), FORMS[form_id], lang)
+    recipients, _ = read_recipients(open_source(workbook), FORMS[form_id], lang, period)
     return recipients
 
 
@@ -212,7 +212,7 @@ def missing_table(store, outcomes, workbook, lang, form_id, period) -> pd.DataFr
         if o.form and o.period and (form_id is None or o.form == form_id) and (period is None or o.period == period)})
     rows = []
     for form, when in wanted:
-        expected = expected_recipients(workbook, form, lang)
+        expected = expected_recipients(workbook, form, lang, when)
         if expected is None:
             continue
         by_id = {r.id: r for r in expected}
