@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skus", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("DEALERXL_TEST_POSTGRES_URL"))
     args = parser.parse_args(argv)
-    os.environ.setdefault("DEALERXL_EXCHANGE_KEY", "benchmark key")
+    os.environ.setdefault("DEALERXL_EXCHANGE_KEY", "be" * 32)
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

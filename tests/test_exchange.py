@@ -19,12 +19,15 @@ from dealerxl.i18n import tr
 from dealerxl.store import open_store
 
 MONTH = "2026-03"
+# department keys are at least 32 hexadecimal digits
+TEST_KEY = "5e" * 16
+OTHER_KEY = "a7" * 16
 
 
 @pytest.fixture(autouse=True)
 def department_key(monkeypatch):
     # the shared sample workbook must not get a key file beside it
-    monkeypatch.setenv(KEY_VARIABLE, "test department key")
+    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
 
 
 def monthly_rows(n: int, seed: int = 0) -> pd.DataFrame:
@@ -93,7 +96,7 @@ def issued(tmp_path_factory, sample_book):
 
     folder = tmp_path_factory.mktemp("issued")
     previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = "test department key"
+    os.environ[KEY_VARIABLE] = TEST_KEY
     try:
         result = issue_templates("dealer_monthly", MONTH, folder, workbook=sample_book)
     finally:
@@ -238,14 +241,14 @@ def test_a_file_signed_with_another_key_or_for_an_old_form_version_is_rejected(
         sheet = book["_dx_manifest"]
         fields = {row[0].value: row[1].value for row in sheet.iter_rows()}
         fields["form_version"] = "0" * 16
-        for index, (key, value) in enumerate(manifest.sign(fields, b"test department key"), 1):
+        for index, (key, value) in enumerate(manifest.sign(fields, TEST_KEY.encode()), 1):
             sheet.cell(index, 1, key)
             sheet.cell(index, 2, value)
 
     old = unprotected_edit(good, tmp_path / "old.xlsx", old_version)
     assert collect([old], store_url, tmp_path, sample_book).collection.outcomes[0].problems[0].code == \
         "exchange.unknown_version"
-    monkeypatch.setenv(KEY_VARIABLE, "another department")
+    monkeypatch.setenv(KEY_VARIABLE, OTHER_KEY)
     (outcome,) = collect([good], store_url, tmp_path, sample_book).collection.outcomes
     assert (outcome.status, outcome.problems[0].code) == ("rejected", "exchange.other_key")
 
