@@ -107,7 +107,7 @@ def test_collect_command_loads_files_reports_rejections_and_exits_1(tmp_path, mo
                  "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "2 files: 1 accepted, 0 replacing an earlier one, 0 already received, 1 rejected" in out
+    assert "2 files: 1 accepted, 0 replacing an earlier one, 0 already received, 0 held for review, 1 rejected" in out
     assert "d2.xlsx: d2.xlsx is damaged or incomplete" in out.replace("  ", "")
     assert report.exists() and (tmp_path / "report_reminders.csv").exists()
     sheets = pd.read_excel(report, sheet_name=None, engine="calamine")

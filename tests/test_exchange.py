@@ -278,7 +278,7 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     result = collect([tmp_path / "in"], store_url, tmp_path, sample_book, form_id="dealer_monthly", period=MONTH)
     report, reminders = write_outputs(result, tmp_path / "reports" / "collection.xlsx")
     sheets = pd.read_excel(report, sheet_name=None, engine="calamine")
-    assert list(sheets) == ["已接收", "退回", "已取代", "尚未繳交"]
+    assert list(sheets) == ["已接收", "待審", "退回", "已取代", "尚未繳交"]
     assert sheets["已接收"]["填表人代號"].tolist() == ["D00001"]
     assert sheets["退回"]["檔案"].tolist() == ["junk.txt"]
     mail = pd.read_csv(reminders, encoding="utf-8-sig", dtype=str)

@@ -69,22 +69,79 @@ def _refuse(code: str, name: str, **fields) -> Refused:
     return Refused(Problem(code, file=name, fields={"file": name, **fields}))
 
 
-@dataclass
 class Package:
-    """A checked Office Open XML package: its sheets' parts and their used boxes."""
+    """A checked Office Open XML package, kept open while it is read: its sheets' parts, their
+    Excel Tables, and on demand the box of each sheet's filled cells. Use it in a ``with``."""
 
-    path: Path
-    name: str
-    sheets: dict[str, str] = field(default_factory=dict)           # sheet name → part
-    used: dict[str, tuple[int, int]] = field(default_factory=dict)  # part → (last row, last column), 0-based; -1 when empty
-    tables: dict[str, list[str]] = field(default_factory=dict)     # sheet part → its table parts
+    def __init__(self, path: Path, name: str, limits: Limits, opened: zipfile.ZipFile):
+        self.path, self.name, self.limits, self.zip = path, name, limits, opened
+        self.sheets: dict[str, str] = {}            # sheet name → part
+        self.tables: dict[str, list[str]] = {}      # sheet part → its table parts
+        self._xml: dict[str, bytes] = {}            # sheet parts kept from the size check
+        self._boxes: dict[str, tuple[int, int, bool]] = {}
 
-    def last_cell(self, sheet: str) -> tuple[int, int]:
-        return self.used.get(self.sheets.get(sheet, ""), (-1, -1))
+    def __enter__(self) -> "Package":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.zip.close()
+        self._xml.clear()
+
+    def sheet_xml(self, sheet: str) -> bytes:
+        part = self.sheets[sheet]
+        if part not in self._xml:
+            self._xml[part] = b"".join(_chunks(self.zip, self.zip.getinfo(part), self.limits, self.name))
+        return self._xml[part]
+
+    def used_box(self, sheet: str) -> tuple[int, int, bool]:
+        """The last row and column (0-based; -1 when none) of the cells of ``sheet`` that hold
+        something, and whether the box is exact. Not exact: the box around every cell written,
+        formatted blanks included (found far faster), which holds the exact one."""
+        part = self.sheets[sheet]
+        if part not in self._boxes:
+            xml = self.sheet_xml(sheet)
+            quick = _quick_box(xml)
+            self._boxes[part] = (*quick, False) if quick is not None else (*_scan_sheet([xml], self.name), True)
+        return self._boxes[part]
+
+    def cells_outside(self, sheet: str, outside) -> list[str]:
+        """The first few A1 addresses of cells of ``sheet`` holding something where
+        ``outside(row, col)`` (0-based) is true, read exactly."""
+        found: list[str] = []
+        _scan_sheet([self.sheet_xml(sheet)], self.name, outside, found)
+        return found
+
+    def table_refs(self, sheet: str) -> list[str]:
+        """The ``ref`` of every Excel Table on ``sheet`` (``A4:L304``), as the file has them."""
+        refs = []
+        for part in self.tables.get(self.sheets.get(sheet, ""), []):
+            try:
+                table = ElementTree.fromstring(_read_small(self.zip, part, self.limits))
+            except KeyError:
+                refs.append("")
+                continue
+            refs.append(table.get("ref", "").replace("$", "").upper())
+        return refs
+
+    def merged_ranges(self, sheet: str) -> list[tuple[str, str]]:
+        """The merged ranges of ``sheet`` as (first, last) A1 addresses.
+
+        Merging keeps only the first cell's value, so a merge across the table silently drops
+        what the other cells held; the reader cannot see that, the package can.
+        """
+        return [(a.decode(), b.decode()) for a, b in _MERGED.findall(self.sheet_xml(sheet))]
+
+
+_MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+KEEP_BYTES = 16 << 20  # sheet parts up to this size are kept from the size check for the box
 
 
 def inspect(path: str | Path, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Package:
-    """Check the file at ``path`` (``name`` is how messages call it); :class:`Refused` if it fails."""
+    """Check the file at ``path`` (``name`` is how messages call it); :class:`Refused` if it
+    fails. The :class:`Package` returned is open: close it (``with``)."""
     path = Path(path)
     name = name or path.name
     try:
@@ -99,13 +156,23 @@ def inspect(path: str | Path, name: str | None = None, limits: Limits = DEFAULT_
         raise _ole_kind(path, name)
     if not signature.startswith(ZIP_SIGNATURE):
         raise _refuse("not_a_workbook", name)
+    opened = None
     try:
-        with zipfile.ZipFile(path) as package:
-            return _inspect_zip(package, path, name, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError,
-            ElementTree.ParseError, UnicodeDecodeError, ValueError):
+        opened = zipfile.ZipFile(path)
+        return _inspect_zip(Package(path, name, limits, opened))
+    except Refused:
+        if opened is not None:
+            opened.close()
+        raise
+    except UNREADABLE:
         # cut short, a checksum that does not match, an unknown compression: not readable as sent
+        if opened is not None:
+            opened.close()
         raise _refuse("corrupt_workbook", name) from None
+
+
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError,
+              ElementTree.ParseError, UnicodeDecodeError, ValueError, KeyError)
 
 
 def _megabytes(size: int) -> str:
@@ -124,7 +191,8 @@ def _ole_kind(path: Path, name: str) -> Refused:
     return _refuse("not_a_workbook", name)
 
 
-def _inspect_zip(package: zipfile.ZipFile, path: Path, name: str, limits: Limits) -> Package:
+def _inspect_zip(result: Package) -> Package:
+    package, name, limits = result.zip, result.name, result.limits
     infos = package.infolist()
     names = [info.filename for info in infos]
     if len(names) != len(set(names)):
@@ -142,16 +210,15 @@ def _inspect_zip(package: zipfile.ZipFile, path: Path, name: str, limits: Limits
     declared = sum(info.file_size for info in infos)
     if any(info.file_size > limits.part_bytes for info in infos) or declared > limits.total_bytes:
         raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.total_bytes))
-    result = Package(path, name)
     result.sheets = _sheet_parts(package, known, limits)
     sheet_parts = set(result.sheets.values())
     total = 0
     for info in infos:
-        if info.filename in sheet_parts:
-            size, used = _scan_sheet(package, info, limits, name)
-            result.used[info.filename] = used
-        elif info.filename == "xl/sharedStrings.xml":
+        if info.filename == "xl/sharedStrings.xml":
             size = _check_shared_strings(package, info, limits, name)
+        elif info.filename in sheet_parts and info.file_size <= KEEP_BYTES:
+            result._xml[info.filename] = b"".join(_chunks(package, info, limits, name))
+            size = len(result._xml[info.filename])
         else:
             size = _unpacked_size(package, info, limits, name)
         total += size
@@ -232,9 +299,31 @@ def _check_shared_strings(package: zipfile.ZipFile, info: zipfile.ZipInfo, limit
     return size
 
 
-def _scan_sheet(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str,
-                outside=None, found: list | None = None) -> tuple[int, tuple[int, int]]:
-    """The part's size and the last row and column (0-based) of its cells holding something.
+def _quick_box(xml: bytes) -> tuple[int, int] | None:
+    """The box around every cell of a sheet written the way spreadsheet programs write one
+    (each cell's ``r`` its first attribute and its only one), at the speed of two regular
+    expressions; None for any other sheet, which :func:`_scan_sheet` then reads exactly."""
+    cells = _CELL_TAG.findall(xml)
+    if any(prefix or not letters for prefix, letters, _ in cells):
+        return None  # a cell without r first, or one with a namespace prefix
+    if len(_ANY_R.findall(xml)) != len(cells) + xml.count(b'<row r="'):
+        return None  # an r given twice, or somewhere a reader might take it from
+    if not cells:
+        return (-1, -1)
+    last_row = max(map(int, (digits for _, _, digits in cells))) - 1
+    last_col = max(_column(letters) for letters in {letters for _, letters, _ in cells})
+    if last_row >= EXCEL_ROWS or last_col >= EXCEL_COLUMNS:
+        return None
+    return last_row, last_col
+
+
+# every cell element; its column letters and row digits when r comes first, written plainly
+_CELL_TAG = re.compile(rb'<(?:([A-Za-z_][\w.-]*):)?c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?[\s/>]')
+_ANY_R = re.compile(rb"\sr\s*=")
+
+
+def _scan_sheet(chunks, name: str, outside=None, found: list | None = None) -> tuple[int, int]:
+    """The last row and column (0-based) of the sheet's cells holding something.
 
     Positions are followed exactly as calamine follows them: a cell's ``r`` gives its row
     and column; a cell without one sits at the row of its ``<row>`` element (the one after
@@ -244,11 +333,10 @@ def _scan_sheet(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
     for which it is true is added to ``found`` (stopping after a few). A position beyond
     Excel's grid, or one written in a way no spreadsheet program writes it, is refused.
     """
-    size, tail = 0, b""
+    tail = b""
     row, col, cell, holds = 0, 0, None, False
     last_row = last_col = -1
-    for chunk in _chunks(package, info, limits, name):
-        size += len(chunk)
+    for chunk in chunks:
         text = tail + chunk
         cut = text.rfind(b"<")  # "<" cannot occur inside a tag: every tag before the last "<" is whole
         body, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
@@ -264,7 +352,7 @@ def _scan_sheet(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                     if outside is not None and outside(*cell):
                         found.append(f"{column_letters(cell[1])}{cell[0] + 1}")
                         if len(found) >= 5:
-                            return size, (last_row, last_col)
+                            return last_row, last_col
                 continue
             if local == b"row" and not empty:  # calamine skips a self-closing row altogether
                 if closing:
@@ -284,7 +372,7 @@ def _scan_sheet(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                 if not (0 <= cell[0] < EXCEL_ROWS and 0 <= cell[1] < EXCEL_COLUMNS):
                     raise _refuse("exchange.beyond_grid", name)
                 col, holds = cell[1] + 1, False
-    return size, (last_row, last_col)
+    return last_row, last_col
 
 
 _TAG = re.compile(rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
@@ -311,26 +399,3 @@ def _column(letters: bytes) -> int:
     for ch in letters.upper():
         index = index * 26 + ch - 64
     return index - 1
-
-
-def cells_outside(package: Package, sheet: str, outside, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """The first few A1 addresses of cells of ``sheet`` holding something where ``outside(row,
-    col)`` (0-based) is true; read again only when the used box already says there are some."""
-    part = package.sheets[sheet]
-    found: list[str] = []
-    with zipfile.ZipFile(package.path) as opened:
-        _scan_sheet(opened, opened.getinfo(part), limits, package.name, outside, found)
-    return found
-
-
-def table_refs(package: Package, sheet: str, limits: Limits = DEFAULT_LIMITS) -> list[str]:
-    """The ``ref`` of every Excel Table on ``sheet`` (``A4:L304``), as the file has them."""
-    refs = []
-    with zipfile.ZipFile(package.path) as opened:
-        for part in package.tables.get(package.sheets.get(sheet, ""), []):
-            if part not in opened.namelist():
-                refs.append("")
-                continue
-            table = ElementTree.fromstring(_read_small(opened, part, limits))
-            refs.append(table.get("ref", "").replace("$", "").upper())
-    return refs

@@ -14,12 +14,9 @@ once with its cell, in the recipient's language.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pandas as pd
 from xlsxwriter.utility import xl_cell_to_rowcol
@@ -149,18 +146,22 @@ def _fixed(table: Grid, form: Form, fields: dict) -> tuple[Grid, list[Problem]]:
 
 
 def _outside_problems(grid: Grid, geometry: manifest.TableGeometry, locked: set[str], form: Form) -> list[Problem]:
-    """Cells holding something outside the issued table and the locked cells above it."""
+    """Cells holding something outside the issued table and the locked cells above it (the
+    grid reaches no further than the table's last row: the package check saw to that)."""
     found = []
     for index, row in enumerate(grid.rows[:geometry.last_row + 1]):
-        for col, value in enumerate(row):
-            if _blank(value):
+        above = index < geometry.header_row
+        # beside the table only the cells right of it can be outside; above it, all but the locked ones
+        start = 0 if above else geometry.last_column + 1
+        for col in range(start, len(row)):
+            if _blank(row[col]):
                 continue
             address = cell_address(index, col)
-            inside = geometry.header_row <= index and geometry.first_column <= col <= geometry.last_column
-            if not inside and address not in locked:
-                found.append(_outside(grid.sheet, address, geometry, form))
-                if len(found) >= 5:
-                    return found
+            if above and address in locked:
+                continue
+            found.append(_outside(grid.sheet, address, geometry, form))
+            if len(found) >= 5:
+                return found
     return found
 
 
@@ -188,36 +189,10 @@ def _text_problems(table: Grid, form: Form, limits: Limits) -> list[Problem]:
     return problems
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_MERGED = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
-
-
-def merged_ranges(path: Path, sheet: str) -> list[tuple[str, str]]:
-    """The merged ranges of ``sheet`` as (first, last) A1 addresses, from the sheet's XML.
-
-    Merging keeps only the first cell's value, so a merge across the table silently drops
-    what the other cells held; the reader cannot see that, the package can.
-    """
-    try:
-        with zipfile.ZipFile(path) as package:
-            book = ElementTree.fromstring(package.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            for entry in book.iter(f"{_MAIN}sheet"):
-                if entry.get("name") == sheet:
-                    target = targets.get(entry.get(f"{_REL}id"), "")
-                    part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                        posixpath.join("xl", target))
-                    return [(a.decode(), b.decode()) for a, b in _MERGED.findall(package.read(part))]
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        return []
-    return []
-
-
-def _merged_problems(path: Path, sheet: str, form: Form, geometry: manifest.TableGeometry) -> list[Problem]:
+def _merged_problems(package: package_check.Package, sheet: str, form: Form,
+                     geometry: manifest.TableGeometry) -> list[Problem]:
     problems = []
-    for first, last in merged_ranges(path, sheet):
+    for first, last in package.merged_ranges(sheet):
         (_, left), (bottom, _) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
         if bottom >= geometry.header_row and left <= geometry.last_column:
             problems.append(Problem("exchange.merged", sheet, f"{first}:{last}", form.id))
@@ -238,12 +213,19 @@ def check_file(path: str | Path, key: bytes | None, *, name: str | None = None,
     path = Path(path)
     name = name or path.name
     try:
-        package = package_check.inspect(path, name, limits)
+        with package_check.inspect(path, name, limits) as package:
+            return _check_package(package, path, key, limits)
     except package_check.Refused as error:
         return Checked(problems=[error.problem])
+    except package_check.UNREADABLE:
+        return Checked(problems=[Problem("corrupt_workbook", file=name, fields={"file": name})])
+
+
+def _check_package(package: package_check.Package, path: Path, key: bytes | None, limits: Limits) -> Checked:
+    name = package.name
     if MANIFEST_SHEET not in package.sheets:
         return Checked(problems=[Problem("exchange.no_manifest", file=name, fields={"file": name})])
-    last_row, last_col = package.last_cell(MANIFEST_SHEET)
+    last_row, last_col, _ = package.used_box(MANIFEST_SHEET)
     if last_row >= MANIFEST_ROWS or last_col >= 2:
         return Checked(problems=[Problem("exchange.bad_manifest", file=name, fields={"file": name})])
     try:
@@ -270,7 +252,7 @@ def check_file(path: str | Path, key: bytes | None, *, name: str | None = None,
     if sheet not in package.sheets or sheet not in workbook.sheet_names:
         checked.problems.append(Problem("exchange.sheet_missing", file=name, fields={"file": name, "sheet": sheet}))
         return checked
-    checked.problems = _placement_problems(package, sheet, geometry, form, fields, limits)
+    checked.problems = _placement_problems(package, sheet, geometry, form, fields)
     if checked.problems:
         return checked
     try:
@@ -283,7 +265,7 @@ def check_file(path: str | Path, key: bytes | None, *, name: str | None = None,
         checked.problems.extend(locked)
         return checked
     outside = _outside_problems(grid, geometry, set(fields["locked_cells"].split(",")), form)
-    merged = _merged_problems(path, sheet, form, geometry)
+    merged = _merged_problems(package, sheet, form, geometry)
     if outside or merged:
         checked.problems.extend(outside + merged)
         return checked
@@ -303,17 +285,19 @@ def check_file(path: str | Path, key: bytes | None, *, name: str | None = None,
 
 
 def _placement_problems(package: package_check.Package, sheet: str, geometry: manifest.TableGeometry, form: Form,
-                        fields: dict, limits: Limits) -> list[Problem]:
+                        fields: dict) -> list[Problem]:
     """The table where it was issued and nothing beyond it, from the package alone (before
     any reader allocates a cell): a moved or resized table, or cells beyond the issued rows
     and columns, are refused with their addresses."""
     last_column = max(geometry.last_column, *(xl_cell_to_rowcol(a)[1] for a in fields["locked_cells"].split(",")))
-    last_row, last_col = package.last_cell(sheet)
+    last_row, last_col, _ = package.used_box(sheet)
     if last_row > geometry.last_row or last_col > last_column:
-        beyond = package_check.cells_outside(
-            package, sheet, lambda r, c: r > geometry.last_row or c > last_column, limits)
-        return [_outside(sheet, address, geometry, form) for address in beyond]
-    refs = package_check.table_refs(package, sheet, limits)
+        # a box around every cell written may hold formatted blanks only: harmless, no reader
+        # makes a cell of them; the exact reading says which cells hold something
+        beyond = package.cells_outside(sheet, lambda r, c: r > geometry.last_row or c > last_column)
+        if beyond:
+            return [_outside(sheet, address, geometry, form) for address in beyond]
+    refs = package.table_refs(sheet)
     if refs != [geometry.ref]:
         return [Problem("exchange.table_moved", sheet, None, form.id,
                         fields={"found": ", ".join(r or "?" for r in refs) or "-", "table": geometry.ref})]

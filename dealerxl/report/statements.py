@@ -37,6 +37,7 @@ from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
 from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report.style import A4, statement_formats
 
@@ -289,8 +290,6 @@ def _blank(value):
 def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Path:
     """Write the statements of ``result`` (only ``dealers`` when given) to ``path``, one sheet
     per dealer, atomically: a failure leaves any previous file as it was."""
-    import xlsxwriter
-
     path = Path(path)
     table = result.tables["dealers"]
     if dealers is not None:
@@ -301,7 +300,7 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     complaints = result.tables["complaints"]
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         formats = statement_formats(book)
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
