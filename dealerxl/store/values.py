@@ -19,6 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from dealerxl.book.parse import DATE_DTYPE
 from dealerxl.forms import Column, Form
 from dealerxl.text import key_text
 
@@ -187,7 +188,7 @@ def typed_frame(form: Form, rows: list[tuple], columns: list[str]) -> pd.DataFra
         elif kind in NUMERIC_TYPES:
             out[name] = pd.to_numeric(series).astype("float64")
         elif kind in ("date", "datetime"):
-            out[name] = pd.to_datetime(series.astype(object).where(series.notna(), None)).astype("datetime64[ns]")
+            out[name] = pd.to_datetime(series.astype(object).where(series.notna(), None)).astype(DATE_DTYPE)
         else:
             out[name] = series.astype(object).where(series.notna(), None).map(
                 lambda v: None if v is None else bool(v)).astype("boolean")
