@@ -207,8 +207,9 @@ def _inspect_zip(result: Package) -> Package:
         raise _refuse("not_a_workbook", name)
     if len(infos) > limits.parts:
         raise _refuse("exchange.too_many_parts", name, count=len(infos), limit=limits.parts)
-    declared = sum(info.file_size for info in infos)
-    if any(info.file_size > limits.part_bytes for info in infos) or declared > limits.total_bytes:
+    if any(info.file_size > limits.part_bytes for info in infos):
+        raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.part_bytes))
+    if sum(info.file_size for info in infos) > limits.total_bytes:
         raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.total_bytes))
     result.sheets = _sheet_parts(package, known, limits)
     sheet_parts = set(result.sheets.values())
