@@ -51,8 +51,9 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """``frame`` as a CSV file for Excel (UTF-8 with BOM), atomically, no cell a formula."""
+    """``frame`` as a CSV file for Excel (UTF-8 with BOM, CRLF line ends: a cell holding a
+    line break of either kind is quoted), atomically, no cell a formula."""
     path = Path(path)
     with atomic_write(path) as temporary:
-        csv_safe(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
+        csv_safe(frame).to_csv(temporary, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
