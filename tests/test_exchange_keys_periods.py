@@ -272,3 +272,22 @@ def test_a_wider_key_with_blank_stored_values_is_refused_before_any_change(store
         open_store(store_url)
     with open_store(store_url, forms=old) as store:
         assert store.schema_version() == version and len(store.read("prospect_scores")) == 1
+
+
+def test_dates_follow_excels_1900_system_exactly_into_both_stores(issued, tmp_path, store_url):
+    """Serials 1 to 59 are 1900-01-01 to 1900-02-28, 60 is Excel's 1900-02-29 that never was
+    (refused), 61 is 1900-03-01, and 2958465.5 is noon on 9999-12-31, Excel's last day."""
+    serials = [1.0, 59.0, 61.0, 2_958_465.5]
+    rows = complaints([f"CP-{n}" for n in range(4)]).assign(received_at=serials, first_response_at=None)
+    path = fill(template(issued, "complaint_log", SEPTEMBER, "D00001"), tmp_path / "in" / "dates.xlsx", rows,
+                "complaint_log")
+    assert statuses(run(store_url, tmp_path, path)) == [("dates.xlsx", "accepted")]
+    with open_store(store_url) as store:
+        stored = store.read("complaint_log").sort_values("complaint_id")["received_at"]
+    assert stored.dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "1900-01-01 00:00", "1900-02-28 00:00", "1900-03-01 00:00", "9999-12-31 12:00"]
+    leap = fill(template(issued, "complaint_log", SEPTEMBER, "D00002"), tmp_path / "in2" / "leap.xlsx",
+                rows.iloc[:1].assign(received_at=60.0), "complaint_log")
+    (outcome,) = run(store_url, tmp_path, leap).collection.outcomes
+    assert outcome.status == "rejected" and outcome.problems[0].address == "'Complaint log'!D5"
+    assert "1900-02-29" in outcome.problems[0].message("en")

@@ -299,3 +299,18 @@ def test_every_date_excel_has_is_read_up_to_9999_12_31_and_none_beyond(tmp_path)
     assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!F6"]
     assert all("is not a date" in m for m in messages)
     assert result.data["end_date"].dt.strftime("%Y-%m-%d").tolist() == ["9999-12-31"] * 3
+
+
+def test_a_percent_sign_is_read_only_in_percentage_columns(tmp_path):
+    rows = [contract(1, discount_rate="12%"), contract(2, discount_rate="１２％", deposit="１２％"),
+            contract(3, deposit="12%")]
+    result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!J6", f"{sheet('en')}!J7"]  # the deposits
+    assert result.data["discount_rate"].tolist() == [0.12]
+
+
+def test_numbers_that_are_not_finite_are_refused(tmp_path):
+    rows = [contract(1, deposit="1e999"), contract(2, annual_target_amount="-1e400"), contract(3, deposit="1e300")]
+    result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!J5", f"{sheet('en')}!I6"]
+    assert result.data["deposit"].tolist() == [1e300]

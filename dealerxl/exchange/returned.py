@@ -199,6 +199,28 @@ def _merged_problems(package: package_check.Package, sheet: str, form: Form,
     return problems
 
 
+_SERIAL_60 = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?<v>60(?:\.[0-9]*)?</v>')
+
+
+def _leap_day_problems(package: package_check.Package, sheet: str, geometry: manifest.TableGeometry,
+                       form: Form) -> list[Problem]:
+    """Date cells holding serial 60, Excel's 1900-02-29 that never was: a reader shows it as
+    1900-02-28, indistinguishable from serial 59, so it is found in the sheet itself."""
+    xml = package.sheet_xml(sheet)
+    if b"<v>60<" not in xml and b"<v>60." not in xml:
+        return []
+    dates = {geometry.first_column + i for i, c in enumerate(form.columns) if c.type in ("date", "datetime")}
+    problems = []
+    for letters, digits, attributes, in _SERIAL_60.findall(xml):
+        row, col = int(digits) - 1, package_check._column(letters)
+        numeric = b' t="' not in attributes or b' t="n"' in attributes
+        if numeric and col in dates and geometry.first_data_row <= row <= geometry.last_row:
+            column = form.columns[col - geometry.first_column]
+            problems.append(Problem("exchange.leap_day", sheet, f"{letters.decode()}{digits.decode()}", form.id,
+                                    column.id, label_fields={"field": column.label_key}))
+    return problems
+
+
 def _named(problem: Problem, name: str) -> Problem:
     """``problem`` about the file called ``name`` (it may have been read under another name)."""
     fields = {k: (name if k == "file" else v) for k, v in problem.fields.items()}
@@ -274,7 +296,8 @@ def _check_package(package: package_check.Package, path: Path, key: bytes | None
     patched, changed = _fixed(table, form, fields)
     located = Located(patched, 0, {column_id: i for i, column_id in enumerate(geometry.columns)}, "table")
     read = validate_located(located, form)
-    checked.problems.extend(changed + read.problems + _text_problems(patched, form, limits))
+    checked.problems.extend(changed + read.problems + _text_problems(patched, form, limits)
+                            + _leap_day_problems(package, sheet, geometry, form))
     if not checked.problems and read.data.empty:
         checked.problems.append(Problem("exchange.empty", sheet, None, form.id, fields={"file": name}))
     if not checked.problems:
