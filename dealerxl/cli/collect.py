@@ -11,7 +11,8 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the files were collected and the report written",
-                           "the store cannot be opened or the options are wrong (the reason is printed)\n"
+                           "the store cannot be opened, another collection is running on it, or the options\n"
+                           "     are wrong (the reason is printed)\n"
                            "     exit code 1 means some files were rejected or held for review: each is listed with its problems\n"
                            "     (with --quiet on stderr)")
 
