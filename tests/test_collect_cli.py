@@ -3,7 +3,6 @@ went wrong, every run keeps its own report, runs on one store one at a time, tex
 a cell holds is refused at collect time with its cell."""
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
@@ -29,15 +28,9 @@ def department_key(monkeypatch):
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory):
     folder = tmp_path_factory.mktemp("issued")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = TEST_KEY
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, TEST_KEY)
         issue_templates("dealer_monthly", MONTH, folder, recipients=["D1", "D2"], lang="en")
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return folder
 
 

@@ -92,18 +92,10 @@ def assert_stored(store, recipient: str, rows: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory, sample_book):
     """The sample's dealer monthly templates for March 2026, issued once for the module."""
-    import os
-
     folder = tmp_path_factory.mktemp("issued")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = TEST_KEY
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, TEST_KEY)
         result = issue_templates("dealer_monthly", MONTH, folder, workbook=sample_book)
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return folder, result
 
 

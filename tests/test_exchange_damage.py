@@ -10,7 +10,6 @@ Collecting one never raises, and a rejected file leaves the store exactly as it 
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -41,16 +40,10 @@ NUMBER_COLUMNS = ["opening_stock_qty", "received_qty", "sell_out_qty", "sell_out
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory):
     folder = tmp_path_factory.mktemp("templates")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = KEY
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, KEY)
         issue_templates("dealer_monthly", MONTH, folder, recipients=["DM1"], lang="en")
         issue_templates("survey_responses", MONTH, folder, recipients=["DS1"], lang="zh-Hans")
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return {"dealer_monthly": folder / f"dealer_monthly_{MONTH}_DM1.xlsx",
             "survey_responses": folder / f"survey_responses_{MONTH}_DS1.xlsx"}
 

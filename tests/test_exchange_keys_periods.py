@@ -8,7 +8,6 @@ is the order the store received them; a closed period holds late files for revie
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,20 +34,14 @@ def department_key(monkeypatch):
 def issued(tmp_path_factory):
     """Templates of several forms and months, issued once for the module."""
     folder = tmp_path_factory.mktemp("issued")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = TEST_KEY
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, TEST_KEY)
         for month in (SEPTEMBER, OCTOBER):
             issue_templates("complaint_log", month, folder, recipients=["D00001", "D00002"], lang="en")
             issue_templates("dealer_monthly", month, folder, recipients=["D00001"], lang="en")
         issue_templates("prospect_scores", SEPTEMBER, folder, recipients=["S001", "S002"], lang="en")
         issue_templates("task_tracker", SEPTEMBER, folder, recipients=["S001"], lang="en")
         issue_templates("task_tracker", OCTOBER, folder, recipients=["S001"], lang="en")
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return folder
 
 

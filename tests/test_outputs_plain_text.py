@@ -35,9 +35,7 @@ def department_key(monkeypatch):
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory, sample_data):
     """The small sample with payloads for dealer names and for the ids and descriptions of open complaints."""
-    from workbook_fixtures import labelled, settings_rows, write_workbook
-
-    from dealerxl.forms import FORMS
+    from workbook_fixtures import sample_workbook
 
     frames = {name: frame.copy() for name, frame in sample_data.items()}
     names = frames["dealer_master"]
@@ -49,15 +47,7 @@ def hostile_book(tmp_path_factory, sample_data):
     complaints.loc[mine, "description"] = PAYLOADS[:len(mine)]
     complaints.loc[mine, "resolved_at"] = None
     complaints.loc[mine, "case_status"] = "open"
-    forms = {}
-    for form_id in FORMS:
-        if form_id == "settings":
-            forms[form_id] = settings_rows("en")
-            continue
-        frame = frames.get(form_id)
-        rows = [] if frame is None else frame.astype(object).where(frame.notna(), None).to_dict("records")
-        forms[form_id] = labelled(form_id, rows, "en")
-    return write_workbook(tmp_path_factory.mktemp("hostile") / "hostile.xlsx", forms, "en")
+    return sample_workbook(tmp_path_factory.mktemp("hostile") / "hostile.xlsx", "en", frames=frames)
 
 
 def sheet_parts(path: Path) -> dict[str, bytes]:

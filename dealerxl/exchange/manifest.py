@@ -33,6 +33,7 @@ import re
 import secrets
 from pathlib import Path
 
+from dealerxl.book.problems import column_letters
 from dealerxl.forms import Form
 
 KEY_VARIABLE = "DEALERXL_EXCHANGE_KEY"
@@ -78,7 +79,8 @@ class TableGeometry:
     @property
     def ref(self) -> str:
         """The table's range as Excel writes it in the table part, e.g. ``A4:L304``."""
-        return f"{_letters(self.first_column)}{self.header_row + 1}:{_letters(self.last_column)}{self.last_row + 1}"
+        return (f"{column_letters(self.first_column)}{self.header_row + 1}:"
+                f"{column_letters(self.last_column)}{self.last_row + 1}")
 
     def fields(self) -> dict[str, str]:
         return {"table": self.ref, "columns": ",".join(self.columns), "rows": str(self.rows)}
@@ -100,15 +102,6 @@ class TableGeometry:
 
 
 _RANGE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})([1-9][0-9]{0,6})")
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _index(letters: str) -> int:
