@@ -10,28 +10,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from support.packages import form_sheet_part, rewrite, set_cell, text_cell
-from test_exchange import TEST_KEY, fill, monthly_rows
+from support.keys import department_key, issue_all  # noqa: F401  (fixture)
+from test_exchange import fill, monthly_rows
 
 from dealerxl.cli import main
-from dealerxl.exchange import issue_templates
-from dealerxl.exchange.manifest import KEY_VARIABLE
 from dealerxl.store import open_store
 
 MONTH = "2026-09"
 
 
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
-
-
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("issued")
-    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
-        patch.setenv(KEY_VARIABLE, TEST_KEY)
-        issue_templates("dealer_monthly", MONTH, folder, recipients=["D1", "D2"], lang="en")
-    return folder
+    return issue_all(tmp_path_factory.mktemp("issued"), ("dealer_monthly", MONTH, ["D1", "D2"], "en"))
 
 
 def inbox_with_one_bad_file(issued: Path, tmp_path: Path) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support.keys import OTHER_KEY, TEST_KEY, department_key  # noqa: F401  (fixture; the sample workbook gets no key file)
 from support.postgres import store_url  # noqa: F401  (fixture)
 
 from dealerxl.exchange import collect_files, issue_templates
@@ -19,15 +20,6 @@ from dealerxl.i18n import tr
 from dealerxl.store import open_store
 
 MONTH = "2026-03"
-# department keys are at least 32 hexadecimal digits
-TEST_KEY = "5e" * 16
-OTHER_KEY = "a7" * 16
-
-
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    # the shared sample workbook must not get a key file beside it
-    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
 
 
 def monthly_rows(n: int, seed: int = 0) -> pd.DataFrame:

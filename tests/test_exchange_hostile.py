@@ -11,27 +11,20 @@ import openpyxl
 import pandas as pd
 import pytest
 from support.packages import add_rows, form_sheet_part, number_cell, rewrite, set_cell, table_part, text_cell
+from support.keys import TEST_KEY, department_key, issue_all  # noqa: F401  (fixture)
 from support.postgres import store_url  # noqa: F401  (fixture)
-from test_exchange import MONTH, TEST_KEY, assert_stored, collect, fill, issued_file, monthly_rows
+from test_exchange import MONTH, assert_stored, collect, fill, issued_file, monthly_rows
 
-from dealerxl.exchange import issue_templates, manifest
+from dealerxl.exchange import manifest
 from dealerxl.exchange.manifest import KEY_VARIABLE
 from dealerxl.exchange.package_check import Limits
 from dealerxl.store import open_store
 
 
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
-
-
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("issued")
-    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
-        patch.setenv(KEY_VARIABLE, TEST_KEY)
-        issue_templates("dealer_monthly", MONTH, folder, recipients=["D00001", "D00002", "D00003"], lang="zh-Hant")
-    return folder
+    return issue_all(tmp_path_factory.mktemp("issued"),
+                     ("dealer_monthly", MONTH, ["D00001", "D00002", "D00003"], "zh-Hant"))
 
 
 def filled(issued: Path, tmp_path: Path, recipient: str = "D00001", rows: int = 3, seed: int = 0) -> Path:

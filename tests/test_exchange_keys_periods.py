@@ -13,36 +13,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.keys import TEST_KEY, department_key, issue_all  # noqa: F401  (fixture)
 from support.postgres import store_url  # noqa: F401  (fixture)
-from test_exchange import TEST_KEY, fill, monthly_rows
+from test_exchange import fill, monthly_rows
 
 from dealerxl.calc import CalcError
-from dealerxl.exchange import collect_files, issue_templates
-from dealerxl.exchange.manifest import KEY_VARIABLE
+from dealerxl.exchange import collect_files
 from dealerxl.forms import FORMS
 from dealerxl.store import open_store
 
 SEPTEMBER, OCTOBER = "2026-09", "2026-10"
 
 
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
-
-
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory):
     """Templates of several forms and months, issued once for the module."""
-    folder = tmp_path_factory.mktemp("issued")
-    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
-        patch.setenv(KEY_VARIABLE, TEST_KEY)
-        for month in (SEPTEMBER, OCTOBER):
-            issue_templates("complaint_log", month, folder, recipients=["D00001", "D00002"], lang="en")
-            issue_templates("dealer_monthly", month, folder, recipients=["D00001"], lang="en")
-        issue_templates("prospect_scores", SEPTEMBER, folder, recipients=["S001", "S002"], lang="en")
-        issue_templates("task_tracker", SEPTEMBER, folder, recipients=["S001"], lang="en")
-        issue_templates("task_tracker", OCTOBER, folder, recipients=["S001"], lang="en")
-    return folder
+    return issue_all(tmp_path_factory.mktemp("issued"),
+                     *(("complaint_log", month, ["D00001", "D00002"], "en") for month in (SEPTEMBER, OCTOBER)),
+                     *(("dealer_monthly", month, ["D00001"], "en") for month in (SEPTEMBER, OCTOBER)),
+                     ("prospect_scores", SEPTEMBER, ["S001", "S002"], "en"),
+                     *(("task_tracker", month, ["S001"], "en") for month in (SEPTEMBER, OCTOBER)))
 
 
 def template(issued: Path, form: str, month: str, recipient: str) -> Path:

