@@ -332,7 +332,8 @@ def collect_files(sources, *, store_url: str | None = None, workbook=None, archi
             progress.step(tr("msg.exchange.progress_receiving", shown), done, len(files))
             outcomes.append(receive_file(path, archive))
         received = [o for o in outcomes if o.status == "received"]
-        workers = min(WORKERS, os.cpu_count() or 1, max(len(received), 1))
+        # in this process (isolate=False) one file at a time; in child processes as many as there are processors
+        workers = min(WORKERS, os.cpu_count() or 1, max(len(received), 1)) if isolate else 1
         with Checker(key, limits, workers=workers) as checker:
             if not isolate:
                 checker.unavailable = True

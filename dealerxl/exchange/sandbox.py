@@ -79,6 +79,8 @@ def serve(requests, answers) -> None:
     """The child: the key, limits and memory first, then each (path, name) checked and
     answered, until None."""
     key, limits, memory = _receive(requests)
+    from . import returned  # noqa: F401  (everything a check imports is loaded before the limit is measured)
+
     _limit_memory(memory)
     answers.write(READY)
     answers.flush()
@@ -124,7 +126,7 @@ class Checker:
         try:
             process = subprocess.Popen([sys.executable, "-m", "dealerxl.exchange.sandbox"],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                       env=env)
+                                       env=env, creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
             _send(process.stdin, (self.key, self.limits, self.memory))
             timer = threading.Timer(START_SECONDS, process.kill)
             timer.start()
