@@ -25,6 +25,7 @@ headers) as issued; the addresses are listed in ``locked_cells``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -111,6 +112,7 @@ def _index(letters: str) -> int:
     return index - 1
 
 
+@functools.lru_cache(maxsize=None)
 def form_version(form: Form) -> str:
     """16 hex digits of SHA-256 over the declaration's columns and rules (not its labels)."""
     declaration = {

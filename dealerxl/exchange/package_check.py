@@ -7,16 +7,18 @@ work first (:func:`inspect`), and only a file that passes is opened with python-
   workbook is read; an old ``.xls`` book, an OpenDocument ``.ods`` sheet or a binary
   ``.xlsb`` book renamed ``.xlsx`` is named as what it is; a password-protected or
   damaged file as such;
-* the size of the file, the number of parts and each part's size when unpacked, counted
-  while unpacking (a zip's own size fields can lie), so a zip bomb is refused after
-  reading at most :attr:`Limits.part_bytes` of it, and every part's checksum (CRC-32);
+* the size of the file, the number of parts and each part's size when unpacked, as the
+  zip announces them (so a zip bomb is refused before anything is unpacked), then every
+  part unpacked once: Python's zipfile stops at the announced size and checks the part's
+  CRC-32, so a zip that lies about a size is refused as damaged;
 * the shared-strings table's announced length, which calamine reserves memory for before
   reading a single string;
-* in every worksheet, the box around the cells that hold something: calamine allocates a
-  cell for every position of that box, so one value at ``XFD1048576`` would ask for
-  hundreds of gigabytes. :func:`cells_outside` names the cells beyond what was issued.
+* in a worksheet that is read, the box around the cells that hold something: calamine
+  allocates a cell for every position of that box, so one value at ``XFD1048576`` would
+  ask for hundreds of gigabytes. :meth:`Package.cells_outside` names the cells beyond
+  what was issued.
 
-Nothing here holds more than one part's chunk in memory at a time.
+No more than one part is held whole at a time (besides the sheets kept for their box).
 """
 from __future__ import annotations
 
@@ -27,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
+
 from dealerxl.book import Problem
 from dealerxl.book.problems import column_letters
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
-CHUNK = 1 << 20
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -93,7 +96,7 @@ class Package:
     def sheet_xml(self, sheet: str) -> bytes:
         part = self.sheets[sheet]
         if part not in self._xml:
-            self._xml[part] = b"".join(_chunks(self.zip, self.zip.getinfo(part), self.limits, self.name))
+            self._xml[part] = self.zip.read(part)  # within the part limit: checked when the package was
         return self._xml[part]
 
     def used_box(self, sheet: str) -> tuple[int, int, bool]:
@@ -136,7 +139,7 @@ class Package:
 
 
 _MERGED = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
-KEEP_BYTES = 16 << 20  # sheet parts up to this size are kept from the size check for the box
+KEEP_BYTES = 16 << 20  # sheet parts up to this size are kept from the first reading for the box
 
 
 def inspect(path: str | Path, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Package:
@@ -213,18 +216,14 @@ def _inspect_zip(result: Package) -> Package:
         raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.total_bytes))
     result.sheets = _sheet_parts(package, known, limits)
     sheet_parts = set(result.sheets.values())
-    total = 0
     for info in infos:
+        # zipfile unpacks no more than the size the zip announces (checked above) and then
+        # checks the part's CRC-32: a zip that lies about a size is refused as damaged
+        data = package.read(info)
         if info.filename == "xl/sharedStrings.xml":
-            size = _check_shared_strings(package, info, limits, name)
-        elif info.filename in sheet_parts and info.file_size <= KEEP_BYTES:
-            result._xml[info.filename] = b"".join(_chunks(package, info, limits, name))
-            size = len(result._xml[info.filename])
-        else:
-            size = _unpacked_size(package, info, limits, name)
-        total += size
-        if total > limits.total_bytes:
-            raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.total_bytes))
+            _check_shared_strings(data, name)
+        elif info.filename in sheet_parts and len(data) <= KEEP_BYTES:
+            result._xml[info.filename] = data
     result.tables = _table_parts(package, known, sheet_parts, limits)
     return result
 
@@ -269,58 +268,83 @@ def _table_parts(package: zipfile.ZipFile, known: set[str], sheet_parts: set[str
     return tables
 
 
-def _chunks(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str):
-    """The part unpacked a chunk at a time; refused once it grows beyond the part limit.
-    zipfile checks the CRC-32 when the part ends, and stops at the size the zip announces."""
-    size = 0
-    with package.open(info) as stream:
-        while chunk := stream.read(CHUNK):
-            size += len(chunk)
-            if size > limits.part_bytes:
-                raise _refuse("exchange.unpacks_too_large", name, limit=_megabytes(limits.part_bytes))
-            yield chunk
-
-
-def _unpacked_size(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str) -> int:
-    return sum(len(chunk) for chunk in _chunks(package, info, limits, name))
-
-
-def _check_shared_strings(package: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, name: str) -> int:
-    """The strings table's size; refused when it announces more strings than its bytes can hold
-    (calamine reserves room for the announced number before reading any)."""
-    size, head = 0, b""
-    for chunk in _chunks(package, info, limits, name):
-        if len(head) < 4096:
-            head += chunk[:4096]
-        size += len(chunk)
-    root = _SST.search(head)
+def _check_shared_strings(data: bytes, name: str) -> None:
+    """Refuse a strings table announcing more strings than its bytes can hold (calamine
+    reserves room for the announced number before reading any)."""
+    root = _SST.search(data[:4096])
     announced = _UNIQUE.search(root.group(1)) if root else None
-    if announced and int(announced.group(1)) > size // SMALLEST_STRING_ITEM + 1:
+    if announced and int(announced.group(1)) > len(data) // SMALLEST_STRING_ITEM + 1:
         raise _refuse("corrupt_workbook", name)
-    return size
 
 
 def _quick_box(xml: bytes) -> tuple[int, int] | None:
     """The box around every cell of a sheet written the way spreadsheet programs write one
-    (each cell's ``r`` its first attribute and its only one), at the speed of two regular
-    expressions; None for any other sheet, which :func:`_scan_sheet` then reads exactly."""
-    cells = _CELL_TAG.findall(xml)
-    if any(prefix or not letters for prefix, letters, _ in cells):
-        return None  # a cell without r first, or one with a namespace prefix
-    if len(_ANY_R.findall(xml)) != len(cells) + xml.count(b'<row r="'):
+    (each cell ``<c r="A1"``, with ``r`` its first attribute and its only one), found with
+    a few whole-array operations; None for any other sheet, which :func:`_scan_sheet` then
+    reads exactly. Anything unusual (a namespace prefix, ``r`` given twice or elsewhere,
+    spacing or quotes no spreadsheet program writes) makes the sheet "other"."""
+    data = np.frombuffer(xml, dtype=np.uint8)
+    space = (data == 32) | (data == 9) | (data == 10) | (data == 13)
+    tag_end = space | (data == 47) | (data == 62)  # whitespace, "/" or ">" after a tag's name
+    cells = _find(data, b"<c")
+    cells = cells[tag_end[np.minimum(cells + 2, len(data) - 1)]]
+    prefixed = _find(data, b":c")
+    if prefixed.size and tag_end[np.minimum(prefixed + 2, len(data) - 1)].any():
+        return None
+    first = _find(data, b'<c r="')
+    if first.size != cells.size:
+        return None  # a cell whose r is not its first attribute, or written otherwise
+    if _r_attributes(data, space) != first.size + xml.count(b'<row r="'):
         return None  # an r given twice, or somewhere a reader might take it from
-    if not cells:
+    if not first.size:
         return (-1, -1)
-    last_row = max(map(int, (digits for _, _, digits in cells))) - 1
-    last_col = max(_column(letters) for letters in {letters for _, letters, _ in cells})
+    window = data[np.minimum(first[:, None] + 6 + np.arange(11), len(data) - 1)]
+    upper, digit = (window >= 65) & (window <= 90), (window >= 48) & (window <= 57)
+    letters = np.argmin(upper, axis=1)                            # where the column letters end
+    after = ~digit & (np.arange(11)[None, :] >= letters[:, None])
+    end = np.argmax(after, axis=1)                                # where the row digits end
+    closed = window[np.arange(len(window)), end] == 34            # then the closing quote
+    digits = end - letters
+    if not ((letters >= 1) & (letters <= 3) & (digits >= 1) & (digits <= 7) & closed).all():
+        return None
+    if (window[np.arange(len(window)), letters] == 48).any():
+        return None  # a row number with a leading zero (or row 0): not as programs write it
+    # the largest numbers have the most digits (letters): work them out for those refs only
+    longest = np.flatnonzero(digits == digits.max())
+    width = int(digits.max())
+    row_digits = window[longest[:, None], letters[longest][:, None] + np.arange(width)].astype(np.int64) - 48
+    last_row = int((row_digits @ (10 ** np.arange(width - 1, -1, -1))).max()) - 1
+    widest = np.flatnonzero(letters == letters.max())
+    count = int(letters.max())
+    col_letters = window[widest[:, None], np.arange(count)].astype(np.int64) - 64
+    last_col = int((col_letters @ (26 ** np.arange(count - 1, -1, -1))).max()) - 1
     if last_row >= EXCEL_ROWS or last_col >= EXCEL_COLUMNS:
         return None
     return last_row, last_col
 
 
-# every cell element; its column letters and row digits when r comes first, written plainly
-_CELL_TAG = re.compile(rb'<(?:([A-Za-z_][\w.-]*):)?c(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})")?[\s/>]')
-_ANY_R = re.compile(rb"\sr\s*=")
+def _find(data: np.ndarray, pattern: bytes) -> np.ndarray:
+    """Where ``pattern`` starts in ``data``."""
+    size = len(data) - len(pattern) + 1
+    if size <= 0:
+        return np.empty(0, dtype=np.int64)
+    found = data[:size] == pattern[0]
+    for offset, byte in enumerate(pattern[1:], start=1):
+        found &= data[offset:offset + size] == byte
+    return np.flatnonzero(found)
+
+
+def _r_attributes(data: np.ndarray, space: np.ndarray) -> int:
+    """How many attributes named ``r`` the XML holds, however written: an ``r`` after
+    whitespace or a quote, then ``=`` after any whitespace."""
+    before = space[:-1] | (data[:-1] == 34) | (data[:-1] == 39)
+    candidates = np.flatnonzero((data[1:] == 114) & before) + 1
+    if not candidates.size:
+        return 0
+    solid = np.flatnonzero(~space)
+    following = np.searchsorted(solid, candidates + 1)
+    inside = following < solid.size
+    return int((data[solid[np.minimum(following, solid.size - 1)]] == 61)[inside].sum())
 
 
 def _scan_sheet(chunks, name: str, outside=None, found: list | None = None) -> tuple[int, int]:

@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
-from dealerxl.book import Problem, WorkbookUnreadable
+from dealerxl.book import Problem
 from dealerxl.book.grid import Grid
 from dealerxl.book.locate import Located
 from dealerxl.book.problems import cell_address
 from dealerxl.book.validate import validate_located
-from dealerxl.book.workbook_file import WorkbookFile
+from dealerxl.book.workbook_file import put_back_errors
 from dealerxl.build.workbook import MANIFEST_SHEET, locked_cells
 from dealerxl.forms import FORMS, Form
 
@@ -73,11 +75,18 @@ def _cell(rows, row: int, col: int):
     return None
 
 
-def read_manifest(workbook: WorkbookFile) -> dict[str, str] | None:
-    if MANIFEST_SHEET not in workbook.sheet_names:
-        return None
-    rows = workbook.grid(MANIFEST_SHEET).rows
-    return {_text(r[0]): _text(r[1]) for r in rows if len(r) >= 2 and not _blank(r[0])}
+def _grid(workbook: CalamineWorkbook, package: package_check.Package, sheet: str) -> Grid:
+    """One sheet's cells as calamine reads them (its box was checked before), with Excel's
+    error cells put back as their text."""
+    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    xml = package.sheet_xml(sheet)
+    if b't="e"' in xml:
+        put_back_errors(xml, rows)
+    return Grid(sheet, rows, (0, 0))
+
+
+def read_manifest(grid: Grid) -> dict[str, str]:
+    return {_text(r[0]): _text(r[1]) for r in grid.rows if len(r) >= 2 and not _blank(r[0])}
 
 
 def _same_fixed(value, expected) -> bool:
@@ -121,43 +130,56 @@ def _issued_table(grid: Grid, geometry: manifest.TableGeometry) -> Grid:
 
 def _fixed(table: Grid, form: Form, fields: dict) -> tuple[Grid, list[Problem]]:
     """The table with the fixed columns filled from the manifest on every typed row, and the
-    fixed cells found changed (on any row of the table)."""
+    fixed cells found changed (on any row of the table).
+
+    Each distinct value of a fixed column is compared once (a column repeats one value on
+    all its rows), and a row counts as typed when a typed cell holds more than blanks.
+    """
     fixed = fixed_values(form, fields["recipient"], fields["period"])
     positions = {c.id: i for i, c in enumerate(form.columns)}
     typed = [positions[c.id] for c in form.columns if c.is_input and c.id not in fixed]
-    problems, rows = [], [list(r) for r in table.rows]
+    rows = [list(r) for r in table.rows]
     top, left = table.origin
-    last_filled = 1
-    for index in range(1, len(rows)):
-        row = rows[index]
-        filled = any(not _blank(row[p]) for p in typed)
-        if filled:
-            last_filled = index + 1
-        for column_id, expected in fixed.items():
-            col = positions[column_id]
-            if not _same_fixed(row[col], expected):
-                shown = expected.strftime("%Y-%m-%d") if isinstance(expected, dt.datetime) else expected
+    body = rows[1:]
+    cells_of = itemgetter(*typed) if len(typed) > 1 else (lambda row: (row[typed[0]],)) if typed else (lambda row: ())
+    filled = [not (set(values) <= _BLANKS) and not all(_blank(v) for v in values)
+              for values in map(cells_of, body)]
+    problems = []
+    for column_id, expected in fixed.items():
+        col = positions[column_id]
+        values = [row[col] for row in body]
+        wrong = {value for value in set(values) if not _same_fixed(value, expected)}
+        shown = expected.strftime("%Y-%m-%d") if isinstance(expected, dt.datetime) else expected
+        for index, value in enumerate(values, start=1):
+            if value in wrong:
                 problems.append(Problem("exchange.fixed_changed", table.sheet, cell_address(top + index, left + col),
-                                        form.id, column_id, fields={"value": _text(row[col]), "expected": shown},
+                                        form.id, column_id, fields={"value": _text(value), "expected": shown},
                                         label_fields={"field": form.column(column_id).label_key}))
-            row[col] = expected if filled else None
+        for row, typed_row in zip(body, filled):
+            row[col] = expected if typed_row else None
+    problems.sort(key=lambda p: xl_cell_to_rowcol(p.cell))
+    last_filled = max((index for index, typed_row in enumerate(filled, start=2) if typed_row), default=1)
     # the untouched rows of the issued table are blank to the reader: leave them out of its work
     return Grid(table.sheet, rows[:max(last_filled, 2)], table.origin), problems
+
+
+_BLANKS = frozenset({None, ""})
 
 
 def _outside_problems(grid: Grid, geometry: manifest.TableGeometry, locked: set[str], form: Form) -> list[Problem]:
     """Cells holding something outside the issued table and the locked cells above it (the
     grid reaches no further than the table's last row: the package check saw to that)."""
     found = []
-    for index, row in enumerate(grid.rows[:geometry.last_row + 1]):
-        above = index < geometry.header_row
-        # beside the table only the cells right of it can be outside; above it, all but the locked ones
-        start = 0 if above else geometry.last_column + 1
+    # above the table every cell but the locked ones; beside it (when the grid is wider) the cells right of it
+    beside = range(geometry.header_row, len(grid.rows)) if grid.width > geometry.last_column + 1 else range(0)
+    for index in [*range(min(geometry.header_row, len(grid.rows))), *beside]:
+        row = grid.rows[index]
+        start = 0 if index < geometry.header_row else geometry.last_column + 1
         for col in range(start, len(row)):
             if _blank(row[col]):
                 continue
             address = cell_address(index, col)
-            if above and address in locked:
+            if index < geometry.header_row and address in locked:
                 continue
             found.append(_outside(grid.sheet, address, geometry, form))
             if len(found) >= 5:
@@ -191,6 +213,8 @@ def _text_problems(table: Grid, form: Form, limits: Limits) -> list[Problem]:
 
 def _merged_problems(package: package_check.Package, sheet: str, form: Form,
                      geometry: manifest.TableGeometry) -> list[Problem]:
+    if b"mergeCell" not in package.sheet_xml(sheet):
+        return []
     problems = []
     for first, last in package.merged_ranges(sheet):
         (_, left), (bottom, _) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
@@ -221,12 +245,6 @@ def _leap_day_problems(package: package_check.Package, sheet: str, geometry: man
     return problems
 
 
-def _named(problem: Problem, name: str) -> Problem:
-    """``problem`` about the file called ``name`` (it may have been read under another name)."""
-    fields = {k: (name if k == "file" else v) for k, v in problem.fields.items()}
-    return replace(problem, file=name if problem.file is not None else None, fields=fields)
-
-
 def check_file(path: str | Path, key: bytes | None, *, name: str | None = None,
                limits: Limits = DEFAULT_LIMITS) -> Checked:
     """Check one returned file (called ``name`` in messages; default: its own name).
@@ -251,12 +269,10 @@ def _check_package(package: package_check.Package, path: Path, key: bytes | None
     if last_row >= MANIFEST_ROWS or last_col >= 2:
         return Checked(problems=[Problem("exchange.bad_manifest", file=name, fields={"file": name})])
     try:
-        workbook = WorkbookFile(path)
-        rows = read_manifest(workbook)
-    except WorkbookUnreadable as error:
-        return Checked(problems=[_named(error.problem, name)])
-    if rows is None:
-        return Checked(problems=[Problem("exchange.no_manifest", file=name, fields={"file": name})])
+        workbook = CalamineWorkbook.from_path(str(path))
+        rows = read_manifest(_grid(workbook, package, MANIFEST_SHEET))
+    except Exception:  # calamine raises several unrelated types for damaged files
+        return Checked(problems=[Problem("corrupt_workbook", file=name, fields={"file": name})])
     try:
         fields = manifest.verify(rows, key)
         geometry = manifest.TableGeometry.from_fields(fields)
@@ -278,9 +294,9 @@ def _check_package(package: package_check.Package, path: Path, key: bytes | None
     if checked.problems:
         return checked
     try:
-        grid = workbook.grid(sheet)
-    except WorkbookUnreadable as error:
-        checked.problems.append(_named(error.problem, name))
+        grid = _grid(workbook, package, sheet)
+    except Exception:  # calamine raises several unrelated types for damaged files
+        checked.problems.append(Problem("corrupt_workbook", file=name, fields={"file": name}))
         return checked
     locked = _locked_problems(grid, form, fields)
     if locked:
@@ -292,7 +308,7 @@ def _check_package(package: package_check.Package, path: Path, key: bytes | None
         checked.problems.extend(outside + merged)
         return checked
     table = _issued_table(grid, geometry)
-    workbook.forget_grid(sheet)
+    del grid
     patched, changed = _fixed(table, form, fields)
     located = Located(patched, 0, {column_id: i for i, column_id in enumerate(geometry.columns)}, "table")
     read = validate_located(located, form)
