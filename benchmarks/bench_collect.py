@@ -13,8 +13,9 @@ as Excel saves a filled template: values in the input cells) are generated, then
 * the same into SQLite with every check but in this process (``isolate=False``), which
   shows what the child processes cost or save.
 
-Files per second and the ratio are printed; nothing is asserted (wall-clock depends on
-the machine and its load).
+Files per second and the ratio are printed, and files per CPU second (this process and the
+child processes it waited for), which depends far less on what else the machine runs;
+nothing is asserted (wall-clock depends on the machine and its load).
 
     python benchmarks/bench_collect.py [--files 2000] [--skus 20] [--postgres URL]
 """
@@ -40,6 +41,14 @@ def timed(fn):
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the child processes it has waited for."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def dealer_lines(dealers: list[str], skus: int) -> dict[str, pd.DataFrame]:
@@ -111,14 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for label, (url, _, isolate) in stores.items():
                 archive = folder / f"archive-{label.split()[0]}-{isolate}"
+                cpu_before = cpu_seconds()
                 collect_s, summary = timed(lambda url=url, archive=archive, isolate=isolate:
                                            collect(files, url, archive, isolate))
+                cpu_s = cpu_seconds() - cpu_before
                 if summary["accepted"] != len(files):
                     print(f"collect into {label} accepted {summary['accepted']} of {len(files)} files",
                           file=sys.stderr)
                     return 1
                 print(f"{'collect ' + label:>30}: {collect_s:.2f} s = {len(files) / collect_s:,.1f} files/s;"
-                      f" {collect_s / read_s:.1f}x the read-only time")
+                      f" {collect_s / read_s:.1f}x the read-only time; {len(files) / cpu_s:,.1f} files per CPU"
+                      " second")
         finally:
             for _, drop, _ in stores.values():
                 if drop:
