@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dealerxl.book.computed import results_to_cache
 from dealerxl.forms import ENUMS, FORMS, SETTINGS
 from dealerxl.i18n import tr
 from xlsxwriter.utility import xl_range_abs
@@ -46,6 +47,15 @@ def column_validation(column, lang: str) -> dict | None:
     return None
 
 
+def is_typed_in(form, column) -> bool:
+    """Whether people type into a column: every column without a formula, except on the
+    settings sheet, where only the value is theirs (codes, names, units and help are the
+    product's and locked)."""
+    if form.kind == "settings":
+        return column.id == "setting_value"
+    return column.is_input
+
+
 def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame | None) -> str:
     """One form: title, instruction, and its Excel Table with formats and checks.
 
@@ -67,16 +77,17 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
         headers.append({"header": label, "header_format": styles.header})
-        fmt = styles.cell(column.type, column.is_input)
+        fmt = styles.cell(column, is_typed_in(form, column))
         formats.append(fmt)
         sheet.set_column(index, index, column_width(column, label), fmt)
         if not rows:  # the empty table's row shows its styling (and formulas)
-            if column.formula:
-                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt)
+            if column.formula:  # its result on a blank row (0, or "" for IF(…,"",…)), as Excel stores it
+                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt,
+                                    results_to_cache(column, pd.DataFrame(index=[0]))[0])
             else:
                 sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)
         elif column.formula:
-            cells.append(sheet.formula(form, column, frame[column.id] if column.id in frame else None))
+            cells.append(sheet.formula(form, column, frame))
         elif column.id in frame:
             cells.append(sheet.encode(frame[column.id], column, lang))
         else:
@@ -87,13 +98,26 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     if rows:
         sheet.attach_rows(FIRST_DATA_ROW, rows, cells, formats)
     finish_form_table(sheet, form, last_row, headers)
+    if form.kind == "settings":
+        # locked cells stay as declared; the values stay open (no password: it guides the hand)
+        sheet.protect("", {"format_columns": True, "format_rows": True, "sort": True, "autofilter": True})
     return name
 
 
 def finish_form_table(sheet, form, last_row: int, headers: list[dict]) -> None:
-    """The form's Excel Table down to ``last_row``, the frozen header and the print layout."""
+    """The form's Excel Table down to ``last_row``, the frozen header and the print layout.
+
+    Computed columns are declared as the table's calculated columns (``calculatedColumnFormula``,
+    ECMA-376 Part 1, 18.5.1.1), so Excel fills their formula into every row added to the table.
+    The formula is the one the cells hold, as in the table's first data row; it is set on the
+    table after XlsxWriter has laid it out, because XlsxWriter would also write it into every
+    cell, which the data rows already do.
+    """
     sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
                     {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
+    for index, column in enumerate(form.columns):
+        if column.formula:
+            sheet.tables[-1]["columns"][index]["formula"] = row_formula(form, column, FIRST_DATA_ROW + 1)[1:]
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
     # Printed forms: A4 landscape, all columns on one page width, the header on every page.
     sheet.set_paper(9)
@@ -148,7 +172,7 @@ def write_index_sheet(book, styles: Styles, lang: str, forms, sheet_names: dict[
     sheet.write_row(HEADER_ROW, 0, header, styles.header)
     row = FIRST_DATA_ROW
     first = row
-    for form in forms:
+    for form in sorted(forms, key=_manual_order):
         name = sheet_names[form.id]
         sheet.write(row, 0, f"{form.section} {tr(f'chapter.{form.chapter}', lang)}" if form.chapter else
                     tr("chapter.0", lang))
@@ -163,7 +187,17 @@ def write_index_sheet(book, styles: Styles, lang: str, forms, sheet_names: dict[
     sheet.set_column(2, 2, 70)
     sheet.set_column(3, 3, 10)
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
+    # printed: A4 landscape, one page wide, the header on every page
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(HEADER_ROW)
     sheet.activate()
+
+
+def _manual_order(form) -> tuple:
+    """Chapter, then section number by number (4.10 after 4.9), as the manual lists them."""
+    return form.chapter, tuple(int(part) if part.isdigit() else 0 for part in str(form.section).split("."))
 
 
 CONFIG_ENTRIES = (

@@ -444,11 +444,12 @@ def report_sheets(result) -> dict[str, pd.DataFrame]:
 
 
 def write_reminders(result, path: Path) -> Path:
-    """The reminder list as CSV for a mail merge (UTF-8 with BOM so Excel opens it right);
-    no cell can start a formula (:func:`dealerxl.jobs.outputs.write_csv`)."""
+    """The reminder list as CSV for a mail merge (UTF-8 with BOM so Excel opens it right), its
+    headers in the language of the run; no cell can start a formula
+    (:func:`dealerxl.jobs.outputs.write_csv`)."""
     from dealerxl.jobs.outputs import write_csv
 
-    return write_csv(result.tables["missing"], path)
+    return write_csv(result.tables["missing"].rename(columns=lambda c: tr(f"exchange.col.{c}", result.lang)), path)
 
 
 def report_name(lang: str) -> str:
@@ -479,5 +480,6 @@ def summary_lines(result) -> list[str]:
         if outcome.status not in ("rejected", "held"):
             continue
         lines.append(tr(f"msg.exchange.{outcome.status}_file", lang, file=outcome.file.name))
-        lines += [f"  {p.message(outcome.lang or lang)}" for p in outcome.problems]
+        # the person at the console reads them in the run's language (the report keeps the recipient's)
+        lines += [f"  {p.message(lang)}" for p in outcome.problems]
     return lines

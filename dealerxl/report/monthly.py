@@ -28,7 +28,8 @@ from dealerxl.calc.inventory import stock_health
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import reason
+from dealerxl.jobs.months import parse_month, require_month_data
 from dealerxl.report.figures import (
     SALES_FORMS,
     month_figures,
@@ -77,7 +78,7 @@ def run_part(name: str, book, period: pd.Period, lang: str):
             return job(book, as_of=period.end_time.normalize(), lang=lang)
         return job(book, str(period), lang=lang)
     except CalcError as error:
-        return str(error)
+        return reason(error, lang)
 
 
 def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
@@ -132,6 +133,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     book = open_source(source)
     inputs = load_inputs(book, list(SALES_FORMS), lang=lang)
     language = inputs.lang
+    empty = require_month_data(inputs, period, JOB)
     parts, previous, missing, seconds = {}, {}, {}, {}
     steps = list(PARTS) + [f"{name}@previous" for name in PREVIOUS_MONTH_PARTS]
     for done, step in enumerate(steps):
@@ -145,6 +147,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         elif not when:
             missing[name] = outcome
 
+    progress.step(tr("msg.progress.working", language, job=tr("report.monthly.sheet.sales", language)),
+                  len(steps), len(steps) + 1)
     started = time.perf_counter()
     targets, target_notes = targets_of(inputs, book, period)
     current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
@@ -153,6 +157,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     tables = {"summary": summary_table(current, before)}
     tables.update({f"sales.{name}": frame for name, frame in sales_analysis(inputs, targets, period).items()})
     tables["inventory_health"] = inventory_health(inputs, period)
+    # who is who: charts and tables name staff, not their ids
+    tables["names.staff"] = inputs["team_roster"][["staff_id", "staff_name"]].drop_duplicates("staff_id")
     seconds["sales_and_summary"] = round(time.perf_counter() - started, 3)
     for name, part in parts.items():
         tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})
@@ -161,8 +167,11 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     summary = {"month": str(period), "figures": {k: (None if np.isnan(v) else v) for k, v in current.items()},
                "parts": sorted(parts), "missing_parts": missing, "problems": len(problems),
                "seconds": seconds}
+    # what the reviews found empty too, each form once
+    empty += [form for part in parts.values() for form in part.empty_forms if form not in empty]
+    empty = list(dict.fromkeys(empty))
     return MonthlyResult(job=JOB, lang=language, tables=tables, problems=problems, warnings=warnings,
-                         summary=summary, parts=parts)
+                         summary=summary, parts=parts, empty_forms=empty)
 
 
 def output_name(result: JobResult) -> str:

@@ -36,9 +36,11 @@ from dealerxl.forms import ENUMS
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import JobError, reason
+from dealerxl.jobs.months import parse_month, require_month_data
 from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
+from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
 from dealerxl.report.style import A4, statement_formats
 
 JOB = "statements"
@@ -172,6 +174,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     source = open_source(source)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
     lang = inputs.lang
+    empty = require_month_data(inputs, period, JOB)
     progress.step(tr("dealer_statement.progress.receivables", lang))
     risk = run_risk_review(source, str(period), lang=lang)
     ageing = risk.tables["ageing"]
@@ -183,12 +186,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         wanted = [str(d) for d in dealers]
         unknown = [d for d in wanted if d not in set(master["dealer_id"])]
         if unknown:
-            raise CalcError(f"no dealer {', '.join(unknown)} in the dealer master")
+            raise JobError("msg.statements.unknown_dealers", dealers=", ".join(unknown))
         chosen = master.set_index("dealer_id").loc[wanted].reset_index()
     chosen = chosen[["dealer_id", "dealer_name", "region", "channel_type", "tier", "credit_limit"]]
     chosen = chosen.merge(reviewed, on="dealer_id", how="left").reset_index(drop=True)
     if chosen.empty:
-        raise CalcError(f"no dealer is active in {period}")
+        raise JobError("msg.statements.no_dealer", month=str(period))
     ids = pd.Index(chosen["dealer_id"], name="dealer_id")
 
     warnings = []
@@ -198,9 +201,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     except CalcError as error:
         # a statement without targets still shows sales, money owed and complaints
         targets, years_set = pd.DataFrame(columns=["dealer_id", "month", "target_amount"]), []
-        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=str(error)))
+        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=reason(error, lang)))
     if years_set:
         warnings.append(tr("dealer_statement.warning.targets_set", lang, years=", ".join(years_set)))
+        if str(period.year) not in years_set:  # the years set say nothing of this month's
+            warnings.append(tr("dealer_statement.warning.no_year_target", lang, year=period.year,
+                               sheet=tr("form.annual_targets.sheet", lang)))
     sales = sales_against_target(inputs["sales_transactions"], targets, period, ids)
     if targets.empty:  # no target is not a target of 0: leave target, achievement and gap blank
         sales[["month_target", "month_rate", "month_gap", "ytd_target", "ytd_rate", "ytd_gap"]] = np.nan
@@ -212,7 +218,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         rebates = incentives.tables["summary"].astype({"payee_id": str})
         problems_of_incentives = incentives.problems
     except CalcError as error:
-        incentives_missing = str(error)
+        incentives_missing = reason(error, lang)
         rebates, problems_of_incentives = pd.DataFrame(columns=["payee_id", "payee_type", "plan_id"]), []
         warnings.append(tr("dealer_statement.warning.no_incentives", lang, reason=incentives_missing))
     rebates = rebates.loc[rebates["payee_id"].isin(ids)].rename(columns={"payee_id": "dealer_id"})
@@ -224,14 +230,18 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     cases = cases.loc[cases["dealer_id"].isin(ids)].reset_index(drop=True)
 
     problems = _unique([*inputs.problems, *risk.problems, *problems_of_incentives])
+    settings = inputs.settings
     summary = {"month": str(period), "dealers": len(chosen), "tier_source": tier_source,
+               "currency": str(settings["statement_currency"]).strip(),
+               "show_risk_class": bool(int(settings["statement_show_risk_class"])),
                "complaint_source": case_source, "open_complaints": len(cases),
                "incentives_missing": incentives_missing,
                "sales": float(sales["month_actual"].sum()),
                "target": float(sales["month_target"].sum()) if sales["month_target"].notna().any() else None}
     tables = {"dealers": chosen, "sales": sales, "tiers": tiers, "incentives": rebates.reset_index(drop=True),
               "ageing": ageing.loc[ageing["dealer_id"].isin(ids)].reset_index(drop=True), "complaints": cases}
-    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary)
+    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary,
+                     empty_forms=empty)
 
 
 def _unique(problems):
@@ -301,7 +311,7 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
         book = new_workbook(temporary)  # text stays text: never a formula or a link
-        formats = statement_formats(book)
+        formats = statement_formats(book, result.summary.get("currency", ""))
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
             sheet = book.add_worksheet(sheet_name)
@@ -311,16 +321,58 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     return path
 
 
+class _MeasuredSheet:
+    """A worksheet that notes the widest text written into each column (as shown, in
+    column-width units), so the columns can be sized from their content."""
+
+    def __init__(self, sheet, formats: dict):
+        self._sheet, self.widths = sheet, {}
+        self._number_formats = {id(f): f.num_format for f in formats.values()}
+
+    def __getattr__(self, name):
+        return getattr(self._sheet, name)
+
+    def _note(self, column: int, value, fmt, header: bool = False) -> None:
+        text = shown_text(value, self._number_formats.get(id(fmt)))
+        width = text_units(text) * (1.08 if header else 1.0)
+        self.widths[column] = max(self.widths.get(column, 0.0), width)
+
+    def write(self, row, column, value, fmt=None):
+        self._note(column, value, fmt)
+        return self._sheet.write(row, column, value, fmt)
+
+    def write_spilling(self, row, column, value, fmt=None):
+        """Text that spills over the empty cells to its right (titles, notes): it does not
+        size its column, or one sentence would make the first column as wide as itself."""
+        return self._sheet.write(row, column, value, fmt)
+
+    def write_number(self, row, column, value, fmt=None):
+        self._note(column, value, fmt)
+        return self._sheet.write_number(row, column, value, fmt)
+
+    def write_row(self, row, column, values, fmt=None):
+        for offset, value in enumerate(values):
+            self._note(column + offset, value, fmt, header=True)
+        return self._sheet.write_row(row, column, values, fmt)
+
+
 class _StatementSheet:
-    """One dealer's statement: title, then the five sections, laid out for A4 portrait."""
+    """One dealer's statement: title, then the five sections, laid out for A4 portrait.
+
+    Columns are sized from what they show; a section that does not fit on the rest of a
+    page starts on the next one; the page prints at the largest scale (at most 100 %) at
+    which every column fits the paper."""
 
     COLUMNS = 6  # label column + five value columns
+    ROW_PT = 15.0
+    TITLE_PT = 24.0
 
     def __init__(self, sheet, formats: dict, result: JobResult, dealer, tables: dict, cases: pd.DataFrame):
-        self.sheet, self.f, self.result, self.dealer = sheet, formats, result, dealer
+        self.sheet, self.f, self.result, self.dealer = _MeasuredSheet(sheet, formats), formats, result, dealer
         self.lang = result.lang
         self.tables, self.cases = tables, cases
         self.row = 0
+        self.breaks: list[int] = []
 
     def t(self, key: str, **fields) -> str:
         return tr(key, self.lang, **fields)
@@ -337,13 +389,34 @@ class _StatementSheet:
         self.incentives()
         self.receivables()
         self.complaints()
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its widest text (at least the default), and the print
+        scale at which they all fit the paper, with the page breaks found on the way."""
+        widths = [max(12.0, self.sheet.widths.get(c, 0.0) + 3.0) for c in range(self.COLUMNS)]
+        widths[0] = max(widths[0], 20.0)
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, round(width, 2))
+        self.sheet.set_print_scale(max(70, A4_PORTRAIT.scale_for(sum(column_pixels(w) for w in widths))))
+        if self.breaks:
+            self.sheet.set_h_pagebreaks(self.breaks)
+
+    def keep_together(self, rows: int) -> None:
+        """A page break before the next ``rows`` rows when they do not fit on the rest of the page
+        (at the smallest scale the page may get: a break too early, never a section cut)."""
+        page_rows = int(A4_PORTRAIT.height_pt_at(100) // self.ROW_PT)
+        start = self.breaks[-1] if self.breaks else 0
+        used = self.row - start + (1 if not self.breaks else 0)  # the taller title row
+        if used + rows > page_rows and rows <= page_rows and self.row > start:
+            self.breaks.append(self.row)
 
     def page_setup(self) -> None:
         sheet = self.sheet
         sheet.set_paper(A4)
         sheet.set_portrait()
-        sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        sheet.set_margins(left=A4_PORTRAIT.left, right=A4_PORTRAIT.right, top=A4_PORTRAIT.top,
+                          bottom=A4_PORTRAIT.bottom)
         sheet.center_horizontally()
         dealer = f"{self.dealer.dealer_id} {'' if pd.isna(self.dealer.dealer_name) else self.dealer.dealer_name}"
         # "&" starts a header/footer code in Excel; a dealer name may hold one
@@ -351,22 +424,21 @@ class _StatementSheet:
         month = self.result.summary["month"]
         sheet.set_header(f"&L{dealer}&R{self.t('dealer_statement.title')} {month}")
         sheet.set_footer(f"&L{self.t('dealer_statement.footer')}&R" + self.t("dealer_statement.page"))
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, self.COLUMNS - 1, 15)
         sheet.hide_gridlines(2)
 
     def title(self) -> None:
         d, s = self.dealer, self.sheet
-        s.write(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
+        s.write_spilling(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
         s.set_row(0, 24)
         region = _code_label("region", d.region, self.lang)
         channel = _code_label("channel_type", d.channel_type, self.lang)
-        s.write(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
-        s.write(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
+        s.write_spilling(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
+        s.write_spilling(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
         self.row = 4
 
-    def section(self, key: str) -> None:
+    def section(self, key: str, rows: int = 4) -> None:
+        self.keep_together(rows + 1)
         self.sheet.merge_range(self.row, 0, self.row, self.COLUMNS - 1, self.t(key), self.f["section"])
         self.row += 1
 
@@ -389,7 +461,7 @@ class _StatementSheet:
         self.row += 1
 
     def note(self, key: str, **fields) -> None:
-        self.sheet.write(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.sheet.write_spilling(self.row, 0, self.t(key, **fields), self.f["note"])
         self.row += 1
 
     def sales(self) -> None:
@@ -443,7 +515,7 @@ class _StatementSheet:
 
     def receivables(self) -> None:
         row = self._row_of("ageing")
-        self.section("dealer_statement.section.receivables")
+        self.section("dealer_statement.section.receivables", rows=10)
         buckets = [c for c in ENUMS["ageing_bucket"].codes if c in self.tables["ageing"].columns]
         if row is None:
             self.note("dealer_statement.note.no_receivables")
@@ -471,14 +543,16 @@ class _StatementSheet:
                 self.sheet.write_blank(top + offset, 5, None, self.f[fmt])
             else:
                 self.sheet.write_number(top + offset, 5, float(value), self.f[fmt])
-        offset = len(lines) + 1
-        self.sheet.merge_range(top + offset, 3, top + offset, 4, self.t("col.risk_class"), self.f["label"])
-        self.sheet.write(top + offset, 5, _blank(risk_class) or "-", self.f["text"])
+        offset = len(lines)
+        if self.result.summary.get("show_risk_class", False):  # an internal rating: shown only when set so
+            offset += 1
+            self.sheet.merge_range(top + offset, 3, top + offset, 4, self.t("col.risk_class"), self.f["label"])
+            self.sheet.write(top + offset, 5, _blank(risk_class) or "-", self.f["text"])
         self.row = max(left_end, top + offset + 1) + 1
 
     def complaints(self) -> None:
-        self.section("dealer_statement.section.complaints")
         cases = self.cases
+        self.section("dealer_statement.section.complaints", rows=3 + min(len(cases), COMPLAINTS_LISTED))
         if cases.empty:
             self.note("dealer_statement.note.no_complaints")
             return
