@@ -45,12 +45,13 @@ def _store_arguments(parser) -> None:
 def run_change(args) -> int:
     from dealerxl.calc import CalcError
     from dealerxl.cli._job_output import audit_run
+    from dealerxl.cli._language import args_language
     from dealerxl.exchange.issue import check_period, shared_form
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.i18n import tr
     from dealerxl.store import StoreError, open_store
     from dealerxl.store.audit import os_user
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     try:
         check_period(args.month, lang)
         if args.form:
@@ -75,10 +76,11 @@ def run_change(args) -> int:
 def run_list(args) -> int:
     import json
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.store import StoreError, open_store
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     try:
         with open_store(args.store, args.workbook) as store:
             closed = store.closed_periods()

@@ -475,7 +475,8 @@ def write_outputs(result, path: Path) -> list[Path]:
 def summary_lines(result) -> list[str]:
     """What the terminal and the message box say: counts, each rejected or held file's problems."""
     lang = result.lang
-    lines = [tr("msg.exchange.collected", lang, **{k: v for k, v in result.summary.items()})]
+    counts = {**{status: 0 for status in STATUSES}, **result.summary}  # a summary from before held files counts none
+    lines = [tr("msg.exchange.collected", lang, **counts)]
     for outcome in result.collection.outcomes:
         if outcome.status not in ("rejected", "held"):
             continue
