@@ -293,4 +293,7 @@ def report(args, result, job: str, path: Path, notes) -> int:
         for line in notes(result):
             print(line)
         print(tr("msg.job_done_file", lang, job=tr(f"ribbon.{job}", lang), path=path))
+    else:  # quiet is not silent: what went wrong is still said
+        for problem in result.problems:
+            print(problem.message(lang), file=sys.stderr)
     return 1 if result.problems else 0

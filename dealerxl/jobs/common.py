@@ -20,6 +20,7 @@ from dealerxl.book.language import detect_language
 from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
 
 
@@ -170,14 +171,12 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
     formula), an infinite number becomes #DIV/0!, blanks stay blank, and a date among text
     in a column of mixed cells is written as its text.
     """
-    import xlsxwriter
-
     from dealerxl.build.cells import FormWorksheet
 
     path = Path(path)
     formats = formats or {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         cached = {}

@@ -38,6 +38,7 @@ from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
 from dealerxl.jobs.errors import JobError, reason
 from dealerxl.jobs.months import parse_month, require_month_data
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report import definitions
 from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
@@ -307,8 +308,6 @@ def _blank(value):
 def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Path:
     """Write the statements of ``result`` (only ``dealers`` when given) to ``path``, one sheet
     per dealer, atomically: a failure leaves any previous file as it was."""
-    import xlsxwriter
-
     path = Path(path)
     table = result.tables["dealers"]
     if dealers is not None:
@@ -319,7 +318,7 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     complaints = result.tables["complaints"]
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         formats = statement_formats(book, result.summary.get("currency", ""))
         # A note longer than a column: merged over the statement's width and wrapped.
         formats["note_wrap"] = book.add_format({**FONT, **FORMAT_SPECS["note"], "text_wrap": True, "valign": "top"})

@@ -17,6 +17,7 @@ import pandas as pd
 from dealerxl.i18n import has, tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report import definitions, style
 from dealerxl.report.grid import GridSheet, plain_cell
@@ -541,11 +542,9 @@ WRITERS = {"summary": write_summary, "sales": write_sales, "dealers": write_deal
 
 def write_report(result: JobResult, path: str | Path, *, sheets: tuple[str, ...] = SHEETS) -> Path:
     """Write the monthly report of ``result`` to ``path`` (a new .xlsx), atomically."""
-    import xlsxwriter
-
     path = Path(path)
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         writer = ReportWriter(book, result)
         for done, key in enumerate(sheets):
             progress.step(t(f"sheet.{key}", writer.lang), done, len(sheets))
