@@ -84,6 +84,13 @@ def DECLINING(history, recent_months=None, slope_months=None, min_drop=None):
 
 
 @func(namespace="DX")
+@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期，空白為無需求")
+def DEMAND_CLASS(demand_history):
+    "需求型態分類（Syntetos–Boylan：平穩、不穩定、間歇、塊狀）及適用的每期預測（Croston–SBA 或 TSB）"
+    return call("DX_DEMAND_CLASS", demand_history)
+
+
+@func(namespace="DX")
 @arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期")
 def DEMAND_STATS(demand_history):
     "每列需求歷史的平均、樣本標準差、變異係數與零需求期比例（空白視為 0）"
@@ -121,7 +128,7 @@ def EOQ(annual_demand, order_cost, holding_cost_per_unit_year):
 @arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
 @arg("horizon", doc="預測月數（預設 6）")
 def FORECAST(history, horizon=None):
-    "各列未來數月預測：24 個月以上用 Holt-Winters 指數平滑，較短用季節性簡單法"
+    "各列未來數月預測：指數平滑（ETS）模型，依 AICc 逐列選出；24 個月以上含季節模型，較短用較簡單模型"
     return call("DX_FORECAST", history, horizon)
 
 
@@ -131,6 +138,14 @@ def FORECAST(history, horizon=None):
 def FORECAST_ACCURACY(history, holdout=None):
     "保留最後數月比較預測準確度：模型與季節性簡單法的 WAPE，各序列及整體"
     return call("DX_FORECAST_ACCURACY", history, holdout)
+
+
+@func(namespace="DX")
+@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
+@arg("horizon", doc="預測月數（預設 6）")
+def FORECAST_RANGE(history, horizon=None):
+    "預測值及 80%、95% 預測區間：每個序列每月一列"
+    return call("DX_FORECAST_RANGE", history, horizon)
 
 
 @func(namespace="DX")
