@@ -126,8 +126,20 @@ def _forecast_case():
     return (history, 6)
 
 
+def _intermittent_case():
+    rng = np.random.default_rng(5)
+    history = np.where(rng.random((6, 24)) < 0.4, np.round(rng.gamma(2, 10, (6, 24))), 0.0)
+    history[0] = np.round(rng.gamma(9, 10, 24))  # a smooth series among the intermittent ones
+    history[2, :5] = np.nan  # an item listed later: blanks before its first month
+    return (history,)
+
+
 CASES = {name: args for name, (args, _) in udfs.cases(60).items()}
+# the functions the UDF benchmark has no case for (benchmarks/suite/udfs.py says why)
 CASES["DX_FORECAST"] = _forecast_case()
+CASES["DX_FORECAST_RANGE"] = _forecast_case()
+CASES["DX_FORECAST_ACCURACY"] = (_forecast_case()[0], None)
+CASES["DX_DEMAND_CLASS"] = _intermittent_case()
 
 
 def test_every_function_has_a_case_here():
