@@ -263,6 +263,19 @@ def _decimals(unit: float) -> int:
     return max(0, -int(np.floor(np.log10(unit)))) if unit < 1 else 0
 
 
+def summary_lines(result: JobResult, lang: str) -> list[str]:
+    """What a button says after setting the targets: the year's total and dealers, and the
+    scopes that fell back to the company's seasonal pattern."""
+    from dealerxl.i18n import tr
+
+    summary = result.summary
+    lines = [tr("msg.targets.summary", lang, year=summary["year"], total=f"{summary['total']:,.0f}",
+                dealers=summary["dealers"])]
+    if result.warnings:
+        lines.append(tr("msg.targets.company_pattern", lang, scopes=", ".join(result.warnings)))
+    return lines
+
+
 def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
     """The target table as people read it: localised sheet name, headers and region names."""
     return {sheet_title(OUTPUT_FORM, result.lang): localise(result.tables[OUTPUT_FORM], OUTPUT_FORM, result.lang)}

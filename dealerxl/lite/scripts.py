@@ -29,6 +29,7 @@ from typing import Callable
 import pandas as pd
 
 from dealerxl.book.language import detect_language
+from dealerxl.book.problems import column_letters
 from dealerxl.calc import CalcError
 from dealerxl.excel.live import LiveBook
 from dealerxl.excel.write_back import (TableNotFound, find_table, keeps_other_periods, merged_with_table,
@@ -160,20 +161,11 @@ def risk_review(book, month: str | None = None) -> str:
 
 def targets(book, year: int | None = None) -> str:
     """The month × dealer targets of ``year`` (default next year) into the monthly targets table."""
-    from dealerxl.jobs.targets import OUTPUT_FORM, run_targets
+    from dealerxl.jobs.targets import OUTPUT_FORM, run_targets, summary_lines
 
     year = year or dt.date.today().year + 1
-
-    def notes(result, lang):
-        summary = result.summary
-        lines = [tr("msg.targets.summary", lang, year=summary["year"], total=f"{summary['total']:,.0f}",
-                    dealers=summary["dealers"])]
-        if result.warnings:
-            lines.append(tr("msg.targets.company_pattern", lang, scopes=", ".join(result.warnings)))
-        return lines
-
     return _into_table(book, job="targets", code="targets", form_id=OUTPUT_FORM, table=OUTPUT_FORM,
-                       run=lambda live: run_targets(live, year), notes=notes)
+                       run=lambda live: run_targets(live, year), notes=summary_lines)
 
 
 def validate(book) -> str:
@@ -222,19 +214,10 @@ def write_result_sheet(book, lang: str, name: str, blocks: list[tuple]) -> str |
         sheet[f"A{row + 1}"].value = cells
         numeric = [i for i, column in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[column])]
         for index, number_format in (formats[0] if formats else {}).items():
-            first, last = _column_letter(numeric[0]), _column_letter(numeric[-1])
+            first, last = column_letters(numeric[0]), column_letters(numeric[-1])
             sheet[f"{first}{row + 2 + index}:{last}{row + 2 + index}"].number_format = number_format
         row += len(cells) + 2
     return None
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _into_sheet(book, *, job: str, code: str, run, sheet_blocks, name_of, notes) -> str:

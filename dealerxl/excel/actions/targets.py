@@ -15,21 +15,11 @@ from dealerxl.excel.ribbon import button
 def targets_book(book, year: int | None = None) -> str:
     """Run the job on ``book`` (an open xlwings Book), write the table, return the message shown."""
     from dealerxl.excel.write_back import run_into_table
-    from dealerxl.i18n import tr
-    from dealerxl.jobs.targets import OUTPUT_FORM, run_targets
+    from dealerxl.jobs.targets import OUTPUT_FORM, run_targets, summary_lines
 
     year = year or dt.date.today().year + 1
-
-    def notes(result, lang):
-        summary = result.summary
-        lines = [tr("msg.targets.summary", lang, year=summary["year"], total=f"{summary['total']:,.0f}",
-                    dealers=summary["dealers"])]
-        if result.warnings:
-            lines.append(tr("msg.targets.company_pattern", lang, scopes=", ".join(result.warnings)))
-        return lines
-
     return run_into_table(book, job="targets", code="targets", form_id=OUTPUT_FORM, table=OUTPUT_FORM,
-                          run=lambda live: run_targets(live, year), notes=notes)
+                          run=lambda live: run_targets(live, year), notes=summary_lines)
 
 
 @button("targets", group="sales", image_mso="ChartTrendline", order=200)
