@@ -19,6 +19,8 @@ from workbook_fixtures import WritableStandInBook, labelled, settings_rows, writ
 
 AS_OF = "2026-10-31"
 BLANKED_SKU = "SKU00002"
+# The item master's lead-time column as a sheet column letter (tables start in column A).
+LEAD_TIME_COLUMN = chr(ord("A") + [c.id for c in FORMS["item_master"].columns].index("lead_time_days"))
 
 
 @pytest.fixture(scope="session")
@@ -276,7 +278,7 @@ def test_input_problems_are_printed_with_their_cells_and_exit_with_one(blanked_b
     assert main(["replenish", str(blanked_book), "--as-of", AS_OF, "--out", str(out)]) == 1
     lines = capsys.readouterr().out.splitlines()
     sheet = tr(get_form("item_master").label_key("sheet"), "zh-Hant")
-    assert any(line.startswith(f"{sheet}!H") for line in lines)
+    assert any(line.startswith(f"{sheet}!{LEAD_TIME_COLUMN}") for line in lines)
     assert out.exists()
 
 
@@ -351,7 +353,7 @@ def test_ribbon_names_the_first_input_problem(blanked_book):
     book = WritableStandInBook(blanked_book)
     text = on_button("replenish", book)
     sheet = tr(get_form("item_master").label_key("sheet"), "zh-Hant")
-    assert f"輸入資料有 1 個問題，相關列未納入計算；第一個：{sheet}!H" in text
+    assert f"輸入資料有 1 個問題，相關列未納入計算；第一個：{sheet}!{LEAD_TIME_COLUMN}" in text
     written = proposal_table(book).written[0]
     blanked = written[written[tr("col.sku", "zh-Hant")] == BLANKED_SKU]
     assert (blanked[tr("col.replenishment_reason", "zh-Hant")]

@@ -110,6 +110,15 @@ def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
     return flagged.sort_values(["excess_value", "sku"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def product_group_names(items: pd.DataFrame) -> pd.DataFrame:
+    """Each product group's name as the item master gives it (the first one given), so charts
+    name 冷氣機 rather than PG01; a group without a name keeps its code."""
+    if "product_group_name" not in items:
+        return pd.DataFrame({"product_group": [], "product_group_name": []})
+    named = items[["product_group", "product_group_name"]].dropna()
+    return named.drop_duplicates("product_group").reset_index(drop=True)
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, kept = set(), []
     for problem in problems:
@@ -157,6 +166,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     tables["inventory_health"] = inventory_health(inputs, period)
     # who is who: charts and tables name staff, not their ids
     tables["names.staff"] = inputs["team_roster"][["staff_id", "staff_name"]].drop_duplicates("staff_id")
+    tables["names.product_group"] = product_group_names(inputs["item_master"])
     seconds["sales_and_summary"] = round(time.perf_counter() - started, 3)
     for name, part in parts.items():
         tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})

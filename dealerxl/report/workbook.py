@@ -167,10 +167,11 @@ class ReportWriter:
 
 def display_names(result: JobResult) -> dict[str, dict[str, str]]:
     """Names by code, from the tables the reviews already carry: dealers, SKUs and staff."""
-    names: dict[str, dict[str, str]] = {"dealer": {}, "sku": {}, "staff": {}}
+    names: dict[str, dict[str, str]] = {"dealer": {}, "sku": {}, "staff": {}, "product_group": {}}
     for key, frame in result.tables.items():
         for code, name, kind in (("dealer_id", "dealer_name", "dealer"), ("sku", "sku_name", "sku"),
-                                 ("staff_id", "staff_name", "staff")):
+                                 ("staff_id", "staff_name", "staff"),
+                                 ("product_group", "product_group_name", "product_group")):
             if code in frame.columns and name in frame.columns:
                 pairs = frame[[code, name]].dropna().astype(str)
                 names[kind].update(zip(pairs[code], pairs[name]))
@@ -236,10 +237,15 @@ SALES_COLUMNS = ("key", "actual", "target", "achievement_rate", "gap", "yoy", "y
 PERCENT_COLUMNS = ("achievement_rate", "yoy", "ytd_yoy")
 
 
-def sales_frame(frame: pd.DataFrame, key_label: str, enum: str | None, lang: str) -> pd.DataFrame:
+def sales_frame(frame: pd.DataFrame, key_label: str, enum: str | None, lang: str,
+                names: dict[str, str] | None = None) -> pd.DataFrame:
+    """A sales table as shown: its key as the reader knows it (an enum's label, or the name
+    ``names`` gives a code) and headers in ``lang``."""
     out = frame.copy()
     if enum:
         out["key"] = out["key"].map(lambda v: tr(f"enum.{enum}.{v}", lang) if has(f"enum.{enum}.{v}") else v)
+    if names:
+        out["key"] = out["key"].map(lambda v: names.get(str(v), v))
     return out.rename(columns={"key": key_label, **{c: column_label(c, lang) for c in out.columns if c != "key"}})
 
 
@@ -252,8 +258,9 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
     lang, tables = w.lang, w.result.tables
     formats = sales_formats(lang)
     for name, key_column, enum in (("by_region", "region", "region"), ("by_channel", "channel_type", "channel_type"),
-                                   ("by_product_group", "product_group", "product_group")):
-        shown = sales_frame(tables[f"sales.{name}"], tr(f"col.{key_column}", lang), enum, lang)
+                                   ("by_product_group", "product_group", None)):
+        shown = sales_frame(tables[f"sales.{name}"], tr(f"col.{key_column}", lang), enum, lang,
+                            w.names.get(key_column))
         series = [Series(column_label("actual", lang), 1, 0x1F4E78)]
         if "target" in tables[f"sales.{name}"]:
             series.append(Series(column_label("target", lang), 2, 0xA5A5A5))

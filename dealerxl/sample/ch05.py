@@ -94,6 +94,7 @@ def _items(ctx, suppliers: pd.DataFrame) -> pd.DataFrame:
         "sku": sku,
         "sku_name": (g["group_name"] + " " + pd.Series(pick_models(rng, n))).to_numpy(dtype=object),
         "product_group": g["product_group"].to_numpy(dtype=object),
+        "product_group_name": g["group_name"].to_numpy(dtype=object),
         "unit": g["uom"].to_numpy(dtype=object),
         "list_price": list_price,
         "unit_cost": (list_price * cost_share).round(0),
