@@ -150,8 +150,9 @@ def column_width_px(sheet, index: int) -> float:
     """A column's width in pixels (1-based index): the file's width (which includes the
     cell padding) in 7-pixel digits as Excel sizes it, and 6 % more as LibreOffice does
     (its unit is the default font's 7.4-pixel digit)."""
-    letter = openpyxl.utils.get_column_letter(index)
-    dimension = sheet.column_dimensions.get(letter)
+    # openpyxl keys a run of columns of one width (<col min="6" max="7">) by its first letter
+    dimension = next((d for d in sheet.column_dimensions.values()
+                      if d.min is not None and d.max is not None and d.min <= index <= d.max), None)
     width = dimension.width if dimension is not None and dimension.customWidth else 8.43 + 5 / 7
     return width * 7 * 1.06
 
