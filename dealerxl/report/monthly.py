@@ -47,8 +47,9 @@ PARTS = {
     "risk": ("dealerxl.jobs.risk", "run_risk_review", "month"),
     "service": ("dealerxl.jobs.service", "run_service_review", "month"),
 }
-# Reviews whose summary also feeds last month's column of the summary sheet.
-PREVIOUS_MONTH_PARTS = ("risk", "service")
+# Reviews whose summary also feeds last month's column of the summary sheet, and what each is
+# asked to work out for it (no more than the summary's figures need).
+PREVIOUS_MONTH_PARTS = {"risk": {}, "service": {"marketing_review": False}}
 
 
 @dataclass
@@ -66,16 +67,17 @@ def _job(name: str):
         return None  # a review this version does not have: its sheet says so
 
 
-def run_part(name: str, book, period: pd.Period, lang: str):
-    """One review's result for ``period``, or the reason (text) why there is none."""
+def run_part(name: str, book, period: pd.Period, lang: str, **options):
+    """One review's result for ``period`` (``options`` passed on to its job), or the reason
+    (text) why there is none."""
     job = _job(name)
     if job is None:
         return "not_installed"
     how = PARTS[name][2]
     try:
         if how == "as_of":
-            return job(book, as_of=period.end_time.normalize(), lang=lang)
-        return job(book, str(period), lang=lang)
+            return job(book, as_of=period.end_time.normalize(), lang=lang, **options)
+        return job(book, str(period), lang=lang, **options)
     except CalcError as error:
         return str(error)
 
@@ -108,6 +110,16 @@ def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
                        .reset_index(drop=True)], axis=1)
     flagged = table.loc[table["slow_moving"] | table["obsolete"]]
     return flagged.sort_values(["excess_value", "sku"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def reviewed_targets(incentives) -> tuple[pd.DataFrame, list[str]] | None:
+    """The monthly targets the incentives review already worked out (the same the report would
+    set: :func:`~dealerxl.jobs.incentives.monthly_targets`), with the note of the years it set;
+    None without that review."""
+    if incentives is None or "monthly_targets" not in incentives.tables:
+        return None
+    years = incentives.summary.get("targets_set_for") or []
+    return incentives.tables["monthly_targets"], [f"targets_set:{','.join(years)}"] if years else []
 
 
 def product_group_names(items: pd.DataFrame) -> pd.DataFrame:
@@ -147,7 +159,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         name, _, when = step.partition("@")
         progress.step(tr("msg.progress.working", language, job=tr(f"ribbon.{name}", language)), done, len(steps))
         started = time.perf_counter()
-        outcome = run_part(name, book, period - 1 if when else period, language)
+        outcome = run_part(name, book, period - 1 if when else period, language,
+                           **(PREVIOUS_MONTH_PARTS[name] if when else {}))
         seconds[step] = round(time.perf_counter() - started, 3)
         if isinstance(outcome, JobResult):
             (previous if when else parts)[name] = outcome
@@ -157,7 +170,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     progress.step(tr("msg.progress.working", language, job=tr("report.monthly.sheet.sales", language)),
                   len(steps), len(steps) + 1)
     started = time.perf_counter()
-    targets, target_notes = targets_of(inputs, book, period)
+    targets, target_notes = reviewed_targets(parts.get("incentives")) or targets_of(inputs, book, period)
     current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
     before = month_figures(inputs, targets, period - 1, previous.get("risk"), previous.get("service"),
                            stock=False)

@@ -122,9 +122,12 @@ TOTAL_LABELS = ("report.risk.total", "report.service.total", "report.dealers.tot
 def total_rows(frame: pd.DataFrame, lang: str) -> tuple[int, ...]:
     """Rows whose first columns name a total (合計, 全部): data bars leave them out."""
     labels = {tr(key, lang) for key in TOTAL_LABELS if has(key)} | {"total"}
-    leading = frame.iloc[:, :2].astype(object)
-    marked = leading.apply(lambda column: column.map(lambda v: isinstance(v, str) and v in labels)).any(axis=1)
-    return tuple(int(i) for i in np.flatnonzero(marked.to_numpy()))
+    marked = np.zeros(len(frame), dtype=bool)
+    for index in range(min(2, frame.shape[1])):
+        values = frame.iloc[:, index]
+        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
+            marked |= values.isin(labels).to_numpy(dtype=bool)
+    return tuple(int(i) for i in np.flatnonzero(marked))
 
 
 def key_columns(frame: pd.DataFrame) -> int:
@@ -318,8 +321,10 @@ def _rag_column(frame: pd.DataFrame, lang: str) -> str | None:
     """The first column whose values are all RAG labels (traffic lights go there)."""
     labels = {tr(f"enum.rag.{level}", lang) for level in style.RAG_FILLS}
     for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue  # numbers and dates are no labels
         values = frame[column].dropna()
-        if len(values) and values.map(lambda v: v in labels if isinstance(v, str) else False).all():
+        if len(values) and values.isin(labels).all():
             return str(column)
     return None
 
@@ -379,7 +384,7 @@ def write_incentives(w: ReportWriter, s: SheetWriter) -> None:
     if part is None:
         _job_sections(w, s, "incentives")
         return
-    from dealerxl.jobs.incentives import statement_formats, statement_sheets
+    from dealerxl.jobs.incentives import statement_formats, summary_sheet
 
     summary = part.tables["summary"]
     top = summary.nlargest(15, "payable")
@@ -393,8 +398,7 @@ def write_incentives(w: ReportWriter, s: SheetWriter) -> None:
                                                 column_label("clawback", lang): "#,##0"},
             chart=ChartSpec(t("section.payouts", lang), [Series(column_label("payable", lang), 1, 0x1F4E78),
                                                          Series(column_label("clawback", lang), 2, 0xC00000)]))
-    sheets = statement_sheets(part_copy(part, {"summary": summary, "lines": part.tables["lines"].iloc[:0]}))
-    title, shown = next(iter(sheets.items()))
+    title, shown = summary_sheet(part)
     formats = statement_formats(lang)
     payable = column_label("payable", lang)
     s.table(title, shown, formats, bars=(payable,) if payable in shown.columns else ())
