@@ -54,6 +54,23 @@ def blanked_book(tmp_path_factory, sample_data):
                           {"item_master": blank_lead_time})
 
 
+def test_without_scorecards_the_supplier_and_shipment_forms_are_not_read(sample_data, tmp_path):
+    from dealerxl.jobs.replenish import SCORECARD_FORMS
+
+    forms = {"settings": settings_rows("zh-Hant")}
+    for form_id in FORMS:
+        frame = sample_data.get(form_id)
+        if form_id not in SCORECARD_FORMS and frame is not None:
+            forms[form_id] = labelled(form_id, frame.astype(object).where(frame.notna(), None).to_dict("records"),
+                                      "zh-Hant")
+    book = write_workbook(tmp_path / "no-suppliers.xlsx", forms, "zh-Hant")
+    lean = run_replenishment(book, as_of=AS_OF, scorecards=False)
+    assert not [p for p in lean.problems if p.code == "missing_sheet"]
+    assert set(lean.tables) == {"proposal", "missing"} and len(lean.tables["proposal"])
+    full = run_replenishment(book, as_of=AS_OF)
+    assert {p.form_id for p in full.problems if p.code == "missing_sheet"} >= {"suppliers", "shipments"}
+
+
 def orders_of(result):
     proposal = result.tables["proposal"]
     return proposal[proposal["replenishment_reason"] != "missing_parameters"]

@@ -47,6 +47,9 @@ PARTS = {
     "risk": ("dealerxl.jobs.risk", "run_risk_review", "month"),
     "service": ("dealerxl.jobs.service", "run_service_review", "month"),
 }
+# What the report asks of a review beyond the month: no more than its sheets show (the
+# replenishment's supplier scorecard and logistics costs are in its own workbook only).
+PART_OPTIONS = {"replenish": {"scorecards": False}}
 # Reviews whose summary also feeds last month's column of the summary sheet, and what each is
 # asked to work out for it (no more than the summary's figures need).
 PREVIOUS_MONTH_PARTS = {"risk": {}, "service": {"marketing_review": False}}
@@ -160,7 +163,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         progress.step(tr("msg.progress.working", language, job=tr(f"ribbon.{name}", language)), done, len(steps))
         started = time.perf_counter()
         outcome = run_part(name, book, period - 1 if when else period, language,
-                           **(PREVIOUS_MONTH_PARTS[name] if when else {}))
+                           **(PREVIOUS_MONTH_PARTS[name] if when else PART_OPTIONS.get(name, {})))
         seconds[step] = round(time.perf_counter() - started, 3)
         if isinstance(outcome, JobResult):
             (previous if when else parts)[name] = outcome
