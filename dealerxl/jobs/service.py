@@ -26,6 +26,7 @@ from dealerxl.calc.service import WorkCalendar, satisfaction_by_group, working_h
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import Inputs, JobResult
+from dealerxl.jobs.months import require_month_data
 from dealerxl.jobs.risk import load_checked_inputs, month_end
 
 JOB = "service"
@@ -327,6 +328,7 @@ def run_service_review(source, month, *, lang: str | None = None, marketing_revi
     period = as_of.to_period("M")
     moment = as_of + pd.Timedelta(days=1)  # the month's end: midnight after its last day
     inputs = load_checked_inputs(source, INPUT_FORMS if marketing_review else SERVICE_FORMS, lang=lang)
+    empty = require_month_data(inputs, period, JOB)
     cases = case_table(inputs, period, moment, work_calendar(inputs))
     summary_table = sla_summary(cases)
     scores = satisfaction(inputs, period)
@@ -349,6 +351,7 @@ def run_service_review(source, month, *, lang: str | None = None, marketing_revi
         "open_cases": int(cases["open"].sum()), "aged_open_cases": int(cases["aged"].sum()),
         "csat": _first(month_scores, "csat"), "nps": _first(month_scores, "nps"),
         "survey_responses": int(_first(month_scores, "csat_responses") or 0),
+        "nps_responses": int(_first(month_scores, "nps_responses") or 0),
         "marketing_budget": _first(spend_total, "budget"), "marketing_spend": _first(spend_total, "actual_spend"),
         "overspent_lines": int(spend.loc[spend["campaign_id"] != "total", "overspent"].sum()) if len(spend) else 0,
         "promotions": int(len(promos)),
@@ -357,7 +360,8 @@ def run_service_review(source, month, *, lang: str | None = None, marketing_revi
     }
     tables = {"cases": cases, "sla_summary": summary_table, "satisfaction": scores, "marketing": spend,
               "promotions": promos, "funnel": digital}
-    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary,
+                     empty_forms=empty)
 
 
 def _first(frame: pd.DataFrame, column: str):

@@ -36,10 +36,13 @@ from dealerxl.forms import ENUMS
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import JobError, reason
+from dealerxl.jobs.months import parse_month, require_month_data
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
+from dealerxl.report import definitions
 from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
-from dealerxl.report.style import A4, statement_formats
+from dealerxl.report.style import A4, FONT, FORMAT_SPECS, statement_formats
 
 JOB = "statements"
 INPUT_FORMS = ("dealer_master", "sales_transactions", "monthly_targets", "complaint_log")
@@ -47,6 +50,8 @@ CLOSED_CASES = ("resolved", "closed")  # complaint log statuses that end a case
 MAX_SHEET_NAME = 31
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 COMPLAINTS_LISTED = 25  # a statement is one or two pages: the rest are counted, not listed
+STATEMENT_DEFINITIONS = ("net_sales", "achievement", "tier", "commission", "overdue")
+LONG_NOTE_UNITS = 80  # column-width units a wrapped note line holds across a statement (A4 portrait)
 
 
 def _optional_job(module: str, function: str):
@@ -101,23 +106,28 @@ def sales_against_target(sales: pd.DataFrame, targets: pd.DataFrame, month: pd.P
 def tier_table(source, month: pd.Period, dealers: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, str]:
     """Tier, previous tier, change, score and grade per dealer, and where they came from
     (``appraisal``, or ``dealer_master`` when the appraisal job is not installed or cannot be
-    worked out for the month)."""
+    worked out for the month). One source of truth for the month: the appraisal's tier, with
+    the month it has been held since (``tier_since``); the dealer master's tier (``master_tier``,
+    where the appraisal's path started and which the appraisal does not update) is kept beside
+    it, so a statement can show both."""
     review = _optional_job("dealerxl.jobs.dealers", "run_dealer_review")
     base = dealers[["dealer_id", "tier"]].copy()
     try:
         appraisal = review(source, str(month), lang=lang).tables["appraisal"] if review is not None else None
     except CalcError:
         appraisal = None  # no appraisal for this month: the dealer master's tier, as without the job
+    columns = ["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade", "tier_since", "master_tier",
+               "appraised"]
     if appraisal is not None:
-        wanted = [c for c in ("dealer_id", "score", "grade", "tier", "previous_tier", "tier_change") if c in appraisal]
+        wanted = [c for c in ("dealer_id", "score", "grade", "tier", "previous_tier", "tier_change", "tier_since")
+                  if c in appraisal]
         merged = base.rename(columns={"tier": "master_tier"}).merge(
             appraisal[wanted].astype({"dealer_id": str}), on="dealer_id", how="left")
         # a dealer the appraisal leaves out keeps the dealer master's tier
-        merged["tier"] = merged["tier"].where(merged["tier"].notna(), merged["master_tier"])
-        return merged.reindex(columns=["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade"]), \
-            "appraisal"
-    return base.reindex(columns=["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade"]), \
-        "dealer_master"
+        merged["appraised"] = merged["tier"].notna()
+        merged["tier"] = merged["tier"].where(merged["appraised"], merged["master_tier"])
+        return merged.reindex(columns=columns), "appraisal"
+    return base.assign(master_tier=base["tier"], appraised=False).reindex(columns=columns), "dealer_master"
 
 
 CASE_COLUMNS = ["dealer_id", "complaint_id", "received_at", "severity", "complaint_cause", "days_open"]
@@ -172,6 +182,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     source = open_source(source)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
     lang = inputs.lang
+    empty = require_month_data(inputs, period, JOB)
     progress.step(tr("dealer_statement.progress.receivables", lang))
     risk = run_risk_review(source, str(period), lang=lang)
     ageing = risk.tables["ageing"]
@@ -183,12 +194,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         wanted = [str(d) for d in dealers]
         unknown = [d for d in wanted if d not in set(master["dealer_id"])]
         if unknown:
-            raise CalcError(f"no dealer {', '.join(unknown)} in the dealer master")
+            raise JobError("msg.statements.unknown_dealers", dealers=", ".join(unknown))
         chosen = master.set_index("dealer_id").loc[wanted].reset_index()
     chosen = chosen[["dealer_id", "dealer_name", "region", "channel_type", "tier", "credit_limit"]]
     chosen = chosen.merge(reviewed, on="dealer_id", how="left").reset_index(drop=True)
     if chosen.empty:
-        raise CalcError(f"no dealer is active in {period}")
+        raise JobError("msg.statements.no_dealer", month=str(period))
     ids = pd.Index(chosen["dealer_id"], name="dealer_id")
 
     warnings = []
@@ -198,9 +209,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     except CalcError as error:
         # a statement without targets still shows sales, money owed and complaints
         targets, years_set = pd.DataFrame(columns=["dealer_id", "month", "target_amount"]), []
-        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=str(error)))
+        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=reason(error, lang)))
     if years_set:
         warnings.append(tr("dealer_statement.warning.targets_set", lang, years=", ".join(years_set)))
+        if str(period.year) not in years_set:  # the years set say nothing of this month's
+            warnings.append(tr("dealer_statement.warning.no_year_target", lang, year=period.year,
+                               sheet=tr("form.annual_targets.sheet", lang)))
     sales = sales_against_target(inputs["sales_transactions"], targets, period, ids)
     if targets.empty:  # no target is not a target of 0: leave target, achievement and gap blank
         sales[["month_target", "month_rate", "month_gap", "ytd_target", "ytd_rate", "ytd_gap"]] = np.nan
@@ -212,7 +226,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         rebates = incentives.tables["summary"].astype({"payee_id": str})
         problems_of_incentives = incentives.problems
     except CalcError as error:
-        incentives_missing = str(error)
+        incentives_missing = reason(error, lang)
         rebates, problems_of_incentives = pd.DataFrame(columns=["payee_id", "payee_type", "plan_id"]), []
         warnings.append(tr("dealer_statement.warning.no_incentives", lang, reason=incentives_missing))
     rebates = rebates.loc[rebates["payee_id"].isin(ids)].rename(columns={"payee_id": "dealer_id"})
@@ -234,7 +248,8 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
                "target": float(sales["month_target"].sum()) if sales["month_target"].notna().any() else None}
     tables = {"dealers": chosen, "sales": sales, "tiers": tiers, "incentives": rebates.reset_index(drop=True),
               "ageing": ageing.loc[ageing["dealer_id"].isin(ids)].reset_index(drop=True), "complaints": cases}
-    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary)
+    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary,
+                     empty_forms=empty)
 
 
 def _unique(problems):
@@ -293,8 +308,6 @@ def _blank(value):
 def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Path:
     """Write the statements of ``result`` (only ``dealers`` when given) to ``path``, one sheet
     per dealer, atomically: a failure leaves any previous file as it was."""
-    import xlsxwriter
-
     path = Path(path)
     table = result.tables["dealers"]
     if dealers is not None:
@@ -305,8 +318,10 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     complaints = result.tables["complaints"]
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         formats = statement_formats(book, result.summary.get("currency", ""))
+        # A note longer than a column: merged over the statement's width and wrapped.
+        formats["note_wrap"] = book.add_format({**FONT, **FORMAT_SPECS["note"], "text_wrap": True, "valign": "top"})
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
             sheet = book.add_worksheet(sheet_name)
@@ -333,8 +348,12 @@ class _MeasuredSheet:
         self.widths[column] = max(self.widths.get(column, 0.0), width)
 
     def write(self, row, column, value, fmt=None):
-        if row > 0:  # the title lines spill over the columns to their right
-            self._note(column, value, fmt)
+        self._note(column, value, fmt)
+        return self._sheet.write(row, column, value, fmt)
+
+    def write_spilling(self, row, column, value, fmt=None):
+        """Text that spills over the empty cells to its right (titles, notes): it does not
+        size its column, or one sentence would make the first column as wide as itself."""
         return self._sheet.write(row, column, value, fmt)
 
     def write_number(self, row, column, value, fmt=None):
@@ -419,14 +438,15 @@ class _StatementSheet:
 
     def title(self) -> None:
         d, s = self.dealer, self.sheet
-        s.write(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
+        s.write_spilling(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
         s.set_row(0, 24)
         region = _code_label("region", d.region, self.lang)
         channel = _code_label("channel_type", d.channel_type, self.lang)
-        s.write(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
-        s.write(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
+        s.write_spilling(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
+        s.write_spilling(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
-        self.row = 4
+        self.row = 3
+        self.long_note(definitions.note(STATEMENT_DEFINITIONS, self.lang))
 
     def section(self, key: str, rows: int = 4) -> None:
         self.keep_together(rows + 1)
@@ -452,7 +472,14 @@ class _StatementSheet:
         self.row += 1
 
     def note(self, key: str, **fields) -> None:
-        self.sheet.write(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.sheet.write_spilling(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.row += 1
+
+    def long_note(self, text: str) -> None:
+        """A sentence across the statement's columns, wrapped (it does not widen the first column)."""
+        lines = max(1, int(np.ceil(text_units(text) / LONG_NOTE_UNITS)))
+        self.sheet.merge_range(self.row, 0, self.row, self.COLUMNS - 1, text, self.f["note_wrap"])
+        self.sheet.set_row(self.row, 15 * lines)
         self.row += 1
 
     def sales(self) -> None:
@@ -483,8 +510,15 @@ class _StatementSheet:
             self.sheet.write_number(self.row, 3, float(score), self.f["number"])
         self.sheet.write(self.row, 4, grade if grade is not None else "", self.f["text"])
         self.row += 1
-        if self.result.summary["tier_source"] != "appraisal":
+        if self.result.summary["tier_source"] != "appraisal" or not bool(row.get("appraised", False)):
             self.note("dealer_statement.note.tier_from_master")
+        else:
+            since = _blank(row.get("tier_since"))
+            when = (self.t("dealer_statement.note.tier_since", month=pd.Timestamp(since).strftime("%Y-%m"))
+                    if since is not None else self.t("dealer_statement.note.tier_held"))
+            self.long_note(self.t("dealer_statement.note.tier_dates",
+                                  tier=_blank(_code_label("tier", row["tier"], self.lang)) or "-", since=when,
+                                  master=_blank(_code_label("tier", row["master_tier"], self.lang)) or "-"))
         self.row += 1
 
     def incentives(self) -> None:
@@ -502,6 +536,12 @@ class _StatementSheet:
             self.values(str(_blank(row.get("plan_id")) or ""), [row["sales"], row["attainment"], row["earned"],
                                                                 row["clawback"], row["payable"]],
                         ["money", "percent", "money", "money", "money"])
+            basis = _blank(row.get("commission_basis"))
+            if basis is not None:
+                team = _blank(row.get("team_attainment"))
+                self.long_note(self.t("dealer_statement.note.rebate_basis",
+                                      basis=_code_label("commission_basis", basis, self.lang),
+                                      team="-" if team is None else f"{float(team):.1%}"))
         self.row += 1
 
     def receivables(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dealerxl.calc import CalcError, demand, inventory
+from dealerxl.calc import CalcError, demand, intermittent, inventory
 from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
 from dealerxl.excel.functions.registry import udf
 
@@ -48,6 +48,20 @@ def DX_DEMAND_STATS(demand_history):
     intermittency.
     """
     return table(_history_statistics(demand_history))
+
+
+@udf("demand_history")
+def DX_DEMAND_CLASS(demand_history):
+    """Syntetos–Boylan demand class per row and the forecast per period that suits it.
+
+    ADI = periods / periods with demand, CV² of the non-zero demands; smooth, erratic,
+    intermittent or lumpy at ADI 1.32 and CV² 0.49 (no_demand without any). The forecast is
+    Croston's with the SBA correction, or TSB for lumpy items. Spills adi, cv2, demand_class,
+    forecast_method and forecast under a header row.
+    """
+    result = intermittent.intermittent_forecast(matrix(demand_history))
+    return table({"adi": result["adi"], "cv2": result["cv2"], "demand_class": result["demand_class"],
+                  "forecast_method": result["method"], "forecast": result["forecast"]})
 
 
 @udf("demand_history", "lead_time_days", "service_level", "lead_time_sd_days")
