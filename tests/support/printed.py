@@ -225,10 +225,19 @@ def bad_number_formats(sheet, month_headers: set[str]) -> list[str]:
     problems = []
     blocks: dict[tuple[int, int], list] = {}   # (column, header row) → its numeric cells
     header_of: dict[int, tuple[int, str]] = {}
+    # A long table repeats its header on its next page: the repeat belongs to the same table
+    # (a column is formatted once for all its rows), so it keeps the first header's row.
+    table_of: dict[int, int] = {}
+    last_header: tuple[int, tuple] | None = None
     for row in sheet.iter_rows():
+        signature = tuple((c.column, c.value) for c in row if _fill(c) == HEADER_FILL and isinstance(c.value, str))
+        if signature:
+            same = last_header is not None and last_header[1] == signature
+            table_of[row[0].row] = table_of[last_header[0]] if same else row[0].row
+            last_header = (row[0].row, signature)
         for cell in row:
             if _fill(cell) == HEADER_FILL and isinstance(cell.value, str):
-                header_of[cell.column] = (cell.row, cell.value)
+                header_of[cell.column] = (table_of[cell.row], cell.value)
                 continue
             value, fmt = cell.value, cell.number_format or "General"
             header_row, header = header_of.get(cell.column, (0, ""))
