@@ -20,8 +20,8 @@ from test_inventory_fast_paths import (
 
 from dealerxl.calc import CalcError
 from dealerxl.calc import inventory as inv
-from dealerxl.excel.functions import DX_SAFETY_STOCK_FILL_RATE
-from dealerxl.excel.functions.convert import column
+from dealerxl.excel.functions.inventory import DX_SAFETY_STOCK_FILL_RATE  # as written: raises
+from dealerxl.excel.functions.convert import column, used_rows
 from dealerxl.excel.functions.inventory import _per_item, _period_days
 
 NAN, INF = float("nan"), float("inf")
@@ -62,14 +62,23 @@ def safety_stock_fill_rate_as_written(mean_demand, sd_demand, lead_time_days, fi
     return np.where(no_variability, 0.0, np.maximum(k, 0.0) * sd_ltd)
 
 
+def _fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days):
+    """Lead time, fill rate, order quantity and lead-time SD per item, read in the UDF's order
+    (lead time and its SD first), so the first refusal is the same."""
+    lead = _per_item(lead_time_days, n, "lead_time_days", rows=rows)
+    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0, rows=rows)
+    return (lead, _per_item(fill_rate, n, "fill_rate", rows=rows), _per_item(order_quantity, n, "order_quantity", rows=rows),
+            lead_sd)
+
+
 def fill_rate_udf_as_written(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None,
                              period_days=None):
-    stats = history_table(demand_history)
+    rows = used_rows(lead_time_days, lead_time_sd_days, fill_rate, order_quantity, blocks=(demand_history,))
+    stats = history_table(demand_history, rows=rows)
     n = len(stats)
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
     return column(safety_stock_fill_rate_as_written(
-        d, sd, _per_item(lead_time_days, n, "lead_time_days"), _per_item(fill_rate, n, "fill_rate"),
-        _per_item(order_quantity, n, "order_quantity"), _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0),
+        d, sd, *_fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days),
         _period_days(period_days)))
 
 
