@@ -152,5 +152,7 @@ def call_udf(name: str, *args, book=None, cells: bool = True):
 
 
 def shown(rows) -> list[list]:
-    """Rows as a person sees them: an empty text is a blank cell (None)."""
-    return [[None if v == "" else v for v in row] for row in rows]
+    """Rows as a person sees them: an empty text is a blank cell (None), a date is a date (COM
+    needs it marked as UTC, which shifts nothing)."""
+    return [[None if isinstance(v, str) and v == "" else
+             (v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v) for v in row] for row in rows]

@@ -39,7 +39,9 @@ def _plan(plan, accelerator, gate, cap) -> incentives.IncentivePlan:
     used = ~np.isnan(values).all(axis=1)
     mode = "marginal"
     if cells.shape[1] >= 3:
-        modes = [m for m in coded(cells[:, 2:3], "plan", "commission_mode") if m is not None]
+        mode_cells = np.full(cells.shape, None, dtype=object)  # the mode column in place, so its cells are named
+        mode_cells[:, 2] = cells[:, 2]
+        modes = [m for m in coded(mode_cells, "plan", "commission_mode") if m is not None]
         if len(set(modes)) > 1:
             raise InputError("msg.udf.plan_modes", argument="plan", modes=", ".join(sorted(set(modes))))
         mode = modes[0] if modes else mode

@@ -47,7 +47,8 @@ _CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar("dealerxl_u
 def excel_call(codes: bool = False):
     """The language context of one call from Excel (see the module docstring); yields the call,
     whose ``codes`` may be set once the argument is read."""
-    call = _Call(codes)
+    outer = _CALL.get()  # inside speaking(): that language, not a workbook's
+    call = _Call(codes) if outer is None else _Call(codes, outer.lang)
     token = _CALL.set(call)
     try:
         yield call
