@@ -46,7 +46,7 @@ class UdfInfo:
     optional: tuple[str, ...]
     array_args: tuple[str, ...]
     function: Callable  # as Excel calls it
-    calculate: Callable  # as written
+    calculate: Callable | None = None  # as written
 
     def converter(self, arg: str) -> dict:
         """The xlwings options declared for ``arg``."""
