@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -419,8 +420,10 @@ def table(frame: pd.DataFrame | dict, header: bool = True) -> np.ndarray:
     """A table as one object array for Excel: the column headers as the first row, then one row per record.
 
     ``frame`` is a DataFrame or a mapping of column name → 1-D array; the header row words the
-    names in the workbook's language (:func:`.language.headers`). Numbers stay numbers (NaN
-    becomes a blank cell when written), dates become datetimes (see :func:`cells`).
+    names in the workbook's language (:func:`.language.headers`). Numbers stay numbers, a
+    missing value (NaN, NaT, None) is None, a blank cell; dates become datetimes (see
+    :func:`cells`). The table is marked as holding no NaN (:func:`blanks_done`), so the result
+    converter need not look at every cell again.
     """
     columns = ({name: frame[name] for name in frame.columns} if isinstance(frame, pd.DataFrame)
                else dict(frame))
@@ -431,5 +434,38 @@ def table(frame: pd.DataFrame | dict, header: bool = True) -> np.ndarray:
     if header:
         out[0] = headers(names)
     for j, name in enumerate(names):
-        out[top:, j] = cells(columns[name])
-    return out
+        values = cells(columns[name])
+        body = out[top:, j]
+        body[:] = values
+        # Only float and object columns can hold NaN; a float column is checked as numbers, at once.
+        missing = np.isnan(values) if values.dtype.kind == "f" else (missing_cells(values) if values.dtype == object
+                                                                      else None)
+        if missing is not None and missing.any():
+            body[missing] = None
+    return blanks_done(out)
+
+
+def missing_cells(values: np.ndarray) -> np.ndarray:
+    """Which cells of an object array hold NaN, NaT or ``pd.NA`` (a None is a blank already). A
+    missing value is the one value unequal to itself, which numpy finds ten times faster than
+    ``pd.isna`` does; ``pd.NA``, whose comparison has no truth value, sends it to ``pd.isna``."""
+    try:
+        return np.not_equal(values, values, dtype=bool)
+    except (TypeError, ValueError):
+        return pd.isna(values)
+
+
+# Results known to hold None, not NaN, for every missing value (by id, while the array lives).
+_BLANKS_DONE: dict[int, weakref.ref] = {}
+
+
+def blanks_done(result: np.ndarray) -> np.ndarray:
+    """Mark an object array whose missing values are all None already (see :func:`has_blanks_done`)."""
+    key = id(result)
+    _BLANKS_DONE[key] = weakref.ref(result, lambda _, key=key: _BLANKS_DONE.pop(key, None))
+    return result
+
+
+def has_blanks_done(result) -> bool:
+    ref = _BLANKS_DONE.get(id(result))
+    return ref is not None and ref() is result

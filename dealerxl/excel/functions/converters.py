@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from xlwings.conversion import Converter, Options
 
-from .convert import ALL_NUMBERS, cells
+from .convert import ALL_NUMBERS, cells, has_blanks_done, missing_cells
 
 
 def range_array(rows) -> np.ndarray:
@@ -85,24 +85,41 @@ class SpilledResult(Converter):
 
 
 def spilled_rows(value):
-    """The rows of a result (or the one cell of a scalar) with blanks as None."""
+    """The rows of a result (or the one cell of a scalar) with blanks as None.
+
+    A float array is turned into rows as it is and its NaN cells patched (few, as a rule); an
+    object array is looked through for NaN unless :func:`~.convert.table` built it, which
+    writes None itself.
+    """
     if not isinstance(value, np.ndarray):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return None
         return float(value) if isinstance(value, np.number) else value
+    if value.ndim == 0:
+        return spilled_rows(value.item())
     if value.dtype.kind == "M":
         value = cells(value.reshape(-1)).reshape(value.shape)
     if value.dtype.kind == "f":
-        blank = np.isnan(value)
-        if not blank.any():
+        missing = np.isnan(value)
+        count = int(np.count_nonzero(missing))
+        if count * 4 > value.size:  # mostly blank: convert every cell at once
+            value = value.astype(object)
+            value[missing] = None
             return value.tolist()
-        value = value.astype(object)
-    elif value.dtype == object:
-        blank = pd.isna(value)
-        if not blank.any():
-            return value.tolist()
-        value = value.copy()
-    else:  # integers, TRUE/FALSE, text: nothing blank to find
-        return value.tolist()
-    value[blank] = None
+        rows = value.tolist()
+        if count:
+            for place in zip(*np.nonzero(missing)):
+                _set(rows, place, None)
+        return rows
+    if value.dtype == object and not has_blanks_done(value):
+        missing = missing_cells(value)
+        if missing.any():
+            value = value.copy()
+            value[missing] = None
     return value.tolist()
+
+
+def _set(rows, place, cell):
+    for i in place[:-1]:
+        rows = rows[i]
+    rows[place[-1]] = cell

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from dealerxl.calc import incentives, people
-from dealerxl.excel.functions.convert import (block_numbers, coded, column, first_items, first_rows, matrix, numbers,
+from dealerxl.excel.functions.convert import (block_numbers, blanks_done, coded, column, first_items, first_rows, matrix, numbers,
                                               one_number, per_row, texts, used_rows)
 from dealerxl.excel.functions.errors import InputError, blank_cell
 from dealerxl.excel.functions.language import headers
@@ -70,27 +70,30 @@ def DX_COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None, co
     plan_, amount, goal = commission_arguments(sales, target, plan, accelerator, gate, cap)
     filled = ~np.isnan(amount) & ~np.isnan(goal)
     # The spilled table built directly, not as a DataFrame of objects filled by .loc: the header,
-    # then one row per sales cell, blank (NaN) where sales or target is blank. The tier is an int.
+    # then one row per sales cell, blank (None) where sales or target is blank. The tier is an int.
     out = np.empty((amount.size + 1, len(COMMISSION_COLUMNS)), dtype=object)
     out[0] = headers(COMMISSION_COLUMNS)
     body = out[1:]
     if not filled.any():
-        body[:] = np.nan
-        return out
+        body[:] = None
+        return blanks_done(out)
     computed = incentives.commission_columns(amount[filled], goal[filled], plan_)
     computed["commission"] = computed["payout"]
     every = filled.all()
     spread = np.full(amount.size, np.nan)  # a float column at its rows, NaN in the blank ones
     for j, name in enumerate(COMMISSION_COLUMNS):
+        values = computed[name]
         if every:
-            body[:, j] = computed[name]
-        elif name == "tier":  # ints: the blank rows stay NaN
-            body[:, j] = np.nan
-            body[filled, j] = computed[name]
+            body[:, j] = values
+        elif name == "tier":  # ints: the blank rows are set blank below
+            body[filled, j] = values
         else:
-            spread[filled] = computed[name]
+            spread[filled] = values
             body[:, j] = spread
-    return out
+        missing = ~filled if values.dtype.kind != "f" else ~filled | np.isnan(spread if not every else values)
+        if missing.any():
+            body[missing, j] = None
+    return blanks_done(out)
 
 
 def _kpi_block(values, name: str, shape: tuple[int, int]) -> np.ndarray:
@@ -156,14 +159,14 @@ def DX_KPI_GRADE(scores, bands, shares=None, codes=None):
     # One row per band (a blank score's blank row first, the header last) picked by position:
     # the result in one step, each cell as the name lookup gives it.
     choices = np.empty((grades.size + 2, 2), dtype=object)
-    choices[0] = (None, np.nan)
+    choices[0] = (None, None)
     choices[1:-1, 0] = grades
-    choices[1:-1, 1] = multiple
+    choices[1:-1, 1] = np.where(np.isnan(multiple), None, multiple)  # a band without a bonus multiple: blank
     choices[-1] = headers(GRADE_COLUMNS)
     pick = np.empty(value.size + 1, dtype=np.intp)
     pick[0] = -1
     np.add(position, 1, out=pick[1:])
-    return np.take(choices, pick, axis=0)
+    return blanks_done(np.take(choices, pick, axis=0))
 
 
 def band_table(bands):

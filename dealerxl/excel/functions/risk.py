@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from dealerxl.calc import receivables, risk, scoring
-from dealerxl.excel.functions.convert import (SERIALS, column, datetimes, first_items, first_rows, matrix, numbers, one_date,
+from dealerxl.excel.functions.convert import (SERIALS, blanks_done, column, datetimes, first_items, first_rows, matrix, numbers, one_date,
                                               one_number, per_row, table, used_rows)
 from dealerxl.excel.functions.errors import InputError, blank_cell
 from dealerxl.excel.functions.language import code_labels
@@ -157,4 +157,4 @@ def DX_RISK_LEVEL(values, amber, red, direction=1, codes=None):
     d = per_value(direction, "direction", 1.0)
     d = np.nan_to_num(d, nan=1.0) if np.ndim(d) else d
     levels = risk.rule_levels(x, per_value(amber, "amber"), per_value(red, "red"), d)
-    return column(code_labels(levels, "enum.rag"))
+    return blanks_done(column(code_labels(levels, "enum.rag")))  # every level is one of the three words

@@ -101,11 +101,10 @@ def DX_FORECAST_ACCURACY(history, holdout=None, codes=None):
     """
     accuracy = forecast.holdout_accuracy_columns(_history(history),
                                                  one_whole_number(holdout, "holdout", DEFAULT_HOLDOUT))
-    overall = forecast.overall_wape(accuracy)
-    names = ("method", "wape_model", "wape_naive")
-    cells = table({name: accuracy[name] for name in names})
-    last = np.array([["overall", overall["wape_model"], overall["wape_naive"]]], dtype=object)
-    result = np.concatenate([cells, last])
+    overall = {"method": "overall", **forecast.overall_wape(accuracy)}  # the last row, every series weighed by its sales
+    result = table({name: np.append(np.asarray(accuracy[name], dtype=object if name == "method" else float),
+                                    np.array([overall[name]], dtype=object if name == "method" else float))
+                    for name in ("method", "wape_model", "wape_naive")})
     result[1:, 0] = code_labels(result[1:, 0], METHOD)
     return result
 
