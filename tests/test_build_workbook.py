@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from dealerxl.build import MASTER_NAME, build_all, write_workbook
-from dealerxl.build.layout import CONFIG_SHEET, FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, NUMBER_FORMATS
+from dealerxl.build.layout import CONFIG_SHEET, FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, column_number_format
 from dealerxl.build.package import MACRO_MAIN, RIBBON_PART, RIBBON_REL_TYPE
 from dealerxl.build.vba import DISPATCHER, ON_ACTION, UDF_MODULE_NAME
 from dealerxl.excel.functions import UDFS
@@ -88,8 +88,8 @@ def test_columns_carry_their_number_format_and_input_styling(book):
     sheet = book[tr(form.label_key("sheet"), "zh-Hant")]
     for index, column in enumerate(form.columns, start=1):
         cell = sheet.cell(FIRST_DATA_ROW + 1, index)
-        if column.type in NUMBER_FORMATS:
-            assert cell.number_format == NUMBER_FORMATS[column.type], column.id
+        if column_number_format(column):
+            assert cell.number_format == column_number_format(column), column.id
         if column.formula:
             assert str(cell.value).startswith("="), column.id
             assert cell.protection.locked

@@ -93,3 +93,28 @@ def test_a_stream_that_cannot_say_whether_it_is_a_terminal_counts_as_a_pipe(brok
     shown = JobProgress(SimpleNamespace(quiet=False, json=False), "en", stream_err=broken or io.StringIO(),
                         stream_out=io.StringIO())
     assert shown.mode == "lines"
+
+
+def test_the_monthly_report_counts_its_reviews_and_sheets_as_it_goes(sample_book, tmp_path):
+    from dealerxl.report.monthly import run_monthly_report
+    from dealerxl.report.workbook import write_report
+
+    counted = []
+    with progress.reporting(lambda text, done, total: counted.append((done, total)) if total else None):
+        write_report(run_monthly_report(sample_book, "2026-10"), tmp_path / "report.xlsx")
+    assert len(counted) >= 14
+    assert all(0 <= done < total for done, total in counted)
+
+
+def test_a_counted_step_fills_the_bar_with_the_jobs_own_steps():
+    err = io.StringIO()
+    with JobProgress(SimpleNamespace(quiet=False, json=False), "en", stream_err=err) as bar:
+        bar.mode = "bar"
+        from tqdm import tqdm
+
+        bar.bar = tqdm(total=3, file=err)
+        bar.stage(1, "Working out")
+        bar.update("Risk review", 3, 8)
+        assert (bar.bar.n, bar.bar.total) == (3, 8)
+        bar.stage(2, "Writing")
+        assert (bar.bar.n, bar.bar.total) == (1, 3)

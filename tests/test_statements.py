@@ -118,11 +118,12 @@ def test_a_statement_sheet_shows_the_dealers_numbers_and_labels(result, written)
     assert sales["ytd_actual"] in cells and sales["month_target"] in cells and total in cells
 
 
-def test_sheets_print_on_a4_one_page_wide_with_the_dealer_and_page_numbers(result, written):
+def test_sheets_print_on_a4_at_a_readable_scale_with_the_dealer_and_page_numbers(result, written):
     with zipfile.ZipFile(written) as package:
         xml = package.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert re.search(r'<pageSetup[^>]*paperSize="9"', xml) and 'orientation="portrait"' in xml
-    assert 'fitToHeight="0"' in xml and '<pageSetUpPr fitToPage="1"/>' in xml
+    scale = re.search(r'<pageSetup[^>]*scale="(\d+)"', xml)
+    assert 'fitToPage="1"' not in xml and (scale is None or int(scale.group(1)) >= 70)
     dealer_id = result.tables["dealers"]["dealer_id"].iloc[0]
     header = re.search(r"<oddHeader>(.*?)</oddHeader>", xml).group(1)
     footer = re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1)
@@ -166,6 +167,30 @@ def test_pdf_without_libreoffice_is_refused_before_any_work(sample_book, tmp_pat
     out = tmp_path / "s.xlsx"
     assert main(["statements", str(sample_book), "--month", MONTH, "--pdf", "--out", str(out), "--lang", "en"]) == 2
     assert "LibreOffice (soffice) is not installed" in capsys.readouterr().err and not out.exists()
+
+
+def test_pdf_without_a_chinese_font_is_refused_with_the_install_line(sample_book, tmp_path, capsys, monkeypatch):
+    import subprocess
+
+    real_run = subprocess.run
+
+    def fc_list_finds_nothing(command, *args, **kwargs):
+        if "fc-list" in str(command[0]):
+            return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", fc_list_finds_nothing)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+    out = tmp_path / "s.xlsx"
+    assert main(["statements", str(sample_book), "--month", MONTH, "--pdf", "--out", str(out), "--lang", "en"]) == 2
+    error = capsys.readouterr().err
+    assert "apt-get install fonts-noto-cjk" in error and not out.exists()
+
+
+def test_the_installed_chinese_font_is_found():
+    from dealerxl.report.render import check_cjk_font
+
+    assert check_cjk_font()
 
 
 def test_a_failed_write_leaves_the_previous_statement_file_as_it_was(result, tmp_path, monkeypatch):

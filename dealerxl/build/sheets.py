@@ -68,6 +68,15 @@ def column_validation(column, lang: str) -> dict | None:
     return None
 
 
+def is_typed_in(form, column) -> bool:
+    """Whether people type into a column: every column without a formula, except on the
+    settings sheet, where only the value is theirs (codes, names, units and help are the
+    product's and locked)."""
+    if form.kind == "settings":
+        return column.id == "setting_value"
+    return column.is_input
+
+
 def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame | None) -> str:
     """One form: title, instruction, and its Excel Table with formats and checks.
 
@@ -89,7 +98,7 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
         headers.append({"header": label, "header_format": styles.header})
-        fmt = styles.cell(column.type, column.is_input)
+        fmt = styles.cell(column, is_typed_in(form, column))
         formats.append(fmt)
         sheet.set_column(index, index, column_width(column, label), fmt)
         if not rows:  # the empty table's row shows its styling (and formulas)
@@ -109,6 +118,9 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
     if rows:
         sheet.attach_rows(FIRST_DATA_ROW, rows, cells, formats)
     finish_form_table(sheet, form, last_row, headers)
+    if form.kind == "settings":
+        # locked cells stay as declared; the values stay open (no password: it guides the hand)
+        sheet.protect("", {"format_columns": True, "format_rows": True, "sort": True, "autofilter": True})
     return name
 
 
@@ -170,7 +182,7 @@ def write_index_sheet(book, styles: Styles, lang: str, forms, sheet_names: dict[
     sheet.write_row(HEADER_ROW, 0, header, styles.header)
     row = FIRST_DATA_ROW
     first = row
-    for form in forms:
+    for form in sorted(forms, key=_manual_order):
         name = sheet_names[form.id]
         sheet.write(row, 0, f"{form.section} {tr(f'chapter.{form.chapter}', lang)}" if form.chapter else
                     tr("chapter.0", lang))
@@ -185,7 +197,17 @@ def write_index_sheet(book, styles: Styles, lang: str, forms, sheet_names: dict[
     sheet.set_column(2, 2, 70)
     sheet.set_column(3, 3, 10)
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
+    # printed: A4 landscape, one page wide, the header on every page
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(HEADER_ROW)
     sheet.activate()
+
+
+def _manual_order(form) -> tuple:
+    """Chapter, then section number by number (4.10 after 4.9), as the manual lists them."""
+    return form.chapter, tuple(int(part) if part.isdigit() else 0 for part in str(form.section).split("."))
 
 
 CONFIG_ENTRIES = (

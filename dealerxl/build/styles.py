@@ -1,7 +1,7 @@
 """Cell formats, created once per workbook and shared by every sheet."""
 from __future__ import annotations
 
-from .layout import COMPUTED_FONT, HEADER_FILL, INPUT_FILL, NUMBER_FORMATS, TITLE_COLOR
+from .layout import COMPUTED_FONT, HEADER_FILL, INPUT_FILL, TITLE_COLOR, column_number_format
 
 
 class Styles:
@@ -15,16 +15,17 @@ class Styles:
         self.header = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL,
                                        "text_wrap": True, "valign": "vcenter", "border": 1})
         self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
-        self._cells: dict[tuple[str, bool], object] = {}
+        self._cells: dict[tuple[str | None, bool], object] = {}
 
-    def cell(self, column_type: str, is_input: bool):
-        """The format of a data cell: number format of its type; yellow when typed in,
-        grey and locked when computed."""
-        key = (column_type, is_input)
+    def cell(self, column, is_input: bool):
+        """The format of a data cell: the column's number format (:func:`column_number_format`);
+        yellow when typed in, grey and locked when computed or fixed."""
+        number_format = column_number_format(column)
+        key = (number_format, is_input)
         if key not in self._cells:
             spec = {"locked": not is_input}
-            if column_type in NUMBER_FORMATS:
-                spec["num_format"] = NUMBER_FORMATS[column_type]
+            if number_format:
+                spec["num_format"] = number_format
             if is_input:
                 spec["bg_color"] = INPUT_FILL
             else:

@@ -163,7 +163,7 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
         headers.append({"header": label, "header_format": styles.header})
         sheet.set_column(index, index, column_width(column, label))
         fixed = column.id in issued.fixed
-        fmt = styles.cell(column.type, column.is_input and not fixed)
+        fmt = styles.cell(column, column.is_input and not fixed)
         known = _prefilled(prefill, column, lang)
         for row in range(FIRST_DATA_ROW, last_row + 1):
             value = known[row - FIRST_DATA_ROW] if row - FIRST_DATA_ROW < len(known) else None

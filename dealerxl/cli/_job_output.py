@@ -190,7 +190,7 @@ class JobProgress:
 
     def stage(self, number: int, text: str) -> None:
         if self.mode == "bar" and self.bar is not None:
-            self.bar.update(number - 1 - self.bar.n)
+            self.bar.total, self.bar.n = STAGES, number - 1
             self.bar.set_description_str(text)
         elif self.mode == "lines":
             print(tr_line(self.lang, number, text), file=self.out, flush=True)
@@ -198,8 +198,10 @@ class JobProgress:
 
     def update(self, text: str, done: int | None = None, total: int | None = None) -> None:
         if self.mode == "bar" and self.bar is not None:
-            counted = f" {done}/{total}" if done is not None and total else ""
-            self.bar.set_description_str(f"{text}{counted}")
+            if done is not None and total:
+                # a counted step fills the bar with the job's own steps (e.g. the report's reviews and sheets)
+                self.bar.total, self.bar.n = total, done
+            self.bar.set_description_str(text)
         elif self.mode == "lines" and text != self.last_text:
             # one line per step, not per item: a log should stay readable
             print(f"  {text}", file=self.out, flush=True)

@@ -44,7 +44,7 @@ def run(args) -> int:
     import re
 
     from dealerxl.i18n import DEFAULT_LANG, tr
-    from dealerxl.report.render import RenderUnavailable, soffice_path
+    from dealerxl.report.render import RenderUnavailable, check_cjk_font, soffice_path
     from dealerxl.report.statements import output_name, run_statements
 
     lang = args.lang or DEFAULT_LANG
@@ -54,6 +54,7 @@ def run(args) -> int:
     if args.pdf:
         try:
             soffice_path()  # before any work: a PDF run without LibreOffice would only half-deliver
+            check_cjk_font()  # and without a Chinese font every name would print as empty boxes
         except RenderUnavailable as error:
             print(error.message(lang), file=sys.stderr)
             return 2

@@ -85,7 +85,7 @@ FORMS = [
         id="kpi_appraisal", chapter=2, section="2.3",
         columns=(
             C("staff_id", key=True, required=True, width=12),
-            C("year", "int", key=True, required=True, min=2000, max=2100),
+            C("year", "int", key=True, required=True, min=2000, max=2100, unit="year"),
             C("quarter", "int", key=True, required=True, min=1, max=4),
             C("kpi_code", key=True, required=True, width=14),
             C("kpi_name", required=True, width=26),
@@ -101,7 +101,7 @@ FORMS = [
         id="staff_bonus", chapter=2, section="2.4",
         columns=(
             C("staff_id", key=True, required=True, width=12),
-            C("year", "int", key=True, required=True, min=2000, max=2100),
+            C("year", "int", key=True, required=True, min=2000, max=2100, unit="year"),
             C("quarter", "int", key=True, required=True, min=1, max=4),
             C("kpi_score", "number", min=0, unit="score"),
             C("grade", "enum", enum="appraisal_grade"),

@@ -334,6 +334,9 @@ SETTINGS = [
     Setting("prospect_pass_score", "channel", 70, unit="score", min=0, max=100),
     Setting("prospect_conditional_score", "channel", 60, unit="score", min=0, max=100),
     Setting("appraisal_window_months", "channel", 3, unit="months", min=1, max=24),
+    # What a dealer's statement shows outside the company: internal ratings only when switched on.
+    Setting("statement_currency", "channel", "NT$"),
+    Setting("statement_show_risk_class", "channel", 0, unit="switch", min=0, max=1),
     Setting("appraisal_min_months_active", "channel", 3, unit="months", min=0, max=24),
     # Trainings are a few a year: attendance is judged over a longer span than sales.
     Setting("appraisal_training_window_months", "channel", 12, unit="months", min=1, max=36),

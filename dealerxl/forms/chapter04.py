@@ -32,7 +32,7 @@ FORMS = [
     Form(
         id="annual_targets", chapter=4, section="4.1",
         columns=(
-            C("year", "int", key=True, required=True, min=2000, max=2100),
+            C("year", "int", key=True, required=True, min=2000, max=2100, unit="year"),
             C("target_scope", "enum", key=True, required=True, enum="target_scope"),
             C("target_amount", "money", required=True, min=0, unit="currency"),
             C("target_qty", "number", min=0),
@@ -55,7 +55,7 @@ FORMS = [
     Form(
         id="target_inputs", chapter=4, section="4.1",
         columns=(
-            C("year", "int", key=True, required=True, min=2000, max=2100),
+            C("year", "int", key=True, required=True, min=2000, max=2100, unit="year"),
             C("dealer_id", key=True, required=True, width=12),
             C("market_potential", "money", min=0, unit="currency"),
             C("target_floor", "money", min=0, unit="currency"),
@@ -69,7 +69,7 @@ FORMS = [
         columns=(
             C("month", "date", key=True, required=True),
             C("dealer_id", key=True, required=True, width=12),
-            C("year", "int", required=True, min=2000, max=2100),
+            C("year", "int", required=True, min=2000, max=2100, unit="year"),
             C("region", "enum", enum="region"),
             C("sales_rep_id", width=12),
             C("seasonal_index", "number", min=0),
@@ -82,7 +82,7 @@ FORMS = [
         id="sales_plans", chapter=4, section="4.2",
         columns=(
             C("plan_id", key=True, required=True, width=12),
-            C("year", "int", required=True, min=2000, max=2100),
+            C("year", "int", required=True, min=2000, max=2100, unit="year"),
             C("quarter", "int", min=1, max=4),
             C("target_scope", "enum", required=True, enum="target_scope"),
             C("channel_type", "enum", enum="channel_type"),

@@ -18,7 +18,7 @@ from dealerxl.calc.sales import achievement, period_metrics, sales_matrix
 from dealerxl.jobs.incentives import monthly_targets
 
 SALES_FORMS = ("sales_transactions", "monthly_targets", "dealer_master", "item_master", "stock_ledger",
-               "demand_history")
+               "demand_history", "team_roster")  # the roster names the staff who earn incentives
 TREND_MONTHS = 24
 FORECAST_MONTHS = 6
 TOP_DEALERS = 10

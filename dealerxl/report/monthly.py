@@ -145,6 +145,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         elif not when:
             missing[name] = outcome
 
+    progress.step(tr("msg.progress.working", language, job=tr("report.monthly.sheet.sales", language)),
+                  len(steps), len(steps) + 1)
     started = time.perf_counter()
     targets, target_notes = targets_of(inputs, book, period)
     current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
@@ -153,6 +155,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     tables = {"summary": summary_table(current, before)}
     tables.update({f"sales.{name}": frame for name, frame in sales_analysis(inputs, targets, period).items()})
     tables["inventory_health"] = inventory_health(inputs, period)
+    # who is who: charts and tables name staff, not their ids
+    tables["names.staff"] = inputs["team_roster"][["staff_id", "staff_name"]].drop_duplicates("staff_id")
     seconds["sales_and_summary"] = round(time.perf_counter() - started, 3)
     for name, part in parts.items():
         tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})

@@ -27,8 +27,19 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
+<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>
+{substitutions}</oor:items>
 """
+# The report's font is a Windows one; LibreOffice prints it with a free CJK font of the same
+# build (full-width CJK, proportional Latin), so widths on paper match what Excel shows.
+FONT_SUBSTITUTES = {"Microsoft JhengHei": "Noto Sans CJK TC"}
+_SUBSTITUTION = ('<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">'
+                 '<node oor:name="{name}" oor:op="replace">'
+                 '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+                 '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+                 '<prop oor:name="ReplaceFont" oor:op="fuse"><value>{font}</value></prop>'
+                 '<prop oor:name="SubstituteFont" oor:op="fuse"><value>{substitute}</value></prop>'
+                 '</node></item>\n')
 CONVERT_SECONDS_PER_FILE = 60
 MIN_CONVERT_SECONDS = 240
 
@@ -52,8 +63,27 @@ def write_profile(profile: Path) -> Path:
     """Make ``profile`` a LibreOffice user profile that recalculates every file it loads."""
     user = Path(profile) / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
+    pairs = "".join(_SUBSTITUTION.format(name=f"_{number}", font=font, substitute=substitute)
+                    for number, (font, substitute) in enumerate(FONT_SUBSTITUTES.items()))
+    (user / "registrymodifications.xcu").write_text(RECALC_ALWAYS.replace("{substitutions}", pairs), encoding="utf-8")
     return Path(profile)
+
+
+def check_cjk_font() -> str:
+    """The family of an installed font with Chinese characters (``fc-list :lang=zh``).
+
+    Without one, LibreOffice draws every Chinese character of a PDF as an empty box: a
+    :class:`RenderUnavailable` whose message gives the install line. Where fontconfig is
+    not installed (Windows, macOS) the system's own fonts are used and nothing is checked.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ""
+    done = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60, check=False)
+    families = [line.split(",")[0].strip() for line in done.stdout.splitlines() if line.strip()]
+    if not families:
+        raise RenderUnavailable("msg.render.no_cjk_font")
+    return sorted(families)[0]
 
 
 def soffice_path() -> str:

@@ -38,6 +38,7 @@ from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
 from dealerxl.jobs.months import parse_month
 from dealerxl.jobs.safety import atomic_write
+from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
 from dealerxl.report.style import A4, statement_formats
 
 JOB = "statements"
@@ -223,7 +224,10 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     cases = cases.loc[cases["dealer_id"].isin(ids)].reset_index(drop=True)
 
     problems = _unique([*inputs.problems, *risk.problems, *problems_of_incentives])
+    settings = inputs.settings
     summary = {"month": str(period), "dealers": len(chosen), "tier_source": tier_source,
+               "currency": str(settings["statement_currency"]).strip(),
+               "show_risk_class": bool(int(settings["statement_show_risk_class"])),
                "complaint_source": case_source, "open_complaints": len(cases),
                "incentives_missing": incentives_missing,
                "sales": float(sales["month_actual"].sum()),
@@ -302,7 +306,7 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
-        formats = statement_formats(book)
+        formats = statement_formats(book, result.summary.get("currency", ""))
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
             sheet = book.add_worksheet(sheet_name)
@@ -312,16 +316,54 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     return path
 
 
+class _MeasuredSheet:
+    """A worksheet that notes the widest text written into each column (as shown, in
+    column-width units), so the columns can be sized from their content."""
+
+    def __init__(self, sheet, formats: dict):
+        self._sheet, self.widths = sheet, {}
+        self._number_formats = {id(f): f.num_format for f in formats.values()}
+
+    def __getattr__(self, name):
+        return getattr(self._sheet, name)
+
+    def _note(self, column: int, value, fmt, header: bool = False) -> None:
+        text = shown_text(value, self._number_formats.get(id(fmt)))
+        width = text_units(text) * (1.08 if header else 1.0)
+        self.widths[column] = max(self.widths.get(column, 0.0), width)
+
+    def write(self, row, column, value, fmt=None):
+        if row > 0:  # the title lines spill over the columns to their right
+            self._note(column, value, fmt)
+        return self._sheet.write(row, column, value, fmt)
+
+    def write_number(self, row, column, value, fmt=None):
+        self._note(column, value, fmt)
+        return self._sheet.write_number(row, column, value, fmt)
+
+    def write_row(self, row, column, values, fmt=None):
+        for offset, value in enumerate(values):
+            self._note(column + offset, value, fmt, header=True)
+        return self._sheet.write_row(row, column, values, fmt)
+
+
 class _StatementSheet:
-    """One dealer's statement: title, then the five sections, laid out for A4 portrait."""
+    """One dealer's statement: title, then the five sections, laid out for A4 portrait.
+
+    Columns are sized from what they show; a section that does not fit on the rest of a
+    page starts on the next one; the page prints at the largest scale (at most 100 %) at
+    which every column fits the paper."""
 
     COLUMNS = 6  # label column + five value columns
+    ROW_PT = 15.0
+    TITLE_PT = 24.0
 
     def __init__(self, sheet, formats: dict, result: JobResult, dealer, tables: dict, cases: pd.DataFrame):
-        self.sheet, self.f, self.result, self.dealer = sheet, formats, result, dealer
+        self.sheet, self.f, self.result, self.dealer = _MeasuredSheet(sheet, formats), formats, result, dealer
         self.lang = result.lang
         self.tables, self.cases = tables, cases
         self.row = 0
+        self.breaks: list[int] = []
 
     def t(self, key: str, **fields) -> str:
         return tr(key, self.lang, **fields)
@@ -338,13 +380,34 @@ class _StatementSheet:
         self.incentives()
         self.receivables()
         self.complaints()
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its widest text (at least the default), and the print
+        scale at which they all fit the paper, with the page breaks found on the way."""
+        widths = [max(12.0, self.sheet.widths.get(c, 0.0) + 3.0) for c in range(self.COLUMNS)]
+        widths[0] = max(widths[0], 20.0)
+        for column, width in enumerate(widths):
+            self.sheet.set_column(column, column, round(width, 2))
+        self.sheet.set_print_scale(max(70, A4_PORTRAIT.scale_for(sum(column_pixels(w) for w in widths))))
+        if self.breaks:
+            self.sheet.set_h_pagebreaks(self.breaks)
+
+    def keep_together(self, rows: int) -> None:
+        """A page break before the next ``rows`` rows when they do not fit on the rest of the page
+        (at the smallest scale the page may get: a break too early, never a section cut)."""
+        page_rows = int(A4_PORTRAIT.height_pt_at(100) // self.ROW_PT)
+        start = self.breaks[-1] if self.breaks else 0
+        used = self.row - start + (1 if not self.breaks else 0)  # the taller title row
+        if used + rows > page_rows and rows <= page_rows and self.row > start:
+            self.breaks.append(self.row)
 
     def page_setup(self) -> None:
         sheet = self.sheet
         sheet.set_paper(A4)
         sheet.set_portrait()
-        sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        sheet.set_margins(left=A4_PORTRAIT.left, right=A4_PORTRAIT.right, top=A4_PORTRAIT.top,
+                          bottom=A4_PORTRAIT.bottom)
         sheet.center_horizontally()
         dealer = f"{self.dealer.dealer_id} {'' if pd.isna(self.dealer.dealer_name) else self.dealer.dealer_name}"
         # "&" starts a header/footer code in Excel; a dealer name may hold one
@@ -352,8 +415,6 @@ class _StatementSheet:
         month = self.result.summary["month"]
         sheet.set_header(f"&L{dealer}&R{self.t('dealer_statement.title')} {month}")
         sheet.set_footer(f"&L{self.t('dealer_statement.footer')}&R" + self.t("dealer_statement.page"))
-        sheet.set_column(0, 0, 24)
-        sheet.set_column(1, self.COLUMNS - 1, 15)
         sheet.hide_gridlines(2)
 
     def title(self) -> None:
@@ -367,7 +428,8 @@ class _StatementSheet:
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
         self.row = 4
 
-    def section(self, key: str) -> None:
+    def section(self, key: str, rows: int = 4) -> None:
+        self.keep_together(rows + 1)
         self.sheet.merge_range(self.row, 0, self.row, self.COLUMNS - 1, self.t(key), self.f["section"])
         self.row += 1
 
@@ -444,7 +506,7 @@ class _StatementSheet:
 
     def receivables(self) -> None:
         row = self._row_of("ageing")
-        self.section("dealer_statement.section.receivables")
+        self.section("dealer_statement.section.receivables", rows=10)
         buckets = [c for c in ENUMS["ageing_bucket"].codes if c in self.tables["ageing"].columns]
         if row is None:
             self.note("dealer_statement.note.no_receivables")
@@ -472,14 +534,16 @@ class _StatementSheet:
                 self.sheet.write_blank(top + offset, 5, None, self.f[fmt])
             else:
                 self.sheet.write_number(top + offset, 5, float(value), self.f[fmt])
-        offset = len(lines) + 1
-        self.sheet.merge_range(top + offset, 3, top + offset, 4, self.t("col.risk_class"), self.f["label"])
-        self.sheet.write(top + offset, 5, _blank(risk_class) or "-", self.f["text"])
+        offset = len(lines)
+        if self.result.summary.get("show_risk_class", False):  # an internal rating: shown only when set so
+            offset += 1
+            self.sheet.merge_range(top + offset, 3, top + offset, 4, self.t("col.risk_class"), self.f["label"])
+            self.sheet.write(top + offset, 5, _blank(risk_class) or "-", self.f["text"])
         self.row = max(left_end, top + offset + 1) + 1
 
     def complaints(self) -> None:
-        self.section("dealer_statement.section.complaints")
         cases = self.cases
+        self.section("dealer_statement.section.complaints", rows=3 + min(len(cases), COMPLAINTS_LISTED))
         if cases.empty:
             self.note("dealer_statement.note.no_complaints")
             return

@@ -13,7 +13,7 @@ FORMAT_SPECS = {
     "section": {"bold": True, "font_size": 12, "font_color": "#FFFFFF", "bg_color": "#1F4E78"},
     "header": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center"},
     "label": {"border": 1, "bg_color": "#F2F2F2"},
-    "text": {"border": 1},
+    "text": {"border": 1, "text_wrap": True},
     "money": {"border": 1, "num_format": "#,##0"},
     "percent": {"border": 1, "num_format": "0.0%"},
     "change_percent": {"border": 1, "num_format": "+0.0%;-0.0%;0.0%"},
@@ -39,9 +39,15 @@ def cell_formats(book) -> dict:
     return {name: book.add_format({**FONT, **spec}) for name, spec in FORMAT_SPECS.items()}
 
 
-def statement_formats(book) -> dict:
-    """The formats a dealer statement uses (the same set as the monthly report)."""
-    return cell_formats(book)
+def statement_formats(book, currency: str = "") -> dict:
+    """The formats a dealer statement uses: the monthly report's, with amounts carrying the
+    ``currency`` (e.g. NT$ 143,146) since a statement goes to a dealer."""
+    formats = cell_formats(book)
+    if currency:
+        symbol = currency.replace('"', "")
+        formats["money"] = book.add_format({**FONT, **FORMAT_SPECS["money"],
+                                            "num_format": f'"{symbol} "#,##0;-"{symbol} "#,##0;"{symbol} "0'})
+    return formats
 
 
 def rag_formats(book) -> dict:

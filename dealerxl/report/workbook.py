@@ -1,30 +1,29 @@
 """Writing the monthly report workbook with XlsxWriter: eight sheets with charts, traffic
-lights, data bars, number formats and the A4 print layout of :mod:`dealerxl.report.style`.
+lights, data bars, number formats and an A4 print layout.
 
-Each sheet is a column of sections (a heading and a table); a table is written row by row
-with ``write_row`` in row order, which keeps XlsxWriter fast and small on large months.
-The review jobs' own labelled tables (their ``report_sheets``) are reused, so headers and
-codes read exactly as in each review's own workbook. The file is written atomically.
+Each sheet is a column of sections (a title bar and a table, with the table's chart beside
+or below it), laid out by :mod:`dealerxl.report.grid` so that nothing overlaps and every
+page prints readably. The review jobs' own labelled tables (their ``report_sheets``) are
+reused, so headers and codes read exactly as in each review's own workbook; chart
+categories are names (dealers, SKUs, staff), not codes. The file is written atomically.
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dealerxl.i18n import has, tr
+from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report import style
+from dealerxl.report.grid import GridSheet, plain_cell
+from dealerxl.report.layout import A4_LANDSCAPE, ChartSpec, Section, Series, Table
 from dealerxl.report.monthly import part_copy
 
 SHEETS = ("summary", "sales", "dealers", "inventory", "incentives", "risk", "service", "data_quality")
-KIND_FORMATS = {"money": "money", "percent": "percent", "count": "integer", "days": "number", "score": "number"}
-CHANGE_FORMATS = {"money": "change_money", "percent": "change_percent", "count": "change_money",
-                  "days": "number", "score": "number"}
-MAX_WIDTH = 40
 
 
 def t(key: str, lang: str, **fields) -> str:
@@ -37,114 +36,105 @@ def column_label(column: str, lang: str) -> str:
     return tr(own if has(own) or not has(f"col.{column}") else f"col.{column}", lang)
 
 
-def _cell(value):
-    """A value XlsxWriter writes: None for blanks and non-finite numbers, plain Python types."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime().replace(tzinfo=None)
-    if isinstance(value, pd.Period):
-        return str(value)
-    return value
-
-
-def _format_runs(formats: list) -> list[tuple[int, int, object]]:
-    """Neighbouring columns sharing a format as (first, end, format): one ``write_row`` each."""
-    runs = []
-    for index, fmt in enumerate(formats):
-        if runs and runs[-1][2] is fmt:
-            runs[-1] = (runs[-1][0], index + 1, fmt)
-        else:
-            runs.append((index, index + 1, fmt))
-    return runs
+_cell = plain_cell  # kept under its old name for the modules that import it
 
 
 class SheetWriter:
-    """One report sheet: title lines, then sections written downwards, charts at the right."""
+    """One report sheet: its sections are gathered here, then laid out and written by
+    :class:`~dealerxl.report.grid.GridSheet` when the sheet is finished."""
 
     def __init__(self, report: ReportWriter, key: str):
         self.report, self.key, self.lang = report, key, report.lang
         self.sheet = report.book.add_worksheet(t(f"sheet.{key}", self.lang)[:31])
-        self.f = report.formats
-        self.row = 0
-        self.width = 0  # columns used by tables: charts go to their right
-        self.chart_row = 3
-        self.first_header: int | None = None
-        self.sheet.write(0, 0, f"{t('title', self.lang)} {report.result.summary['month']} · "
-                               f"{t(f'sheet.{key}', self.lang)}", self.f["title"])
-        self.sheet.write(1, 0, report.source_label, self.f["subtitle"])
-        self.row = 3
+        self.grid = GridSheet(report.book, self.sheet, report.formats, report.number_format, report.rag,
+                              paper=A4_LANDSCAPE, axis_label=report.axis_label,
+                              title=f"{t('title', self.lang)} {report.result.summary['month']} · "
+                                    f"{t(f'sheet.{key}', self.lang)}",
+                              subtitle=report.source_label)
 
-    def heading(self, text: str) -> None:
-        self.sheet.write(self.row, 0, text, self.f["section"])
-        self.row += 1
+    def note(self, text: str, title: str | None = None) -> None:
+        self.grid.add(Section(title, notes=(text,)))
 
-    def note(self, text: str) -> None:
-        self.sheet.write(self.row, 0, text, self.f["note"])
-        self.row += 2
+    def table(self, title: str | None, frame: pd.DataFrame, number_formats: dict | None = None, *,
+              bars: tuple = (), rag_column: str | None = None, chart: ChartSpec | None = None,
+              notes: tuple[str, ...] = (), cell_formats: dict | None = None, after=None) -> Table:
+        """A section: ``title``, then ``frame`` (headers as shown) with its chart.
 
-    def table(self, frame: pd.DataFrame, number_formats: dict | None = None, *, bars: tuple = (),
-              rag_column: str | None = None) -> tuple[int, int]:
-        """Write ``frame`` (headers as shown) here; returns (header row, last data row).
-
-        ``number_formats`` maps a header to an Excel number format; numeric columns
-        without one get a thousands format. ``bars`` are headers given data bars;
-        ``rag_column`` a header whose RAG labels get traffic-light fills.
+        ``number_formats`` maps a header to an Excel number format; other numeric columns
+        get one from their values (:func:`column_format`). ``bars`` are headers given data
+        bars (a total row is left out of them); ``rag_column`` a header whose RAG labels get
+        traffic-light fills.
         """
-        number_formats = number_formats or {}
-        header_row = self.row
-        if self.first_header is None:
-            self.first_header = header_row
+        number_formats = {k: money_format(v) for k, v in (number_formats or {}).items()}
         columns = [str(c) for c in frame.columns]
-        self.sheet.write_row(header_row, 0, columns, self.f["header"])
-        formats = []
-        for column, name in zip(frame.columns, columns):
-            values = frame[column]
-            if name in number_formats:
-                formats.append(self.report.number_format(number_formats[name]))
-            elif pd.api.types.is_datetime64_any_dtype(values):
-                formats.append(self.f["date"])
-            elif pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
-                formats.append(self.f["money"])
-            else:
-                formats.append(self.f["text"])
-        rows = frame.astype(object).to_numpy()
-        runs = _format_runs(formats)
-        for offset, values in enumerate(rows, start=1):
-            cells = [_cell(v) for v in values]
-            for start, end, fmt in runs:
-                self.sheet.write_row(header_row + offset, start, cells[start:end], fmt)
-        last = header_row + len(rows)
-        for index, name in enumerate(columns):
-            sample = [len(str(v)) for v in rows[:200, index]] if len(rows) else []
-            width = min(max([len(name) * 1.6, *[w * 1.2 for w in sample], 8]) + 2, MAX_WIDTH)
-            self.sheet.set_column(index, index, width)
-            if name in bars and len(rows):
-                style.data_bars(self.sheet, header_row + 1, last, index)
-            if name == rag_column and len(rows):
-                labels = {level: tr(f"enum.rag.{level}", self.lang) for level in style.RAG_FILLS}
-                style.traffic_lights_by_text(self.sheet, header_row + 1, last, index, labels, self.report.rag)
-        self.width = max(self.width, len(columns))
-        self.row = last + 2
-        return header_row, last
-
-    def chart(self, chart, *, height_rows: int = 18) -> None:
-        """Place ``chart`` to the right of the tables, charts stacked downwards."""
-        chart.set_size({"width": 620, "height": 300})
-        self.sheet.insert_chart(self.chart_row, self.width + 1, chart)
-        self.chart_row += height_rows
+        formats = {index: number_formats.get(name) if name in number_formats else column_format(frame.iloc[:, index])
+                   for index, name in enumerate(columns)}
+        for index in range(len(columns)):
+            if is_month_column(frame.iloc[:, index]):
+                formats[index] = "yyyy-mm"
+        labels = {level: tr(f"enum.rag.{level}", self.lang) for level in style.RAG_FILLS}
+        table = Table(frame.reset_index(drop=True), formats, cell_formats or {},
+                      bars=tuple(columns.index(b) for b in bars if b in columns),
+                      rag=columns.index(rag_column) if rag_column in columns else None, rag_labels=labels,
+                      total_rows=total_rows(frame, self.lang), key_columns=key_columns(frame), chart=chart,
+                      after=after)
+        self.grid.add(Section(title, table=table, notes=notes))
+        return table
 
     def finish(self) -> None:
-        last_header = self.first_header if self.first_header is not None else 1
-        style.print_layout(self.sheet, header_rows=(0, last_header), title=t("title", self.lang),
-                           page_label=t("page", self.lang))
-        self.sheet.freeze_panes(3, 0)
+        self.grid.finish()
+        self.sheet.set_header(f"&L&\"-,Bold\"{t('title', self.lang).replace('&', '&&')}")
+        self.sheet.set_footer(f"&C{t('page', self.lang).replace('&', '&&')} &P / &N")
+        self.sheet.freeze_panes(2, 0)
+
+
+def money_format(number_format: str) -> str:
+    """Amounts in the report are whole NT$: a review's cents format prints without them."""
+    return "#,##0" if number_format == "#,##0.00" else number_format
+
+
+def column_format(values: pd.Series) -> str | None:
+    """The number format of a column without a declared one: dates as dates, whole numbers
+    with thousands separators, small fractions with one decimal; text none."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "yyyy-mm-dd"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    finite = numbers[np.isfinite(numbers)]
+    if len(finite) and not np.all(finite == np.round(finite)) and np.abs(finite).max() < 1000:
+        return "#,##0.0"
+    return "#,##0"
+
+
+def is_month_column(values: pd.Series) -> bool:
+    """Dates that are all the first of a month at midnight: months, shown as 2026-10."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        return False
+    stamps = values.dropna()
+    return bool(len(stamps)) and bool(((stamps.dt.day == 1) & (stamps.dt.normalize() == stamps)).all())
+
+
+TOTAL_LABELS = ("report.risk.total", "report.service.total", "report.dealers.total", "statement.line_type.total",
+                "report.service.level.total")
+
+
+def total_rows(frame: pd.DataFrame, lang: str) -> tuple[int, ...]:
+    """Rows whose first columns name a total (合計, 全部): data bars leave them out."""
+    labels = {tr(key, lang) for key in TOTAL_LABELS if has(key)} | {"total"}
+    leading = frame.iloc[:, :2].astype(object)
+    marked = leading.apply(lambda column: column.map(lambda v: isinstance(v, str) and v in labels)).any(axis=1)
+    return tuple(int(i) for i in np.flatnonzero(marked.to_numpy()))
+
+
+def key_columns(frame: pd.DataFrame) -> int:
+    """The leading columns that name a row (an id and its name): repeated in every band."""
+    count = 0
+    for column in frame.columns[:2]:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            break
+        count += 1
+    return max(count, 1)
 
 
 class ReportWriter:
@@ -156,77 +146,90 @@ class ReportWriter:
         self.rag = style.rag_formats(book)
         self._numbers: dict[str, object] = {}
         self.source_label = t("made_from", self.lang, month=result.summary["month"])
+        self.names = display_names(result)
 
     def number_format(self, text: str):
         if text not in self._numbers:
             self._numbers[text] = self.book.add_format({**style.FONT, "border": 1, "num_format": text})
         return self._numbers[text]
 
-    def column_chart(self, sheet: SheetWriter, title: str, series: list[tuple[str, int, int, int, int]],
-                     *, categories: tuple[int, int, int], stacked: bool = False, line: bool = False):
-        """A native chart over cells of ``sheet``: ``series`` are (name, column, first row, last
-        row); ``categories`` (column, first row, last row)."""
-        kind = {"type": "line"} if line else {"type": "column", **({"subtype": "stacked"} if stacked else {})}
-        chart = self.book.add_chart(kind)
-        name = sheet.sheet.get_name()
-        column, first, last = categories
-        for label, col, top, bottom, colour in series:
-            spec = {"name": label, "categories": [name, first, column, last, column],
-                    "values": [name, top, col, bottom, col]}
-            if colour is not None:
-                spec["line" if line else "fill"] = {"color": f"#{colour:06X}"}
-            if line:
-                spec["marker"] = {"type": "none"}
-            chart.add_series(spec)
-        chart.set_title({"name": title, "name_font": {"size": 11}})
-        chart.set_legend({"position": "bottom"})
-        sheet.chart(chart)
-        return chart
+    def axis_label(self, unit: str, divisor: int) -> str:
+        """A value axis' title: what it counts and in which unit (元, 千元, 百萬元)."""
+        if unit == "money":
+            return t({1: "axis.money", 1_000: "axis.money_thousands", 1_000_000: "axis.money_millions"}[divisor],
+                     self.lang)
+        return t(f"axis.{unit}", self.lang)
+
+    def name_of(self, kind: str, code) -> str:
+        """The name a reader knows for a dealer, staff member or SKU code (the code when unknown)."""
+        return self.names.get(kind, {}).get(str(code), str(code))
+
+
+def display_names(result: JobResult) -> dict[str, dict[str, str]]:
+    """Names by code, from the tables the reviews already carry: dealers, SKUs and staff."""
+    names: dict[str, dict[str, str]] = {"dealer": {}, "sku": {}, "staff": {}}
+    for key, frame in result.tables.items():
+        for code, name, kind in (("dealer_id", "dealer_name", "dealer"), ("sku", "sku_name", "sku"),
+                                 ("staff_id", "staff_name", "staff")):
+            if code in frame.columns and name in frame.columns:
+                pairs = frame[[code, name]].dropna().astype(str)
+                names[kind].update(zip(pairs[code], pairs[name]))
+    return names
 
 
 # ---- the sheets --------------------------------------------------------------------------------
 
+KIND_NUMBER_FORMATS = {"money": "#,##0", "percent": "0.0%", "count": "#,##0", "days": "#,##0.0", "score": "#,##0.0"}
+CHANGE_NUMBER_FORMATS = {"money": "+#,##0;-#,##0;0", "percent": "+0.0%;-0.0%;0.0%", "count": "+#,##0;-#,##0;0",
+                         "days": "+#,##0.0;-#,##0.0;0.0", "score": "+#,##0.0;-#,##0.0;0.0"}
+
+
 def write_summary(w: ReportWriter, s: SheetWriter) -> None:
     lang, table = w.lang, w.result.tables["summary"]
-    s.heading(t("section.figures", lang))
-    header = s.row
-    s.sheet.write_row(header, 0, [t("col.figure", lang), t("col.this_month", lang), t("col.last_month", lang),
-                                  t("col.change", lang)], w.formats["header"])
-    s.first_header = header
-    for offset, record in enumerate(table.itertuples(index=False), start=1):
-        row = header + offset
-        s.sheet.write(row, 0, t(f"figure.{record.figure}", lang), w.formats["label"])
-        s.sheet.write(row, 1, _cell(record.value), w.formats[KIND_FORMATS[record.kind]])
-        s.sheet.write(row, 2, _cell(record.previous), w.formats[KIND_FORMATS[record.kind]])
-        s.sheet.write(row, 3, _cell(record.change), w.formats[CHANGE_FORMATS[record.kind]])
-        if record.figure == "achievement":
-            style.traffic_light_icons(s.sheet, row, row, 1, green_at=1.0, red_below=0.9)
-            style.traffic_light_icons(s.sheet, row, row, 2, green_at=1.0, red_below=0.9)
-    last = header + len(table)
-    s.sheet.set_column(0, 0, 26)
-    s.sheet.set_column(1, 3, 16)
-    s.width, s.row = 4, last + 2
+    frame = pd.DataFrame({t("col.figure", lang): [t(f"figure.{f}", lang) for f in table["figure"]],
+                          t("col.this_month", lang): table["value"].to_numpy(float),
+                          t("col.last_month", lang): table["previous"].to_numpy(float),
+                          t("col.change", lang): table["change"].to_numpy(float)})
+    cells = {}
+    for row, kind in enumerate(table["kind"]):
+        cells[(row, 1)] = cells[(row, 2)] = KIND_NUMBER_FORMATS[kind]
+        cells[(row, 3)] = CHANGE_NUMBER_FORMATS[kind]
+    achievement = list(table["figure"]).index("achievement") if "achievement" in set(table["figure"]) else None
+
+    def lights(sheet, first: int, last: int) -> None:
+        if achievement is not None:
+            for column in (1, 2):
+                style.traffic_light_icons(sheet, first + achievement, first + achievement, column,
+                                          green_at=1.0, red_below=0.9)
+
+    trend = None
     if "sales.trend" in w.result.tables:
-        trend_chart(w, s)
+        trend = trend_frame(w)
+    summary = s.table(t("section.figures", lang), frame, cell_formats=cells, after=lights,
+                      chart=trend_chart_spec(w) if trend is not None else None)
+    if trend is not None:
+        trend_table = s.table(t("section.trend", lang), trend, {t("col.actual", lang): "#,##0",
+                                                                t("col.forecast", lang): "#,##0"})
+        summary.chart.data = trend_table
+        trend_table.charted = True
     if w.result.summary.get("missing_parts"):
-        s.heading(t("section.missing_parts", lang))
         for name, reason in w.result.summary["missing_parts"].items():
-            s.note(f"{tr(f'ribbon.{name}', lang)}: {_reason(reason, lang)}")
+            s.note(f"{tr(f'ribbon.{name}', lang)}: {_reason(reason, lang)}", t("section.missing_parts", lang))
 
 
 def _reason(reason: str, lang: str) -> str:
     return t("not_installed", lang) if reason == "not_installed" else reason
 
 
-def trend_chart(w: ReportWriter, s: SheetWriter) -> None:
-    """The 24-month trend with its forecast: the table, then a line chart over it."""
+def trend_frame(w: ReportWriter) -> pd.DataFrame:
     lang, trend = w.lang, w.result.tables["sales.trend"]
-    s.heading(t("section.trend", lang))
-    shown = trend.rename(columns={c: t(f"col.{c}", lang) for c in trend.columns})
-    header, last = s.table(shown, {t("col.actual", lang): "#,##0", t("col.forecast", lang): "#,##0"})
-    w.column_chart(s, t("chart.trend", lang), [(t("col.actual", lang), 1, header + 1, last, 0x1F4E78),
-                                               (t("col.forecast", lang), 2, header + 1, last, 0xED7D31)],
-                   categories=(0, header + 1, last), line=True)
+    return trend.rename(columns={c: t(f"col.{c}", lang) for c in trend.columns})
+
+
+def trend_chart_spec(w: ReportWriter) -> ChartSpec:
+    lang = w.lang
+    return ChartSpec(t("chart.trend", lang), [Series(t("col.actual", lang), 1, 0x1F4E78),
+                                              Series(t("col.forecast", lang), 2, 0xED7D31)], kind="line")
 
 
 SALES_COLUMNS = ("key", "actual", "target", "achievement_rate", "gap", "yoy", "ytd", "ytd_yoy")
@@ -250,28 +253,29 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
     formats = sales_formats(lang)
     for name, key_column, enum in (("by_region", "region", "region"), ("by_channel", "channel_type", "channel_type"),
                                    ("by_product_group", "product_group", "product_group")):
-        s.heading(t(f"section.{name}", lang))
         shown = sales_frame(tables[f"sales.{name}"], tr(f"col.{key_column}", lang), enum, lang)
-        header, last = s.table(shown, formats, bars=(column_label("actual", lang),))
-        series = [(column_label("actual", lang), 1, header + 1, last, 0x1F4E78)]
+        series = [Series(column_label("actual", lang), 1, 0x1F4E78)]
         if "target" in tables[f"sales.{name}"]:
-            series.append((column_label("target", lang), 2, header + 1, last, 0xA5A5A5))
-        if last > header:
-            w.column_chart(s, t(f"section.{name}", lang), series, categories=(0, header + 1, last))
+            series.append(Series(column_label("target", lang), 2, 0xA5A5A5))
+        s.table(t(f"section.{name}", lang), shown, formats, bars=(column_label("actual", lang),),
+                chart=ChartSpec(t(f"section.{name}", lang), series))
     for name in ("top_dealers", "bottom_dealers"):
-        s.heading(t(f"section.{name}", lang))
         frame = tables[f"sales.{name}"].rename(columns={"key": "dealer_id"})
         frame = frame.assign(region=frame["region"].map(lambda v: tr(f"enum.region.{v}", lang)
                                                         if has(f"enum.region.{v}") else v))
-        s.table(frame.rename(columns={c: column_label(c, lang) for c in frame.columns}), formats,
-                bars=(column_label("actual", lang),))
-    trend_chart(w, s)
+        s.table(t(f"section.{name}", lang), frame.rename(columns={c: column_label(c, lang) for c in frame.columns}),
+                formats, bars=(column_label("actual", lang),))
+    if "sales.trend" in tables:
+        s.table(t("section.trend", lang), trend_frame(w), {t("col.actual", lang): "#,##0",
+                                                           t("col.forecast", lang): "#,##0"},
+                chart=trend_chart_spec(w))
 
 
 def _job_sections(w: ReportWriter, s: SheetWriter, name: str, tables: dict[str, pd.DataFrame] | None = None,
-                  sections: tuple[str, ...] = ()) -> list[tuple[int, int, pd.DataFrame]]:
-    """Write ``sections`` (table names) of review ``name`` with its own labels; returns where
-    each went (header row, last row, the frame shown). A missing review leaves a note."""
+                  sections: tuple[str, ...] = (), charts: dict | None = None) -> list[Table]:
+    """Write ``sections`` (table names) of review ``name`` with its own labels; returns the
+    tables written. A missing review leaves a note. ``charts`` maps a section to a function
+    of its shown frame giving the chart drawn beside it (or None)."""
     lang = w.lang
     part = w.result.parts.get(name)
     if part is None:
@@ -286,12 +290,12 @@ def _job_sections(w: ReportWriter, s: SheetWriter, name: str, tables: dict[str, 
     titles = list(shown)
     order = _table_order(name, part)
     for section in sections:
-        frame = shown[titles[order.index(section)]]
-        s.heading(titles[order.index(section)])
-        money = [c for c, f in formats.items() if f == "#,##0" and c in frame.columns]
-        header, last = s.table(frame, formats, bars=tuple(money[:1]),
-                               rag_column=_rag_column(frame, lang))
-        placed.append((header, last, frame))
+        title = titles[order.index(section)]
+        frame = shown[title]
+        money = [c for c, f in formats.items() if money_format(f) == "#,##0" and c in frame.columns]
+        chart = (charts or {}).get(section)
+        placed.append(s.table(title, frame, formats, bars=tuple(money[:1]), rag_column=_rag_column(frame, lang),
+                              chart=chart(frame) if chart else None))
     return placed
 
 
@@ -313,15 +317,12 @@ def _rag_column(frame: pd.DataFrame, lang: str) -> str | None:
     return None
 
 
-def count_chart(w: ReportWriter, s: SheetWriter, title: str, counts: pd.Series) -> None:
-    """A small count table and its column chart (e.g. dealers per tier)."""
-    s.heading(title)
+def count_table(w: ReportWriter, s: SheetWriter, title: str, counts: pd.Series) -> None:
+    """A small count table and its column chart (e.g. dealers per tier change)."""
     frame = pd.DataFrame({t("col.category", w.lang): [str(i) for i in counts.index],
                           t("col.count", w.lang): counts.to_numpy(int)})
-    header, last = s.table(frame, {t("col.count", w.lang): "#,##0"})
-    if last > header:
-        w.column_chart(s, title, [(t("col.count", w.lang), 1, header + 1, last, 0x1F4E78)],
-                       categories=(0, header + 1, last))
+    s.table(title, frame, {t("col.count", w.lang): "#,##0"},
+            chart=ChartSpec(title, [Series(t("col.count", w.lang), 1, 0x1F4E78)], unit="count"))
 
 
 def write_dealers(w: ReportWriter, s: SheetWriter) -> None:
@@ -330,7 +331,7 @@ def write_dealers(w: ReportWriter, s: SheetWriter) -> None:
         lang = w.lang
         tiers = part.tables["appraisal"]["tier_change"].map(
             lambda v: tr(f"enum.tier_change.{v}", lang) if has(f"enum.tier_change.{v}") else v).value_counts()
-        count_chart(w, s, column_label("tier_change", lang), tiers.sort_index())
+        count_table(w, s, column_label("tier_change", lang), tiers.sort_index())
     _job_sections(w, s, "dealers", sections=("appraisal", "renewals"))
 
 
@@ -342,27 +343,26 @@ def write_inventory(w: ReportWriter, s: SheetWriter) -> None:
         ordering = proposal.loc[proposal["proposed_qty"].fillna(0) > 0].reset_index(drop=True)
         outs = proposal.loc[pd.to_numeric(proposal["available"], errors="coerce").fillna(0) <= 0]
         top = ordering.nlargest(10, "order_value")
-        s.heading(t("section.largest_orders", lang))
-        frame = pd.DataFrame({tr("col.sku", lang): top["sku"].astype(str) + " " + top["location"].astype(str),
+        names = top["sku"].map(lambda code: w.name_of("sku", code))
+        # the same SKU may be proposed for two locations: the location tells them apart
+        repeated = names.duplicated(keep=False)
+        names = names.where(~repeated, names + " (" + top["location"].astype(str) + ")")
+        frame = pd.DataFrame({tr("col.sku_name", lang): names.to_numpy(),
                               tr("col.order_value", lang): top["order_value"].to_numpy(float)})
-        header, last = s.table(frame, {tr("col.order_value", lang): "#,##0"})
-        if last > header:
-            w.column_chart(s, t("section.largest_orders", lang),
-                           [(tr("col.order_value", lang), 1, header + 1, last, 0x1F4E78)],
-                           categories=(0, header + 1, last))
-        s.heading(t("section.stock_outs", lang))
-        s.note(t("stock_outs", lang, count=len(outs)))
+        s.table(t("section.largest_orders", lang), frame, {tr("col.order_value", lang): "#,##0"},
+                chart=ChartSpec(t("section.largest_orders", lang), [Series(tr("col.order_value", lang), 1, 0x1F4E78)]))
+        s.note(t("stock_outs", lang, count=len(outs)), t("section.stock_outs", lang))
         _job_sections(w, s, "replenish", {"proposal": ordering}, sections=("proposal",))
     else:
         _job_sections(w, s, "replenish")
-    s.heading(t("section.slow_moving", lang))
     health = w.result.tables["inventory_health"]
     yes, no = tr("enum.yes_no.yes", lang), tr("enum.yes_no.no", lang)
     shown = health.assign(slow_moving=health["slow_moving"].map({True: yes, False: no}),
                           obsolete=health["obsolete"].map({True: yes, False: no}))
     shown = shown.rename(columns={c: column_label(c, lang) for c in shown.columns})
-    s.table(shown, {column_label("stock_value", lang): "#,##0", column_label("excess_value", lang): "#,##0",
-                    column_label("days_of_supply", lang): "#,##0", column_label("on_hand", lang): "#,##0"},
+    s.table(t("section.slow_moving", lang), shown,
+            {column_label("stock_value", lang): "#,##0", column_label("excess_value", lang): "#,##0",
+             column_label("days_of_supply", lang): "#,##0", column_label("on_hand", lang): "#,##0"},
             bars=(column_label("excess_value", lang),))
 
 
@@ -376,22 +376,21 @@ def write_incentives(w: ReportWriter, s: SheetWriter) -> None:
 
     summary = part.tables["summary"]
     top = summary.nlargest(15, "payable")
-    s.heading(t("section.payouts", lang))
-    frame = pd.DataFrame({tr("col.payee_id", lang): top["payee_id"].astype(str),
+    kinds = top["payee_type"].map(lambda v: "dealer" if v == "dealer" else "staff") if "payee_type" in top \
+        else pd.Series("staff", index=top.index)
+    names = [w.name_of(kind, code) for kind, code in zip(kinds, top["payee_id"])]
+    frame = pd.DataFrame({t("col.payee", lang): names,
                           column_label("payable", lang): top["payable"].to_numpy(float),
                           column_label("clawback", lang): top["clawback"].to_numpy(float)})
-    header, last = s.table(frame, {column_label("payable", lang): "#,##0", column_label("clawback", lang): "#,##0"})
-    if last > header:
-        w.column_chart(s, t("section.payouts", lang),
-                       [(column_label("payable", lang), 1, header + 1, last, 0x1F4E78),
-                        (column_label("clawback", lang), 2, header + 1, last, 0xC00000)],
-                       categories=(0, header + 1, last))
+    s.table(t("section.payouts", lang), frame, {column_label("payable", lang): "#,##0",
+                                                column_label("clawback", lang): "#,##0"},
+            chart=ChartSpec(t("section.payouts", lang), [Series(column_label("payable", lang), 1, 0x1F4E78),
+                                                         Series(column_label("clawback", lang), 2, 0xC00000)]))
     sheets = statement_sheets(part_copy(part, {"summary": summary, "lines": part.tables["lines"].iloc[:0]}))
     title, shown = next(iter(sheets.items()))
-    s.heading(title)
     formats = statement_formats(lang)
     payable = column_label("payable", lang)
-    s.table(shown, formats, bars=(payable,) if payable in shown.columns else ())
+    s.table(title, shown, formats, bars=(payable,) if payable in shown.columns else ())
 
 
 def write_risk(w: ReportWriter, s: SheetWriter) -> None:
@@ -403,13 +402,13 @@ def write_risk(w: ReportWriter, s: SheetWriter) -> None:
     flagged = review.loc[review["risk_class"].isin(["red", "amber"])].reset_index(drop=True)
     triggered = part.tables["triggered"]
     triggered = triggered.loc[triggered["dealer_id"].isin(flagged["dealer_id"])].reset_index(drop=True)
+    ageing_table(w, s, part.tables["ageing"])
     _job_sections(w, s, "risk", {"review": flagged, "triggered": triggered},
                   sections=("review", "triggered", "ageing", "unanswered"))
-    ageing_chart(w, s, part.tables["ageing"])
 
 
-def ageing_chart(w: ReportWriter, s: SheetWriter, ageing: pd.DataFrame, count: int = 15) -> None:
-    """The ageing buckets of the ``count`` dealers owing most, as a stacked column chart."""
+def ageing_table(w: ReportWriter, s: SheetWriter, ageing: pd.DataFrame, count: int = 15) -> None:
+    """The ageing buckets of the ``count`` dealers owing most, by name, as a stacked column chart."""
     from dealerxl.forms import ENUMS
 
     lang = w.lang
@@ -417,15 +416,13 @@ def ageing_chart(w: ReportWriter, s: SheetWriter, ageing: pd.DataFrame, count: i
     table = ageing.reset_index() if "dealer_id" not in ageing else ageing
     dealers = table.loc[table["dealer_id"].astype(str) != "total"]
     largest = dealers.assign(_owed=dealers[codes].sum(axis=1)).nlargest(count, "_owed")
+    largest = largest.loc[largest["_owed"] > 0]
     labels = [tr(f"enum.ageing_bucket.{c}", lang) for c in codes]
-    frame = pd.DataFrame({tr("col.dealer_id", lang): largest["dealer_id"].astype(str).to_numpy(),
+    frame = pd.DataFrame({tr("col.dealer_name", lang): [w.name_of("dealer", d) for d in largest["dealer_id"]],
                           **{label: largest[c].to_numpy(float) for label, c in zip(labels, codes)}})
-    s.heading(t("section.ageing_chart", lang))
-    header, last = s.table(frame, dict.fromkeys(labels, "#,##0"))
-    if last > header:
-        w.column_chart(s, t("section.ageing_chart", lang),
-                       [(label, i, header + 1, last, None) for i, label in enumerate(labels, start=1)],
-                       categories=(0, header + 1, last), stacked=True)
+    s.table(t("section.ageing_chart", lang), frame, dict.fromkeys(labels, "#,##0"),
+            chart=ChartSpec(t("section.ageing_chart", lang),
+                            [Series(label, i) for i, label in enumerate(labels, start=1)], kind="stacked"))
 
 
 def write_service(w: ReportWriter, s: SheetWriter) -> None:
@@ -435,30 +432,40 @@ def write_service(w: ReportWriter, s: SheetWriter) -> None:
         # Per-dealer scores are in the service review's own workbook; the report shows regions and the total.
         scores = part.tables["satisfaction"]
         chosen = {"satisfaction": scores.loc[scores["level"] != "dealer"].reset_index(drop=True)}
-    placed = _job_sections(w, s, "service", chosen,
-                           sections=("sla_summary", "satisfaction", "promotions", "marketing"))
-    if placed:
-        header, last, frame = placed[0]
-        numeric = [i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
-        if last > header and numeric:
-            w.column_chart(s, t("chart.sla", w.lang),
-                           [(str(frame.columns[i]), i, header + 1, last, None) for i in numeric[:2]],
-                           categories=(0, header + 1, last))
+        sla_chart(w, s, part.tables["sla_summary"])
+    _job_sections(w, s, "service", chosen, sections=("sla_summary", "satisfaction", "promotions", "marketing"))
+
+
+def sla_chart(w: ReportWriter, s: SheetWriter, summary: pd.DataFrame) -> None:
+    """The month's complaints and SLA breaches by severity: the categories a reader sorts by,
+    without the dimension column's repeats or the total."""
+    lang = w.lang
+    rows = summary.loc[summary["dimension"] == "severity"]
+    from dealerxl.forms import ENUMS
+
+    order = {code: i for i, code in enumerate(ENUMS["severity"].codes)}
+    rows = rows.assign(_order=rows["group"].map(order)).sort_values("_order")
+    cases, breaches = tr("report.service.col.cases", lang), tr("report.service.col.breaches", lang)
+    frame = pd.DataFrame({tr("col.severity", lang): [tr(f"enum.severity.{g}", lang) if has(f"enum.severity.{g}") else g
+                                                     for g in rows["group"]],
+                          cases: rows["cases"].to_numpy(int), breaches: rows["breaches"].to_numpy(int)})
+    s.table(t("chart.sla", lang), frame, {cases: "#,##0", breaches: "#,##0"},
+            chart=ChartSpec(t("chart.sla", lang), [Series(cases, 1, 0x1F4E78), Series(breaches, 2, 0xC00000)],
+                            unit="count"))
 
 
 def write_data_quality(w: ReportWriter, s: SheetWriter) -> None:
     lang = w.lang
     problems = w.result.problems
-    s.heading(t("section.problems", lang, count=len(problems)))
     frame = pd.DataFrame({t("col.address", lang): [p.address for p in problems],
                           t("col.sheet", lang): [p.sheet or "" for p in problems],
                           t("col.reason", lang): [p.reason(lang) for p in problems]})
-    counts = frame.groupby(t("col.sheet", lang)).size() if len(frame) else pd.Series({t("none", lang): 0})
-    count_chart(w, s, t("section.problems_by_sheet", lang), counts)
     if problems:
-        s.table(frame)
+        counts = frame.groupby(t("col.sheet", lang)).size()
+        count_table(w, s, t("section.problems_by_sheet", lang), counts)
+        s.table(t("section.problems", lang, count=len(problems)), frame)
     else:
-        s.note(t("no_problems", lang))
+        s.note(t("no_problems", lang), t("section.problems", lang, count=0))
 
 
 WRITERS = {"summary": write_summary, "sales": write_sales, "dealers": write_dealers, "inventory": write_inventory,
@@ -474,7 +481,8 @@ def write_report(result: JobResult, path: str | Path, *, sheets: tuple[str, ...]
     with atomic_write(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
         writer = ReportWriter(book, result)
-        for key in sheets:
+        for done, key in enumerate(sheets):
+            progress.step(t(f"sheet.{key}", writer.lang), done, len(sheets))
             sheet = SheetWriter(writer, key)
             WRITERS[key](writer, sheet)
             sheet.finish()
