@@ -112,6 +112,9 @@ def test_the_audit_command_lists_the_newest_runs(store_url, tmp_path, capsys):
 
 
 def test_the_audit_command_on_an_empty_log_says_so_and_on_a_bad_store_exits_with_two(tmp_path, capsys):
+    assert main(["audit", str(tmp_path / "new.xlsx"), "--lang", "en"]) == 2  # no such workbook: no store made
+    assert "new.xlsx: no such file" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+    (tmp_path / "new.xlsx").write_bytes(b"")
     assert main(["audit", str(tmp_path / "new.xlsx"), "--lang", "en"]) == 0
     assert "holds no runs yet" in capsys.readouterr().out
     assert main(["audit", str(tmp_path / "new.xlsx"), "--store", "nosuchdb://x", "--lang", "en"]) == 2
@@ -148,17 +151,19 @@ def test_a_ribbon_run_into_a_new_file_is_recorded_with_the_files_it_wrote(book, 
     assert row["job"] == "statements" and row["outputs"] == [str(written)] and row["front_end"] == "ribbon"
 
 
-def test_a_write_that_fails_is_recorded_as_failed_and_the_error_still_shows(book, tmp_path, monkeypatch):
+def test_a_write_that_fails_is_recorded_as_failed_and_the_error_still_shows(book, tmp_path, monkeypatch, capsys):
+    import errno
+
     from dealerxl.jobs import common
 
     def full_disk(*args, **kwargs):
-        raise OSError("No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(common, "write_result_workbook", full_disk)
-    with pytest.raises(OSError):
-        main(["targets", str(book), "--year", "2026", "--out", str(tmp_path / "t.xlsx"), "--quiet"])
+    assert main(["targets", str(book), "--year", "2026", "--out", str(tmp_path / "t.xlsx"), "--quiet"]) == 2
+    assert capsys.readouterr().err.strip().endswith("t.xlsx：磁碟已滿，無法寫入；請騰出空間後再執行")
     (row,) = log_of(f"sqlite:///{tmp_path / 'book.sqlite'}").to_dict("records")
-    assert row["exit_status"] == 2 and "No space left" in row["detail"] and row["row_counts"]["monthly_targets"] > 0
+    assert row["exit_status"] == 2 and "the disk is full" in row["detail"] and row["row_counts"]["monthly_targets"] > 0
 
 
 def test_a_job_result_left_from_an_earlier_run_is_not_recorded_with_the_next_button(book, tmp_path):

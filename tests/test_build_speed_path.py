@@ -43,14 +43,11 @@ def cell_by_cell(values: pd.Series, column, lang: str) -> list:
 
 
 def cached_results(frame, column) -> list:
-    """The last result stored with each formula: the frame's number (serial day for dates),
-    an empty result where blank, 0 when the frame has no such column."""
-    if column.id not in frame:
-        return [0] * len(frame)
-    values = cell_by_cell(frame[column.id], column, "en")
-    epoch = dt.datetime(1899, 12, 30)
-    return ["" if v is None else ((v - epoch).total_seconds() / 86_400 if isinstance(v, dt.datetime) else float(v))
-            for v in values]
+    """The last result stored with each formula: what the formula gives from the row's
+    inputs (a date as its serial day), an empty result where that is text or an error."""
+    from dealerxl.book.computed import results_to_cache
+
+    return results_to_cache(column, frame)
 
 
 def write_both(tmp_path, form, frame, lang="zh-Hant"):
@@ -64,7 +61,7 @@ def write_both(tmp_path, form, frame, lang="zh-Hant"):
         sheet.write(0, 0, "title above the data", styles.title)
         cells, formats = [], []
         for index, column in enumerate(form.columns):
-            fmt = styles.cell(column.type, column.is_input)
+            fmt = styles.cell(column, column.is_input)
             formats.append(fmt)
             if way == "cells":
                 if column.formula:
@@ -76,7 +73,7 @@ def write_both(tmp_path, form, frame, lang="zh-Hant"):
                 else:
                     sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)
             elif column.formula:
-                cells.append(sheet.formula(form, column, frame[column.id] if column.id in frame else None))
+                cells.append(sheet.formula(form, column, frame))
             elif column.id in frame:
                 cells.append(sheet.encode(frame[column.id], column, lang))
             else:

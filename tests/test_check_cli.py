@@ -76,8 +76,16 @@ def test_a_workbook_missing_forms_names_each_missing_sheet(tmp_path, capsys):
     assert "partial.xlsx: 找不到工作表「經銷合約」（表格 tbl_dealer_contracts）" in lines
 
 
-def test_a_file_that_is_not_a_workbook_exits_one(tmp_path, capsys):
+def test_a_file_that_is_not_a_workbook_exits_two_as_every_command_does(tmp_path, capsys):
     path = tmp_path / "report.xlsm"
     path.write_bytes(b"%PDF-1.7 not a workbook")
     code, out, _ = run_check(capsys, path)
-    assert code == 1 and out.splitlines() == ["report.xlsm: report.xlsm 不是 Excel 活頁簿"]
+    assert code == 2 and out.splitlines() == ["report.xlsm: report.xlsm 不是 Excel 活頁簿"]
+
+
+def test_a_missing_workbook_exits_two_in_check_and_report_alike_and_leaves_no_file(tmp_path, capsys):
+    missing = tmp_path / "Mistyped.xlsm"
+    assert run_check(capsys, missing)[0] == 2
+    assert main(["report", str(missing), "--month", "2026-10", "--quiet"]) == 2
+    assert "找不到檔案 Mistyped.xlsm" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # no Mistyped.sqlite, no reports/

@@ -279,12 +279,13 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     assert sheets["已接收"]["填表人代號"].tolist() == ["D00001"]
     assert sheets["退回"]["檔案"].tolist() == ["junk.txt"]
     mail = pd.read_csv(reminders, encoding="utf-8-sig", dtype=str)
-    assert list(mail.columns) == ["recipient", "name", "email", "form", "form_title", "period", "lang"]
+    # headers in the language of the run, like the report's
+    assert list(mail.columns) == ["填表人代號", "名稱", "電子郵件", "表單", "表單名稱", "期間", "語言"]
     assert len(mail) == len(list(folder.glob("*.xlsx"))) - 1
     first = mail.iloc[0]
-    assert (first["recipient"], first["name"], first["email"], first["period"]) == (
+    assert (first["填表人代號"], first["名稱"], first["電子郵件"], first["期間"]) == (
         "D00002", "永聯企業有限公司", "d00002@dealer.example.com", MONTH)
-    assert path.name not in set(mail["recipient"])
+    assert path.name not in set(mail["填表人代號"])
 
 
 def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_workbook(sample_book, tmp_path):

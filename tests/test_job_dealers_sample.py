@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
-from workbook_fixtures import WritableStandInBook, settings_rows, write_workbook
+from workbook_fixtures import WritableStandInBook, labelled, settings_rows, write_workbook
 
 from dealerxl.cli import main
 from dealerxl.excel.actions.dealers import appraise_book
@@ -151,7 +151,12 @@ def test_ribbon_writes_the_appraisal_table_and_saves_the_report_beside_the_workb
 
 
 def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
-    path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en")}, "en")
+    import datetime as dt
+
+    invoice = {"invoice_no": "I1", "dealer_id": "D1", "invoice_date": dt.date(2026, 10, 5),
+               "due_date": dt.date(2026, 11, 4), "amount": 1000}  # the month has data: only the table is missing
+    path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en"),
+                                                      "receivables": labelled("receivables", [invoice], "en")}, "en")
     book = WritableStandInBook(path)
     text = appraise_book(book, MONTH)
     assert "tbl_dealer_appraisal" in text and "nothing was written" in text

@@ -292,7 +292,12 @@ def test_ribbon_writes_the_review_table_and_says_what_was_done(sample_book, resu
 
 
 def test_ribbon_without_the_table_writes_nothing_and_says_so(tmp_path):
-    path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en")}, "en")
+    import datetime as dt
+
+    invoice = {"invoice_no": "I1", "dealer_id": "D1", "invoice_date": dt.date(2026, 10, 5),
+               "due_date": dt.date(2026, 11, 4), "amount": 1000}  # the month has data: only the table is missing
+    path = write_workbook(tmp_path / "no-table.xlsx", {"settings": settings_rows("en"),
+                                                      "receivables": labelled("receivables", [invoice], "en")}, "en")
     book = WritableStandInBook(path)
     text = review_book(book, MONTH)
     assert "tbl_dealer_risk_review" in text and "nothing was written" in text

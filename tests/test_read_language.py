@@ -30,5 +30,5 @@ def test_unknown_sheets_fall_back_to_traditional_chinese(tmp_path):
 def test_missing_file_is_named(tmp_path, capsys):
     from dealerxl.cli import main
 
-    assert main(["check", str(tmp_path / "nowhere.xlsm")]) == 1
+    assert main(["check", str(tmp_path / "nowhere.xlsm")]) == 2  # nothing could be checked, as in every command
     assert capsys.readouterr().out.splitlines() == ["nowhere.xlsm: 找不到檔案 nowhere.xlsm"]

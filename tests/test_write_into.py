@@ -13,6 +13,7 @@ import xlsxwriter
 from workbook_fixtures import write_workbook
 
 from dealerxl.book import read_form
+from dealerxl.book.in_place import BACKUP_FOLDER
 from dealerxl.book.write_into import WriteRefused, finish_package, write_into
 from dealerxl.forms import FORMS
 from dealerxl.i18n import tr
@@ -203,7 +204,7 @@ def test_a_failure_while_writing_leaves_the_file_untouched(master, sales, monkey
     with pytest.raises(OSError, match="disk full"):
         write_into(master, {FORM: sales.head(100)})
     assert master.read_bytes() == before
-    assert sorted(p.name for p in master.parent.iterdir()) == [master.name]
+    assert sorted(p.name for p in master.parent.iterdir()) == [BACKUP_FOLDER, master.name]
 
 
 def test_a_failure_inside_the_save_leaves_the_file_untouched(master, sales, monkeypatch):
@@ -217,7 +218,7 @@ def test_a_failure_inside_the_save_leaves_the_file_untouched(master, sales, monk
     with pytest.raises(RuntimeError, match="killed"):
         write_into(master, {FORM: sales.head(100)})
     assert master.read_bytes() == before
-    assert sorted(p.name for p in master.parent.iterdir()) == [master.name]
+    assert sorted(p.name for p in master.parent.iterdir()) == [BACKUP_FOLDER, master.name]
 
 
 def test_a_missing_table_is_refused_naming_it(tmp_path, sales):
@@ -314,4 +315,4 @@ def test_writing_again_over_a_full_table_replaces_every_row(master, sales):
     pd.testing.assert_frame_equal(back.data.reset_index(drop=True), again, check_dtype=False)
     sheet = openpyxl.load_workbook(master)[tr(FORMS[FORM].label_key("sheet"), "zh-Hant")]
     assert sheet["C200"].number_format == sheet["C354"].number_format == "yyyy-mm-dd"
-    assert sorted(p.name for p in master.parent.iterdir()) == [master.name]
+    assert sorted(p.name for p in master.parent.iterdir()) == [BACKUP_FOLDER, master.name]

@@ -38,7 +38,7 @@ def make_workbook(scale: float, path: str) -> dict:
 
 
 # What shapes a sample workbook: its data, the forms, their labels and the workbook writer.
-SHAPING_CODE = ("sample", "forms", "i18n", "build")
+SHAPING_CODE = ("sample", "forms", "i18n", "build", "book")  # book: the cached formula results
 
 
 @lru_cache(maxsize=1)

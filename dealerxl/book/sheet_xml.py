@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
+
 from dealerxl.forms import get_form
 
 # ---- loading less: old rows that will be rewritten are left out before openpyxl reads ---------
@@ -199,17 +201,24 @@ def _render_cells(letters: str, kind: str, values: list, results: list, numbers:
     if kind == "text":
         return [b if v is None else f'<c r="{letters}{n}"{style} t="inlineStr"><is><t{_space(v)}>{escape(v)}</t></is></c>'
                 for v, n, b in zip(values, numbers, blank)]
-    if kind in ("number", "date"):
-        return [b if (text := _number(v)) is None else f'<c r="{letters}{n}"{style} t="n"><v>{text}</v></c>'
-                for v, n, b in zip(values, numbers, blank)]
-    if kind == "bool":
-        return [b if v is None else f'<c r="{letters}{n}"{style} t="b"><v>{int(bool(v))}</v></c>'
-                for v, n, b in zip(values, numbers, blank)]
+    if kind in ("number", "date", "bool", "raw"):
+        return [b if v is None else _typed_cell(f"{letters}{n}", style, v) for v, n, b in zip(values, numbers, blank)]
     if kind == "formula":
         results = results + [None] * (len(numbers) - len(results))
         return [b if v is None else f'<c r="{letters}{n}"{style}><f>{escape(v[1:])}</f>{_result(r)}</c>'
                 for v, r, n, b in zip(values, results, numbers, blank)]
     return blank
+
+
+def _typed_cell(address: str, style: str, value) -> str:
+    """One cell by the kind of its value: text (kept as text, whatever it looks like), a
+    boolean, or a number or date."""
+    if isinstance(value, str):
+        return f'<c r="{address}"{style} t="inlineStr"><is><t{_space(value)}>{escape(value)}</t></is></c>'
+    if isinstance(value, (bool, np.bool_)):
+        return f'<c r="{address}"{style} t="b"><v>{int(value)}</v></c>'
+    text = _number(value)
+    return f'<c r="{address}"{style}/>' if text is None else f'<c r="{address}"{style} t="n"><v>{text}</v></c>'
 
 
 def _space(text: str) -> str:
@@ -220,6 +229,8 @@ def _number(value) -> str | None:
     """A cell number as text: ints as they are, floats exactly, datetimes as Excel serials."""
     if value is None:
         return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
     if isinstance(value, dt.datetime):
         serial = (value - _EXCEL_EPOCH).total_seconds() / 86_400 - (value < _FIRST_REAL_DAY)
         return str(int(serial)) if float(serial).is_integer() else repr(serial)

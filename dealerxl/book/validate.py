@@ -13,6 +13,7 @@ import pandas as pd
 from dealerxl.forms import ENUMS, DateOrder, Form, NotAbove
 from dealerxl.i18n import DEFAULT_LANG
 
+from .computed import as_column, evaluate, inputs_of
 from .locate import Located
 from .parse import _as_text, blank_mask, error_mask, kinds, parse_column, read_uniform_column
 from .problems import Problem, column_letters
@@ -75,8 +76,10 @@ class _Collector:
         self.items: list[tuple[int, int, Problem]] = []
         self.bad_rows: set[int] = set()
 
-    def add(self, code: str, column_id: str, rows: pd.Index, values=None, labels=None, **fields) -> None:
-        """One problem per Excel row in ``rows``; ``values`` (aligned) fills ``{value}``."""
+    def add(self, code: str, column_id: str, rows: pd.Index, values=None, labels=None, reject: bool = True,
+            **fields) -> None:
+        """One problem per Excel row in ``rows``; ``values`` (aligned) fills ``{value}``. With
+        ``reject=False`` the rows stay in the clean data (the problem is reported only)."""
         label_fields = {"field": self.form.column(column_id).label_key, **(labels or {})}
         letters, order = self.letters[column_id], self.order[column_id]
         shown = values.map(_shown).tolist() if values is not None else None
@@ -90,7 +93,8 @@ class _Collector:
             problem = Problem(code, self.sheet, f"{letters}{row}", self.form.id, column_id,
                               fields=row_fields, label_fields=label_fields)
             self.items.append((row, order, problem))
-            self.bad_rows.add(row)
+            if reject:
+                self.bad_rows.add(row)
 
     def sorted(self) -> list[Problem]:
         return [p for _, _, p in sorted(self.items, key=lambda item: (item[0], item[1]))]
@@ -179,6 +183,7 @@ def validate_located(located: Located, form: Form) -> FormRead:
         parsed[cid] = values
         usable[cid] = ~(skip | bad)
 
+    _work_out_computed(collect, form, parsed, usable)
     _check_keys(collect, form, parsed, usable)
     _check_rules(collect, form, parsed)
 
@@ -194,6 +199,46 @@ def validate_located(located: Located, form: Form) -> FormRead:
     kept = raw if form.kind == "settings" else raw[[k for k in form.key_columns if k in raw.columns]]
     return FormRead(form.id, grid.sheet, data, header_problems + collect.sorted(), kept, rejected, letters)
 
+
+
+def _work_out_computed(collect: _Collector, form: Form, parsed: dict, usable: dict) -> None:
+    """Computed columns from their inputs in the same row, never from the cached results.
+
+    A file saved by a program that does not calculate has no results (or stale ones) in its
+    formula cells; the declared formula gives the value (:mod:`dealerxl.book.computed`). A
+    cached number that differs is reported with its cell (the row is kept, with the worked-out
+    value). A column whose inputs are not all in the table keeps what its cells hold.
+    """
+    for column in form.columns:
+        if not column.formula or not all(i in parsed for i in inputs_of(column.formula)):
+            continue
+        needed = inputs_of(column.formula)
+        worked = as_column(evaluate(column.formula, pd.DataFrame({i: parsed[i] for i in needed})), column,
+                           parsed[needed[0]].index)
+        cached = parsed.get(column.id)
+        if cached is not None and len(worked):
+            checked = np.logical_and.reduce([usable[i].to_numpy() for i in needed]) & cached.notna().to_numpy()
+            if column.type in ("date", "datetime"):
+                same = (cached.to_numpy(dtype="datetime64[ns]") == worked.to_numpy(dtype="datetime64[ns]"))
+            else:
+                same = np.isclose(cached.to_numpy(dtype="float64"), worked.to_numpy(dtype="float64"),
+                                  rtol=1e-9, atol=1e-9)
+            differs = checked & ~same
+            if differs.any():
+                rows = cached.index[differs]
+                collect.add("computed_differs", column.id, rows, reject=False,
+                            value=cached[differs].map(_result_text), expected=worked[differs].map(_result_text))
+        parsed[column.id] = worked
+        usable[column.id] = worked.notna()
+
+
+def _result_text(value) -> str:
+    """A formula's result as a person reads it: a date, a number to 15 digits, or blank."""
+    if value is None or pd.isna(value):
+        return '""'
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return f"{float(value):.15g}"
 
 
 def _check_bounds(collect: _Collector, column, values: pd.Series) -> None:

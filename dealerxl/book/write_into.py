@@ -14,24 +14,30 @@
   checks stay); new rows take the formats of the table's first data row; data validations
   reaching the first data row are extended when the table outgrows them; cells beside or
   below the table are never overwritten (a table that would grow over them is refused);
-* computed columns get the form's formula in every row, never values; the results the frame
-  carries are stored as the formulas' cached results, so readers without Excel (the jobs)
-  see them, and Excel recalculates everything on opening;
+* computed columns get the form's formula in every row, never values; each formula's result,
+  worked out from the row's inputs as a spreadsheet does (:mod:`dealerxl.book.computed`), is
+  stored as its cached result, so readers without Excel see the values, and Excel
+  recalculates everything on opening;
 * openpyxl builds a Python object per cell, which for a sheet of a million rows means
   minutes and gigabytes; so only a table's first data row goes through openpyxl, and the
   rows below it are rendered straight into the saved sheet's XML, a block at a time, with
   the styles openpyxl gave the first row (unless other cells share those rows);
 * the file is written under a temporary name and renamed over the target when complete, so
-  a failure leaves the previous file as it was.
+  a failure leaves the previous file as it was;
+* in place, it refuses while Excel has the file open (its ``~$`` owner file, naming the user)
+  and first keeps a safety copy in ``.dealerxl-backup/`` (:mod:`dealerxl.book.in_place`).
 """
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dealerxl.forms import get_form
@@ -85,6 +91,30 @@ class WriteResult:
     path: Path
     tables: dict[str, TableWritten] = field(default_factory=dict)
     dropped_parts: list[str] = field(default_factory=list)
+    backup: Path | None = None  # the safety copy of the file as it was (in-place writes)
+
+
+def refuse_if_open_in_excel(path: Path) -> None:
+    """Raise :class:`WriteRefused` naming who has ``path`` open (Excel's ``~$`` owner file)."""
+    from dealerxl.book.in_place import WorkbookOpen, refuse_if_open
+
+    try:
+        refuse_if_open(path)
+    except WorkbookOpen as error:
+        if error.user:
+            raise WriteRefused("msg.in_place.open_by", file=path.name, user=error.user, lock=error.lock.name) from None
+        raise WriteRefused("msg.in_place.open", file=path.name, lock=error.lock.name) from None
+
+
+def safety_copy(path: Path) -> Path:
+    """The file as it is, copied to ``.dealerxl-backup/`` beside it before it is rewritten; a
+    copy that cannot be made stops the write (:class:`WriteRefused`)."""
+    from dealerxl.book.in_place import keep_safety_copy
+
+    try:
+        return keep_safety_copy(path)
+    except OSError as error:
+        raise WriteRefused("msg.in_place.backup_failed", file=path.name, reason=error.strerror or str(error)) from None
 
 
 def part_label_key(part: str) -> str:
@@ -114,9 +144,12 @@ def write_into(path: str | Path, tables: dict[str, pd.DataFrame], *, out: str | 
 
     source = Path(path)
     target = Path(out) if out is not None else source
+    in_place = target.resolve() == source.resolve()
+    if in_place:
+        refuse_if_open_in_excel(source)
     lang = lang or workbook_language(source)  # an unreadable file raises WorkbookUnreadable here
     at_risk = parts_lost_by_rewrite(source)
-    if at_risk and target.resolve() == source.resolve():
+    if at_risk and in_place:
         raise WriteRefused("msg.unsafe_write", file=source.name,
                            label_fields={"parts": tuple(part_key(p) for p in at_risk)})
     macro = _has_macros(source)
@@ -141,6 +174,8 @@ def write_into(path: str | Path, tables: dict[str, pd.DataFrame], *, out: str | 
                 generated.setdefault(written.sheet, []).append(rows)
         # Excel works every formula out again on opening (openpyxl keeps no results of its own).
         book.calculation.fullCalcOnLoad = True
+        if in_place:
+            result.backup = safety_copy(source)
         with atomic_write(target) as temporary:
             book.save(temporary)
             parts = sheet_parts(temporary)
@@ -232,14 +267,16 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
         column = form.column(column_id) if column_id else None
         if column is not None and column.formula:
             kind, values = "formula", row_formulas(column.formula, letters, first_data, count)
-            if column.id in frame.columns and rows:
-                computed[letters[column.id]] = (first_data, pd.to_numeric(frame[column.id], errors="coerce")
-                                                .astype("float64").tolist())
+            if rows:  # the results a spreadsheet would cache, worked out from the row's inputs
+                computed[letters[column.id]] = (first_data, formula_results(form, column, frame))
         elif column is not None and column.id in frame.columns:
             kind, values = _KINDS[column.type], cell_values(frame[column.id], column, lang)
         elif col in own_formulas:
             kind = "formula"
             values = _translated(own_formulas[col], f"{get_column_letter(col)}{first_data}", col, first_data, count)
+        elif column is None and _own_name(sheet.cell(header_row, col).value) in frame.columns:
+            # a column of the user's own in the table: its cells as they were, row by row
+            kind, values = "raw", _raw_values(frame[_own_name(sheet.cell(header_row, col).value)])
         else:
             kind, values = "blank", []
         cells.append((col, kind, values))
@@ -261,8 +298,66 @@ def _write_table(book, file_name: str, form_id: str, frame: pd.DataFrame, lang: 
     table.ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(last_col)}{new_last}"
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+    _declare_calculated_columns(table, form, columns, letters, first_col, first_data)
     _extend_validations(sheet, first_col, last_col, first_data, new_last)
     return TableWritten(form_id, sheet.title, table.ref, rows), computed, generated
+
+
+def _own_name(header) -> str:
+    from dealerxl.book.table_rows import OWN_COLUMN
+
+    return OWN_COLUMN + ("" if header is None else str(header))
+
+
+def _raw_values(values: pd.Series) -> list:
+    """Cells written back as they were read: text, numbers, dates, booleans; blanks as None."""
+    out = []
+    for value in values.astype(object).tolist():
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+            out.append(None)
+        elif isinstance(value, pd.Timestamp):
+            out.append(value.to_pydatetime())
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            out.append(dt.datetime(value.year, value.month, value.day))
+        elif isinstance(value, np.generic):
+            out.append(value.item())
+        elif isinstance(value, str):
+            out.append(_ILLEGAL.sub("", value))
+        else:
+            out.append(value)
+    return out
+
+
+def formula_results(form, column, frame: pd.DataFrame) -> list[float]:
+    """A computed column's result in each row of ``frame`` (NaN where it is text or an error),
+    from the inputs the frame holds; dates typed as dates first, as cells hold them."""
+    from dealerxl.book.computed import cached_results, evaluate, inputs_of
+
+    inputs = pd.DataFrame(index=frame.index)
+    for column_id in inputs_of(column.formula):
+        if column_id in frame.columns:
+            values = frame[column_id]
+            if form.column(column_id).type in ("date", "datetime"):
+                values = pd.to_datetime(values, errors="coerce")
+            inputs[column_id] = values
+    numbers, _ = cached_results(column, evaluate(column.formula, inputs))
+    return numbers.tolist()
+
+
+def _declare_calculated_columns(table, form, columns: dict[int, str | None], letters: dict[str, str],
+                                first_col: int, first_data: int) -> None:
+    """The form's computed columns as the table's calculated columns, with the formula of its
+    first data row, so Excel fills it into rows added to the table (a workbook built before
+    they were declared gets them here)."""
+    from openpyxl.worksheet.table import TableFormula
+
+    for col, column_id in columns.items():
+        column = form.column(column_id) if column_id else None
+        position = col - first_col
+        if column is None or not column.formula or position >= len(table.tableColumns):
+            continue
+        formula = row_formulas(column.formula, letters, first_data, 1)[0][1:]
+        table.tableColumns[position].calculatedColumnFormula = TableFormula(attr_text=formula)
 
 
 def _first_filled(sheet, first_row: int, last_row: int, first_col: int, last_col: int) -> tuple[int, int] | None:
@@ -290,18 +385,29 @@ def cell_values(values: pd.Series, column, lang: str) -> list:
         values = values.map(lambda v: labels.get(v, v) if isinstance(v, str) else v)
     missing = values.isna().to_numpy()
     if column.type in ("date", "datetime"):
-        stamps = pd.to_datetime(values, errors="coerce")
-        missing = missing | stamps.isna().to_numpy()
+        stamps = pd.to_datetime(values, errors="coerce") if values.dtype != object else pd.to_datetime(
+            values.map(lambda v: v if isinstance(v, (dt.date, pd.Timestamp, np.datetime64)) else None), errors="coerce")
+        unread = stamps.isna().to_numpy() & ~missing
         cells = list(stamps.dt.to_pydatetime()) if len(stamps) else []
-    elif column.type == "int":
-        cells = pd.to_numeric(values, errors="coerce").astype("float64").round().astype(object).tolist()
-        cells = [None if m else int(v) for v, m in zip(cells, missing)]
-    elif column.type in ("number", "money", "percent"):
-        cells = pd.to_numeric(values, errors="coerce").astype("float64").tolist()
+    elif column.type in ("int", "number", "money", "percent"):
+        numbers = pd.to_numeric(values.map(lambda v: v if isinstance(v, (int, float, np.number)) and not
+                                           isinstance(v, bool) else None) if values.dtype == object else values,
+                                errors="coerce").astype("float64")
+        unread = numbers.isna().to_numpy() & ~missing
+        cells = (numbers.round().astype(object).map(int, na_action="ignore") if column.type == "int"
+                 else numbers.astype(object)).tolist()
     elif column.type == "bool":
-        cells = values.astype(object).map(bool, na_action="ignore").tolist()
+        unread = values.map(lambda v: v is not None and not isinstance(v, (bool, np.bool_))
+                            and not (isinstance(v, float) and math.isnan(v))).to_numpy(dtype=bool)
+        cells = values.astype(object).tolist()
     else:
+        unread = np.zeros(len(values), dtype=bool)
         cells = values.astype(object).map(lambda v: _ILLEGAL.sub("", str(v)), na_action="ignore").tolist()
+    if unread.any():
+        # a cell that is not of the column's type (text in a number column, from the user's own
+        # rows) is written back as it was: never lost, never turned into something else
+        originals = _raw_values(values)
+        cells = [original if bad else cell for cell, original, bad in zip(cells, originals, unread)]
     return [None if m else v for v, m in zip(cells, missing)]
 
 
@@ -344,7 +450,7 @@ def _put_column(sheet, col: int, first_row: int, values: list, count: int, old_l
         if new:
             cell._style = copy.copy(style)
         cell.value = values[offset] if offset < len(values) else None
-        if kind == "text" and cell.value is not None:
+        if kind != "formula" and isinstance(cell.value, str):
             cell.data_type = "s"  # text typed as "=…" stays text, never becomes a formula
 
 

@@ -165,13 +165,10 @@ def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-CACHEABLE = ("int", "number", "money", "percent", "date", "datetime")
-
-
 @dataclass(frozen=True)
 class FormulaColumn:
     """A computed column: the prepared formula split where the row number goes, and the
-    results to store with it when the frame has them (``None``: 0, as XlsxWriter stores)."""
+    results to store with it (``None``: 0, as XlsxWriter stores)."""
 
     parts: tuple[str, ...]
     results: EncodedColumn | None = None
@@ -197,17 +194,19 @@ class FormWorksheet(Worksheet):
     def encode(self, values: pd.Series, column, lang: str, *, infinite_as_error: bool = False) -> EncodedColumn:
         return encode_column(values, column, lang, self.str_table, infinite_as_error=infinite_as_error)
 
-    def formula(self, form, column, results: pd.Series | None = None) -> FormulaColumn:
-        """A computed column; ``results`` (numbers or dates) are stored as each formula's
-        last result, so readers that do not calculate (calamine, the jobs) see the values
-        before a spreadsheet recalculates the file."""
+    def formula(self, form, column, frame: pd.DataFrame) -> FormulaColumn:
+        """A computed column with each formula's result worked out from ``frame``'s inputs
+        (:mod:`dealerxl.book.computed`) and stored as its last result, so what does not
+        calculate (a file preview, calamine, the jobs) sees the values a spreadsheet would.
+        A result that is text (``""``) or an error is stored empty."""
+        from dealerxl.book.computed import cached_results, evaluate
+
         template = formula_template(form, column)
         if re_dynamic_function.search(template):
             raise ValueError(f"column {column.id}: dynamic-array formulas are written one cell at a time only")
         prepared = _xml_text(self._prepare_formula(template))
-        cached = None
-        if results is not None and column.type in CACHEABLE:
-            cached = self.encode(results, column, "en")
+        numbers, _ = cached_results(column, evaluate(column.formula, frame))
+        cached = EncodedColumn(np.where(np.isnan(numbers), BLANK, NUMBER).astype(np.uint8), numbers)
         return FormulaColumn(tuple(prepared.split(_ROW_MARK)), cached)
 
     def attach_rows(self, first_row: int, rows: int, columns: list, formats: list) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dealerxl.book.computed import results_to_cache
 from dealerxl.forms import ENUMS, FORMS, SETTINGS
 from dealerxl.i18n import tr
 from xlsxwriter.utility import xl_range_abs
@@ -102,12 +103,13 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
         formats.append(fmt)
         sheet.set_column(index, index, column_width(column, label), fmt)
         if not rows:  # the empty table's row shows its styling (and formulas)
-            if column.formula:
-                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt)
+            if column.formula:  # its result on a blank row (0, or "" for IF(…,"",…)), as Excel stores it
+                sheet.write_formula(FIRST_DATA_ROW, index, row_formula(form, column, FIRST_DATA_ROW + 1), fmt,
+                                    results_to_cache(column, pd.DataFrame(index=[0]))[0])
             else:
                 sheet.write_blank(FIRST_DATA_ROW, index, None, fmt)
         elif column.formula:
-            cells.append(sheet.formula(form, column, frame[column.id] if column.id in frame else None))
+            cells.append(sheet.formula(form, column, frame))
         elif column.id in frame:
             cells.append(sheet.encode(frame[column.id], column, lang))
         else:
@@ -125,9 +127,19 @@ def write_form_sheet(book, styles: Styles, form, lang: str, frame: pd.DataFrame 
 
 
 def finish_form_table(sheet, form, last_row: int, headers: list[dict]) -> None:
-    """The form's Excel Table down to ``last_row``, the frozen header and the print layout."""
+    """The form's Excel Table down to ``last_row``, the frozen header and the print layout.
+
+    Computed columns are declared as the table's calculated columns (``calculatedColumnFormula``,
+    ECMA-376 Part 1, 18.5.1.1), so Excel fills their formula into every row added to the table.
+    The formula is the one the cells hold, as in the table's first data row; it is set on the
+    table after XlsxWriter has laid it out, because XlsxWriter would also write it into every
+    cell, which the data rows already do.
+    """
     sheet.add_table(HEADER_ROW, 0, last_row, len(form.columns) - 1,
                     {"name": form.table_name, "style": TABLE_STYLE, "columns": headers})
+    for index, column in enumerate(form.columns):
+        if column.formula:
+            sheet.tables[-1]["columns"][index]["formula"] = row_formula(form, column, FIRST_DATA_ROW + 1)[1:]
     sheet.freeze_panes(FIRST_DATA_ROW, 0)
     # Printed forms: A4 landscape, all columns on one page width, the header on every page.
     sheet.set_paper(9)

@@ -9,6 +9,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
+from dealerxl.book.computed import results_to_cache
+from dealerxl.book.in_place import keep_safety_copy, refuse_if_open
 from dealerxl.forms import DEFAULT_ROWS, FORMS
 from dealerxl.i18n import DEFAULT_LANG, check_lang, tr
 from dealerxl.jobs.safety import atomic_write
@@ -47,7 +49,9 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
     ``data`` maps form id → DataFrame (column ids; coded columns as codes) to fill the
     tables; without it tables are empty except the settings' default rows. ``macro`` adds
     the VBA project and the ribbon (the file should then end in ``.xlsm``). The file is
-    written under a temporary name and renamed when complete.
+    written under a temporary name and renamed when complete; a file already there is
+    refused while Excel has it open (:class:`~dealerxl.book.in_place.WorkbookOpen`) and
+    otherwise first copied to ``.dealerxl-backup/`` beside it.
     """
     from dealerxl.excel.functions import UDFS
 
@@ -60,6 +64,9 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
     # The ribbon needs every button's labels: a missing one should stop the build before
     # minutes of writing rows, not after.
     ribbon = ribbon_xml(lang) if macro else None
+    if path.exists():  # a workbook someone may have filled: not while Excel has it open, and kept
+        refuse_if_open(path)
+        keep_safety_copy(path)
     with atomic_write(path) as temporary:
         book = _new_book(temporary, lang)
         styles = Styles(book)
@@ -157,6 +164,7 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
             sheet.write_string(row, col, text, styles.instruction if col >= INFO_NOTE_COLUMN else locked_text)
     prefill = issued.prefill if issued.prefill is not None else pd.DataFrame()
     last_row = HEADER_ROW + max(issued.rows, len(prefill))
+    rows = prefill.reset_index(drop=True).reindex(range(last_row - HEADER_ROW)).assign(**issued.fixed)
     headers = []
     for index, column in enumerate(form.columns):
         label = tr(column.label_key, lang)
@@ -165,10 +173,11 @@ def _write_issued_sheet(book, styles: Styles, form, lang: str, issued: IssuedShe
         fixed = column.id in issued.fixed
         fmt = styles.cell(column, column.is_input and not fixed)
         known = _prefilled(prefill, column, lang)
+        results = results_to_cache(column, rows) if column.formula else []
         for row in range(FIRST_DATA_ROW, last_row + 1):
             value = known[row - FIRST_DATA_ROW] if row - FIRST_DATA_ROW < len(known) else None
             if column.formula:
-                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt)
+                sheet.write_formula(row, index, row_formula(form, column, row + 1), fmt, results[row - FIRST_DATA_ROW])
             elif fixed:
                 sheet.write(row, index, issued.fixed[column.id], fmt)
             elif value is None:

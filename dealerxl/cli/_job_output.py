@@ -52,43 +52,48 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
             write=None) -> int:
     """Run a job and save its result as a new workbook; say what was done; the exit code.
 
-    ``run()`` works the result out; an unreadable workbook or a :class:`~dealerxl.calc.CalcError`
-    (``msg.<code>.failed``) writes nothing and exits with 2. The result is saved to
-    :func:`output_path` (``output_name(result)``) with ``sheets(result)`` and, if given,
-    ``formats(lang)``; a job whose file is not a plain table workbook passes
+    ``run()`` works the result out; an unreadable workbook, a
+    :class:`~dealerxl.calc.CalcError` (``msg.<code>.failed``), a store that refuses or a
+    fault of the machine (:mod:`dealerxl.jobs.faults`: disk full, read-only folder, database
+    gone) writes nothing and exits with 2, with one line in the user's language. The result
+    is saved to :func:`output_path` (``output_name(result)``) with ``sheets(result)`` and, if
+    given, ``formats(lang)``; a job whose file is not a plain table workbook passes
     ``write(result, path)`` instead, which writes ``path`` (atomically) and returns every
-    file written. Then :func:`report` prints ``notes(result)``. Progress is shown while it
-    runs, and the run is appended to the audit log however it ends.
+    file written; a fault while writing exits with 2 the same way. Then :func:`report`
+    prints ``notes(result)``. Progress is shown while it runs, and the run is appended to
+    the audit log however it ends.
     """
     from dealerxl.book.problems import WorkbookUnreadable
     from dealerxl.calc import CalcError
     from dealerxl.i18n import tr
     from dealerxl.jobs.common import take_run_record, write_result_workbook
+    from dealerxl.jobs.faults import FAULTS, root_fault
     from dealerxl.jobs.progress import reporting
+    from dealerxl.store import StoreError
     from dealerxl.store.audit import checksums
 
-    # taken first: a job may write into a file it reads
-    inputs = checksums(input_files(args))
+    refused = (WorkbookUnreadable, CalcError, StoreError, *FAULTS)
+    try:
+        inputs = checksums(input_files(args))  # taken first: a job may write into a file it reads
+    except OSError as error:  # an input that cannot be read at all
+        return failed(args, job, code, error, lang, inputs={})
     shown = JobProgress(args, lang)
     with shown, reporting(shown.update):
         shown.stage(1, tr("msg.progress.working", lang, job=tr(f"ribbon.{job}", lang)))
         try:
             result = run()
-        except WorkbookUnreadable as error:
+        except BaseException as error:
             shown.close()
             take_run_record()
-            code_out = fail(args, job, error.problem.message(lang), [error.problem], lang)
-            audit_run(args, job, code_out, lang, inputs=inputs, detail=error.problem.message("en"))
-            return code_out
-        except CalcError as error:
-            shown.close()
-            take_run_record()
-            code_out = calc_failed(args, job, code, error, lang)
-            audit_run(args, job, code_out, lang, inputs=inputs, detail=str(error))
-            return code_out
+            if isinstance(error, refused) or root_fault(error) is not None:
+                return failed(args, job, code, error, lang, inputs=inputs)
+            # a fault of the program: recorded, then reported by the command line
+            audit_run(args, job, 2, lang, inputs=inputs, detail=f"{type(error).__name__}: {error}", quiet=True)
+            raise
         shown.stage(2, tr("msg.progress.writing", result.lang))
-        path = output_path(args, output_name(result))
+        path = None
         try:
+            path = output_path(args, output_name(result))
             if write is not None:
                 for written in write(result, path):
                     if written not in result.outputs:
@@ -96,9 +101,11 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
             else:
                 result.outputs.append(write_result_workbook(path, sheets(result),
                                                             formats=formats(result.lang) if formats else None))
-        except Exception as error:  # disk full, folder not writable…: recorded, then reported as usual
+        except BaseException as error:
             shown.close()
             take_run_record()
+            if isinstance(error, refused) or root_fault(error) is not None:  # disk full, read-only, store gone…
+                return failed(args, job, code, error, result.lang, inputs=inputs, result=result, file=path)
             audit_run(args, job, 2, lang, inputs=inputs, result=result, detail=f"{type(error).__name__}: {error}",
                       quiet=True)
             raise
@@ -109,6 +116,36 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
     code_out = report(args, result, job, path, notes)
     if not_recorded:
         print(tr("msg.audit.not_recorded", result.lang, reason=not_recorded), file=sys.stderr)
+    return code_out
+
+
+def failed(args, job: str, code: str, error: BaseException, lang: str, *, inputs: dict, result=None,
+           file=None) -> int:
+    """A run that wrote nothing (or not all it should): one line on stderr, the audit row, exit 2."""
+    from dealerxl.book import Problem
+    from dealerxl.book.problems import WorkbookUnreadable
+    from dealerxl.i18n import tr
+    from dealerxl.jobs.errors import reason
+    from dealerxl.jobs.faults import fault_reason
+    from dealerxl.store import StoreError
+    from dealerxl.store.api import store_label
+
+    if isinstance(error, WorkbookUnreadable):
+        problem, text, detail = error.problem, error.problem.message(lang), error.problem.message("en")
+    else:
+        store = store_label(getattr(args, "store", None), getattr(args, "workbook", None))
+        file = file or getattr(args, "out", None) or getattr(args, "workbook", None)  # the file being written
+        fault = fault_reason(error, lang, store=store, file=file)
+        if fault is None and not isinstance(error, StoreError):  # the job refused: its own message
+            key, fields, detail = f"{code}.failed", {"reason": reason(error, lang)}, reason(error, "en")
+        else:  # the machine or the store failed the job
+            said = fault if fault is not None else reason(error, lang)
+            detail = fault_reason(error, "en", store=store, file=file) if fault is not None else reason(error, "en")
+            key, fields = "fault.failed", {"job": tr(f"ribbon.{job}", lang), "reason": said}
+        problem = Problem(key, file=str(getattr(args, "workbook", "") or ""), fields=fields)
+        text = problem.reason(lang)
+    code_out = fail(args, job, text, [problem], lang)
+    audit_run(args, job, code_out, lang, inputs=inputs, result=result, detail=detail)
     return code_out
 
 
@@ -144,8 +181,8 @@ def audit_run(args, job: str, status: int, lang: str, *, inputs: dict | None = N
     entry = entry_for(job, status, result=result, front_end="cli", arguments=job_arguments(args),
                       inputs=inputs if inputs is not None else input_files(args), detail=detail)
     workbook = getattr(args, "workbook", None)
-    reason = record(entry, workbook_path=workbook, url=getattr(args, "store", None))
-    if reason and not quiet:
+    reason = record(entry, workbook_path=workbook, url=getattr(args, "store", None), lang=lang)
+    if reason and not quiet and (workbook is None or Path(workbook).is_file()):
         print(tr("msg.audit.not_recorded", lang, reason=reason), file=sys.stderr)
     return reason
 
@@ -221,15 +258,6 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def calc_failed(args, job: str, code: str, error: Exception, lang: str) -> int:
-    """The job cannot be worked out: ``msg.<code>.failed`` on stderr, problem ``<code>.failed``, exit 2."""
-    from dealerxl.book import Problem
-    from dealerxl.i18n import tr
-
-    problem = Problem(f"{code}.failed", file=str(args.workbook), fields={"reason": str(error)})
-    return fail(args, job, tr(f"msg.{code}.failed", lang, reason=str(error)), [problem], lang)
-
-
 def fail(args, job: str, text: str, problems, lang: str) -> int:
     """Nothing was written: the problems as JSON when asked, ``text`` on stderr, exit 2."""
     if args.json:
@@ -246,6 +274,7 @@ def report(args, result, job: str, path: Path, notes) -> int:
     ``notes`` is called only when the summary lines are printed.
     """
     from dealerxl.i18n import tr
+    from dealerxl.jobs.months import empty_forms_note
 
     lang = result.lang
     if args.json:
@@ -254,6 +283,8 @@ def report(args, result, job: str, path: Path, notes) -> int:
     elif not args.quiet:
         for problem in result.problems:
             print(problem.message(lang))
+        for line in empty_forms_note(result, lang):
+            print(line)
         for line in notes(result):
             print(line)
         print(tr("msg.job_done_file", lang, job=tr(f"ribbon.{job}", lang), path=path))

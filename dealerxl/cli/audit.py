@@ -30,26 +30,39 @@ def register(subparsers) -> None:
 def _positive(text: str) -> int:
     import argparse
 
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     number = int(text) if text.isdigit() else 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of runs (1 or more)")
+        raise argparse.ArgumentTypeError(tr("cli.audit.bad_last", speaking(), value=text))
     return number
 
 
 def run(args) -> int:
     import json
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
-    from dealerxl.store import open_store
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
+    from dealerxl.jobs.errors import reason
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+    from dealerxl.store import StoreError, open_store
+    from dealerxl.store.api import store_label
     from dealerxl.store.audit import entries
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
+    url = store_label(args.store, args.workbook)
+    if not args.store and not args.workbook.is_file() and url.endswith(".sqlite"):
+        # no workbook there: say so, and leave no empty store behind
+        print(tr("msg.audit.store_failed", lang, reason=tr("msg.fault.not_found", lang, file=args.workbook)),
+              file=sys.stderr)
+        return 2
     try:
         with open_store(args.store, args.workbook) as store:
             log = entries(store, args.last)
-            url = store.url
-    except Exception as error:  # the reason (file locked, server down, bad URL) is what the user needs
-        print(tr("msg.audit.store_failed", lang, reason=str(error)), file=sys.stderr)
+    except (StoreError, *FAULTS) as error:
+        said = fault_reason(error, lang, store=url) or reason(error, lang)
+        print(tr("msg.audit.store_failed", lang, reason=said), file=sys.stderr)
         return 2
     if args.json:
         json.dump(log.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1, default=str)

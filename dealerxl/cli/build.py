@@ -17,6 +17,16 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from dealerxl.build import build_all
 
-    for path in build_all(args.out, args.lang):
+    import sys
+
+    from dealerxl.book.in_place import WorkbookOpen
+    from dealerxl.i18n import DEFAULT_LANG
+
+    try:
+        written = build_all(args.out, args.lang)
+    except WorkbookOpen as error:
+        print(error.message(args.lang or DEFAULT_LANG), file=sys.stderr)
+        return 2
+    for path in written:
         print(path)
     return 0

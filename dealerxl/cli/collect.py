@@ -50,9 +50,9 @@ def run(args) -> int:
         summary_lines,
         write_outputs,
     )
-    from dealerxl.i18n import DEFAULT_LANG
+    from dealerxl.cli._language import args_language
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if args.out is None and args.workbook is None:
         args.out = Path.cwd() / "reports" / report_name(lang)
     return run_job(args, lang, job="collect_submissions", code="collect_submissions",

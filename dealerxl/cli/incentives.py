@@ -12,8 +12,9 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the statements were written",
-                           "the workbook cannot be read, the month is not valid, or the\n"
-                           "     incentives cannot be worked out from it (the reason is printed)")
+                           "the workbook cannot be read, the month is not valid or has no data\n"
+                           "     in the workbook, or the incentives cannot be worked out from it\n"
+                           "     (the reason is printed)")
 
 
 def register(subparsers) -> None:
@@ -34,10 +35,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import re
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.incentives import output_name, run_incentives, statement_formats, statement_sheets
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.incentives.bad_month", lang, value=args.month), file=sys.stderr)
         return 2

@@ -33,10 +33,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import pandas as pd
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.replenish import output_name, report_formats, report_sheets, run_replenishment
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     try:
         as_of = pd.Timestamp(args.as_of) if args.as_of else None
     except ValueError:

@@ -8,8 +8,13 @@ from dealerxl.i18n import DEFAULT_LANG, LANGS
 
 
 def _month(text: str) -> str:
+    import argparse
+
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(tr("msg.month.not_a_month", speaking(), value=text))
     return text
 
 
@@ -32,8 +37,16 @@ def run(args) -> int:
     from dealerxl.sample import generate
 
     options = {} if args.seed is None else {"seed": args.seed}
+    import sys
+
+    from dealerxl.book.in_place import WorkbookOpen
+
     data = generate(args.size, args.end, **options)
-    path = write_workbook(args.out, lang=args.lang, data=data, macro=args.out.suffix.lower() == ".xlsm")
+    try:
+        path = write_workbook(args.out, lang=args.lang, data=data, macro=args.out.suffix.lower() == ".xlsm")
+    except WorkbookOpen as error:
+        print(error.message(args.lang), file=sys.stderr)
+        return 2
     rows = sum(len(frame) for frame in data.values())
     print(f"{path}: {len(data)} forms, {rows:,} rows")
     return 0

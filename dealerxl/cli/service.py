@@ -12,8 +12,8 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the review was written",
-                           "the month is not YYYY-MM, the workbook cannot be read,\n"
-                           "     or the review cannot be worked out from it (the reason is printed)")
+                           "the month is not YYYY-MM or the workbook has no data for it, the\n"
+                           "     workbook cannot be read, or the review cannot be worked out from it (the reason is printed)")
 
 
 def register(subparsers) -> None:
@@ -36,10 +36,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import re
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.service import output_name, report_formats, report_sheets, run_service_review, summary_text
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.service.bad_month", lang, value=args.month), file=sys.stderr)
         return 2

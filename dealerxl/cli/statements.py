@@ -13,9 +13,10 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the statements were written",
-                           "the month is not YYYY-MM, a dealer is not in the dealer master, the\n"
-                           "     workbook cannot be read, the statements cannot be worked out from it, or\n"
-                           "     --pdf was asked for without LibreOffice (the reason is printed)")
+                           "the month is not YYYY-MM or the workbook has no data for it, a dealer is\n"
+                           "     not in the dealer master, the workbook cannot be read, the statements\n"
+                           "     cannot be worked out from it, or --pdf was asked for without LibreOffice\n"
+                           "     (the reason is printed)")
 
 
 def register(subparsers) -> None:
@@ -43,11 +44,12 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import re
 
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.report.render import RenderUnavailable, check_cjk_font, soffice_path
     from dealerxl.report.statements import output_name, run_statements
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.statements.bad_month", lang, value=args.month), file=sys.stderr)
         return 2

@@ -13,8 +13,8 @@ from dealerxl.cli._job_output import add_output_arguments, run_job
 
 EPILOG = ("exit codes:\n"
           "  0  the tables were written (what stayed in the store is listed)\n"
-          "  2  nothing was written: the workbook cannot be read or holds parts a rewrite would lose\n"
-          "     (charts, images, pivot tables, slicers: use --out), a table cannot take the rows,\n"
+          "  2  nothing was written: the workbook cannot be read, is open in Excel, or holds parts a rewrite\n"
+          "     would lose (charts, images, pivot tables, slicers: use --out), a table cannot take the rows,\n"
           "     the store cannot be opened, or it holds nothing to sync (the reason is printed)")
 
 
@@ -23,10 +23,14 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "sync", help="pull the latest periods from the history store into the workbook's tables",
-        description="Fill the workbook's tables with the newest periods of the history store: per form, as "
+        description="Merge the newest periods of the history store into the workbook's tables: per form, as "
                     "many whole periods, newest first, as the sheet holds (Excel's 1,048,576 rows less the "
-                    "rows above the table). What stays in the store is reported. The file is written "
-                    "under a temporary name and renamed, so a failure leaves it as it was.",
+                    "rows above the table). Stored rows replace the workbook's rows of the same key; rows only "
+                    "the workbook holds stay (only when the sheet is full are the oldest periods the store "
+                    "holds taken off, and named). What stays in the store is reported. In place, a workbook "
+                    "open in Excel (~$ owner file) is refused, and the file as it was is first copied to "
+                    ".dealerxl-backup/ beside it (the newest 10 copies kept). The file is written under a "
+                    "temporary name and renamed, so a failure leaves it as it was.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workbook", type=Path, help="the workbook (.xlsm / .xlsx) to fill")
     parser.add_argument("--forms", nargs="+", metavar="FORM",
@@ -35,15 +39,19 @@ def register(subparsers) -> None:
     parser.add_argument("--store", metavar="URL",
                         help="the history store (default: $DEALERXL_STORE_URL, else WORKBOOK's name + .sqlite "
                              "next to it); sqlite:///path or postgresql://user:pass@host/db")
+    parser.add_argument("--replace", action="store_true",
+                        help="make each table exactly the store's rows: rows only the workbook holds are removed "
+                             "(each period removed is named; the safety copy keeps them)")
     add_output_arguments(parser, "write a new workbook here instead of rewriting WORKBOOK")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.sync import JOB, summary_lines, sync_workbook
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if args.months is not None and args.months < 1:
         print(tr("msg.sync.bad_months", lang, value=args.months), file=sys.stderr)
         return 2
@@ -51,7 +59,7 @@ def run(args) -> int:
     args.out = target
     return run_job(args, lang, job=JOB, code=JOB,
                    run=lambda: sync_workbook(args.workbook, forms=args.forms, months=args.months, url=args.store,
-                                             out=target, lang=args.lang),
+                                             out=target, lang=args.lang, replace=args.replace),
                    output_name=lambda result: target.name,
                    write=lambda result, path: list(result.outputs),
                    notes=summary_lines)

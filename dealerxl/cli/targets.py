@@ -32,10 +32,11 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
     from dealerxl.jobs.targets import output_name, report_sheets, run_targets
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     if not (args.year.isdigit() and 2000 <= int(args.year) <= 2100):
         print(tr("msg.targets.bad_year", lang, value=args.year), file=sys.stderr)
         return 2

@@ -60,20 +60,25 @@ MAX_ISSUED_ROWS = 50_000
 def _input_rows(text: str) -> int:
     import argparse
 
+    from dealerxl.cli import speaking
+    from dealerxl.i18n import tr
+
     try:
         rows = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError(tr("cli.templates.bad_rows", speaking(), value=text)) from None
     if not 1 <= rows <= MAX_ISSUED_ROWS:
-        raise argparse.ArgumentTypeError(f"between 1 and {MAX_ISSUED_ROWS:,}, not {rows:,}")
+        raise argparse.ArgumentTypeError(tr("cli.templates.rows_out_of_range", speaking(), most=f"{MAX_ISSUED_ROWS:,}",
+                                            value=f"{rows:,}"))
     return rows
 
 
 def run_list(args) -> int:
     from dealerxl.exchange import shared_forms
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     for form in shared_forms():
         print(f"{form.id}\t{tr(form.label_key('title'), lang)}")
     return 0
@@ -81,9 +86,10 @@ def run_list(args) -> int:
 
 def run_issue(args) -> int:
     from dealerxl.exchange.issue import plan_issue, write_issued
-    from dealerxl.i18n import DEFAULT_LANG, tr
+    from dealerxl.cli._language import args_language
+    from dealerxl.i18n import tr
 
-    lang = args.lang or DEFAULT_LANG
+    lang = args_language(args)
     base = args.workbook.resolve().parent if args.workbook else Path.cwd()
     args.out = args.out or base / "issued" / f"{args.form}_{args.month}"
 

@@ -6,7 +6,10 @@ Only these xlwings calls are used (the tests' stand-in implements exactly them):
 ``book.app.status_bar`` (assignment), ``book.app.alert(text, title=...)`` and
 ``book.fullname`` (where a job saves a file next to the workbook).
 Jobs never write into the workbook file behind Excel's back: from the ribbon they write
-through Excel itself, so the ribbon, the macros and every chart survive.
+through Excel itself, so the ribbon, the macros and every chart survive. Before a job writes
+into a table, the file as last saved is copied to ``.dealerxl-backup/`` beside it, and a
+result per period (an appraisal, a risk review, targets) is merged into the table: rows of
+other periods stay.
 
 Every job button ends here: :func:`run_into_table` and :func:`run_into_file` run a job,
 show its steps (:mod:`dealerxl.jobs.progress`) in the status bar and append the run to
@@ -26,6 +29,8 @@ from dealerxl.forms import get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import localise, sheet_title, take_run_record
+from dealerxl.jobs.errors import reason
+from dealerxl.jobs.months import empty_forms_note
 
 
 class TableNotFound(LookupError):
@@ -47,6 +52,45 @@ def write_form_table(book, form_id: str, frame: pd.DataFrame, lang: str) -> int:
     people = localise(frame, form_id, lang)
     table.update(people.astype(object).where(people.notna(), None), index=False)
     return len(frame)
+
+
+def merged_with_table(book, form_id: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` merged into the rows the open table holds (:mod:`dealerxl.jobs.sync_merge`):
+    rows of the same key are replaced, the table's other rows kept as they are. A job that
+    works out one month (an appraisal, a risk review, a year's targets) so leaves the other
+    months in the table."""
+    from dealerxl.book.table_rows import table_rows
+    from dealerxl.jobs.sync_merge import merge_rows
+    from dealerxl.store import EXCEL_MAX_ROWS
+
+    table = find_table(book, form_id)
+    merged = merge_rows(get_form(form_id), table_rows(LiveBook(book), form_id), frame,
+                        EXCEL_MAX_ROWS - table.range.row)
+    return merged.frame
+
+
+def keeps_other_periods(form_id: str) -> bool:
+    """Whether a form's rows are per period (its key holds its period column): a job's result
+    for some periods is then merged into the table, never put in place of it."""
+    from dealerxl.store.schema import period_source
+
+    form = get_form(form_id)
+    return period_source(form) in form.key_columns
+
+
+def keep_copy_of_saved_file(book, lang: str) -> str | None:
+    """Copy the open workbook's file as last saved to ``.dealerxl-backup/`` before a job writes
+    into the workbook; the line that says where (None when it was never saved). Excel holds
+    the workbook, so the copy is what the file was before the user saves the job's rows."""
+    from dealerxl.book.in_place import keep_safety_copy
+
+    path = workbook_file(book)
+    if path is None:
+        return None
+    try:
+        return tr("msg.in_place.backup", lang, path=keep_safety_copy(path))
+    except OSError as error:
+        return tr("msg.in_place.backup_failed", lang, file=path.name, reason=error.strerror or str(error))
 
 
 # Books whose status bar a job holds now: the first text shown marks the start of a run.
@@ -100,7 +144,7 @@ def say_done(book, lang: str, lines: list[str], problems, *, job: str | None = N
     """
     latest, written = take_run_record()
     result = result if result is not None else latest
-    text = _closing_text(lang, lines, problems)
+    text = _closing_text(lang, [*lines, *empty_forms_note(result, lang)], problems)
     if result is not None or job is not None:
         audit_ribbon_run(book, job or result.job, 1 if problems else 0, result=result, outputs=[*written, *outputs])
     return _alert(book, lang, text)
@@ -166,6 +210,10 @@ def run_into_table(book, *, job: str, code: str, form_id: str, table: str, run, 
         frame = result.tables[table]
         show_progress(book, tr(f"msg.{code}.progress_writing", lang, rows=len(frame)))
         try:
+            find_table(book, form_id)
+            copied = keep_copy_of_saved_file(book, lang)
+            if keeps_other_periods(form_id):
+                frame = merged_with_table(book, form_id, frame)
             rows = write_form_table(book, form_id, frame, lang)
         except TableNotFound:
             take_run_record()
@@ -175,15 +223,20 @@ def run_into_table(book, *, job: str, code: str, form_id: str, table: str, run, 
     finally:
         show_progress(book, None)
     done = tr("msg.job_done", lang, job=tr(f"ribbon.{job}", lang), rows=rows, target=sheet_title(form_id, lang))
-    return say_done(book, lang, [done, *notes(result, lang)], result.problems, job=job, result=result)
+    lines = [done, *notes(result, lang), *([copied] if copied else [])]
+    return say_done(book, lang, lines, result.problems, job=job, result=result)
 
 
 def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     """Run a ribbon job with ``heading`` and its steps in the status bar.
 
     Returns ``(result, None)``, or ``(None, message said)`` when the calculation refused
-    (:class:`~dealerxl.calc.CalcError`): the failure is audited and nothing is written.
+    (:class:`~dealerxl.calc.CalcError`) or the machine or the store failed it (a full disk, a
+    store gone: :mod:`dealerxl.jobs.faults`): the failure is audited and nothing is written.
     """
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+    from dealerxl.store import StoreError
+
     show_progress(book, heading)
     try:
         with progress.reporting(_status_steps(book, heading)):
@@ -191,7 +244,12 @@ def _calculate(book, live, lang: str, job: str, code: str, heading: str, run):
     except CalcError as error:
         take_run_record()
         audit_ribbon_run(book, job, 2, detail=str(error))
-        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=str(error)))
+        return None, say(book, lang, tr(f"msg.{code}.failed", lang, reason=reason(error, lang)))
+    except (StoreError, *FAULTS) as error:
+        take_run_record()
+        said = fault_reason(error, lang, file=getattr(book, "fullname", None)) or reason(error, lang)
+        audit_ribbon_run(book, job, 2, detail=fault_reason(error, "en") or reason(error, "en"))
+        return None, say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
 
 
 def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
@@ -207,6 +265,8 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
     """
     from pathlib import Path
 
+    from dealerxl.jobs.faults import FAULTS, fault_reason
+
     live = LiveBook(book)
     lang = detect_language(live)
     try:
@@ -214,8 +274,14 @@ def run_into_file(book, *, job: str, code: str, run, write, notes) -> str:
         if failed is not None:
             return failed
         folder = Path(book.fullname).resolve().parent / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        files = list(write(result, folder))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            files = list(write(result, folder))
+        except FAULTS as error:  # a full disk, a read-only folder: said, recorded, nothing half-written
+            take_run_record()
+            audit_ribbon_run(book, job, 2, result=result, detail=fault_reason(error, "en", file=folder))
+            said = fault_reason(error, lang, file=folder)
+            return say(book, lang, tr("msg.fault.failed", lang, job=tr(f"ribbon.{job}", lang), reason=said))
         for path in files:
             if path not in result.outputs:
                 result.outputs.append(path)

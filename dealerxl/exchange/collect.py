@@ -264,10 +264,11 @@ def report_sheets(result) -> dict[str, pd.DataFrame]:
 
 
 def write_reminders(result, path: Path) -> Path:
-    """The reminder list as CSV for a mail merge (UTF-8 with BOM so Excel opens it right)."""
+    """The reminder list as CSV for a mail merge (UTF-8 with BOM so Excel opens it right), its
+    headers in the language of the run."""
     from dealerxl.jobs.safety import atomic_write
 
-    frame = result.tables["missing"]
+    frame = result.tables["missing"].rename(columns=lambda c: tr(f"exchange.col.{c}", result.lang))
     with atomic_write(path) as temporary:
         frame.to_csv(temporary, index=False, encoding="utf-8-sig")
     return path
@@ -299,5 +300,6 @@ def summary_lines(result) -> list[str]:
         if outcome.status != "rejected":
             continue
         lines.append(tr("msg.exchange.rejected_file", lang, file=outcome.file.name))
-        lines += [f"  {p.message(outcome.lang or lang)}" for p in outcome.problems]
+        # the person at the console reads them in the run's language (the report keeps the recipient's)
+        lines += [f"  {p.message(lang)}" for p in outcome.problems]
     return lines

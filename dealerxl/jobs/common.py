@@ -68,6 +68,8 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     user: str = field(default_factory=lambda: _user())
+    # the forms with no row in the job's month (:func:`dealerxl.jobs.months.require_month_data`)
+    empty_forms: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # A job's files are written after its result exists: a new result starts a new record.
@@ -82,6 +84,7 @@ class JobResult:
             "rows": {name: int(len(frame)) for name, frame in self.tables.items()},
             "problems": [p.as_dict(self.lang) for p in self.problems],
             "warnings": list(self.warnings),
+            "empty_forms": list(self.empty_forms),
             "summary": self.summary,
         }
 

@@ -61,6 +61,7 @@ from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import Inputs, JobResult, settings_table
+from dealerxl.jobs.months import require_month_data
 from dealerxl.jobs.risk import month_end, monthly_sales
 
 JOB = "dealers"
@@ -448,6 +449,7 @@ def run_dealer_review(source, month, *, lang: str | None = None) -> JobResult:
     as_of = month_end(month)
     last = as_of.to_period("M")
     inputs = load_dealer_inputs(source, lang=lang)
+    empty = require_month_data(inputs, last, JOB)
     progress.step(tr("msg.progress.working", inputs.lang, job=tr("ribbon.dealers", inputs.lang)))
     appraisal = appraise(inputs, last)
     prospects = evaluate_prospects(inputs)
@@ -465,7 +467,8 @@ def run_dealer_review(source, month, *, lang: str | None = None) -> JobResult:
                "renewals": len(renewals), "lapsed": int((renewals["expired"] == "yes").sum()),
                "regions": int((market["region"] != "total").sum())}
     tables = {"appraisal": appraisal, "prospects": prospects, "renewals": renewals, "market": market}
-    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary,
+                     empty_forms=empty)
 
 
 # ---- the report ----------------------------------------------------------------------------

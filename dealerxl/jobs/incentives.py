@@ -23,7 +23,8 @@ from dealerxl.calc.incentives import active_share, plans_from_tables
 from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import JobResult, load_inputs, settings_table
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import JobError
+from dealerxl.jobs.months import parse_month, require_month_data
 
 JOB = "incentives"
 INPUT_FORMS = ("sales_transactions", "monthly_targets", "incentive_plans", "incentive_plan_tiers",
@@ -50,7 +51,7 @@ def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list
 
     first_sale = pd.to_datetime(inputs["sales_transactions"]["invoice_date"]).min()
     if pd.isna(first_sale):
-        raise CalcError("there are no sales transactions")
+        raise JobError("msg.incentives.no_sales", label_fields={"sheet": "form.sales_transactions.sheet"})
     # The target forms not read yet are read once for every year set (not once a year).
     extra = [f for f in TARGET_FORMS if f not in inputs.frames]
     if extra:
@@ -66,7 +67,8 @@ def monthly_targets(inputs, source, last: pd.Period) -> tuple[pd.DataFrame, list
         except CalcError:
             continue  # a year without an annual target or without history before it has no targets
     if not parts:
-        raise CalcError("the monthly targets are empty and cannot be set from the workbook: run Set targets first")
+        raise JobError("msg.incentives.no_targets", label_fields={
+            "sheet": "form.monthly_targets.sheet", "annual": "form.annual_targets.sheet", "job": "ribbon.targets"})
     return pd.concat(parts, ignore_index=True), years
 
 
@@ -108,6 +110,7 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
 def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     """The calculation part of :func:`run_incentives` on inputs already read (``source`` is
     read again only when the workbook has no monthly targets and they are set here)."""
+    empty = require_month_data(inputs, last, JOB)
     plan_table = settings_table(inputs, "incentive_plans")
     plans = plans_from_tables(plan_table, settings_table(inputs, "incentive_plan_tiers"), inputs.settings)
     payee_types = dict(zip(plan_table["plan_id"].astype(str), plan_table["payee_type"]))
@@ -117,7 +120,8 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     transactions = transactions.loc[pd.to_datetime(transactions["invoice_date"]).dt.to_period("M") <= last]
     payees = payee_rows(inputs["incentive_assignments"], payee_types, targets, first, last)
     if payees.empty or not (payees["period"] == str(last)).any():
-        raise CalcError(f"no payee has a plan and a target in {last}")
+        raise JobError("msg.incentives.no_payee", month=str(last), label_fields={
+            "assignments": "form.incentive_assignments.sheet", "targets": "form.monthly_targets.sheet"})
 
     by_rep = commissionable_sales(transactions)
     by_dealer = by_rep.assign(payee_id=by_rep["dealer_id"].astype(str))
@@ -152,7 +156,8 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
                      tables={"summary": summary.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True),
                              "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True),
                              "dealer_summary": dealer_summary, "dealer_lines": dealer_lines},
-                     problems=_unique(inputs.problems), warnings=warnings, summary=result_summary)
+                     problems=_unique(inputs.problems), warnings=warnings, summary=result_summary,
+                     empty_forms=empty)
 
 
 def dealer_statements(lines: pd.DataFrame, payee_types: dict, sales: pd.DataFrame, dealers: pd.DataFrame,

@@ -21,7 +21,6 @@ from dealerxl.book import read_form, read_settings
 from dealerxl.book.language import detect_language
 from dealerxl.book.read import open_source
 from dealerxl.book.references import check_references
-from dealerxl.calc import CalcError
 from dealerxl.calc.receivables import (ageing, average_roll_rates, bad_debt_summary, credit_utilisation,
                                        days_past_due, dso, expected_credit_loss, loss_rates_from_roll_rates)
 from dealerxl.calc.risk import assess, drop_against_trend, unanswered_warnings
@@ -29,7 +28,8 @@ from dealerxl.calc.service import satisfaction_by_group
 from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import Inputs, JobResult, localise, settings_table
-from dealerxl.jobs.months import month_end
+from dealerxl.jobs.errors import JobError
+from dealerxl.jobs.months import month_end, require_month_data
 
 JOB = "risk"
 REVIEW_FORM = "dealer_risk_review"
@@ -64,7 +64,7 @@ def bucket_layout(buckets: pd.DataFrame) -> tuple[list[str], list[float]]:
     table = buckets.assign(_to=pd.to_numeric(buckets["to_days"], errors="coerce"))
     table = table.sort_values("_to", na_position="last", kind="stable")
     if table["_to"].iloc[:-1].isna().any():
-        raise CalcError("only the last ageing bucket may be open-ended")
+        raise JobError("msg.risk.open_bucket", label_fields={"sheet": "form.ageing_buckets.sheet"})
     return table["ageing_bucket"].tolist(), table["_to"].iloc[:-1].astype(float).tolist()
 
 
@@ -245,7 +245,8 @@ def loss_rate_table(inputs: Inputs, codes: list[str], as_of: pd.Timestamp) -> tu
     matrix = settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
     missing = [c for c in codes if c not in matrix.index]
     if missing:
-        raise CalcError(f"the provision matrix has no loss rate for {', '.join(missing)}")
+        raise JobError("msg.risk.no_loss_rate", buckets=", ".join(missing),
+                       label_fields={"sheet": "form.provision_matrix.sheet"})
     return matrix.reindex(codes).astype(float).to_numpy(), "settings", int(len(balances))
 
 
@@ -270,6 +271,7 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     as_of = month_end(month)
     last = as_of.to_period("M")
     inputs = load_risk_inputs(source, lang=lang)
+    empty = require_month_data(inputs, last, JOB)
     settings = inputs.settings
     codes, upper = bucket_layout(settings_table(inputs, "ageing_buckets"))
     items = open_items(inputs, as_of)
@@ -356,7 +358,8 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
                "overdue_actions": int((unanswered["overdue_actions"] > 0).sum())}
     tables = {"review": review, "triggered": triggered[["dealer_id", "rule", "level", "value", "threshold"]],
               "ageing": by_dealer, "provision": provision, "bad_debts": bad_debts, "unanswered": unanswered}
-    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary,
+                     empty_forms=empty)
 
 
 def response_follow_up(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from dealerxl.calc.service import WorkCalendar, satisfaction_by_group, working_h
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
 from dealerxl.jobs.common import Inputs, JobResult
+from dealerxl.jobs.months import require_month_data
 from dealerxl.jobs.risk import load_checked_inputs, month_end
 
 JOB = "service"
@@ -320,6 +321,7 @@ def run_service_review(source, month, *, lang: str | None = None) -> JobResult:
     period = as_of.to_period("M")
     moment = as_of + pd.Timedelta(days=1)  # the month's end: midnight after its last day
     inputs = load_checked_inputs(source, INPUT_FORMS, lang=lang)
+    empty = require_month_data(inputs, period, JOB)
     cases = case_table(inputs, period, moment, work_calendar(inputs))
     summary_table = sla_summary(cases)
     scores = satisfaction(inputs, period)
@@ -345,7 +347,8 @@ def run_service_review(source, month, *, lang: str | None = None) -> JobResult:
     }
     tables = {"cases": cases, "sla_summary": summary_table, "satisfaction": scores, "marketing": spend,
               "promotions": promos, "funnel": digital}
-    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary)
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary,
+                     empty_forms=empty)
 
 
 def _first(frame: pd.DataFrame, column: str):

@@ -2,8 +2,9 @@
 
 The store holds more history than a sheet can (Excel's 1,048,576 rows, less the rows above
 a table's first data row). For each form, sync takes the store's periods newest first while
-their rows fit, optionally at most ``months`` of them, and replaces the rows of the form's
-table with exactly those rows; what stays in the store (rows and periods) is reported.
+their rows fit, optionally at most ``months`` of them, and merges those rows into the form's
+table (:mod:`dealerxl.jobs.sync_merge`: rows of the same key are replaced, rows only the
+workbook holds stay); what stays in the store (rows and periods) is reported.
 Rows of a dated form without a period stay in the store; a form with no date column has no
 periods, and its rows are taken in key order up to what the sheet holds.
 
@@ -142,11 +143,26 @@ def form_lines(plan: FormPlan, lang: str) -> list[str]:
     return lines
 
 
+def merge_lines(entry: dict, lang: str) -> list[str]:
+    """What became of the workbook's own rows: kept, replaced, taken off to make room, removed."""
+    lines = []
+    if entry.get("kept") or entry.get("replaced"):
+        lines.append(tr("msg.sync.kept_rows", lang, kept=entry["kept"], replaced=entry["replaced"],
+                        added=entry["added"]))
+    lines += [tr("msg.sync.dropped_period", lang, period=period, rows=rows)
+              for period, rows in entry.get("dropped_periods", {}).items()]
+    lines += [tr("msg.sync.removed_period", lang, period=period, rows=rows)
+              for period, rows in entry.get("removed_periods", {}).items()]
+    return lines
+
+
 def summary_lines(result: JobResult) -> list[str]:
-    """Every form's lines, then the warnings (forms without a table, parts not kept)."""
+    """Every form's lines, then the warnings (forms without a table, parts not kept, the safety copy)."""
     lines = []
     for form_id in result.tables:
-        lines += form_lines(FormPlan(form_id=form_id, **_plan_fields(result.summary["forms"][form_id])), result.lang)
+        entry = result.summary["forms"][form_id]
+        lines += form_lines(FormPlan(form_id=form_id, **_plan_fields(entry)), result.lang)
+        lines += merge_lines(entry, result.lang)
     return lines + list(result.warnings)
 
 
@@ -155,17 +171,51 @@ def _plan_fields(entry: dict) -> dict:
             "rows_left": entry["rows_left"], "periods_left": entry["periods_left"]}
 
 
+def store_keys(store, form_id: str):
+    """A function giving the keys the store holds in some periods (see :func:`merge_rows`)."""
+    from dealerxl.book.table_rows import key_strings
+
+    form = get_form(form_id)
+
+    def keys(periods: list[str]) -> set[str]:
+        rows = store.read(form_id, period_from=min(periods), period_to=max(periods))
+        return set(key_strings(form, rows).dropna())
+    return keys
+
+
+def merged_into(store, source, form_id: str, plan: FormPlan, replace: bool, lang: str):
+    """The store's planned rows merged into the table's rows in ``source`` (see
+    :mod:`dealerxl.jobs.sync_merge`); a table that cannot take them raises CalcError."""
+    from dealerxl.book.table_rows import table_rows
+    from dealerxl.jobs.sync_merge import DoesNotFit, merge_rows
+
+    try:
+        return merge_rows(get_form(form_id), table_rows(source, form_id), read_planned(store, plan), plan.capacity,
+                          replace=replace, store_keys=store_keys(store, form_id))
+    except DoesNotFit as error:
+        raise CalcError(tr("msg.sync.does_not_fit", lang, sheet=sheet_title(form_id, lang), rows=error.rows,
+                           capacity=error.capacity)) from None
+
+
+def merge_summary(merged) -> dict:
+    return {"kept": merged.kept, "replaced": merged.replaced, "added": merged.added,
+            "dropped_periods": dict(merged.dropped), "removed_periods": dict(merged.removed)}
+
+
 def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, months: int | None = None,
                   url: str | None = None, out: str | Path | None = None, lang: str | None = None,
-                  sheet_rows: int | None = None) -> JobResult:
+                  sheet_rows: int | None = None, replace: bool = False) -> JobResult:
     """Write the store's latest rows into the workbook's tables; nothing is written on any refusal.
 
     ``forms`` limits the forms (default: every form with stored rows whose table the
     workbook has); ``months`` keeps at most that many newest periods; ``url`` names the
     store (default: ``$DEALERXL_STORE_URL``, else the workbook's stem + ``.sqlite`` beside
     it); ``out`` writes a new workbook instead of rewriting ``workbook``; ``sheet_rows`` is
-    the sheet's row limit. Raises :class:`~dealerxl.calc.CalcError` (the reason in the
-    workbook's language) when nothing can be written.
+    the sheet's row limit. The store's rows are merged into each table: rows only the
+    workbook holds stay, unless ``replace`` makes each table exactly the store's rows (what
+    that removes is listed). In place, a workbook open in Excel is refused and a safety copy
+    is kept first. Raises :class:`~dealerxl.calc.CalcError` (the reason in the workbook's
+    language) when nothing can be written.
     """
     from dealerxl.book import workbook_language
     from dealerxl.book.workbook_file import WorkbookFile
@@ -173,6 +223,7 @@ def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, month
         WriteRefused,
         listed_labels,
         parts_lost_by_rewrite,
+        refuse_if_open_in_excel,
         write_into,
     )
 
@@ -183,6 +234,11 @@ def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, month
         raise CalcError(tr("msg.sync.bad_months", lang, value=months))
     target = Path(out) if out is not None else path
     in_place = target.resolve() == path.resolve()
+    if in_place:
+        try:  # before the store is opened: a workbook open in Excel is not touched at all
+            refuse_if_open_in_excel(path)
+        except WriteRefused as error:
+            raise CalcError(error.message(lang)) from None
     if in_place and parts_lost_by_rewrite(path):
         # Refuse before the store is even opened: nothing is read, nothing is written.
         error = WriteRefused("msg.unsafe_write", file=path.name,
@@ -204,8 +260,9 @@ def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, month
                                               sheet=sheet_title(form_id, lang), rows=store.row_count(form_id)))
                     continue
                 plan = plan_form(store, form_id, limit - (ref.header_row + 1), months)
-                result.tables[form_id] = read_planned(store, plan)
-                result.summary["forms"][form_id] = plan.as_dict()
+                merged = merged_into(store, source, form_id, plan, replace, lang)
+                result.tables[form_id] = merged.frame
+                result.summary["forms"][form_id] = {**plan.as_dict(), **merge_summary(merged)}
     except StoreError as error:
         raise CalcError(error.message(lang)) from None
     if not result.tables:
@@ -221,6 +278,9 @@ def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, month
         result.summary["forms"][form_id]["sheet"] = table.sheet
     result.summary["rows_written"] = sum(len(frame) for frame in result.tables.values())
     result.summary["rows_left"] = sum(entry["rows_left"] for entry in result.summary["forms"].values())
+    if written.backup is not None:
+        result.summary["backup"] = str(written.backup)
+        result.warnings.append(tr("msg.in_place.backup", lang, path=written.backup))
     if written.dropped_parts:
         result.summary["dropped_parts"] = written.dropped_parts
         result.warnings.append(tr("msg.sync.dropped_parts", lang,

@@ -19,6 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from dealerxl.calc import CalcError
+from dealerxl.jobs.errors import JobError
 from dealerxl.calc.sales import sales_matrix
 from dealerxl.calc.targets import allocate_targets, seasonal_indices, seasonal_split
 from dealerxl.jobs.common import JobResult, load_inputs, localise, sheet_title
@@ -95,7 +96,9 @@ def _scopes(annual: pd.DataFrame, year: int) -> pd.DataFrame:
     regions = rows.loc[rows["target_scope"] != "company"]
     chosen = regions if len(regions) else rows.loc[rows["target_scope"] == "company"]
     if chosen.empty:
-        raise CalcError(f"the annual targets have no row for {year}")
+        raise JobError("msg.targets.no_year", year=year, label_fields={
+            "sheet": "form.annual_targets.sheet", "year_column": "col.year", "scope_column": "col.target_scope",
+            "amount_column": "col.target_amount", "company": "enum.target_scope.company"})
     return chosen[["target_scope", "target_amount"]].reset_index(drop=True)
 
 
@@ -131,7 +134,7 @@ def set_targets(inputs, year: int) -> JobResult:
     transactions = inputs["sales_transactions"]
     transactions = transactions.loc[pd.to_datetime(transactions["invoice_date"]).dt.to_period("M") <= last_month]
     if transactions.empty:
-        raise CalcError(f"there are no sales before {year} to take a seasonal pattern from")
+        raise JobError("msg.targets.no_history", year=year, label_fields={"sheet": "form.sales_transactions.sheet"})
     dealers = inputs["dealer_master"][["dealer_id", "region", "sales_rep_id", "status"]].drop_duplicates("dealer_id")
     planning = inputs["target_inputs"].loc[inputs["target_inputs"]["year"] == year]
     dealers = dealers.loc[dealers["status"].isin(TRADING) | dealers["dealer_id"].isin(planning["dealer_id"])]
@@ -153,7 +156,9 @@ def set_targets(inputs, year: int) -> JobResult:
     for scope, amount in scopes.itertuples(index=False):
         members = basis if scope == "company" else basis.loc[basis["region"] == scope]
         if members.empty:
-            raise CalcError(f"the {scope} target has no dealer to go to")
+            raise JobError("msg.targets.no_dealer", label_fields={
+                "scope": f"enum.target_scope.{scope}", "sheet": "form.dealer_master.sheet",
+                "inputs": "form.target_inputs.sheet"})
         try:
             indices = indices_of(members) if scope != "company" else company_indices
         except CalcError:

@@ -15,6 +15,7 @@ from dealerxl.calc import CalcError
 from dealerxl.calc.forecast import forecast
 from dealerxl.calc.inventory import days_of_supply
 from dealerxl.calc.sales import achievement, period_metrics, sales_matrix
+from dealerxl.jobs.errors import JobError, reason
 from dealerxl.jobs.incentives import monthly_targets
 
 SALES_FORMS = ("sales_transactions", "monthly_targets", "dealer_master", "item_master", "stock_ledger",
@@ -38,7 +39,7 @@ def targets_of(inputs, source, period: pd.Period) -> tuple[pd.DataFrame, list[st
     try:
         targets, years = monthly_targets(inputs, source, period)
     except CalcError as error:
-        return inputs["monthly_targets"].iloc[:0], [f"targets: {error}"]
+        return inputs["monthly_targets"].iloc[:0], [f"targets: {reason(error, inputs.lang)}"]
     return targets, [f"targets_set:{','.join(years)}"] if years else []
 
 
@@ -181,10 +182,10 @@ def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TR
     (:func:`~dealerxl.calc.forecast.forecast`): ``month``, ``actual``, ``forecast``."""
     first = period - (months - 1)
     matrix = sales_matrix(lines.assign(scope="all"), by="scope", first_month=first, last_month=period)
-    history = matrix.to_numpy(float)[0]
+    history = matrix.to_numpy(float)[0] if len(matrix) else np.zeros(months)
     started = np.flatnonzero(history != 0)
     if len(started) == 0:
-        raise CalcError(f"no sales in the {months} months to {period}")
+        raise JobError("msg.monthly_report.no_sales", months=months, month=str(period))
     ahead = forecast([np.where(np.arange(months) >= started[0], history, np.nan)], horizon,
                      min_model_months=months).iloc[0]
     future = pd.period_range(period + 1, periods=horizon, freq="M")

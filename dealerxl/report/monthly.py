@@ -28,7 +28,8 @@ from dealerxl.calc.inventory import stock_health
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import reason
+from dealerxl.jobs.months import parse_month, require_month_data
 from dealerxl.report.figures import (
     SALES_FORMS,
     month_figures,
@@ -77,7 +78,7 @@ def run_part(name: str, book, period: pd.Period, lang: str):
             return job(book, as_of=period.end_time.normalize(), lang=lang)
         return job(book, str(period), lang=lang)
     except CalcError as error:
-        return str(error)
+        return reason(error, lang)
 
 
 def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
@@ -132,6 +133,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     book = open_source(source)
     inputs = load_inputs(book, list(SALES_FORMS), lang=lang)
     language = inputs.lang
+    empty = require_month_data(inputs, period, JOB)
     parts, previous, missing, seconds = {}, {}, {}, {}
     steps = list(PARTS) + [f"{name}@previous" for name in PREVIOUS_MONTH_PARTS]
     for done, step in enumerate(steps):
@@ -165,8 +167,11 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     summary = {"month": str(period), "figures": {k: (None if np.isnan(v) else v) for k, v in current.items()},
                "parts": sorted(parts), "missing_parts": missing, "problems": len(problems),
                "seconds": seconds}
+    # what the reviews found empty too, each form once
+    empty += [form for part in parts.values() for form in part.empty_forms if form not in empty]
+    empty = list(dict.fromkeys(empty))
     return MonthlyResult(job=JOB, lang=language, tables=tables, problems=problems, warnings=warnings,
-                         summary=summary, parts=parts)
+                         summary=summary, parts=parts, empty_forms=empty)
 
 
 def output_name(result: JobResult) -> str:

@@ -36,7 +36,8 @@ from dealerxl.forms import ENUMS
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
-from dealerxl.jobs.months import parse_month
+from dealerxl.jobs.errors import JobError, reason
+from dealerxl.jobs.months import parse_month, require_month_data
 from dealerxl.jobs.safety import atomic_write
 from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
 from dealerxl.report.style import A4, statement_formats
@@ -172,6 +173,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     source = open_source(source)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
     lang = inputs.lang
+    empty = require_month_data(inputs, period, JOB)
     progress.step(tr("dealer_statement.progress.receivables", lang))
     risk = run_risk_review(source, str(period), lang=lang)
     ageing = risk.tables["ageing"]
@@ -183,12 +185,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         wanted = [str(d) for d in dealers]
         unknown = [d for d in wanted if d not in set(master["dealer_id"])]
         if unknown:
-            raise CalcError(f"no dealer {', '.join(unknown)} in the dealer master")
+            raise JobError("msg.statements.unknown_dealers", dealers=", ".join(unknown))
         chosen = master.set_index("dealer_id").loc[wanted].reset_index()
     chosen = chosen[["dealer_id", "dealer_name", "region", "channel_type", "tier", "credit_limit"]]
     chosen = chosen.merge(reviewed, on="dealer_id", how="left").reset_index(drop=True)
     if chosen.empty:
-        raise CalcError(f"no dealer is active in {period}")
+        raise JobError("msg.statements.no_dealer", month=str(period))
     ids = pd.Index(chosen["dealer_id"], name="dealer_id")
 
     warnings = []
@@ -198,9 +200,12 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
     except CalcError as error:
         # a statement without targets still shows sales, money owed and complaints
         targets, years_set = pd.DataFrame(columns=["dealer_id", "month", "target_amount"]), []
-        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=str(error)))
+        warnings.append(tr("dealer_statement.warning.no_targets", lang, reason=reason(error, lang)))
     if years_set:
         warnings.append(tr("dealer_statement.warning.targets_set", lang, years=", ".join(years_set)))
+        if str(period.year) not in years_set:  # the years set say nothing of this month's
+            warnings.append(tr("dealer_statement.warning.no_year_target", lang, year=period.year,
+                               sheet=tr("form.annual_targets.sheet", lang)))
     sales = sales_against_target(inputs["sales_transactions"], targets, period, ids)
     if targets.empty:  # no target is not a target of 0: leave target, achievement and gap blank
         sales[["month_target", "month_rate", "month_gap", "ytd_target", "ytd_rate", "ytd_gap"]] = np.nan
@@ -212,7 +217,7 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
         rebates = incentives.tables["summary"].astype({"payee_id": str})
         problems_of_incentives = incentives.problems
     except CalcError as error:
-        incentives_missing = str(error)
+        incentives_missing = reason(error, lang)
         rebates, problems_of_incentives = pd.DataFrame(columns=["payee_id", "payee_type", "plan_id"]), []
         warnings.append(tr("dealer_statement.warning.no_incentives", lang, reason=incentives_missing))
     rebates = rebates.loc[rebates["payee_id"].isin(ids)].rename(columns={"payee_id": "dealer_id"})
@@ -234,7 +239,8 @@ def run_statements(source, month, *, dealers=None, lang: str | None = None) -> J
                "target": float(sales["month_target"].sum()) if sales["month_target"].notna().any() else None}
     tables = {"dealers": chosen, "sales": sales, "tiers": tiers, "incentives": rebates.reset_index(drop=True),
               "ageing": ageing.loc[ageing["dealer_id"].isin(ids)].reset_index(drop=True), "complaints": cases}
-    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary)
+    return JobResult(job=JOB, lang=lang, tables=tables, problems=problems, warnings=warnings, summary=summary,
+                     empty_forms=empty)
 
 
 def _unique(problems):

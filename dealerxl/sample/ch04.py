@@ -358,6 +358,33 @@ def _annual_targets(ctx, actual: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+# Next year's proposal: the last twelve months' sales of each region plus this growth.
+NEXT_YEAR_GROWTH = 0.08
+
+
+def _next_year_targets(ctx, sales: pd.DataFrame, book: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """The targets of the year after the sample's last month, as the department proposes them
+    in the autumn: each region's last twelve months of sales plus 8 %, the company the sum of
+    the regions (no random draw, so the rest of the sample stays as it was)."""
+    end = period_end(ctx).normalize()
+    recent = sales[sales["invoice_date"] > end - pd.DateOffset(months=12)]
+    actual = recent.groupby(recent["dealer_id"].map(book.set_index("dealer_id")["region"]))[["amount", "quantity"]] \
+        .sum().reindex(list(TARGET_SCOPES), fill_value=0.0)
+    amount = np.round(actual["amount"].to_numpy() * (1 + NEXT_YEAR_GROWTH), -5)
+    price = actual["amount"].to_numpy() / np.maximum(actual["quantity"].to_numpy(), 1)
+    quantity = np.round(np.divide(amount, price, out=np.full(len(amount), np.nan), where=price > 0), -1)
+    scopes = ["company", *TARGET_SCOPES]
+    return pd.DataFrame({
+        "year": pd.array(np.full(len(scopes), end.year + 1), dtype="Int64"),
+        "target_scope": np.array(scopes, dtype=object),
+        "target_amount": np.concatenate([[amount.sum()], amount]),
+        "target_qty": np.concatenate([[np.nansum(quantity)], quantity]),
+        "prior_year_actual": np.full(len(scopes), np.nan),
+        "approved_by": np.full(len(scopes), targets["approved_by"].iloc[0], dtype=object),
+        "note": np.full(len(scopes), "依最近 12 個月實績加 8% 擬定", dtype=object),
+    })
+
+
 def _head_of_department(ctx) -> str:
     roster = ctx.frames.get("team_roster")
     if roster is not None and "role" in roster.columns:
@@ -527,7 +554,7 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
     targets = _annual_targets(ctx, _sales_by_scope_year(sales, book))
     plans = default_frame("incentive_plans")
     return {
-        "annual_targets": targets,
+        "annual_targets": pd.concat([targets, _next_year_targets(ctx, sales, book, targets)], ignore_index=True),
         "target_overrides": _target_overrides(ctx, targets),
         "target_inputs": _target_inputs(ctx, sales, book),
         "sales_plans": _sales_plans(ctx, targets),

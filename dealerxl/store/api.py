@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,6 +27,34 @@ def default_url(workbook_path: str | os.PathLike) -> str:
     """The SQLite file next to the workbook: ``Sales.xlsm`` → ``sqlite:///…/Sales.sqlite``."""
     path = Path(workbook_path).resolve()
     return "sqlite:///" + path.with_name(path.stem + ".sqlite").as_posix()
+
+
+# A password in a URL's user part (``user:secret@``), as a parameter (``?password=secret``) or in
+# a libpq keyword string (``password=secret``).
+_USER_PASSWORD = re.compile(r"(?P<keep>://[^:/@?#\s]*:)[^@/\s]*(?=@)")
+_PASSWORD_PARAMETER = re.compile(r"(?P<keep>(?:^|[?&;\s])password\s*=\s*)(?:'[^']*'|[^&;\s]*)", re.IGNORECASE)
+
+
+def redact_url(text: str) -> str:
+    """``text`` (a store URL, or a message holding one) with every password replaced by ``***``:
+    what may be printed, logged or stored.
+
+    >>> redact_url("postgresql://dx:s3cret@db:5432/dealer?password=x&sslmode=require")
+    'postgresql://dx:***@db:5432/dealer?password=***&sslmode=require'
+    """
+    text = _USER_PASSWORD.sub(r"\g<keep>***", str(text))
+    return _PASSWORD_PARAMETER.sub(r"\g<keep>***", text)
+
+
+def store_label(url: str | None = None, workbook_path: str | os.PathLike | None = None) -> str:
+    """How a store is named in messages: its SQLite file, or its URL without the password."""
+    try:
+        resolved = resolve_url(url, workbook_path)
+    except StoreError:
+        return ""
+    if resolved.startswith("sqlite:///"):
+        return resolved[len("sqlite:///"):]
+    return redact_url(resolved)
 
 
 def resolve_url(url: str | None = None, workbook_path: str | os.PathLike | None = None) -> str:
@@ -69,7 +98,7 @@ def open_store(url: str | None = None, workbook_path: str | os.PathLike | None =
         from .postgres import PostgresBackend
         backend = PostgresBackend(url.replace("postgresql+psycopg://", "postgresql://", 1))
     else:
-        raise StoreError("msg.store.bad_url", url=url)
+        raise StoreError("msg.store.bad_url", url=redact_url(url))
     store = Store(backend, url, FORMS if forms is None else forms)
     try:
         store.migrate()

@@ -7,8 +7,9 @@ and the exit status (0 clean, 1 written with input problems, 2 nothing written) 
 reason when nothing was written.
 
 Recording never decides a job's outcome: :func:`record` returns the reason it could not
-write (store unreachable, locked…) for the front end to mention, and the job's own exit
-status stands.
+write (store unreachable, locked…, in the language asked for) for the front end to mention,
+and the job's own exit status stands. A password in an argument (a store URL) is never
+stored, nor shown from rows an older version stored (:func:`~dealerxl.store.api.redact_url`).
 """
 from __future__ import annotations
 
@@ -115,15 +116,33 @@ def entry_for(job: str, exit_status: int, *, result=None, front_end: str = "cli"
     ``inputs`` are the input files, or their checksums already taken (path → SHA-256) when
     the job may have changed a file it read.
     """
+    from .api import redact_url
+
     written = [str(p) for p in (result.outputs if result is not None else [])]
     written += [str(p) for p in outputs if str(p) not in written]
     return AuditEntry(
-        job=job, exit_status=exit_status, front_end=front_end, arguments=dict(arguments or {}),
+        job=job, exit_status=exit_status, front_end=front_end, arguments=redacted(arguments or {}),
         inputs=dict(inputs) if isinstance(inputs, dict) else checksums(inputs), outputs=written,
         row_counts={name: len(frame) for name, frame in result.tables.items()} if result is not None else {},
-        warnings=len(result.warnings) if result is not None else 0,
+        warnings=len(result.warnings) + len(getattr(result, "empty_forms", ())) if result is not None else 0,
         problems=len(result.problems) if result is not None else 0,
-        detail=detail)
+        detail=redact_url(detail))
+
+
+def redacted(arguments: dict) -> dict:
+    """``arguments`` with a password in any text value (a store URL) replaced by ``***``."""
+    from .api import redact_url
+
+    def clean(value):
+        if isinstance(value, str):
+            return redact_url(value)
+        if isinstance(value, (list, tuple)):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return {name: clean(value) for name, value in arguments.items()}
 
 
 def append(store, entry: AuditEntry) -> int:
@@ -146,22 +165,34 @@ def entries(store, last: int | None = None) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(store.backend.execute(sql, params).fetchall(), columns=COLUMNS)
     for column in JSON_COLUMNS:
         frame[column] = frame[column].map(json.loads)
+    frame["arguments"] = frame["arguments"].map(redacted)  # rows written before passwords were left out
     for column in ("audit_id", "warnings", "problems", "exit_status"):
         frame[column] = frame[column].astype("int64")
     return frame
 
 
-def record(entry: AuditEntry, *, workbook_path=None, url: str | None = None) -> str | None:
-    """Append ``entry`` to the store of ``workbook_path`` (or ``url``); None when done, else why not.
+def record(entry: AuditEntry, *, workbook_path=None, url: str | None = None, lang: str = "en") -> str | None:
+    """Append ``entry`` to the store of ``workbook_path`` (or ``url``); None when done, else why
+    not (in ``lang``).
 
     The store is the one every job of that workbook uses (``$DEALERXL_STORE_URL`` or the
-    SQLite file beside the workbook, see :func:`dealerxl.store.resolve_url`).
+    SQLite file beside the workbook, see :func:`dealerxl.store.resolve_url`). No store is
+    made beside a workbook that does not exist: a mistyped path leaves no file behind.
     """
-    from .api import open_store
+    from dealerxl.i18n import tr
+    from dealerxl.jobs.faults import fault_reason
+
+    from .api import open_store, resolve_url, store_label
+    from .errors import StoreError
 
     try:
+        if not url and workbook_path is not None and not Path(workbook_path).is_file() \
+                and resolve_url(url, workbook_path).startswith("sqlite:///"):
+            return tr("msg.audit.no_workbook", lang, file=Path(workbook_path).name)
         with open_store(url, workbook_path) as store:
             append(store, entry)
+    except StoreError as error:
+        return error.message(lang)
     except Exception as error:  # a log that cannot be written must not turn a done job into a failure
-        return str(error) or type(error).__name__
+        return fault_reason(error, lang, store=store_label(url, workbook_path)) or type(error).__name__
     return None

@@ -1,9 +1,10 @@
 """Ribbon button "Sync from store": ``dealerxl sync`` on the workbook open in Excel.
 
-Plans exactly as the command does (:mod:`dealerxl.jobs.sync`: the newest periods that fit
-the sheet), reading the store next to the open workbook (or ``$DEALERXL_STORE_URL``), and
-writes each form's rows through Excel into its table, so charts, pivots, macros and the
-ribbon are never at risk. Computed columns get their formulas, not values. The message box
+Plans and merges exactly as the command does (:mod:`dealerxl.jobs.sync`: the newest periods
+that fit the sheet, merged into the rows the table holds), reading the store next to the
+open workbook (or ``$DEALERXL_STORE_URL``), and writes each form's rows through Excel into
+its table, so charts, pivots, macros and the ribbon are never at risk; the file as last
+saved is copied to ``.dealerxl-backup/`` first. Computed columns get their formulas, not values. The message box
 says what was written and what stayed in the store.
 """
 from __future__ import annotations
@@ -48,11 +49,13 @@ def plan_from_store(book, lang: str, *, url: str | None = None, months: int | No
     from dealerxl.forms import get_form
     from dealerxl.i18n import tr
     from dealerxl.jobs.common import JobResult, sheet_title
+    from dealerxl.excel.live import LiveBook
     from dealerxl.jobs.sync import (
         JOB,
         SHEET_ROWS,
+        merge_summary,
+        merged_into,
         plan_form,
-        read_planned,
         shown_url,
         stored_forms,
     )
@@ -72,9 +75,9 @@ def plan_from_store(book, lang: str, *, url: str | None = None, months: int | No
                                               sheet=sheet_title(form_id, lang), rows=store.row_count(form_id)))
                     continue
                 plan = plan_form(store, form_id, limit - table.range.row, months)
-                result.summary["forms"][form_id] = plan.as_dict()
-                result.tables[form_id] = with_formulas(read_planned(store, plan), form_id, table.range.column,
-                                                       table.range.row)
+                merged = merged_into(store, LiveBook(book), form_id, plan, False, lang)
+                result.summary["forms"][form_id] = {**plan.as_dict(), **merge_summary(merged)}
+                result.tables[form_id] = with_formulas(merged.frame, form_id, table.range.column, table.range.row)
     except StoreError as error:
         raise CalcError(error.message(lang)) from None
     if not result.tables:
@@ -94,6 +97,7 @@ def sync_book(book, *, url: str | None = None, months: int | None = None, sheet_
     from dealerxl.excel.live import LiveBook
     from dealerxl.excel.write_back import (
         audit_ribbon_run,
+        keep_copy_of_saved_file,
         say,
         say_done,
         show_progress,
@@ -114,6 +118,9 @@ def sync_book(book, *, url: str | None = None, months: int | None = None, sheet_
             return say(book, lang, tr("msg.sync.failed", lang, reason=str(error)))
         rows = sum(len(frame) for frame in result.tables.values())
         show_progress(book, tr("msg.sync.progress_writing", lang, rows=rows))
+        copied = keep_copy_of_saved_file(book, lang)
+        if copied:
+            result.warnings.append(copied)
         for form_id, frame in result.tables.items():
             write_form_table(book, form_id, frame, lang)
     finally:
