@@ -32,11 +32,6 @@ from .language import headers
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial 1 = 1900-01-01 (Excel's 1900 date system)
 
 
-def flat(values) -> np.ndarray:
-    """Any range or scalar as a flat object array (row by row)."""
-    return np.ravel(np.asarray(values, dtype=object))
-
-
 # What pandas infers for a range holding only numbers and blanks: such cells convert straight
 # to float (blanks to NaN) with no per-cell parsing.
 ALL_NUMBERS = frozenset({"floating", "integer", "mixed-integer-float", "empty"})
