@@ -43,30 +43,25 @@ def range_array(rows) -> np.ndarray:
     return array
 
 
-def _cell_options(options) -> Options:
-    # Blanks as None (not NaN, which numpy would turn into text next to text), errors as their
-    # text (xlwings reads them as None otherwise), and always rows of cells.
-    return Options(options).override(empty=None, err_to_str=True, ndim=2)
-
-
-class RangeArgument(Converter):
-    """A range argument as a 2-D numpy array (see the module docstring)."""
+class _CellsAsTheyAre(Converter):
+    """Reads rows of cells: blanks as None (not NaN, which numpy would turn into text next to
+    text), errors as their text (xlwings reads them as None otherwise), always rows."""
 
     @classmethod
     def base_reader(cls, options):
-        return super().base_reader(_cell_options(options))
+        return super().base_reader(Options(options).override(empty=None, err_to_str=True, ndim=2))
+
+
+class RangeArgument(_CellsAsTheyAre):
+    """A range argument as a 2-D numpy array (see the module docstring)."""
 
     @classmethod
     def read_value(cls, value, options):
         return range_array(value)
 
 
-class CellArgument(Converter):
+class CellArgument(_CellsAsTheyAre):
     """A single-value argument: the cell itself, or an object array when several were given."""
-
-    @classmethod
-    def base_reader(cls, options):
-        return super().base_reader(_cell_options(options))
 
     @classmethod
     def read_value(cls, value, options):
