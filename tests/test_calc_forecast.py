@@ -1,4 +1,4 @@
-"""Forecasts: seasonal naive, Holt-Winters on many series at once, fallbacks and holdout WAPE."""
+"""Forecasts: seasonal naive, ETS on many series at once, fallbacks, intervals and holdout WAPE."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.forecast import forecast, holdout_accuracy, holt_winters, overall_wape, seasonal_naive, wape
+from dealerxl.calc.forecast import (forecast, forecast_with_intervals, holdout_accuracy, overall_wape, seasonal_naive,
+                                    wape)
 from dealerxl.calc.sales import sales_matrix
 from dealerxl.sample import generate
 
@@ -20,56 +21,69 @@ def seasonal_series(series: int = 50, months: int = 48, trend: float = 0.015, no
     return level * season * rng.normal(1, noise, (series, months))
 
 
-def test_holt_winters_beats_seasonal_naive_on_a_growing_seasonal_series():
-    accuracy = holdout_accuracy(seasonal_series(), 12)
+def test_ets_beats_seasonal_naive_on_a_growing_seasonal_series():
+    accuracy = holdout_accuracy(seasonal_series(series=20), 12)
     overall = overall_wape(accuracy)
-    assert (accuracy.method == "holt_winters").all()
+    assert accuracy.method.str.startswith("ETS(").all()
     assert overall["wape_model"] < 0.9 * overall["wape_naive"]
     assert (accuracy.wape_model <= accuracy.wape_naive + 0.02).mean() > 0.8
 
 
-def test_holt_winters_is_no_worse_than_seasonal_naive_without_a_trend():
-    overall = overall_wape(holdout_accuracy(seasonal_series(trend=0.0, noise=0.1), 12))
+def test_ets_is_no_worse_than_seasonal_naive_without_a_trend():
+    overall = overall_wape(holdout_accuracy(seasonal_series(series=20, trend=0.0, noise=0.1), 12))
     assert overall["wape_model"] <= overall["wape_naive"]
 
 
-def test_a_growing_season_is_fitted_multiplicatively():
-    t = np.arange(48)
-    y = 100 * 1.02 ** t * (1 + 0.6 * np.sin(2 * np.pi * t / 12))
-    truth = 100 * 1.02 ** np.arange(48, 54) * (1 + 0.6 * np.sin(2 * np.pi * np.arange(48, 54) / 12))
-    assert float(wape(truth, holt_winters(y, 6)[0])) < 0.03
-
-
-def test_holt_winters_matches_seasonal_naive_on_a_pure_seasonal_series():
+def test_a_pure_seasonal_series_is_continued_as_seasonal_naive_does():
     y = np.tile([5, 7, 9, 12, 15, 20, 22, 18, 14, 10, 8, 6], 3).astype(float) * 10
-    assert holt_winters(y, 12) == pytest.approx(seasonal_naive(y, 12), abs=1e-6)
+    assert forecast(y, 12).iloc[0, 1:].to_numpy(float) == pytest.approx(seasonal_naive(y, 12)[0], abs=1e-6)
 
 
-def test_short_histories_fall_back_to_seasonal_naive_and_the_mean():
-    history = np.full((3, 30), np.nan)
-    history[0] = np.arange(30)
-    history[1, 14:] = np.arange(16)  # 16 months: seasonal naive
-    history[2, 25:] = [4, 6, 5, 5, 5]  # 5 months: mean
+def test_each_history_length_gets_the_models_it_allows():
+    history = np.full((5, 30), np.nan)
+    history[0] = 100 + 10 * np.sin(np.arange(30)) + np.arange(30)
+    history[1, 14:] = 50 + np.arange(16) + np.tile([0, 3, -2, 1], 4)  # 16 months: non-seasonal ETS
+    history[2, 22:] = [4, 6, 5, 5, 7, 6, 5, 6]  # 8 months: simple exponential smoothing
+    history[3, 26:] = [4, 6, 5, 5]  # 4 months: mean
     result = forecast(history, 3)
-    assert result.method.tolist() == ["holt_winters", "seasonal_naive", "naive_mean"]
-    assert result.loc[1, ["h1", "h2", "h3"]].tolist() == [4, 5, 6]
-    assert result.loc[2, ["h1", "h2", "h3"]].tolist() == [5, 5, 5]
-
-
-def test_a_series_without_any_history_has_no_forecast():
-    result = forecast(np.array([[np.nan] * 24, [1.0] * 24]), 2)
-    assert result.method.tolist() == ["none", "holt_winters"] and np.isnan(result.h1.iloc[0])
+    assert result.method[0].startswith("ETS(")
+    assert result.method[1] in {"ETS(A,N,N)", "ETS(A,A,N)", "ETS(A,Ad,N)"}
+    assert result.method[2] == "ETS(A,N,N)"
+    assert result.method[3] == "naive_mean" and result.loc[3, ["h1", "h2", "h3"]].tolist() == [5, 5, 5]
+    assert result.method[4] == "none" and np.isnan(result.h1[4])
 
 
 def test_blank_months_after_the_start_count_as_no_sales():
     history = np.tile([10.0, 20.0, 30.0], 8)
     history[5] = np.nan
-    assert forecast(history, 1).method.iloc[0] == "holt_winters"
+    assert forecast(history, 1).method.iloc[0].startswith("ETS(")
 
 
-def test_forecasts_are_never_negative():
+def test_forecasts_and_interval_bounds_are_never_negative():
     falling = np.linspace(500, 5, 36)[None, :] * np.tile([1.5, 0.5], 18)
-    assert (forecast(falling, 12).iloc[:, 1:].to_numpy() >= 0).all()
+    result = forecast_with_intervals(falling, 12)
+    assert (result["mean"] >= 0).all() and (result["lower"][0.95] >= 0).all()
+
+
+def test_intervals_nest_around_the_forecast_for_every_method():
+    history = np.full((3, 30), np.nan)
+    history[0] = seasonal_series(1, 30)[0]
+    history[1, 27:] = [4, 6, 5]
+    history[2] = np.r_[[np.nan] * 12, seasonal_series(1, 18)[0]]
+    result = forecast_with_intervals(history, 6)
+    lower80, lower95, upper80, upper95 = (result[s][c] for s in ("lower", "upper") for c in (0.8, 0.95))
+    assert (lower95 <= lower80).all() and (lower80 <= result["mean"]).all()
+    assert (result["mean"] <= upper80).all() and (upper80 <= upper95).all()
+    assert (upper95 - lower95)[:, -1].min() > 0
+
+
+def test_seasonal_naive_interval_widens_with_each_year_ahead():
+    y = np.r_[np.tile([10.0, 20.0, 30.0, 40.0], 3), np.tile([12.0, 18.0, 33.0, 37.0], 3)]
+    history = np.tile(y, 2)[None, :]
+    lower, upper = forecast_with_intervals.__globals__["_fallback_intervals"](
+        history, np.array([history.shape[1]]), seasonal_naive(history, 8, 4), 8, 4, (0.95,))
+    width = (upper[0.95] - lower[0.95])[0]
+    assert width[4] == pytest.approx(width[0] * np.sqrt(2))
 
 
 def test_forecast_of_sample_dealers_runs_per_dealer():
@@ -90,8 +104,8 @@ def test_wape_per_series_and_overall():
 def test_bad_arguments_are_refused():
     with pytest.raises(CalcError, match="horizon"):
         seasonal_naive([1, 2], 0)
-    with pytest.raises(CalcError, match="at least 24 months"):
-        holt_winters(np.ones(20), 3)
+    with pytest.raises(CalcError, match="horizon"):
+        forecast_with_intervals(np.ones(20), 0)
     with pytest.raises(CalcError, match="holdout"):
         holdout_accuracy(np.ones((1, 5)), 5)
     with pytest.raises(CalcError, match="shape"):

@@ -140,6 +140,7 @@ def test_periodic_policy_boxes_protect_over_their_review_period_plus_the_lead_ti
     positions = stock_positions(load_inputs(sample_book, list(INPUT_FORMS)), pd.Timestamp(AS_OF)).set_index(
         ["sku", "location"])
     orders = orders_of(result).set_index(["sku", "location"])
+    orders = orders[~orders["demand_class"].isin(["intermittent", "lumpy"])]  # counted, not normal: see below
     periodic = orders[orders["review_rule"].isin(["periodic_order_up_to", "min_max"])]
     assert len(periodic), "the sample has no periodic box in use"
     p = positions.loc[periodic.index]
@@ -356,3 +357,22 @@ def test_ribbon_names_the_first_input_problem(blanked_book):
     blanked = written[written[tr("col.sku", "zh-Hant")] == BLANKED_SKU]
     assert (blanked[tr("col.replenishment_reason", "zh-Hant")]
             == tr("enum.replenishment_reason.missing_parameters", "zh-Hant")).all()
+
+
+def test_slow_movers_are_classed_and_get_whole_unit_reorder_points_from_a_count_distribution(result, sample_book):
+    from dealerxl.calc.intermittent import count_reorder_point
+    from dealerxl.jobs.common import load_inputs
+    from dealerxl.jobs.replenish import INPUT_FORMS, stock_positions
+
+    orders = orders_of(result).set_index(["sku", "location"])
+    assert orders["demand_class"].notna().all()
+    counted = orders[orders["demand_class"].isin(["intermittent", "lumpy"])
+                     & (orders["review_rule"] != "make_to_order")]
+    assert len(counted), "the sample has no intermittent or lumpy item"
+    positions = stock_positions(load_inputs(sample_book, list(INPUT_FORMS)), pd.Timestamp(AS_OF)).set_index(
+        ["sku", "location"]).loc[counted.index]
+    periods = (positions["lead_time_days"] + positions["review_period_days"].fillna(0.0)) / 30.4375
+    expected = count_reorder_point(positions["mean_demand"], positions["sd_demand"] ** 2, periods,
+                                   positions["service_level"], positions["lead_time_sd_days"].fillna(0.0) / 30.4375)
+    assert np.allclose(counted["reorder_point"], expected["reorder_point"])
+    assert np.allclose(counted["reorder_point"], counted["reorder_point"].round())

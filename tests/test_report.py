@@ -142,6 +142,18 @@ def test_sales_by_region_adds_up_to_the_month_revenue(result):
     assert trend["actual"].notna().sum() == 24 and trend["forecast"].iloc[24:].notna().all()
 
 
+def test_trend_carries_the_forecast_80_percent_interval_and_its_chart_draws_it(result, report_file):
+    trend = result.tables["sales.trend"]
+    ahead = trend.iloc[24:]
+    assert ((ahead["lower_80"] <= ahead["forecast"]) & (ahead["forecast"] <= ahead["upper_80"])).all()
+    assert (ahead["upper_80"] - ahead["lower_80"]).iloc[-1] > 0
+    with zipfile.ZipFile(report_file) as package:
+        charts = [package.read(name).decode() for name in package.namelist() if name.startswith("xl/charts/")]
+    trend_chart = [c for c in charts if tr("report.monthly.col.upper_80", "zh-Hant") in c]
+    assert trend_chart and all(tr("report.monthly.col.lower_80", "zh-Hant") in c for c in trend_chart)
+    assert all(c.count("<c:ser>") == 4 for c in trend_chart)
+
+
 # ---- the workbook read back ------------------------------------------------------------------
 
 def test_report_has_the_eight_sheets_in_order_with_localised_names(report_file, result):

@@ -15,7 +15,7 @@ from same_results import assert_same, outcome
 from test_sales_fast_paths import _date_cell, _special, frame_columns
 
 from dealerxl.calc import forecast, sales, targets
-from dealerxl.excel.functions.sales import DX_FORECAST_ACCURACY, DX_SEASONAL_SPLIT, DX_YOY  # as written: they raise
+from dealerxl.excel.functions.sales import DX_SEASONAL_SPLIT, DX_YOY  # as written: they raise
 from dealerxl.excel.functions.convert import (first_rows, matrix, numbers, one_date, one_number, one_whole_number, table,
                                               used_rows)
 
@@ -125,65 +125,11 @@ def test_yoy_on_a_large_matrix_is_the_general_result_to_the_bit():
 
 # --- holdout accuracy ----------------------------------------------------------------------
 
-def _accuracy_general(*args):
-    with _without(forecast, "_holdout_accuracy_all_seasonal_naive"):
-        return outcome(lambda: frame_columns(forecast.holdout_accuracy(*args)))
-
-
-_history_value = st.one_of(st.floats(0, 1e4), st.integers(0, 300).map(float), st.floats(-1e3, 1e3),
-                           st.sampled_from([0.0, -0.0, NAN, 1e300, -1e300, 5e-324, float("inf"), -float("inf")]))
-
-
-@settings(max_examples=200, deadline=None)
-@given(_matrices(1, 27, _history_value), st.integers(-1, 14), st.sampled_from([(12, 24), (12, 30), (4, 8), (12, 20)]))
-def test_holdout_accuracy_scored_once_agrees_with_both_forecasts_scored(x, holdout, season_and_model):
-    season, model_months = season_and_model
-    fast = outcome(lambda: frame_columns(forecast.holdout_accuracy(x, holdout, season, model_months)))
-    assert_same(fast, _accuracy_general(x, holdout, season, model_months))
-
-
-def _accuracy_udf_general(history, holdout):
-    """DX_FORECAST_ACCURACY as a table of both forecasts with the overall row concatenated."""
-    with _without(forecast, "_holdout_accuracy_all_seasonal_naive"):
-        accuracy = forecast.holdout_accuracy(matrix(first_rows(history, used_rows(blocks=(history,))), "history"),
-                                             one_whole_number(holdout, "holdout", 6))
-    overall = forecast.overall_wape(accuracy)
-    shown = accuracy[["method", "wape_model", "wape_naive"]]
-    return table(pd.concat([shown, pd.DataFrame([{"method": "overall", **overall}])], ignore_index=True))
-
-
-@settings(max_examples=150, deadline=None)
-@given(_matrices(1, 27, _history_value), st.sampled_from([None, 1, 6, 12, 26]))
-def test_forecast_accuracy_udf_gives_the_cells_of_the_concatenated_table(x, holdout):
-    assert_same(outcome(lambda: DX_FORECAST_ACCURACY(x, holdout)), outcome(lambda: _accuracy_udf_general(x, holdout)))
-
-
-def test_forecast_accuracy_of_series_too_short_for_the_model_is_seasonal_naive_for_both():
-    months = np.arange(1.0, 25.0)
-    cells = DX_FORECAST_ACCURACY(np.vstack([months, 2 * months]), 6)
-    assert cells[1:, 0].tolist() == ["seasonal_naive", "seasonal_naive", "overall"]
-    assert cells[1, 1] == cells[1, 2] == 72 / 129  # each of 19 … 24 forecast 12 too low
-    assert cells[3, 1] == pytest.approx(216 / 387)
-
-
-def test_forecast_accuracy_ignores_blanks_in_months_neither_method_reads():
-    history = np.vstack([np.arange(1.0, 25.0), np.arange(1.0, 25.0)])
-    history[1, 2], history[1, 3] = NAN, float("inf")  # months 3 and 4: before the months repeated (7 … 12)
-    columns = forecast.holdout_accuracy_columns(history, 6)
-    assert columns["wape_model"].tolist() == columns["wape_naive"].tolist() == [72 / 129, 72 / 129]
-    assert_same(columns, _accuracy_general(history, 6, 12, 24))
-
-
 def test_overall_wape_of_columns_leaves_blank_errors_out_as_the_table_does():
     columns = {"abs_error_model": np.array([10.0, NAN]), "abs_error_naive": np.array([20.0, 40.0]),
                "actual_total": np.array([100.0, 300.0])}
     assert forecast.overall_wape(columns) == forecast.overall_wape(pd.DataFrame(columns)) == \
         {"wape_model": 0.025, "wape_naive": 0.15}
-
-
-def test_forecast_accuracy_on_a_large_matrix_is_the_general_result_to_the_bit():
-    history = np.random.default_rng(12).gamma(3, 30, (3000, 24)) + 1
-    assert_same(DX_FORECAST_ACCURACY(history), _accuracy_udf_general(history, None))
 
 
 # --- seasonal indices and split --------------------------------------------------------------

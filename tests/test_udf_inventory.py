@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from dealerxl.excel.functions import (UDFS, DX_ABC_XYZ, DX_DEMAND_STATS, DX_EOQ, DX_ORDER_QTY, DX_REORDER_POINT,
-                                      DX_SAFETY_STOCK, DX_SAFETY_STOCK_FILL_RATE)
+from dealerxl.calc import CalcError
+from dealerxl.excel.functions import (UDFS, DX_ABC_XYZ, DX_DEMAND_CLASS, DX_DEMAND_STATS, DX_EOQ, DX_ORDER_QTY,
+                                      DX_REORDER_POINT, DX_SAFETY_STOCK, DX_SAFETY_STOCK_FILL_RATE)
+from dealerxl.excel.functions.inventory import DX_DEMAND_CLASS as demand_class_as_written
 from dealerxl.i18n import LANGS, tr
 from udf_cells import excel_cells
 
@@ -20,7 +22,7 @@ HISTORY = rng([10, 20, 30, None], [None, None, None, None], [5, 5, 5, 5])
 
 def test_inventory_functions_are_registered_with_help_in_every_language():
     for name in ("DX_SAFETY_STOCK", "DX_REORDER_POINT", "DX_EOQ", "DX_ABC_XYZ", "DX_DEMAND_STATS",
-                 "DX_ORDER_QTY", "DX_SAFETY_STOCK_FILL_RATE"):
+                 "DX_ORDER_QTY", "DX_SAFETY_STOCK_FILL_RATE", "DX_DEMAND_CLASS"):
         info = UDFS[name]
         for lang in LANGS:
             assert tr(f"udf.{name}", lang)
@@ -85,3 +87,19 @@ def test_demand_statistics_spill_intermittency():
     result = excel_cells(DX_DEMAND_STATS(HISTORY))
     assert result[0] == ["periods", "mean_demand", "sd_demand", "cv", "intermittency"]
     assert result[1][4] == 0.25 and result[2][4] == 1.0
+
+
+def test_demand_class_spills_class_and_forecast_per_sku_with_blanks_as_no_demand():
+    history = rng([5, 6, 5, 7, 6, 5], [None] * 6, [None, 4, None, None, 4, None], [None, 1, None, None, 30, None])
+    result = excel_cells(DX_DEMAND_CLASS(history))
+    assert result[0] == ["adi", "cv2", "demand_class", "forecast_method", "forecast"]
+    assert [row[2] for row in result[1:]] == ["smooth", "no_demand", "intermittent", "lumpy"]
+    assert [row[3] for row in result[1:]] == ["sba", "sba", "sba", "tsb"]
+    assert result[3][0] == pytest.approx(2.5) and result[3][4] > 0 and result[2][4] == 0  # 5 periods from the first
+
+
+def test_demand_class_refuses_negative_demand():
+    [[cell]] = excel_cells(DX_DEMAND_CLASS(rng([1, -2, 3])))
+    assert cell.startswith("#VALUE! ") and "negative" in cell
+    with pytest.raises(CalcError, match="negative"):  # as written, in Python, it raises
+        demand_class_as_written(rng([1, -2, 3]))

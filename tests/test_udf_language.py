@@ -89,9 +89,12 @@ def test_forecast_methods_and_month_headers_are_worded():
     history = [[float(v) for v in range(1, 37)], [None] * 30 + [5.0] * 6]
     rows = rows_in("zh-Hant", "DX_FORECAST", history, 2)
     assert rows[0] == ["方法", "第 1 個月", "第 2 個月"]
-    assert [row[0] for row in rows[1:]] == ["Holt-Winters 指數平滑", "歷史平均"]
+    assert rows[1][0].startswith("ETS(") and rows[2][0] == "ETS(A,N,N)"  # a model's name is the same in every language
+    assert rows_in("zh-Hant", "DX_FORECAST", [[None] * 30 + [5.0] * 3], 2)[1][0] == "歷史平均"
     accuracy = rows_in("zh-Hant", "DX_FORECAST_ACCURACY", [[float(v) for v in range(1, 25)]], 6)
-    assert accuracy[-1][0] == "整體" and accuracy[1][0] == "季節性簡單法"
+    assert accuracy[-1][0] == "整體" and accuracy[0] == ["方法", "模型 WAPE", "季節性簡單法 WAPE"]
+    demand = rows_in("zh-Hant", "DX_DEMAND_CLASS", [[None, 1.0, None, None, 30.0, 2.0]])
+    assert demand[0][2:4] == ["需求型態", "預測方法"] and demand[1][2:4] == ["塊狀", "TSB 法"]
 
 
 def test_codes_true_gives_the_stable_english_codes_in_any_workbook():
@@ -107,7 +110,7 @@ def test_codes_true_gives_the_stable_english_codes_in_any_workbook():
 
 def test_every_function_with_labels_takes_codes_last_and_documents_it():
     with_labels = sorted(name for name, info in UDFS.items() if "codes" in info.args)
-    assert len(with_labels) == 18
+    assert len(with_labels) == 20
     for name in with_labels:
         assert UDFS[name].args[-1] == "codes" and "codes" in UDFS[name].optional
         assert all(tr(f"udf.{name}.codes", lang) for lang in LANGS)

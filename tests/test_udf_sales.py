@@ -6,13 +6,13 @@ import pytest
 
 from dealerxl.calc import CalcError
 from dealerxl.excel.functions import (UDFS, DX_ACHIEVEMENT, DX_ALLOCATE, DX_DECLINING, DX_FORECAST,
-                                      DX_FORECAST_ACCURACY, DX_PARETO, DX_PVM, DX_RUN_RATE, DX_SEASONAL_SPLIT,
-                                      DX_TARGET_SHARE, DX_WAPE, DX_YOY)
+                                      DX_FORECAST_ACCURACY, DX_FORECAST_RANGE, DX_PARETO, DX_PVM, DX_RUN_RATE,
+                                      DX_SEASONAL_SPLIT, DX_TARGET_SHARE, DX_WAPE, DX_YOY)
 from dealerxl.i18n import LANGS, tr
 from udf_cells import excel_cells
 
-SALES_UDFS = ("DX_SEASONAL_SPLIT", "DX_ALLOCATE", "DX_TARGET_SHARE", "DX_FORECAST", "DX_FORECAST_ACCURACY",
-              "DX_WAPE", "DX_YOY", "DX_ACHIEVEMENT", "DX_PARETO", "DX_PVM", "DX_RUN_RATE", "DX_DECLINING")
+SALES_UDFS = ("DX_SEASONAL_SPLIT", "DX_ALLOCATE", "DX_TARGET_SHARE", "DX_FORECAST", "DX_FORECAST_RANGE",
+              "DX_FORECAST_ACCURACY", "DX_WAPE", "DX_YOY", "DX_ACHIEVEMENT", "DX_PARETO", "DX_PVM", "DX_RUN_RATE", "DX_DECLINING")
 YEAR = [100, 90, 110, 120, 130, 150, 140, 135, 125, 120, 160, 200]
 
 
@@ -78,9 +78,19 @@ def test_forecast_spills_method_and_months_per_row_with_short_rows_falling_back(
     short_row = [None] * 30 + YEAR[:6]
     result = excel_cells(DX_FORECAST(rng(long_row, [None] * 36, short_row), 3))
     assert result[0] == ["method", "h1", "h2", "h3"]
-    assert [row[0] for row in result[1:]] == ["holt_winters", "none", "naive_mean"]
+    assert result[1][0].startswith("ETS(") and [row[0] for row in result[2:]] == ["none", "ETS(A,N,N)"]
     assert result[2][1:] == [None, None, None]
     assert len(excel_cells(DX_FORECAST(rng(long_row)))[0]) == 7  # six months by default
+
+
+def test_forecast_range_spills_each_month_of_each_series_with_both_intervals():
+    long_row = [v * (1 + 0.01 * i) for i, v in enumerate(YEAR * 3)]
+    result = excel_cells(DX_FORECAST_RANGE(rng([None] * 36, long_row, [None] * 36), 2))  # the last row: no data
+    assert result[0] == ["series", "month", "method", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
+    assert [row[:2] for row in result[1:]] == [[1, 1], [1, 2], [2, 1], [2, 2]]
+    first = result[3]
+    assert first[6] <= first[4] <= first[3] <= first[5] <= first[7]
+    assert result[1][2] == "none" and result[1][3:] == [None] * 5
 
 
 def test_forecast_accuracy_ends_with_an_overall_row():

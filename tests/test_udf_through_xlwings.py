@@ -27,8 +27,11 @@ from suite.udfs import cases  # noqa: E402  (realistic arguments for every funct
 
 ROWS = 7
 YEAR = [100.0, 90.0, 110.0, 120.0, 130.0, 150.0, 140.0, 135.0, 125.0, 120.0, 160.0, 200.0]
-EXTRA = {  # the one function the benchmark leaves out
-    "DX_FORECAST": ((np.array([YEAR * 2, [v * 2 for v in YEAR] * 2, [np.nan] * 12 + YEAR]), 3), None)}
+HISTORIES = np.array([YEAR * 2, [v * 2 for v in YEAR] * 2, [np.nan] * 12 + YEAR])
+DEMAND = np.array([[5, 6, 5, 7, 6, 5], [np.nan, 4, np.nan, np.nan, 4, np.nan], [np.nan, 1, np.nan, np.nan, 30, 2]])
+EXTRA = {  # the functions the benchmark leaves out (no short numpy form)
+    "DX_FORECAST": ((HISTORIES, 3), None), "DX_FORECAST_RANGE": ((HISTORIES, 2), None),
+    "DX_FORECAST_ACCURACY": ((HISTORIES, 6), None), "DX_DEMAND_CLASS": ((DEMAND,), None)}
 DATE_ARGUMENTS = {"due_dates", "as_of", "period_start", "period_end", "start", "end", "holidays", "last_month"}
 EPOCH = dt.datetime(1899, 12, 30)
 

@@ -9,11 +9,11 @@ building the spilled rows). Each expression computes the UDF's cells: ``agree`` 
 every numeric cell of the two results in spill order, and the expression's text and
 TRUE/FALSE columns, so a wrong baseline shows.
 
-Left without a case: DX_FORECAST. The benchmark's 24-month histories go to Holt-Winters, a
-grid search over smoothing parameters with a month-by-month recursion per series, which has
-no short numpy form. DX_FORECAST_ACCURACY does have a case: with its six-month holdout
-hidden, the same histories keep 18 months, too few for Holt-Winters, so both of its methods
-are seasonal naive.
+Left without a case: DX_FORECAST, DX_FORECAST_RANGE, DX_FORECAST_ACCURACY and DX_DEMAND_CLASS.
+Their series are fitted by exponential smoothing (a likelihood search with a month-by-month
+recursion per series) or smoothed by Croston's and TSB's recursions over a grid of
+constants, which have no short numpy form; ``benchmarks/bench_forecast.py`` measures them
+against statsmodels and statsforecast instead.
 """
 from __future__ import annotations
 
@@ -250,19 +250,6 @@ def _safety_stock_fill_rate(history, lead_days, fill_rate, quantity, lead_sd_day
     return np.where(spread == 0, 0.0, np.maximum(0.5 * (low + high), 0.0) * spread)
 
 
-def _forecast_accuracy(history, holdout=6):
-    """WAPE of the last ``holdout`` months per row and over all rows, for histories that are
-    seasonal naive once the holdout is hidden (12 to 23 months left): the month a year before."""
-    actual = history[:, -holdout:]
-    naive = history[:, -holdout - 12:history.shape[1] - 12]
-    error, scale = np.abs(actual - naive).sum(axis=1), np.abs(actual).sum(axis=1)
-    wape = np.append(error / scale, error.sum() / scale.sum())
-    method = np.empty(history.shape[0] + 1, dtype=object)
-    method.fill("seasonal_naive")  # one shared string (np.full would make one per row)
-    method[-1] = "overall"
-    return method, wape, wape
-
-
 def _seasonal_split(series, annual_target, overrides):
     """Indices by ratio to the centred 2×12 moving average of a series starting in January,
     scaled to sum to 12; the periods not overridden share the rest of the target in
@@ -357,7 +344,6 @@ def cases(n: int, seed: int = 5) -> dict:
             "DX_SAFETY_STOCK_FILL_RATE": (
                 (history, _column(lead), _column(fill_rate), _column(order_qty), _column(lead_sd)),
                 lambda: _safety_stock_fill_rate(history, lead, fill_rate, order_qty, lead_sd)),
-            "DX_FORECAST_ACCURACY": ((long_history,), lambda: _forecast_accuracy(long_history)),
             "DX_SEASONAL_SPLIT": ((ANNUAL_TARGET, _column(series), 12, _column(DECEMBER_FIXED)),
                                   lambda: _seasonal_split(series, ANNUAL_TARGET, DECEMBER_FIXED)),
         }

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
+from dealerxl.calc.intermittent import intermittent_forecast
 
 # pandas period frequencies for the two bucket sizes the demand table may use.
 FREQUENCIES = {"month": "M", "week": "W"}
@@ -208,7 +209,7 @@ def periods_since_last_demand(demand) -> np.ndarray:
 
 def demand_statistics(history: pd.DataFrame, keys=("sku",), period: str = "month", quantity: str = "quantity",
                       bucket: str = "month", first_period=None, last_period=None,
-                      from_first_row: bool = False) -> pd.DataFrame:
+                      from_first_row: bool = False, classify: bool = False) -> pd.DataFrame:
     """Demand statistics per key (e.g. SKU, or SKU × location) from a long table of periods.
 
     Builds :func:`demand_matrix` (missing periods = zero demand) and applies
@@ -231,6 +232,15 @@ def demand_statistics(history: pd.DataFrame, keys=("sku",), period: str = "month
 
     >>> demand_statistics(h, keys=("sku", "location"), from_first_row=True).mean_demand.tolist()
     [13.333333333333334, 3.0]
+
+    With ``classify`` each key also gets its Syntetos–Boylan ``demand_class`` (with ``adi``
+    and ``cv2``) and the intermittent-demand forecast per period and its in-sample mean
+    squared error, ``intermittent_forecast`` and ``intermittent_mse``
+    (:func:`dealerxl.calc.intermittent.intermittent_forecast`). W1 asked for 10 and 30 in two
+    of three months: ADI 1.5, sizes' CV² = (14.14 / 20)² = 0.5 → lumpy; W2 once in three → intermittent.
+
+    >>> demand_statistics(h, keys=("sku", "location"), classify=True).demand_class.tolist()
+    ['lumpy', 'intermittent']
     """
     matrix = demand_matrix(history, keys, period, quantity, bucket, first_period, last_period)
     values = matrix.to_numpy() if matrix.shape[1] else np.zeros((len(matrix), 1))
@@ -242,5 +252,12 @@ def demand_statistics(history: pd.DataFrame, keys=("sku",), period: str = "month
         values = np.where(before_start, np.nan, values)
     stats = statistics_from_matrix(values, blank_as_zero=not from_first_row)
     stats["periods_since_demand"] = periods_since_last_demand(values) if len(matrix) else np.zeros(0)
+    if classify:
+        classes = intermittent_forecast(values) if len(matrix) else {
+            name: np.zeros(0) for name in ("adi", "cv2", "demand_class", "forecast", "mse")}
+        for name in ("adi", "cv2", "demand_class"):
+            stats[name] = classes[name]
+        stats["intermittent_forecast"] = classes["forecast"]
+        stats["intermittent_mse"] = classes["mse"]
     stats.index = matrix.index
     return stats.reset_index()

@@ -1,36 +1,42 @@
-"""Sales forecasts per series (dealer, product…) with additive Holt-Winters exponential smoothing,
-a seasonal-naive fallback for short histories, and holdout accuracy (WAPE) against seasonal naive.
+"""Sales forecasts per series (dealer, product…): exponential smoothing (ETS) chosen per series
+by AICc with prediction intervals, simpler fallbacks for short histories, and holdout accuracy
+(WAPE) against seasonal naive.
 
 Histories are matrices: one row per series, one column per month, oldest first, all rows
 ending in the same month. Leading blanks mean the series did not exist yet (a new dealer);
 a blank after the first value is a month without sales (0). A negative month (returns
-above sales) is kept as it is; forecasts are floored at 0.
+above sales) is kept as it is; forecasts and interval bounds are floored at 0.
 
-Holt-Winters is fitted to every series at once: the smoothing parameters are chosen per
-series from a grid by the smallest one-step-ahead squared error, with the recursion run over
-months for all series and all grid points together (numpy), so thousands of dealers take
-about as long as a few.
+Which model a series gets depends on how many months it has since its first value:
+
+=============  ==========================================================================
+months         model
+=============  ==========================================================================
+24 or more     the best by AICc of ETS(A,·,N) and (A,·,A) and, for series above zero
+               throughout, (M,·,N), (M,·,A) and (M,·,M), each with no, additive or
+               damped trend (· = N, A, Ad): fifteen models
+12 to 23       the best of the non-seasonal ones (two seasons are needed to tell a season)
+5 to 11        ETS(A,N,N), simple exponential smoothing
+1 to 4         the mean of the months there are ("naive_mean")
+none           no forecast ("none")
+=============  ==========================================================================
+
+Seasonal naive ("seasonal_naive") stands in only where no model can be fitted. The fitting
+(:mod:`dealerxl.calc.ets`) runs for all series of equal length at once, so thousands of
+dealers take seconds rather than minutes.
 """
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from dealerxl.calc import CalcError
+from dealerxl.calc.ets import LEVELS, MODELS, NON_SEASONAL, Model, fit_forecast
 
 SEASON = 12
-# Smoothing-parameter grid (α level, β trend, γ season, φ damping), each with both season
-# forms. Coarse on purpose: the one-step error surface is flat near its minimum and 36 months
-# cannot tell finer values apart (on generated series the grid comes within 0.005 WAPE of
-# statsmodels' fully optimised ExponentialSmoothing, at a small fraction of its time).
-ALPHAS = (0.05, 0.15, 0.3, 0.5, 0.8)
-BETAS = (0.0, 0.05, 0.15)
-GAMMAS = (0.05, 0.15, 0.3, 0.5)
-PHIS = (0.9, 0.98)
-# Series fitted together: bounds memory to grid × block × season floats; small blocks stay in cache.
-BLOCK = 200
+SIMPLE = (Model("A", "N", "N"),)
+FEWEST_MONTHS_FOR_A_MODEL = 5  # ETS(A,N,N) has k = 3 (α, ℓ₀, σ²): AICc needs n ≥ k + 2
 
 
 def _history(history) -> tuple[np.ndarray, np.ndarray]:
@@ -75,157 +81,97 @@ def seasonal_naive(history, horizon: int, season: int = SEASON) -> np.ndarray:
     return np.where(short[:, None], mean[:, None], repeated)
 
 
-def _grid() -> np.ndarray:
-    """Every (α, β, γ, φ, multiplicative) combination tried per series."""
-    return np.array(list(itertools.product(ALPHAS, BETAS, GAMMAS, PHIS, (0.0, 1.0))))
+def _models_for(months: int, season: int):
+    """The models a series of ``months`` months may take (see the module's table)."""
+    if months >= 2 * season:
+        return MODELS
+    if months >= season:
+        return NON_SEASONAL
+    return SIMPLE if months >= FEWEST_MONTHS_FOR_A_MODEL else ()
 
 
-def holt_winters(history, horizon: int, season: int = SEASON, parameters=None) -> np.ndarray:
-    """Holt-Winters (damped trend, additive or multiplicative season) forecasts for every row.
+def forecast_with_intervals(history, horizon: int, season: int = SEASON, levels=LEVELS) -> dict:
+    """Point forecasts and prediction intervals for every row, with the method each row got.
 
-    Component form (Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd
-    ed., §8.3, with the damped trend of §8.2), m = ``season``; additive season:
+    Returns ``method`` (an ETS model name such as ``ETS(M,Ad,M)``, or seasonal_naive /
+    naive_mean / none), ``mean`` (rows × horizon) and ``lower`` / ``upper``: coverage →
+    rows × horizon. ETS intervals come from the model (:func:`dealerxl.calc.ets.fit_forecast`);
+    seasonal naive's are ŷ ± z·σ̂·√(k + 1), k = ⌊(h − 1)/m⌋, σ̂ from the differences
+    yₜ − yₜ₋ₘ; the mean's are ȳ ± z·s·√(1 + 1/T) (Hyndman & Athanasopoulos, Forecasting:
+    Principles and Practice, 3rd ed., §5.5, Table 5.2). Bounds are floored at 0.
 
-    * level  ℓₜ = α(yₜ − sₜ₋ₘ) + (1 − α)(ℓₜ₋₁ + φbₜ₋₁)
-    * trend  bₜ = β(ℓₜ − ℓₜ₋₁) + (1 − β)φbₜ₋₁
-    * season sₜ = γ(yₜ − ℓₜ₋₁ − φbₜ₋₁) + (1 − γ)sₜ₋ₘ
-    * forecast ŷ_{T+h} = ℓ_T + (φ + φ² + … + φʰ)b_T + s_{T+h−m(k+1)}, k = ⌊(h−1)/m⌋;
-
-    multiplicative season (the swing grows with the level, usual for sales): yₜ − sₜ₋ₘ
-    becomes yₜ/sₜ₋ₘ, yₜ − ℓₜ₋₁ − φbₜ₋₁ becomes yₜ/(ℓₜ₋₁ + φbₜ₋₁), and the forecast is
-    (ℓ_T + Σφⁱ b_T)·s. Forecasts are floored at 0 (sales are not negative).
-
-    Start values from the first two seasons by the heuristic of Hyndman, Koehler, Ord &
-    Snyder, Forecasting with Exponential Smoothing (2008, §2.6.1): seasons from a classical
-    decomposition, ℓ₀ and b₀ from a line through the seasonally adjusted values. Rows
-    need at least 2m months, none blank.
-    ``parameters``: one (α, β, γ, φ[, multiplicative 0/1]) for all rows; by default each
-    row takes, from a grid, the set with the smallest sum of squared one-step errors (the
-    multiplicative form only for rows whose sales are all above zero). Returns the
-    forecasts (rows × horizon).
-
-    Example: a series repeating exactly (100 + pattern) is continued exactly, since every
-    one-step error is zero whatever the parameters.
-
-    >>> pattern = [-30, -20, -10, 0, 10, 20, 30, 20, 10, 0, -10, -20]
-    >>> y = [100 + p for p in pattern] * 3
-    >>> holt_winters([y], 3, parameters=(0.3, 0.1, 0.2, 0.98))[0].round(6).tolist()
-    [70.0, 80.0, 90.0]
-    """
-    x = np.asarray(history, dtype=float)
-    x = x.reshape(1, -1) if x.ndim == 1 else x
-    if horizon < 1:
-        raise CalcError("the forecast horizon must be at least one month")
-    if x.shape[1] < 2 * season:
-        raise CalcError(f"Holt-Winters needs at least {2 * season} months of history, not {x.shape[1]}")
-    if np.isnan(x).any():
-        raise CalcError("Holt-Winters needs a complete history (no blank months)")
-    if parameters is None:
-        grid = _grid()
-    else:
-        given = np.asarray(parameters, dtype=float).ravel()
-        if given.size not in (4, 5):
-            raise CalcError("Holt-Winters parameters are α, β, γ, φ and optionally 1 for a multiplicative season")
-        grid = np.r_[given, 0.0][:5].reshape(1, 5)
-    forecasts = [_holt_winters_block(x[i:i + BLOCK], horizon, season, grid) for i in range(0, x.shape[0], BLOCK)]
-    return np.vstack(forecasts) if forecasts else np.zeros((0, horizon))
-
-
-def _start_values(x: np.ndarray, season: int, multiplicative: bool):
-    """Initial level, trend and season per row from the first two seasons (Hyndman et al. 2008, §2.6.1).
-
-    Season: the first two seasons' values against their centred 2×m moving average
-    (difference, or ratio when multiplicative), one per position, normalised to sum 0
-    (average 1). Level and trend: a least-squares line through the seasonally adjusted
-    first two seasons, ℓ₀ its value just before the first month and b₀ its slope.
-    """
-    head = x[:, :2 * season]
-    weights = np.r_[0.5, np.ones(season - 1), 0.5] / season
-    # Moving average at positions m/2 … 3m/2 − 1: one value per season position.
-    windows = np.lib.stride_tricks.sliding_window_view(head, season + 1, axis=1)
-    moving = windows @ weights
-    positions = np.arange(season // 2, season // 2 + moving.shape[1])
-    centre = head[:, positions]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        detrended = centre / moving if multiplicative else centre - moving
-    seasons = np.empty((x.shape[0], season))
-    seasons[:, positions % season] = detrended
-    if multiplicative:
-        seasons = seasons * season / seasons.sum(axis=1, keepdims=True)
-        adjusted = head / np.tile(seasons, 2)
-    else:
-        seasons = seasons - seasons.mean(axis=1, keepdims=True)
-        adjusted = head - np.tile(seasons, 2)
-    t = np.arange(1, 2 * season + 1, dtype=float)
-    slope = (adjusted - adjusted.mean(axis=1, keepdims=True)) @ (t - t.mean()) / ((t - t.mean()) @ (t - t.mean()))
-    intercept = adjusted.mean(axis=1) - slope * t.mean()
-    return intercept, slope, seasons
-
-
-def _holt_winters_block(x: np.ndarray, horizon: int, season: int, grid: np.ndarray) -> np.ndarray:
-    """Fit every grid point to every row of ``x`` at once; forecast with each row's best point."""
-    n = x.shape[1]
-    alpha, beta, gamma, phi = (grid[:, k, None] for k in range(4))  # (G, 1), broadcast over series
-    multiplicative = grid[:, 4, None] > 0
-    # The multiplicative form divides by sales and levels: only for series that are always positive.
-    positive = (x > 0).all(axis=1)
-    add = _start_values(x, season, False)
-    mul = _start_values(np.where(positive[:, None], x, 1.0), season, True)
-    level = np.where(multiplicative, mul[0][None], add[0][None])  # (grid, series)
-    trend = np.where(multiplicative, mul[1][None], add[1][None])
-    seasonal = np.where(multiplicative[:, :, None], mul[2][None], add[2][None])  # (grid, series, season)
-    sse = np.where(multiplicative & ~positive[None, :], np.inf, 0.0)
-    for t in range(n):  # months, not rows: the recursion is sequential in time
-        j = t % season
-        y = x[:, t]
-        damped = level + phi * trend
-        old = seasonal[:, :, j]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            predicted = np.where(multiplicative, damped * old, damped + old)
-            deseasoned = np.where(multiplicative, y / old, y - old)
-            relative = np.where(multiplicative, y / damped, y - damped)
-        sse += (y - predicted) ** 2
-        new_level = alpha * deseasoned + (1 - alpha) * damped
-        seasonal[:, :, j] = gamma * relative + (1 - gamma) * old
-        trend = beta * (new_level - level) + (1 - beta) * phi * trend
-        level = new_level
-    best = np.argmin(np.where(np.isfinite(sse), sse, np.inf), axis=0)
-    rows = np.arange(x.shape[0])
-    steps = np.arange(1, horizon + 1)
-    phi_best = grid[best, 3][:, None]
-    damping = np.cumsum(phi_best ** steps[None, :], axis=1)
-    season_at = seasonal[best, rows][:, (n + steps - 1) % season]
-    base = level[best, rows][:, None] + damping * trend[best, rows][:, None]
-    forecast = np.where(grid[best, 4][:, None] > 0, base * season_at, base + season_at)
-    return np.maximum(np.nan_to_num(forecast, nan=0.0), 0.0)
-
-
-def forecast(history, horizon: int, season: int = SEASON, min_model_months: int = 24) -> pd.DataFrame:
-    """Next ``horizon`` months per series: Holt-Winters where the history is long enough, else seasonal naive.
-
-    A row with at least ``min_model_months`` months (≥ 2 seasons) since its first value is
-    forecast by :func:`holt_winters` on those months; shorter rows by
-    :func:`seasonal_naive`. Returns one row per series: ``method``
-    (holt_winters / seasonal_naive / naive_mean / none) and the forecasts ``h1`` … ``hH``.
+    Example: a series repeating a year exactly is continued exactly, with no spread.
 
     >>> y = [100 + p for p in [-30, -20, -10, 0, 10, 20, 30, 20, 10, 0, -10, -20]] * 3
-    >>> f = forecast([y, [None] * 30 + [5, 7, 6, 5, 7, 6]], 2)
-    >>> f.method.tolist(), f.h1.round(1).tolist()
-    (['holt_winters', 'naive_mean'], [70.0, 6.0])
+    >>> f = forecast_with_intervals([y], 2)
+    >>> f["mean"][0].round(6).tolist(), f["upper"][0.8][0].round(6).tolist()
+    ([70.0, 80.0], [70.0, 80.0])
     """
-    if min_model_months < 2 * season:
-        raise CalcError(f"Holt-Winters needs at least {2 * season} months; min_model_months is {min_model_months}")
+    if horizon < 1:
+        raise CalcError("the forecast horizon must be at least one month")
     x, length = _history(history)
-    result = seasonal_naive(x, horizon, season)
+    rows = x.shape[0]
+    mean = seasonal_naive(x, horizon, season)
     method = np.where(length == 0, "none", np.where(length < season, "naive_mean", "seasonal_naive")).astype(object)
-    model = length >= min_model_months
+    lower, upper = _fallback_intervals(x, length, mean, horizon, season, levels)
     # Rows of equal length are fitted together; there are few distinct lengths (start months).
-    for months in np.unique(length[model]):
-        rows = np.flatnonzero(model & (length == months))
-        result[rows] = holt_winters(x[rows, x.shape[1] - months:], horizon, season)
-        method[rows] = "holt_winters"
-    frame = pd.DataFrame(result, columns=[f"h{h}" for h in range(1, horizon + 1)])
-    frame.insert(0, "method", method)
+    for months in np.unique(length[length > 0]):
+        models = _models_for(int(months), season)
+        if not models:
+            continue
+        target = np.flatnonzero(length == months)
+        fit = fit_forecast(x[target, x.shape[1] - months:], horizon, season, models, levels)
+        fitted = fit.model != ""
+        chosen = target[fitted]
+        method[chosen] = fit.model[fitted]
+        mean[chosen] = fit.mean[fitted]
+        for level in levels:
+            lower[level][chosen] = fit.lower[level][fitted]
+            upper[level][chosen] = fit.upper[level][fitted]
+    with np.errstate(invalid="ignore"):
+        mean = np.maximum(mean, 0.0, where=~np.isnan(mean), out=mean)
+        for level in levels:
+            np.maximum(lower[level], 0.0, where=~np.isnan(lower[level]), out=lower[level])
+            np.maximum(upper[level], 0.0, where=~np.isnan(upper[level]), out=upper[level])
+    return {"method": method, "mean": mean, "lower": lower, "upper": upper}
+
+
+def _fallback_intervals(x, length, mean, horizon, season, levels):
+    """Intervals of seasonal naive and of the mean (FPP3 §5.5), NaN where no history."""
+    rows, n = x.shape
+    steps = np.arange(1, horizon + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if n > season:
+            differences = x[:, season:] - x[:, :-season]
+            count = (~np.isnan(differences)).sum(axis=1)
+            naive_sd = np.sqrt(np.where(count > 0, np.nansum(differences ** 2, axis=1) / np.maximum(count, 1), np.nan))
+        else:
+            naive_sd = np.full(rows, np.nan)
+        naive_spread = naive_sd[:, None] * np.sqrt((steps - 1) // season + 1)[None, :]
+        months = np.maximum(length, 1)
+        mean_sd = np.where(length > 1, np.nanstd(x, axis=1, ddof=1) if n > 1 else np.nan, np.nan)
+        mean_spread = np.repeat((mean_sd * np.sqrt(1 + 1 / months))[:, None], horizon, axis=1)
+    spread = np.where((length < season)[:, None], mean_spread, naive_spread)
+    lower = {level: mean - norm.ppf((1 + level) / 2) * spread for level in levels}
+    upper = {level: mean + norm.ppf((1 + level) / 2) * spread for level in levels}
+    return lower, upper
+
+
+def forecast(history, horizon: int, season: int = SEASON) -> pd.DataFrame:
+    """Next ``horizon`` months per series: ``method`` and the forecasts ``h1`` … ``hH``.
+
+    The method per row is the one of the module's table (an ETS model name, or
+    seasonal_naive / naive_mean / none); see :func:`forecast_with_intervals` for the
+    intervals.
+
+    >>> y = [100 + p for p in [-30, -20, -10, 0, 10, 20, 30, 20, 10, 0, -10, -20]] * 3
+    >>> f = forecast([y, [None] * 33 + [5, 7, 6]], 2)
+    >>> f.method.tolist()[1], f.h1.round(1).tolist()
+    ('naive_mean', [70.0, 6.0])
+    """
+    result = forecast_with_intervals(history, horizon, season, levels=())
+    frame = pd.DataFrame(result["mean"], columns=[f"h{h}" for h in range(1, horizon + 1)])
+    frame.insert(0, "method", result["method"])
     return frame
 
 
@@ -261,7 +207,7 @@ def wape(actual, forecast_values, axis=None):
         return np.where(scale > 0, error / scale, np.nan)
 
 
-def holdout_accuracy(history, holdout: int = 6, season: int = SEASON, min_model_months: int = 24) -> pd.DataFrame:
+def holdout_accuracy(history, holdout: int = 6, season: int = SEASON) -> pd.DataFrame:
     """WAPE on the last ``holdout`` months of each series: the model of :func:`forecast` vs seasonal naive.
 
     The last ``holdout`` months are hidden, both methods forecast them from the months
@@ -269,37 +215,29 @@ def holdout_accuracy(history, holdout: int = 6, season: int = SEASON, min_model_
     ``abs_error_naive`` and ``actual_total`` let :func:`overall_wape` add the series up.
 
     >>> y = [100 + p for p in [-30, -20, -10, 0, 10, 20, 30, 20, 10, 0, -10, -20]] * 3
-    >>> holdout_accuracy([y], 6)[["method", "wape_model", "wape_naive"]].round(3).values.tolist()
-    [['holt_winters', 0.0, 0.0]]
+    >>> holdout_accuracy([y], 6)[["wape_model", "wape_naive"]].round(3).values.tolist()
+    [[0.0, 0.0]]
     """
-    return pd.DataFrame(holdout_accuracy_columns(history, holdout, season, min_model_months))
+    return pd.DataFrame(holdout_accuracy_columns(history, holdout, season))
 
 
-def holdout_accuracy_columns(history, holdout: int = 6, season: int = SEASON, min_model_months: int = 24) -> dict:
+def holdout_accuracy_columns(history, holdout: int = 6, season: int = SEASON) -> dict:
     """The columns of :func:`holdout_accuracy` as arrays (name → one value per series), for
     callers that need no table.
 
-    When every series starts in the first month and the months left after the holdout are
-    too few for the model but at least a season, every series is forecast by seasonal naive:
-    the model's forecasts are the naive ones, so (with no blank among the months compared)
-    they are taken and scored once.
-
-    Example (worked by hand): months 1 … 24 with the last 6 hidden; 18 months left are too
-    few for the model, so both methods repeat the same months a year before, 7 … 12 for
-    19 … 24: each 12 off → WAPE = 6·12 / (19 + … + 24) = 72 / 129 = 0.5581.
+    Example (worked by hand): months 1 … 24 with the last 6 hidden; seasonal naive repeats
+    the months a year before, 7 … 12 for 19 … 24: each 12 off → WAPE = 6·12 / (19 + … + 24)
+    = 72 / 129 = 0.5581. The model (18 months: a non-seasonal ETS) follows the trend.
 
     >>> columns = holdout_accuracy_columns([[float(m) for m in range(1, 25)]], 6)
-    >>> columns["method"].tolist(), columns["wape_model"].round(4).tolist(), columns["wape_naive"].round(4).tolist()
-    (['seasonal_naive'], [0.5581], [0.5581])
+    >>> columns["wape_naive"].round(4).tolist(), bool(columns["wape_model"][0] < 0.01)
+    ([0.5581], True)
     """
-    columns = _holdout_accuracy_all_seasonal_naive(history, holdout, season, min_model_months)
-    if columns is not None:
-        return columns
     x, _ = _history(history)
     if not 1 <= holdout < x.shape[1]:
         raise CalcError(f"the holdout must be 1 to {x.shape[1] - 1} months")
     train, actual = x[:, :-holdout], x[:, -holdout:]
-    model = forecast(train, holdout, season, min_model_months)
+    model = forecast(train, holdout, season)
     model_values = model.iloc[:, 1:].to_numpy(dtype=float)
     naive_values = seasonal_naive(train, holdout, season)
     ok = ~np.isnan(actual)
@@ -311,41 +249,6 @@ def holdout_accuracy_columns(history, holdout: int = 6, season: int = SEASON, mi
         "abs_error_naive": np.where(ok & ~np.isnan(naive_values), np.abs(actual - naive_values), 0).sum(axis=1),
         "actual_total": np.where(ok, np.abs(actual), 0).sum(axis=1),
     }
-
-
-def _holdout_accuracy_all_seasonal_naive(history, holdout: int, season: int, min_model_months: int) -> dict | None:
-    """:func:`holdout_accuracy_columns` when seasonal naive forecasts every series: each starts
-    in the first month (no blank there) and season ≤ months left < ``min_model_months``. Then
-    the model's forecasts are the naive ones, the same months a year before the holdout. When
-    none of those months nor of the holdout is blank or ∞ (each row's sums are finite only
-    then), the general path's masks keep every month and its blanks elsewhere (zeros) are
-    never read. None in any other case (then the general path decides, errors included)."""
-    x = np.asarray(history, dtype=float)  # as the general path reads it (and fails on the same input)
-    x = x.reshape(1, -1) if x.ndim == 1 else x
-    if x.ndim != 2 or min_model_months < 2 * season or not 1 <= holdout < x.shape[1]:
-        return None
-    months = x.shape[1] - holdout
-    if not season <= months < min_model_months or np.isnan(x[:, 0]).any():
-        return None
-    x = np.ascontiguousarray(x)  # as the general path's copy is: its row sums add in the same order
-    actual = x[:, months:]
-    steps = np.arange(1, holdout + 1)
-    source = months + steps - 1 - season * ((steps - 1) // season + 1)  # the month repeated for step h
-    # Within a season the months repeated follow each other: a slice, not a gather.
-    naive = x[:, source[0]:source[0] + holdout] if holdout <= season else x[:, source]
-    absolute_error = actual - naive
-    np.abs(absolute_error, out=absolute_error)
-    with np.errstate(over="ignore", invalid="ignore"):
-        error = absolute_error.sum(axis=1)
-        total = np.abs(actual).sum(axis=1)
-    if not (np.isfinite(error).all() and np.isfinite(total).all()):
-        return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(total > 0, error / total, np.nan)
-    method = np.empty(x.shape[0], dtype=object)
-    method.fill("seasonal_naive")  # one text for every row (np.full would make a copy per row)
-    return {"method": method, "wape_model": score, "wape_naive": score,
-            "abs_error_model": error, "abs_error_naive": error, "actual_total": total}
 
 
 def overall_wape(accuracy) -> dict[str, float]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
+from dealerxl.calc.intermittent import count_reorder_point
 from dealerxl.calc.inventory import (MONTH_DAYS, YEAR_DAYS, eoq, round_order_quantity, safety_stock,
                                      safety_stock_fill_rate)
 
@@ -38,6 +39,9 @@ MANUAL_REVIEW = "manual_review"
 # min_max orders up to S = s + Q when the position is at or below s (R, s, S).
 PERIODIC_ORDER_UP_TO = "periodic_order_up_to"
 PERIODIC_RULES = (PERIODIC_ORDER_UP_TO, "min_max")
+# Demand classes (Syntetos–Boylan) whose demand over the protection interval is a count with
+# many zeros: their reorder point comes from a count distribution, not the normal.
+COUNT_CLASSES = ("intermittent", "lumpy")
 
 # Reason code → the result columns its message shows, e.g.
 # "available {available} is at or below the reorder point {reorder_point}".
@@ -137,6 +141,13 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
     Reason: not_replenished (discontinued), else backorder (reserved above on hand), stock_out
     (nothing on hand), below_safety_stock, below_reorder_point, or no_order_needed.
 
+    Slow movers. A row whose ``demand_class`` is intermittent or lumpy (:data:`COUNT_CLASSES`;
+    d is then its Croston–SBA or TSB forecast and σd the root of that forecast's mean squared
+    error) takes its reorder point from a count distribution over R + L instead:
+    s = :func:`~dealerxl.calc.intermittent.count_reorder_point` (Poisson, or negative
+    binomial when the variance exceeds the mean) at the cycle service level, and
+    SS = s − d·(R + L); a fill-rate target does not apply to these rows.
+
     Review period. An item is reviewed periodically when its ``review_rule`` is
     ``periodic_order_up_to`` or ``min_max`` or when it has a ``review_period_days`` above
     zero (the ABC-XYZ policy box's). Its position is looked at only every R days, so an
@@ -181,6 +192,17 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
     >>> r = replenishment_proposal(row.assign(lead_time_days=0.5 * MONTH_DAYS), "2026-11-30").orders.iloc[0]
     >>> [round(float(r[c]), 2) for c in ("safety_stock", "reorder_point", "proposed_qty")]
     [23.26, 73.26, 0.0]
+
+    A lumpy spare part, worked by hand: d = 0.5 a month, σd² = 1.5, L = 2 months, 95 % →
+    negative binomial with mean 1 and variance 3: s = 4 (see count_reorder_point), SS = 3;
+    one on hand and none on order → order up to s + EOQ (D = 6, K = 50, h = 2: 17.32) =
+    21.32, 20.32 → one pack of 24.
+
+    >>> part = row.assign(mean_demand=0.5, sd_demand=1.5 ** 0.5, on_hand=1, on_order=0, reserved=0,
+    ...                   demand_class="lumpy")
+    >>> r = replenishment_proposal(part, "2026-11-30").orders.iloc[0]
+    >>> [round(float(r[c]), 2) for c in ("safety_stock", "reorder_point", "proposed_qty")], r.demand_class
+    ([3.0, 4.0, 24.0], 'lumpy')
     """
     missing_keys = [c for c in ("sku", "location") if c not in positions.columns]
     if missing_keys:
@@ -242,6 +264,12 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
         ss = np.where(use_fill, fill_ss, cycle_ss)
     else:
         ss = cycle_ss
+    if "demand_class" in f.columns:
+        counted = f["demand_class"].isin(COUNT_CLASSES).to_numpy()
+        if counted.any():
+            count_ss = count_reorder_point(d, sd ** 2, protection / period_days, f["service_level"].to_numpy(float),
+                                           lead_sd / period_days)["safety_stock"]
+            ss = np.where(counted, count_ss, ss)
     ss = np.where(to_order, 0.0, ss)
     rop = np.where(to_order, 0.0, d * protection / period_days + ss)
     # Buying to order: the order-up-to level is zero, so only a negative available (customer

@@ -42,8 +42,11 @@ def add_output_arguments(parser, out_help: str,
 
 
 def output_path(args, name: str) -> Path:
-    """``--out``, or ``reports/<name>`` next to the input workbook; its folder exists afterwards."""
+    """``--out`` (a file, or a folder to hold ``name``: an existing one or a path without a
+    file suffix), or ``reports/<name>`` next to the input workbook; its folder exists afterwards."""
     path = args.out or args.workbook.resolve().parent / "reports" / name
+    if args.out is not None and (args.out.is_dir() or not args.out.suffix):
+        path = args.out.resolve() / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -45,11 +45,6 @@ def run(args) -> int:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         print(tr("msg.monthly_report.bad_month", lang, value=args.month), file=sys.stderr)
         return 2
-    output = output_name
-    if args.out is not None and (args.out.is_dir() or not args.out.suffix):
-        # A folder: the report keeps its own name inside it (an absolute path joined last wins).
-        folder, args.out = args.out.resolve(), None
-        output = lambda result: str(folder / output_name(result))
 
     def notes(result):
         lines = [summary_text(result)]
@@ -59,5 +54,5 @@ def run(args) -> int:
 
     return run_job(args, lang, job="monthly_report", code="monthly_report",
                    run=lambda: run_monthly_report(args.workbook, args.month, lang=args.lang),
-                   output_name=output, write=lambda result, path: [write_report(result, path)],
+                   output_name=output_name, write=lambda result, path: [write_report(result, path)],
                    notes=notes)

@@ -60,16 +60,9 @@ def run(args) -> int:
         except RenderUnavailable as error:
             print(error.message(lang), file=sys.stderr)
             return 2
-    naming = output_name
-    if args.out is not None and args.out.is_dir():
-        # ``--out DIR``: the default file name inside that folder
-        folder, args.out = args.out.resolve(), None
-
-        def naming(result):
-            return str(folder / output_name(result))
     return run_job(args, lang, job="statements", code="statements",
                    run=lambda: run_statements(args.workbook, args.month, dealers=args.dealers, lang=args.lang),
-                   output_name=naming, write=lambda result, path: write_files(args, result, path),
+                   output_name=output_name, write=lambda result, path: write_files(args, result, path),
                    notes=notes)
 
 

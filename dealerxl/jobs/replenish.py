@@ -22,7 +22,7 @@ import pandas as pd
 
 from dealerxl.calc.demand import demand_statistics
 from dealerxl.calc.inventory import abc_xyz, apply_policy, thresholds_from_settings
-from dealerxl.calc.replenishment import REASON_FIELDS, REQUIRED, replenishment_proposal
+from dealerxl.calc.replenishment import COUNT_CLASSES, REASON_FIELDS, REQUIRED, replenishment_proposal
 from dealerxl.calc.supply import logistics_costs, supplier_scorecard
 from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
@@ -55,21 +55,32 @@ def demand_per_position(history: pd.DataFrame, as_of: pd.Timestamp, settings: di
     Demand is what was shipped plus what could not be served, so stock-outs do not shrink
     the safety stock. An item's history starts at its own first month; with fewer months
     than ``min_history_months`` its variability is unknown (listed as missing).
+
+    Each position also gets its Syntetos–Boylan ``demand_class``. For intermittent and lumpy
+    ones the mean is the Croston–SBA or TSB forecast and the standard deviation that
+    forecast's error (root mean squared one-step error), which the proposal turns into a
+    reorder point from a count distribution.
     """
     months = pd.to_datetime(history["month"])
     history = history.loc[months <= as_of].assign(
         demand=lambda h: h["quantity"].astype(float) + h.get("unfulfilled_qty", pd.Series(0.0, index=h.index))
         .astype(float).fillna(0.0))
     if history.empty:
-        return pd.DataFrame(columns=[*KEYS, "mean_demand", "sd_demand", "cv"])
+        return pd.DataFrame(columns=[*KEYS, "mean_demand", "sd_demand", "cv", "demand_class"])
     last = pd.to_datetime(history["month"]).max().to_period("M")
     first = last - (int(settings["demand_history_months"]) - 1)
     history = history.loc[pd.to_datetime(history["month"]).dt.to_period("M") >= first]
     stats = demand_statistics(history, keys=KEYS, quantity="demand", first_period=first, last_period=last,
-                              from_first_row=True)
+                              from_first_row=True, classify=True)
+    counted = stats["demand_class"].isin(COUNT_CLASSES)
+    stats.loc[counted, "mean_demand"] = stats.loc[counted, "intermittent_forecast"]
+    # No one-step error before the first demand: an item first asked for in the last month
+    # keeps the spread of its demand.
+    error_sd = np.sqrt(stats["intermittent_mse"])
+    stats.loc[counted, "sd_demand"] = error_sd[counted].fillna(stats.loc[counted, "sd_demand"])
     short = stats["periods"] < int(settings["min_history_months"])
     stats.loc[short, "sd_demand"] = np.nan
-    return stats[[*KEYS, "mean_demand", "sd_demand", "cv"]]
+    return stats[[*KEYS, "mean_demand", "sd_demand", "cv", "demand_class"]]
 
 
 def stock_positions(inputs, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -199,8 +210,8 @@ def plan_replenishment(inputs, planning_date: pd.Timestamp, *, scorecards: bool 
     result = replenishment_proposal(positions, planning_date, period_days=float(settings["demand_period_days"]),
                                     default_order_cost=float(settings["default_order_cost"]),
                                     default_holding_cost_rate=float(settings["default_holding_cost_rate"]))
-    details = positions[[*KEYS, "sku_name", "supplier_id", "abc_class", "xyz_class", "review_rule", "on_hand",
-                         "on_order", "reserved"]]
+    details = positions[[*KEYS, "sku_name", "supplier_id", "abc_class", "xyz_class", "demand_class", "review_rule",
+                         "on_hand", "on_order", "reserved"]]
     missing = result.missing.merge(details, on=KEYS, how="left")
     missing["missing_parameters"] = parameter_names(missing["missing_parameters"], inputs.lang)
     proposal = pd.concat([result.orders, missing], ignore_index=True, sort=False)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.forecast import forecast
+from dealerxl.calc.forecast import forecast_with_intervals
 from dealerxl.calc.inventory import days_of_supply
 from dealerxl.calc.sales import achievement, period_metrics, sales_matrix
 from dealerxl.jobs.errors import JobError, reason
@@ -179,21 +179,22 @@ def top_and_bottom(ranking: pd.DataFrame, count: int = TOP_DEALERS) -> tuple[pd.
 def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TREND_MONTHS,
                         horizon: int = FORECAST_MONTHS) -> pd.DataFrame:
     """Net sales of the ``months`` months to ``period`` and the forecast of the next ``horizon``
-    (:func:`~dealerxl.calc.forecast.forecast`): ``month``, ``actual``, ``forecast``."""
+    with its 80 % prediction interval (:func:`~dealerxl.calc.forecast.forecast_with_intervals`):
+    ``month``, ``actual``, ``forecast``, ``lower_80``, ``upper_80``."""
     first = period - (months - 1)
     matrix = sales_matrix(lines.assign(scope="all"), by="scope", first_month=first, last_month=period)
     history = matrix.to_numpy(float)[0] if len(matrix) else np.zeros(months)
     started = np.flatnonzero(history != 0)
     if len(started) == 0:
         raise JobError("msg.monthly_report.no_sales", months=months, month=str(period))
-    ahead = forecast([np.where(np.arange(months) >= started[0], history, np.nan)], horizon,
-                     min_model_months=months).iloc[0]
+    ahead = forecast_with_intervals([np.where(np.arange(months) >= started[0], history, np.nan)], horizon)
     future = pd.period_range(period + 1, periods=horizon, freq="M")
-    actual = pd.DataFrame({"month": [str(p) for p in matrix.columns], "actual": history, "forecast": np.nan})
-    ahead_rows = pd.DataFrame({"month": [str(p) for p in future], "actual": np.nan,
-                               "forecast": [float(ahead[f"h{h}"]) for h in range(1, horizon + 1)]})
-    # The last actual month carries the forecast line's start, so the two lines join.
-    actual.loc[actual.index[-1], "forecast"] = history[-1]
+    actual = pd.DataFrame({"month": [str(p) for p in matrix.columns], "actual": history, "forecast": np.nan,
+                           "lower_80": np.nan, "upper_80": np.nan})
+    ahead_rows = pd.DataFrame({"month": [str(p) for p in future], "actual": np.nan, "forecast": ahead["mean"][0],
+                               "lower_80": ahead["lower"][0.8][0], "upper_80": ahead["upper"][0.8][0]})
+    # The last actual month carries the forecast's and the interval's start, so the lines join.
+    actual.loc[actual.index[-1], ["forecast", "lower_80", "upper_80"]] = history[-1]
     return pd.concat([actual, ahead_rows], ignore_index=True)
 
 

@@ -339,8 +339,12 @@ class _MeasuredSheet:
         self.widths[column] = max(self.widths.get(column, 0.0), width)
 
     def write(self, row, column, value, fmt=None):
-        if row > 0:  # the title lines spill over the columns to their right
-            self._note(column, value, fmt)
+        self._note(column, value, fmt)
+        return self._sheet.write(row, column, value, fmt)
+
+    def write_spilling(self, row, column, value, fmt=None):
+        """Text that spills over the empty cells to its right (titles, notes): it does not
+        size its column, or one sentence would make the first column as wide as itself."""
         return self._sheet.write(row, column, value, fmt)
 
     def write_number(self, row, column, value, fmt=None):
@@ -425,12 +429,12 @@ class _StatementSheet:
 
     def title(self) -> None:
         d, s = self.dealer, self.sheet
-        s.write(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
+        s.write_spilling(0, 0, f"{self.t('dealer_statement.title')} {self.result.summary['month']}", self.f["title"])
         s.set_row(0, 24)
         region = _code_label("region", d.region, self.lang)
         channel = _code_label("channel_type", d.channel_type, self.lang)
-        s.write(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
-        s.write(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
+        s.write_spilling(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
+        s.write_spilling(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
         self.row = 4
 
@@ -458,7 +462,7 @@ class _StatementSheet:
         self.row += 1
 
     def note(self, key: str, **fields) -> None:
-        self.sheet.write(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.sheet.write_spilling(self.row, 0, self.t(key, **fields), self.f["note"])
         self.row += 1
 
     def sales(self) -> None:

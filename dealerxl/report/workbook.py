@@ -208,8 +208,8 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
     summary = s.table(t("section.figures", lang), frame, cell_formats=cells, after=lights,
                       chart=trend_chart_spec(w) if trend is not None else None)
     if trend is not None:
-        trend_table = s.table(t("section.trend", lang), trend, {t("col.actual", lang): "#,##0",
-                                                                t("col.forecast", lang): "#,##0"})
+        shown = ("actual", "forecast", "lower_80", "upper_80")
+        trend_table = s.table(t("section.trend", lang), trend, {t(f"col.{c}", lang): "#,##0" for c in shown})
         summary.chart.data = trend_table
         trend_table.charted = True
     if w.result.summary.get("missing_parts"):
@@ -227,9 +227,12 @@ def trend_frame(w: ReportWriter) -> pd.DataFrame:
 
 
 def trend_chart_spec(w: ReportWriter) -> ChartSpec:
+    """Actual sales, the forecast and the forecast's 80 % prediction interval (two light lines)."""
     lang = w.lang
     return ChartSpec(t("chart.trend", lang), [Series(t("col.actual", lang), 1, 0x1F4E78),
-                                              Series(t("col.forecast", lang), 2, 0xED7D31)], kind="line")
+                                              Series(t("col.forecast", lang), 2, 0xED7D31),
+                                              Series(t("col.lower_80", lang), 3, 0xF8CBAD),
+                                              Series(t("col.upper_80", lang), 4, 0xF8CBAD)], kind="line")
 
 
 SALES_COLUMNS = ("key", "actual", "target", "achievement_rate", "gap", "yoy", "ytd", "ytd_yoy")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from dealerxl.calc import demand, inventory
+from dealerxl.calc import demand, intermittent, inventory
 from dealerxl.excel.functions.convert import (column, first_items, first_rows, matrix, numbers, one_number, table,
                                               used_rows)
 from dealerxl.excel.functions.errors import InputError
+from dealerxl.excel.functions.language import code_labels
 from dealerxl.excel.functions.registry import udf
 
 
@@ -58,6 +59,24 @@ def DX_DEMAND_STATS(demand_history, codes=None):
     intermittency.
     """
     return table(_history_statistics(demand_history))
+
+
+@udf("demand_history")
+def DX_DEMAND_CLASS(demand_history, codes=None):
+    """Syntetos–Boylan demand class per row and the forecast per period that suits it.
+
+    ADI = periods / periods with demand, CV² of the non-zero demands; smooth, erratic,
+    intermittent or lumpy at ADI 1.32 and CV² 0.49 (no_demand without any). The forecast is
+    Croston's with the SBA correction, or TSB for lumpy items. Spills adi, cv2, demand_class,
+    forecast_method and forecast under a header row; the class and the method in the
+    workbook's language.
+    """
+    history = matrix(first_rows(demand_history, used_rows(blocks=(demand_history,))), "demand_history")
+    result = intermittent.intermittent_forecast(history)
+    return table({"adi": result["adi"], "cv2": result["cv2"],
+                  "demand_class": code_labels(result["demand_class"], "enum.demand_class"),
+                  "forecast_method": code_labels(result["method"], "udf_code.method"),
+                  "forecast": result["forecast"]})
 
 
 def _demand_and_lead_times(demand_history, lead_time_days, lead_time_sd_days, *per_item):

@@ -83,13 +83,37 @@ def _history(history, name: str = "history") -> np.ndarray:
 
 @udf("history")
 def DX_FORECAST(history, horizon=None, codes=None):
-    """Next months per row of history: Holt-Winters with 24 months or more, else seasonal naive.
+    """Next months per row of history: exponential smoothing (ETS) chosen per row by AICc.
 
-    Spills method and h1 … hH (default 6 months) under a header row.
+    24 months or more: the best of fifteen ETS models (additive or multiplicative errors;
+    no, additive or multiplicative season; no, additive or damped trend); 12–23 months: the
+    non-seasonal ones; 5–11: simple
+    exponential smoothing; fewer: the mean. Spills method (the model, e.g. ETS(M,Ad,M))
+    and h1 … hH (default 6 months) under a header row.
     """
     result = table(forecast.forecast(_history(history), one_whole_number(horizon, "horizon", DEFAULT_HORIZON)))
     result[1:, 0] = code_labels(result[1:, 0], METHOD)
     return result
+
+
+RANGE_COLUMNS = ("series", "month", "method", "forecast", "lower_80", "upper_80", "lower_95", "upper_95")
+
+
+@udf("history")
+def DX_FORECAST_RANGE(history, horizon=None, codes=None):
+    """The forecast of DX_FORECAST with its 80 % and 95 % prediction intervals, one row per series and month.
+
+    Spills series (the row's number in the history, from 1), month (1 … horizon), method,
+    forecast, lower_80, upper_80, lower_95 and upper_95 under a header row.
+    """
+    months = one_whole_number(horizon, "horizon", DEFAULT_HORIZON)
+    result = forecast.forecast_with_intervals(_history(history), months)
+    rows = result["mean"].shape[0]
+    return table({
+        "series": np.repeat(np.arange(1, rows + 1), months), "month": np.tile(np.arange(1, months + 1), rows),
+        "method": code_labels(np.repeat(result["method"], months), METHOD), "forecast": result["mean"].ravel(),
+        "lower_80": result["lower"][0.8].ravel(), "upper_80": result["upper"][0.8].ravel(),
+        "lower_95": result["lower"][0.95].ravel(), "upper_95": result["upper"][0.95].ravel()})
 
 
 @udf("history")
