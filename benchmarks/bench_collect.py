@@ -7,11 +7,15 @@ as Excel saves a filled template: values in the input cells) are generated, then
   tool must do to see the data at all);
 * collecting: ``collect_files`` into a fresh SQLite store (and into a private schema of
   PostgreSQL when ``--postgres`` or ``$DEALERXL_TEST_POSTGRES_URL`` gives one): checksum
-  and archive copy, manifest signature, locked cells, the form's checks, one transaction
-  per file.
+  and archive copy, the package checks (file kind, unpacked sizes, the box of filled cells),
+  manifest signature, the table's place, locked cells, the form's checks in child processes
+  with memory and time limits, one transaction per file;
+* the same into SQLite with every check but in this process (``isolate=False``), which
+  shows what the child processes cost or save.
 
-Files per second and the ratio are printed; nothing is asserted (wall-clock depends on
-the machine and its load).
+Files per second and the ratio are printed, and files per CPU second (this process and the
+child processes it waited for), which depends far less on what else the machine runs;
+nothing is asserted (wall-clock depends on the machine and its load).
 
     python benchmarks/bench_collect.py [--files 2000] [--skus 20] [--postgres URL]
 """
@@ -37,6 +41,14 @@ def timed(fn):
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the child processes it has waited for."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def dealer_lines(dealers: list[str], skus: int) -> dict[str, pd.DataFrame]:
@@ -77,10 +89,10 @@ def read_only(files: list[Path]) -> int:
     return cells
 
 
-def collect(files: list[Path], url: str, archive: Path) -> dict[str, int]:
+def collect(files: list[Path], url: str, archive: Path, isolate: bool = True) -> dict[str, int]:
     from dealerxl.exchange import collect_files
 
-    result = collect_files(files, store_url=url, archive=archive)
+    result = collect_files(files, store_url=url, archive=archive, isolate=isolate)
     return result.summary
 
 
@@ -91,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skus", type=int, default=20)
     parser.add_argument("--postgres", default=os.environ.get("DEALERXL_TEST_POSTGRES_URL"))
     args = parser.parse_args(argv)
-    os.environ.setdefault("DEALERXL_EXCHANGE_KEY", "benchmark key")
+    os.environ.setdefault("DEALERXL_EXCHANGE_KEY", "be" * 32)
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -100,22 +112,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generated {len(files):,} dealer monthly files ({args.skus} lines each, {size / 1e6:.1f} MB) "
               f"in {made_s:.1f} s")
         read_s, cells = timed(lambda: read_only(files))
-        print(f"{'read only':>18}: {read_s:.2f} s = {len(files) / read_s:,.1f} files/s ({cells:,} cells)")
-        stores = {"sqlite": (f"sqlite:///{folder / 'bench.sqlite'}", None)}
+        print(f"{'read only':>30}: {read_s:.2f} s = {len(files) / read_s:,.1f} files/s ({cells:,} cells)")
+        stores = {"sqlite": (f"sqlite:///{folder / 'bench.sqlite'}", None, True),
+                  "sqlite (in process)": (f"sqlite:///{folder / 'bench-here.sqlite'}", None, False)}
         if args.postgres:
-            stores["postgresql"] = private_postgres_schema(args.postgres)
+            stores["postgresql"] = (*private_postgres_schema(args.postgres), True)
         try:
-            for label, (url, _) in stores.items():
-                archive = folder / f"archive-{label}"
-                collect_s, summary = timed(lambda url=url, archive=archive: collect(files, url, archive))
+            for label, (url, _, isolate) in stores.items():
+                archive = folder / f"archive-{label.split()[0]}-{isolate}"
+                cpu_before = cpu_seconds()
+                collect_s, summary = timed(lambda url=url, archive=archive, isolate=isolate:
+                                           collect(files, url, archive, isolate))
+                cpu_s = cpu_seconds() - cpu_before
                 if summary["accepted"] != len(files):
                     print(f"collect into {label} accepted {summary['accepted']} of {len(files)} files",
                           file=sys.stderr)
                     return 1
-                print(f"{'collect ' + label:>18}: {collect_s:.2f} s = {len(files) / collect_s:,.1f} files/s;"
-                      f" {collect_s / read_s:.1f}x the read-only time")
+                print(f"{'collect ' + label:>30}: {collect_s:.2f} s = {len(files) / collect_s:,.1f} files/s;"
+                      f" {collect_s / read_s:.1f}x the read-only time; {len(files) / cpu_s:,.1f} files per CPU"
+                      " second")
         finally:
-            for _, drop in stores.values():
+            for _, drop, _ in stores.values():
                 if drop:
                     drop()
     return 0

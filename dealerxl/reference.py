@@ -22,7 +22,8 @@ def _cell(text: str) -> str:
 
 
 def functions_markdown() -> str:
-    """The function reference: one table per language."""
+    """The function reference: one table per language, with the argument names Excel shows."""
+    from dealerxl.build.vba import vba_arguments
     from dealerxl.excel.functions import UDFS
 
     parts = [START, ""]
@@ -32,12 +33,13 @@ def functions_markdown() -> str:
         parts += [f"#### {_LANG_TITLES[lang]}", "", "| function | arguments | description |", "|---|---|---|"]
         for name in sorted(UDFS):
             info = UDFS[name]
-            args = []
-            for arg in info.args:
-                shown = f"[{arg}]" if arg in info.optional else arg
+            args, shown_names = [], []
+            for arg, excel_name in zip(info.args, vba_arguments(info)):
+                shown = f"[{excel_name}]" if arg in info.optional else excel_name
+                shown_names.append(shown)
                 help_key = f"udf.{name}.{arg}"
                 args.append(f"`{shown}`: {tr(help_key, lang)}" if has(help_key) else f"`{shown}`")
-            signature = f"`{name}({', '.join(('[' + a + ']') if a in info.optional else a for a in info.args)})`"
+            signature = f"`{name}({', '.join(shown_names)})`"
             parts.append(f"| {signature} | {_cell('<br>'.join(args))} | {_cell(tr(f'udf.{name}', lang))} |")
         parts.append("")
     parts.append(END)

@@ -139,13 +139,14 @@ def test_package_holds_the_ribbon_its_relationship_and_the_macro_content_type(ma
 
 
 def test_vba_modules_round_trip_and_are_ascii(master):
-    from dealerxl.build.vba import modules
+    from dealerxl.build.vba import dispatcher_module, modules, workbook_module
 
     found = vba_modules(master)
     for name, (source, _) in modules(UDFS).items():
         assert name in found, name
         assert source.isascii()
-    assert found[DISPATCHER].strip().endswith("End Sub")
+    assert found[DISPATCHER].strip() == dispatcher_module().replace("\r\n", "\n").strip()  # nothing cut off
+    assert found["ThisWorkbook"].strip().endswith(workbook_module().replace("\r\n", "\n").strip())
     assert f"Sub {ON_ACTION}(" in found[DISPATCHER]
     wrappers = found[UDF_MODULE_NAME]
     for name, info in UDFS.items():

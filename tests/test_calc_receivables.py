@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dealerxl.calc import CalcError
 from dealerxl.calc.receivables import (
-    ageing, average_roll_rates, credit_utilisation, days_past_due, expected_credit_loss, loss_rates_from_roll_rates)
+    ageing, credit_utilisation, days_past_due, expected_credit_loss, lifetime_loss_rates, migration_flows)
 
 
 def test_ifrs9_provision_matrix_example_gives_580000():
@@ -46,9 +46,15 @@ def test_missing_due_date_is_refused_with_its_row():
 
 
 def test_roll_rates_give_loss_rates_that_fall_with_freshness():
-    rates = loss_rates_from_roll_rates(average_roll_rates(
-        np.array([[100., 20, 10, 5], [100, 10, 8, 6], [100, 12, 5, 4]]), np.array([0., 3, 4])))
-    assert np.all(np.diff(rates) >= 0)
+    """Four invoices over three month ends: 100 current → 1–30 → paid; 50 in 1–30 → 31–60 →
+    61–90; 20 in 31–60 → 61–90 → written off; 10 in 61–90 → written off. 61–90 and 31–60 lose
+    all, 1–30 rolls 50 of 150 on (1/3), current rolls all on: 1/3."""
+    open_ = np.array([[100.0, 100.0, 0.0], [50.0, 50.0, 50.0], [20.0, 20.0, 0.0], [10.0, 0.0, 0.0]])
+    bucket = np.array([[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]])
+    written = np.array([[0, 0, 0], [0, 0, 0], [0, 0, 20.0], [0, 10.0, 0]])
+    rates = lifetime_loss_rates(migration_flows(open_, bucket, written, 6))["loss_rate"].to_numpy()
+    assert rates[:4] == pytest.approx([1 / 3, 1 / 3, 1.0, 1.0])
+    assert np.isnan(rates[4:]).all()
 
 
 def test_credit_use_counts_open_orders():

@@ -36,7 +36,11 @@ def test_issue_writes_one_protected_signed_file_per_current_dealer_in_their_lang
                  str(book_path), "--out", str(out), "--quiet"])
     assert code == 0
     dealers = sample_data["dealer_master"]
-    current = dealers[dealers["status"].isin(["active", "suspended"])]
+    # Dealers active in March 2026: under contract on one of its days, prospects not.
+    joined, ended = pd.to_datetime(dealers["join_date"]), pd.to_datetime(dealers["termination_date"])
+    current = dealers[(joined <= "2026-03-31") & (ended.isna() | (ended >= "2026-03-01"))
+                      & (dealers["status"] != "prospect")]
+    assert (current["status"] == "terminated").any()  # left later in the year: still sent March's form
     assert sorted(p.name for p in out.iterdir()) == sorted(f"dealer_monthly_2026-03_{d}.xlsx"
                                                              for d in current["dealer_id"])
     key_file = tmp_path / "book.exchange-key"
@@ -63,7 +67,7 @@ def test_issue_writes_one_protected_signed_file_per_current_dealer_in_their_lang
 
 
 def test_dropdowns_are_in_the_recipients_language(tmp_path, monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, "k")
+    monkeypatch.setenv(KEY_VARIABLE, "c1" * 16)
     for lang in ("en", "zh-Hans"):
         out = tmp_path / lang
         assert main(["templates", "issue", "--form", "complaint_log", "--month", "2026-04", "--dealers", "D1",
@@ -76,7 +80,7 @@ def test_dropdowns_are_in_the_recipients_language(tmp_path, monkeypatch):
 
 
 def test_issue_refuses_an_unknown_form_a_bad_month_and_unknown_dealers(sample_book, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv(KEY_VARIABLE, "k")
+    monkeypatch.setenv(KEY_VARIABLE, "c1" * 16)
     assert main(["templates", "issue", "--form", "dealer_master", "--month", "2026-03", "--dealers", "D1",
                  "--out", str(tmp_path / "a"), "--lang", "en"]) == 2
     assert "not a shared template" in capsys.readouterr().err
@@ -94,7 +98,7 @@ def test_issue_refuses_an_unknown_form_a_bad_month_and_unknown_dealers(sample_bo
 def test_collect_command_loads_files_reports_rejections_and_exits_1(tmp_path, monkeypatch, capsys):
     from test_exchange import fill, monthly_rows
 
-    monkeypatch.setenv(KEY_VARIABLE, "k")
+    monkeypatch.setenv(KEY_VARIABLE, "c1" * 16)
     issued = tmp_path / "issued"
     assert main(["templates", "issue", "--form", "dealer_monthly", "--month", "2026-05", "--dealers", "D1", "D2",
                  "--lang", "en", "--out", str(issued), "--quiet"]) == 0
@@ -107,7 +111,7 @@ def test_collect_command_loads_files_reports_rejections_and_exits_1(tmp_path, mo
                  "--lang", "en"])
     out = capsys.readouterr().out
     assert code == 1
-    assert "2 files: 1 accepted, 0 replacing an earlier one, 0 already received, 1 rejected" in out
+    assert "2 files: 1 accepted, 0 replacing an earlier one, 0 already received, 0 held for review, 1 rejected" in out
     assert "d2.xlsx: d2.xlsx is damaged or incomplete" in out.replace("  ", "")
     assert report.exists() and (tmp_path / "report_reminders.csv").exists()
     sheets = pd.read_excel(report, sheet_name=None, engine="calamine")

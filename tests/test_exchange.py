@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support.keys import OTHER_KEY, TEST_KEY, department_key  # noqa: F401  (fixture; the sample workbook gets no key file)
 from support.postgres import store_url  # noqa: F401  (fixture)
 
 from dealerxl.exchange import collect_files, issue_templates
@@ -19,12 +20,6 @@ from dealerxl.i18n import tr
 from dealerxl.store import open_store
 
 MONTH = "2026-03"
-
-
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    # the shared sample workbook must not get a key file beside it
-    monkeypatch.setenv(KEY_VARIABLE, "test department key")
 
 
 def monthly_rows(n: int, seed: int = 0) -> pd.DataFrame:
@@ -89,18 +84,10 @@ def assert_stored(store, recipient: str, rows: pd.DataFrame) -> None:
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory, sample_book):
     """The sample's dealer monthly templates for March 2026, issued once for the module."""
-    import os
-
     folder = tmp_path_factory.mktemp("issued")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = "test department key"
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, TEST_KEY)
         result = issue_templates("dealer_monthly", MONTH, folder, workbook=sample_book)
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return folder, result
 
 
@@ -238,14 +225,14 @@ def test_a_file_signed_with_another_key_or_for_an_old_form_version_is_rejected(
         sheet = book["_dx_manifest"]
         fields = {row[0].value: row[1].value for row in sheet.iter_rows()}
         fields["form_version"] = "0" * 16
-        for index, (key, value) in enumerate(manifest.sign(fields, b"test department key"), 1):
+        for index, (key, value) in enumerate(manifest.sign(fields, TEST_KEY.encode()), 1):
             sheet.cell(index, 1, key)
             sheet.cell(index, 2, value)
 
     old = unprotected_edit(good, tmp_path / "old.xlsx", old_version)
     assert collect([old], store_url, tmp_path, sample_book).collection.outcomes[0].problems[0].code == \
         "exchange.unknown_version"
-    monkeypatch.setenv(KEY_VARIABLE, "another department")
+    monkeypatch.setenv(KEY_VARIABLE, OTHER_KEY)
     (outcome,) = collect([good], store_url, tmp_path, sample_book).collection.outcomes
     assert (outcome.status, outcome.problems[0].code) == ("rejected", "exchange.other_key")
 
@@ -275,7 +262,7 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     result = collect([tmp_path / "in"], store_url, tmp_path, sample_book, form_id="dealer_monthly", period=MONTH)
     report, reminders = write_outputs(result, tmp_path / "reports" / "collection.xlsx")
     sheets = pd.read_excel(report, sheet_name=None, engine="calamine")
-    assert list(sheets) == ["已接收", "退回", "已取代", "尚未繳交"]
+    assert list(sheets) == ["已接收", "待審", "退回", "已取代", "尚未繳交"]
     assert sheets["已接收"]["填表人代號"].tolist() == ["D00001"]
     assert sheets["退回"]["檔案"].tolist() == ["junk.txt"]
     mail = pd.read_csv(reminders, encoding="utf-8-sig", dtype=str)
@@ -288,7 +275,7 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     assert path.name not in set(mail["填表人代號"])
 
 
-def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_workbook(sample_book, tmp_path):
+def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_workbook(sample_book, sample_data, tmp_path):
     from workbook_fixtures import WritableStandInBook
 
     from dealerxl.excel.ribbon import load_buttons, on_button
@@ -302,7 +289,12 @@ def test_ribbon_buttons_issue_into_issued_and_collect_the_inbox_next_to_the_work
 
     shown = issue_for_book(book, month=MONTH)
     folder = tmp_path / "issued" / f"dealer_monthly_{MONTH}"
-    assert len(list(folder.glob("*.xlsx"))) == 34 and f"{folder}" in shown
+    dealers = sample_data["dealer_master"]
+    joined, ended = pd.to_datetime(dealers["join_date"]), pd.to_datetime(dealers["termination_date"])
+    month = pd.Period(MONTH, "M")
+    active = ((joined <= month.end_time) & (ended.isna() | (ended >= month.start_time))
+              & (dealers["status"] != "prospect"))
+    assert len(list(folder.glob("*.xlsx"))) == active.sum() and f"{folder}" in shown
     fill(issued_file(folder, "D00001"), tmp_path / "inbox" / "D00001.xlsx", monthly_rows(2))
     shown = on_button("collect_submissions", book)
     assert "共 1 個檔案：接受 1" in shown

@@ -3,13 +3,13 @@
 Hypothesis builds returned files the way they go wrong in practice (text in number cells,
 extra or missing columns, rows inserted above the table, merged cells, formulas returning
 errors, full-width digits, dates typed as text, another form's file, a truncated copy, a
-password-protected file). Collecting one never raises, and a rejected file leaves the
-store exactly as it was.
+password-protected file) and the way they are made to go wrong (the table moved elsewhere,
+a cell far outside it, a part that unpacks beyond the limit, numbers that are not finite).
+Collecting one never raises, and a rejected file leaves the store exactly as it was.
 """
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.packages import add_rows, form_sheet_part, number_cell, rewrite, set_cell, table_part, text_cell
 from support.postgres import store_url  # noqa: F401  (fixture)
 from test_exchange import fill, monthly_rows
 
@@ -27,9 +28,10 @@ from dealerxl.build.workbook import write_template
 from dealerxl.exchange import issue_templates
 from dealerxl.exchange.collect import collect_one
 from dealerxl.exchange.manifest import KEY_VARIABLE
+from dealerxl.exchange.package_check import DEFAULT_LIMITS, Limits
 from dealerxl.store import open_store
 
-KEY = "damage test key"
+KEY = "da" * 16
 MONTH = "2026-03"
 FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 NUMBER_COLUMNS = ["opening_stock_qty", "received_qty", "sell_out_qty", "sell_out_amount", "dealer_stock_qty"]
@@ -38,16 +40,10 @@ NUMBER_COLUMNS = ["opening_stock_qty", "received_qty", "sell_out_qty", "sell_out
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory):
     folder = tmp_path_factory.mktemp("templates")
-    previous = os.environ.get(KEY_VARIABLE)
-    os.environ[KEY_VARIABLE] = KEY
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # the key for the module's issue only
+        patch.setenv(KEY_VARIABLE, KEY)
         issue_templates("dealer_monthly", MONTH, folder, recipients=["DM1"], lang="en")
         issue_templates("survey_responses", MONTH, folder, recipients=["DS1"], lang="zh-Hans")
-    finally:
-        if previous is None:
-            del os.environ[KEY_VARIABLE]
-        else:
-            os.environ[KEY_VARIABLE] = previous
     return {"dealer_monthly": folder / f"dealer_monthly_{MONTH}_DM1.xlsx",
             "survey_responses": folder / f"survey_responses_{MONTH}_DS1.xlsx"}
 
@@ -69,6 +65,7 @@ class Built:
     recipient: str
     expected: pd.DataFrame | None  # the rows a correct acceptance stores
     must_reject: bool
+    limits: Limits = DEFAULT_LIMITS  # what the collection allows (small ones make a part oversized cheaply)
 
 
 def edit(path: Path, change) -> None:
@@ -148,11 +145,62 @@ def build(kind: str, n: int, seed: int, pick: int, templates, folder: Path) -> B
             with open(target, "wb") as out:
                 source.encrypt("secret", out)
         return Built(target, form, "DM1", expected, True)
-    return Built(path, form, "DM1", expected, kind in ("missing_column", "rows_above", "merged"))
+    elif kind in CRAFTED:
+        made = CRAFTED[kind](path, pick, seed)
+        return Built(made[0], form, "DM1", expected, True, *made[1:])
+    # a column typed next to the table is outside what was issued: refused, like rows added below it
+    return Built(path, form, "DM1", expected, kind in ("missing_column", "rows_above", "merged", "extra_column"))
+
+
+def _letters(index: int) -> str:
+    from dealerxl.book.problems import column_letters
+
+    return column_letters(index)
+
+
+def relocated_table(path: Path, pick: int, seed: int) -> tuple[Path]:
+    """The table's range moved (header and a row for another dealer written at the new place)."""
+    top, left = 306 + pick * 37 + seed, 13 + (pick * 7 + seed) % 40
+    ref = f"{_letters(left)}{top}:{_letters(left + 11)}{top + 1}"
+    cells = b"".join(text_cell(f"{_letters(left + i)}{top}", f"H{i}") for i in range(12))
+    other = text_cell(f"{_letters(left)}{top + 1}", "D00002") + number_cell(f"{_letters(left + 4)}{top + 1}", "5")
+    rows = b'<row r="%d">' % top + cells + b"</row>" + b'<row r="%d">' % (top + 1) + other + b"</row>"
+    rewrite(path, path, {table_part(path): lambda xml: xml.replace(b'ref="A4:L304"', f'ref="{ref}"'.encode()),
+                         form_sheet_part(path): lambda xml: add_rows(xml, rows)})
+    return (path,)
+
+
+def far_cell(path: Path, pick: int, seed: int) -> tuple[Path]:
+    """One value somewhere beyond the issued rows or columns, up to Excel's last cell."""
+    row = 305 + (pick * 104_729 + seed * 7_919) % (1_048_576 - 304)
+    col = (pick * 977 + seed * 131) % 16_384 if pick % 2 else (pick + seed) % 12
+    rewrite(path, path, {form_sheet_part(path): lambda xml: add_rows(
+        xml, b'<row r="%d">' % row + number_cell(f"{_letters(col)}{row}", "1") + b"</row>")})
+    return (path,)
+
+
+def oversized_part(path: Path, pick: int, seed: int) -> tuple[Path, Limits]:
+    """A sheet padded beyond what the collection allows a part to unpack to."""
+    pad = b"<!--" + b" " * ((1 + pick % 4) << 20) + b"-->"
+    rewrite(path, path, {form_sheet_part(path): lambda xml: xml.replace(b"<sheetData", pad + b"<sheetData", 1)})
+    return path, Limits(part_bytes=1 << 20, total_bytes=2 << 20)
+
+
+def non_finite(path: Path, pick: int, seed: int) -> tuple[Path]:
+    """A quantity or amount that is no finite number, as a number cell or as text."""
+    address = f"{'EFGHJ'[pick % 5]}5"
+    text = ("inf", "-inf", "1e309", "-1e400", "NaN", "1e999")[(pick + seed) % 6]
+    cell = number_cell(address, text) if (pick + seed) % 2 == 0 else text_cell(address, text)
+    rewrite(path, path, {form_sheet_part(path): lambda xml: set_cell(xml, address, cell)})
+    return (path,)
+
+
+CRAFTED = {"relocated_table": relocated_table, "far_cell": far_cell, "oversized_part": oversized_part,
+           "non_finite": non_finite}
 
 
 KINDS = ["none", "wrong_type", "extra_column", "missing_column", "rows_above", "merged", "formula_error",
-         "full_width", "date_text", "other_form", "plain_template", "truncated", "password"]
+         "full_width", "date_text", "other_form", "plain_template", "truncated", "password", *CRAFTED]
 
 
 def snapshot(store):
@@ -175,7 +223,7 @@ def test_a_damaged_submission_is_stored_as_meant_or_rejected_with_a_reason_and_n
     built = build(kind, n, seed, pick, templates, folder)
     with open_store(store_url) as store:
         before = snapshot(store)
-        outcome = collect_one(built.path, store, KEY.encode(), folder / "archive")
+        outcome = collect_one(built.path, store, KEY.encode(), folder / "archive", limits=built.limits)
         assert (folder / "archive").is_dir() and len(list((folder / "archive").iterdir())) == 1
         if outcome.status == "rejected":
             assert outcome.problems
@@ -197,7 +245,7 @@ def test_a_damaged_submission_is_stored_as_meant_or_rejected_with_a_reason_and_n
                                       check_dtype=False)
 
 
-@pytest.mark.parametrize("kind", ["none", "full_width", "date_text", "extra_column", "other_form"])
+@pytest.mark.parametrize("kind", ["none", "full_width", "date_text", "other_form"])
 def test_harmless_differences_are_accepted(templates, tmp_path, monkeypatch, kind):
     monkeypatch.setenv(KEY_VARIABLE, KEY)
     built = build(kind, 3, 1, 2, templates, tmp_path)
@@ -209,14 +257,18 @@ def test_harmless_differences_are_accepted(templates, tmp_path, monkeypatch, kin
 
 @pytest.mark.parametrize("kind, code", [
     ("wrong_type", "wrong_type"), ("missing_column", "exchange.locked_changed"),
-    ("rows_above", "exchange.locked_changed"), ("formula_error", "error_value"),
+    # rows inserted above push the issued rows below the table's end: outside what was issued
+    ("rows_above", "exchange.outside_table"), ("extra_column", "exchange.outside_table"),
+    ("formula_error", "error_value"),
     ("plain_template", "exchange.no_manifest"), ("truncated", "corrupt_workbook"),
-    ("password", "password_protected"), ("merged", "exchange.merged")])
+    ("password", "password_protected"), ("merged", "exchange.merged"),
+    ("relocated_table", "exchange.outside_table"), ("far_cell", "exchange.outside_table"),
+    ("oversized_part", "exchange.unpacks_too_large"), ("non_finite", "wrong_type")])
 def test_each_kind_of_damage_is_rejected_for_its_own_reason(templates, tmp_path, monkeypatch, kind, code):
     monkeypatch.setenv(KEY_VARIABLE, KEY)
     built = build(kind, 3, 1, 2, templates, tmp_path)
     with open_store(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
-        outcome = collect_one(built.path, store, KEY.encode(), tmp_path / "archive")
+        outcome = collect_one(built.path, store, KEY.encode(), tmp_path / "archive", limits=built.limits)
         assert outcome.status == "rejected"
         assert code in {p.code for p in outcome.problems} | {p.code.replace("_file", "") for p in outcome.problems}
         assert store.submissions().empty

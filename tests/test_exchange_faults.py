@@ -17,7 +17,7 @@ from dealerxl.exchange import collect_files, issue_templates
 from dealerxl.exchange.manifest import KEY_VARIABLE
 from dealerxl.store import open_store
 
-KEY = "fault test key"
+KEY = "fa" * 16
 DEALERS = ["F1", "F2", "F3", "F4"]
 
 COLLECTOR = textwrap.dedent("""

@@ -5,16 +5,11 @@ import zipfile
 
 import pytest
 from support.postgres import store_url  # noqa: F401  (fixture)
+from support.keys import department_key  # noqa: F401  (fixture)
 from test_exchange import MONTH, collect, fill, issued_file, monthly_rows
 
 from dealerxl.build.layout import FIRST_DATA_ROW, HEADER_ROW
 from dealerxl.cli import main
-from dealerxl.exchange.manifest import KEY_VARIABLE
-
-
-@pytest.fixture(autouse=True)
-def department_key(monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, "test department key")
 
 
 def table_ref(path) -> str:

@@ -31,6 +31,18 @@ def test_each_payees_lines_add_up_to_its_summary(result):
     assert lines.reindex(summary.index, fill_value=0.0).to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
 
 
+def test_no_payee_below_its_plans_gate_earns_anything(result, sample_data):
+    """The sample's salesperson S0013 is at 29 % of target on a plan gated at 50 %: nothing,
+    though the team is above target (an all-team plan is gated on the team)."""
+    plans = sample_data["incentive_plans"].set_index("plan_id")
+    summary = result.tables["summary"]
+    gate = summary["plan_id"].map(plans["gate_attainment"]).astype(float)
+    own = summary["plan_id"].map(plans["team_share"]).astype(float) < 1
+    below = summary.loc[own & (summary["attainment"] < gate)]
+    assert len(below) and (below["earned"] + below["accelerator"] == 0).all()
+    assert (below["team_attainment"] >= gate[below.index]).any()  # the team's success does not pay them
+
+
 def test_clawbacks_are_shown_at_the_rate_the_original_invoice_earned(result):
     lines = result.tables["lines"]
     claws = lines[lines["line_type"].str.startswith("clawback")]

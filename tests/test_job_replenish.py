@@ -319,7 +319,7 @@ def proposal_table(book):
 
 def test_replenish_button_is_on_the_inventory_group():
     button = load_buttons()["replenish"]
-    assert (button.group, button.image_mso, button.order) == ("inventory", "TableInsert", 300)
+    assert (button.group, button.image_mso, button.order) == ("inventory", "ForecastInsert", 300)
 
 
 def test_ribbon_writes_the_proposal_table_and_says_what_was_done(sample_book):

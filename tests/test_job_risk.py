@@ -116,11 +116,14 @@ def test_credit_use_is_open_orders_plus_open_receivables_over_the_limit(result, 
 def test_ecl_is_the_bucket_balances_times_loss_rates_times_the_factor(result):
     provision = result.tables["provision"]
     buckets = provision[provision["ageing_bucket"] != "total"]
+    chain = result.tables["roll_rates"].set_index("ageing_bucket")["lifetime_loss_rate"]
     assert result.summary["loss_rate_source"] == "roll_rates"
-    assert np.allclose(buckets["loss_rate"], buckets["base_loss_rate"] * result.summary["forward_looking_factor"])
-    assert np.allclose(buckets["ecl"], buckets["balance"] * buckets["loss_rate"])
-    assert result.summary["ecl"] == pytest.approx((buckets["balance"] * buckets["loss_rate"]).sum())
-    assert provision.iloc[-1]["ecl"] == pytest.approx(result.summary["ecl"])
+    assert np.allclose(buckets["roll_rate_loss_rate"],
+                       np.minimum(chain.reindex(buckets["ageing_bucket"]).to_numpy()
+                                  * result.summary["forward_looking_factor"], 1.0))
+    assert np.allclose(buckets["roll_rate_ecl"], buckets["balance"] * buckets["roll_rate_loss_rate"])
+    assert result.summary["ecl"] == pytest.approx((buckets["balance"] * buckets["roll_rate_loss_rate"]).sum())
+    assert provision.iloc[-1]["roll_rate_ecl"] == pytest.approx(result.summary["ecl"])
     ageing = result.tables["ageing"]
     assert ageing.loc[ageing["dealer_id"] == "total", "ecl"].iloc[0] == pytest.approx(result.summary["ecl"])
 
@@ -134,7 +137,8 @@ def test_without_roll_rates_the_provision_matrix_settings_are_scaled_by_the_fact
     # Scaled rates are capped at 100 % (the 70 % of the oldest bucket would become 105 %).
     scaled = np.minimum(matrix.reindex(provision["ageing_bucket"]).to_numpy() * 1.5, 1.0)
     assert result.summary["loss_rate_source"] == "settings" and scaled[-1] == 1.0
-    assert np.allclose(provision["loss_rate"], scaled)
+    assert np.allclose(provision["matrix_loss_rate"], scaled)
+    assert provision.iloc[-1]["capped"] == "yes"
     assert result.summary["ecl"] == pytest.approx((provision["balance"] * scaled).sum())
 
 
@@ -208,8 +212,8 @@ def test_headless_run_writes_a_new_localised_workbook_and_leaves_the_input_uncha
     assert report.exists() and book.read_bytes() == before
     assert str(report) in capsys.readouterr().out
     workbook = CalamineWorkbook.from_path(str(report))
-    assert workbook.sheet_names == ["經銷商風險評估", "觸發的預警規則", "應收帳齡（經銷商）", "減損準備矩陣", "呆帳",
-                                    "待回應預警"]
+    assert workbook.sheet_names == ["經銷商風險評估", "觸發的預警規則", "應收帳齡（經銷商）", "減損準備（兩種方法）",
+                                    "帳齡轉移率", "呆帳", "待回應預警", "未列入的資料列"]
     rows = workbook.get_sheet_by_name("經銷商風險評估").to_python()
     assert rows[0] == [tr(c.label_key, "zh-Hant") for c in get_form("dealer_risk_review").columns]
     assert {r[rows[0].index("風險等級")] for r in rows[1:]} <= {"紅", "黃", "綠"}
@@ -265,7 +269,7 @@ def review_table(book):
 
 def test_risk_button_is_on_the_risk_group():
     button = load_buttons()["risk"]
-    assert (button.group, button.image_mso, button.order) == ("risk", "HighImportance", 400)
+    assert (button.group, button.image_mso, button.order) == ("risk", "ConditionalFormattingIconSetsGallery", 400)
     assert tr("ribbon.risk", "en") == "Risk review" and tr("ribbon_group.risk", "zh-Hant") == "風險"
 
 

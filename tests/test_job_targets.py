@@ -8,6 +8,7 @@ import json
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -95,13 +96,24 @@ def test_every_dealer_has_twelve_months_adding_up_to_its_share(result, sample_da
 
 
 def test_floors_and_ceilings_bound_each_dealers_year(bounded_book, sample_data):
+    """A dealer under contract for part of the year has its floor and ceiling for that part:
+    scaled by the share of the year's targets falling in its months."""
     table = run_targets(bounded_book, YEAR).tables["monthly_targets"]
     per_dealer = table.groupby("dealer_id")["target_amount"].sum()
+    month_totals = table.groupby([table["region"], table["month"]])["target_amount"].sum()
+    master = sample_data["dealer_master"].set_index("dealer_id").reindex(per_dealer.index)
+    months = pd.date_range(f"{YEAR}-01-01", periods=12, freq="MS")
+    joined = pd.to_datetime(master["join_date"])
+    ended = pd.to_datetime(master["termination_date"])
+    under = np.array([[(pd.isna(j) or j <= m + pd.offsets.MonthEnd(0)) and (pd.isna(e) or e >= m) for m in months]
+                      for j, e in zip(joined, ended)])
+    region_months = np.array([month_totals.loc[region].reindex(months).to_numpy() for region in master["region"]])
+    fraction = (region_months * under).sum(axis=1) / region_months.sum(axis=1)
     bounds = sample_data["target_inputs"].set_index("dealer_id").reindex(per_dealer.index)
-    floors, ceilings = bounds["target_floor"], bounds["target_ceiling"]
-    assert floors.notna().any() and ceilings.notna().any()
-    assert (per_dealer[floors.notna()] >= floors.dropna()).all()
-    assert (per_dealer[ceilings.notna()] <= ceilings.dropna()).all()
+    floors, ceilings = bounds["target_floor"] * fraction, bounds["target_ceiling"] * fraction
+    assert floors.notna().any() and ceilings.notna().any() and (fraction < 1).any()
+    assert (per_dealer[floors.notna()] >= floors.dropna() - UNIT).all()
+    assert (per_dealer[ceilings.notna()] <= ceilings.dropna() + UNIT).all()
     assert per_dealer.sum() == annual(sample_data, "company")
 
 

@@ -290,11 +290,27 @@ def test_extra_columns_are_ignored(tmp_path):
     assert messages == [] and result.data["terms"].isna().all()
 
 
-def test_dates_beyond_what_can_be_held_are_named_not_a_crash(tmp_path):
-    # 9999-12-31 is often typed for "no end"; 2026012 is a serial with a digit too many.
-    rows = [contract(1, end_date=dt.datetime(9999, 12, 31)), contract(2, end_date=2026012.0),
-            contract(3, end_date="9999-12-31")]
+def test_every_date_excel_has_is_read_up_to_9999_12_31_and_none_beyond(tmp_path):
+    # 9999-12-31 is often typed for "no end": Excel has it (serial 2958465), so it is read;
+    # serial 2958466 is beyond Excel's last day and named, never an overflow.
+    rows = [contract(1, end_date=dt.datetime(9999, 12, 31)), contract(2, end_date=2958466.0),
+            contract(3, end_date="9999-12-31"), contract(4, end_date=2958465.0)]
     result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
-    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!F5", f"{sheet('en')}!F6", f"{sheet('en')}!F7"]
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!F6"]
     assert all("is not a date" in m for m in messages)
-    assert result.data.empty
+    assert result.data["end_date"].dt.strftime("%Y-%m-%d").tolist() == ["9999-12-31"] * 3
+
+
+def test_a_percent_sign_is_read_only_in_percentage_columns(tmp_path):
+    rows = [contract(1, discount_rate="12%"), contract(2, discount_rate="１２％", deposit="１２％"),
+            contract(3, deposit="12%")]
+    result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!J6", f"{sheet('en')}!J7"]  # the deposits
+    assert result.data["discount_rate"].tolist() == [0.12]
+
+
+def test_numbers_that_are_not_finite_are_refused(tmp_path):
+    rows = [contract(1, deposit="1e999"), contract(2, annual_target_amount="-1e400"), contract(3, deposit="1e300")]
+    result, messages = read_problems(contracts_book(tmp_path, rows, lang="en"), lang="en")
+    assert [m.split(":")[0] for m in messages] == [f"{sheet('en')}!J5", f"{sheet('en')}!I6"]
+    assert result.data["deposit"].tolist() == [1e300]

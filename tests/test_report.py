@@ -84,16 +84,32 @@ def test_target_and_achievement_come_from_the_monthly_targets_the_incentives_use
     target = float(targets.loc[in_month, "target_amount"].sum())
     assert target > 0
     assert figure(result, "target") == pytest.approx(target)
-    assert figure(result, "achievement") == pytest.approx(
-        net_revenue(sample_data["sales_transactions"], MONTH, MONTH) / target)
+    targeted = set(targets.loc[in_month & (targets["target_amount"] > 0), "dealer_id"])
+    sales = sample_data["sales_transactions"]
+    theirs = net_revenue(sales.loc[sales["dealer_id"].isin(targeted)], MONTH, MONTH)
+    assert figure(result, "targeted_revenue") == pytest.approx(theirs)
+    assert figure(result, "achievement") == pytest.approx(theirs / target)
+    assert figure(result, "untargeted_revenue") == pytest.approx(net_revenue(sales, MONTH, MONTH) - theirs)
+    named = result.tables["sales.untargeted"]
+    assert set(named["dealer_id"]).isdisjoint(targeted)
+    assert named["actual"].sum() == pytest.approx(figure(result, "untargeted_revenue"))
 
 
 def test_dealer_counts_follow_the_join_and_termination_dates(result, sample_data):
     dealers = sample_data["dealer_master"]
     start, end = pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-31")
     joined, ended = pd.to_datetime(dealers["join_date"]), pd.to_datetime(dealers["termination_date"])
-    assert figure(result, "active_dealers") == ((joined.isna() | (joined <= end)) & (ended.isna() | (ended >= start))).sum()
-    assert figure(result, "new_dealers") == joined.between(start, end).sum()
+    signed = dealers["status"] != "prospect"
+    active = (joined.isna() | (joined <= end)) & (ended.isna() | (ended >= start)) & signed
+    assert figure(result, "active_dealers") == active.sum()
+    assert figure(result, "new_dealers") == (joined.between(start, end) & signed).sum()
+    sales = sample_data["sales_transactions"]
+    months = pd.to_datetime(sales["invoice_date"]).dt.strftime("%Y-%m")
+    buyers = set(sales.loc[(months == MONTH) & (sales["transaction_type"] == "sale"), "dealer_id"])
+    assert figure(result, "trading_dealers") == (active & dealers["dealer_id"].isin(buyers)).sum()
+    breakdown = result.tables["sales.dealer_activity"].set_index("status")
+    assert breakdown.loc["total", "dealers"] == active.sum()
+    assert breakdown.loc["total", "trading"] == figure(result, "trading_dealers")
     assert figure(result, "lost_dealers") == ended.between(start, end).sum()
     assert figure(result, "lost_dealers", "previous") == ended.between("2026-09-01", "2026-09-30").sum()
 
@@ -105,7 +121,9 @@ def test_stock_value_and_days_of_supply_are_at_unit_cost(result, sample_data):
     demand = sample_data["demand_history"]
     months = pd.to_datetime(demand["month"]).dt.strftime("%Y-%m")
     year = demand.loc[(months > "2025-10") & (months <= MONTH)]
-    usage = float((year["quantity"].astype(float) * year["sku"].map(cost)).sum())
+    # Demand is what was shipped and what could not be served (one meaning on every sheet).
+    usage = float(((year["quantity"].astype(float) + year["unfulfilled_qty"].astype(float).fillna(0.0))
+                   * year["sku"].map(cost)).sum())
     assert figure(result, "stock_value") == pytest.approx(value)
     assert figure(result, "days_of_supply") == pytest.approx(value / usage * 365.25)
     # Only today's stock is known: last month's stays blank rather than guessed.
@@ -129,9 +147,14 @@ def test_provision_and_sla_breaches_are_the_reviews_own_totals(result, sample_bo
     from dealerxl.jobs.service import run_service_review
 
     risk = run_risk_review(sample_book, MONTH)
-    assert figure(result, "provision") == pytest.approx(risk.tables["provision"]["ecl"].sum() / 2)  # incl. total row
+    provision = risk.tables["provision"].set_index("ageing_bucket").loc["total"]
+    assert figure(result, "provision") == pytest.approx(provision["roll_rate_ecl"])
     cases = run_service_review(sample_book, MONTH).tables["cases"]
-    assert figure(result, "sla_breaches") == int(cases.loc[cases["in_month"], "breached"].sum())
+    in_month = cases.loc[cases["in_month"]]
+    assert figure(result, "sla_breaches") == int(in_month["breached"].sum())
+    # The base of the breaches: every complaint and service ticket of the month, not only complaints.
+    assert figure(result, "service_cases") == len(in_month)
+    assert figure(result, "sla_breach_share") == pytest.approx(in_month["breached"].mean())
 
 
 def test_sales_by_region_adds_up_to_the_month_revenue(result):

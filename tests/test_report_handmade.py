@@ -61,8 +61,10 @@ FORMS = {
                      "unit_cost": 10, "supplier_id": "SUP1", "lead_time_days": 10, "status": "active"}],
     "stock_ledger": [{"sku": "SKU1", "location": "WH1", "on_hand": 50, "on_order": 0, "reserved": 0,
                       "last_issue_date": D(2026, 10, 28)}],
+    # Demand is shipped + unserved: 10 shipped a month, and in October 5 more asked for that could
+    # not be served → 125 a year at cost 10 = 1,250.
     "demand_history": [{"sku": "SKU1", "location": "WH1", "month": D(2025 + (m > 2), (m + 9) % 12 + 1, 1),
-                        "quantity": 10} for m in range(1, 13)],
+                        "quantity": 10, "unfulfilled_qty": 5 if m == 12 else 0} for m in range(1, 13)],
     # Overdue at 31 Oct: 700 (due 30 Sep) + 400 − 150 paid (due 15 Oct) = 950; at 30 Sep: nothing
     # (due that very day is not yet past due; the second invoice is not issued).
     "receivables": [{"invoice_no": "S3", "dealer_id": "D1", "invoice_date": D(2026, 8, 1),
@@ -72,6 +74,10 @@ FORMS = {
     # Complaints: two received in October, one in September.
     "complaint_log": [complaint(1, dt.datetime(2026, 9, 20, 10)), complaint(2, dt.datetime(2026, 10, 2, 9)),
                       complaint(3, dt.datetime(2026, 10, 12, 14), "resolved")],
+    # A service ticket in October, answered within the hour and resolved the next day: no breach.
+    "service_tickets": [{"ticket_id": "T1", "dealer_id": "D1", "ticket_type": "repair", "severity": "low",
+                         "opened_at": dt.datetime(2026, 10, 5, 10), "first_response_at": dt.datetime(2026, 10, 5, 11),
+                         "resolved_at": dt.datetime(2026, 10, 6, 10), "case_status": "resolved"}],
     # NPS in October: promoters 10, 9 (2 of 4), detractor 3 (1 of 4), passive 7 → 25;
     # September: one detractor → −100.
     "survey_responses": [answer(1, D(2026, 10, 3), 10), answer(2, D(2026, 10, 4), 9), answer(3, D(2026, 10, 5), 3),
@@ -99,22 +105,31 @@ def summary(tmp_path_factory):
 @pytest.mark.parametrize("name, value, previous", [
     ("revenue", 1400, 800),
     ("target", 2000, 1000),
+    # Both October dealers with sales (D1 1200, D3 200) have a target; in September D1 (800).
+    ("targeted_revenue", 1400, 800),
+    ("untargeted_revenue", 0, 0),
     ("achievement", 0.7, 0.8),
     ("yoy", 0.4, np.nan),
     ("ytd", 2700, 1300),
     ("ytd_yoy", 1.7, np.nan),
     ("active_dealers", 3, 2),
+    # Bought in the month: D1 and D3 in October, D1 in September.
+    ("trading_dealers", 2, 1),
     ("new_dealers", 1, 0),
     ("lost_dealers", 1, 0),
     ("stock_value", 500, np.nan),
-    ("days_of_supply", 500 / 1200 * 365.25, np.nan),
+    ("days_of_supply", 500 / 1250 * 365.25, np.nan),
     ("overdue_receivables", 950, 0),
     # Default provision matrix: 250 at 16 days past due × 2 % + 700 at 31 days × 6 % = 47;
     # at 30 Sep the 700 is current: × 0.5 % = 3.5.
     ("provision", 47, 3.5),
     ("complaints", 2, 1),
-    # C2 (October) and C1 (September) were never answered; C3 was closed.
+    # The SLA base is every case received: October C2, C3 and T1 = 3; September C1 = 1.
+    ("service_cases", 3, 1),
+    # C2 (October) and C1 (September) were never answered; C3 was closed; T1 was on time.
     ("sla_breaches", 1, 1),
+    ("sla_breach_share", 1 / 3, 1.0),
+    ("nps_responses", 4, 1),
     ("nps", 25, -100),
 ])
 def test_summary_figure_equals_the_hand_worked_value(summary, name, value, previous):

@@ -258,13 +258,19 @@ def test_ageing_history_rebuilds_the_ledger_month_by_month(small):
     assert history["write_off_amount"].sum() == pytest.approx(small["write_offs"]["write_off_amount"].sum(), abs=1)
 
 
-def test_ageing_history_gives_roll_rates_and_loss_rates_that_rise_with_age(large):
-    history = large["ageing_history"]
-    balances = history.pivot(index="month", columns="ageing_bucket", values="balance")
-    balances = balances[list(ENUMS["ageing_bucket"].codes)].to_numpy()[-12:]
-    write_offs = history.groupby("month")["write_off_amount"].sum().to_numpy()[-12:]
-    loss = receivables.loss_rates_from_roll_rates(receivables.average_roll_rates(balances, write_offs))
-    assert (np.diff(loss) >= 0).all() and 0 < loss[0] < 0.05 and loss[-1] > 0.1
+def test_ageing_history_is_the_ledger_aged_at_each_month_end(small):
+    ledger, written = small["receivables"], small["write_offs"].set_index("invoice_no")
+    history = small["ageing_history"]
+    ends = pd.DatetimeIndex(sorted(history["month"].unique())[-6:]) + pd.offsets.MonthEnd(0)
+    open_, bucket = receivables.month_end_positions(
+        ledger["invoice_date"], ledger["due_date"], ledger["amount"], ledger["paid_amount"], ledger["paid_date"],
+        ledger["invoice_no"].map(written["write_off_amount"]), ledger["invoice_no"].map(written["write_off_date"]),
+        ends)
+    codes = list(ENUMS["ageing_bucket"].codes)
+    for column, end in enumerate(ends):
+        rebuilt = np.bincount(bucket[:, column], weights=open_[:, column], minlength=len(codes))
+        recorded = history[history["month"] == end.replace(day=1)].set_index("ageing_bucket")["balance"]
+        assert recorded.reindex(codes).to_numpy() == pytest.approx(rebuilt, abs=1)
 
 
 def test_open_orders_are_recent_and_dealers_far_past_due_are_on_hold(small):

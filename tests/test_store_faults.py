@@ -63,7 +63,7 @@ def test_a_failed_replacement_keeps_the_older_submission_and_its_rows(store_url,
         before = snapshot(store, "survey_responses")
         # D001's new file claims a response D002 already sent: the database's key refuses it
         clash = surveys.iloc[[0, 1, 7]]
-        with pytest.raises(StoreError, match="clash with keys already in the store"):
+        with pytest.raises(StoreError, match=r"already belongs to D002's submission for 2024-01 \(submission 2\)"):
             store.load_submission("survey_responses", "D001", "2024-01", "c", clash)
         assert_unchanged(store, "survey_responses", before)
 

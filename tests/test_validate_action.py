@@ -24,7 +24,7 @@ def contract(n, **changes):
 
 def test_validate_button_is_on_the_workbook_group():
     button = load_buttons()["validate"]
-    assert (button.group, button.image_mso) == ("workbook", "AcceptInvitation")
+    assert (button.group, button.image_mso) == ("workbook", "ErrorChecking")
 
 
 def test_clean_book_shows_no_problems(tmp_path):

@@ -100,11 +100,12 @@ def _write(sheet, row: int, col: int, value, date_format) -> None:
         sheet.write_string(row, col, str(value))
 
 
-def sample_workbook(path: Path, lang: str = "zh-Hant", size: str = "small") -> Path:
-    """Every declared form, filled with the sample data (settings with their defaults)."""
+def sample_workbook(path: Path, lang: str = "zh-Hant", size: str = "small", frames: dict | None = None) -> Path:
+    """Every declared form, filled with the sample data (settings with their defaults), or
+    with ``frames`` (form id → frame) when given."""
     from dealerxl.sample import generate
 
-    frames = generate(size)
+    frames = generate(size) if frames is None else frames
     forms = {}
     for form_id, form in FORMS.items():
         if form_id == "settings":

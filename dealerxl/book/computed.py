@@ -191,9 +191,9 @@ def inputs_of(formula: str) -> list[str]:
 def _column(values: pd.Series) -> Cells:
     """A typed frame column as cells: numbers, dates as serials, text as text."""
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = values.to_numpy(dtype="datetime64[ns]")
+        stamps = values.to_numpy(dtype="datetime64[us]")  # microseconds: every date to 9999-12-31 fits
         blank = np.isnat(stamps)
-        serial = (stamps - EXCEL_EPOCH).astype("int64") / _DAY_NS
+        serial = (stamps - EXCEL_EPOCH.astype("datetime64[us]")).astype("int64") / (_DAY_NS // 1000)
         return Cells(np.where(blank, np.nan, serial), blank=blank)
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
         number = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()

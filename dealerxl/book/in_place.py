@@ -109,10 +109,12 @@ def backups_kept() -> int:
 def keep_safety_copy(path: str | Path, *, keep: int | None = None, now: dt.datetime | None = None) -> Path:
     """Copy ``path`` into ``.dealerxl-backup/`` beside it; keep the newest ``keep`` copies.
 
-    Returns the copy. The copy is complete before older ones are removed.
+    Returns the copy. The copy is complete before older ones are removed; a copy that fails
+    (a full disk) leaves nothing behind and raises.
     """
     path = Path(path)
     folder = path.parent / BACKUP_FOLDER
+    made_folder = not folder.exists()
     folder.mkdir(exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
@@ -121,8 +123,17 @@ def keep_safety_copy(path: str | Path, *, keep: int | None = None, now: dt.datet
         serial += 1
         target = folder / f"{path.stem}.{stamp}-{serial}{path.suffix}"
     partial = target.with_name(target.name + ".part")
-    shutil.copy2(path, partial)
-    partial.replace(target)
+    try:
+        shutil.copy2(path, partial)
+        partial.replace(target)
+    except OSError:  # a full disk: leave nothing half-copied behind, not even the new folder
+        partial.unlink(missing_ok=True)
+        if made_folder:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
     copies = sorted(folder.glob(f"{_glob_escape(path.stem)}.[0-9]*{_glob_escape(path.suffix)}"),
                     key=lambda p: p.name[:len(p.name) - len(path.suffix)])  # by the time in the name
     for old in copies[:-(keep or backups_kept())]:

@@ -28,24 +28,42 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d
                 "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m", "%Y/%m", "%Y年%m月")
 TRUE_WORDS = ("true", "yes", "y", "t", "1", "是", "對", "对", "真")
 FALSE_WORDS = ("false", "no", "n", "f", "0", "否", "不是", "假")
-# Excel's 1900 date system: serial 1 is 1900-01-01 (day 0 = 1899-12-30 once the 1900 leap bug is skipped).
+# Excel's 1900 date system (ECMA-376 Part 1, 18.17.4.1): serial 1 is 1900-01-01, 59 is
+# 1900-02-28, 60 the 1900-02-29 that never was (kept for Lotus 1-2-3), 61 is 1900-03-01, and
+# 2958465 is 9999-12-31, the last day Excel has. From 61 on a serial counts days from
+# 1899-12-30; below 60 from 1899-12-31.
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Serials are turned into dates as epoch + a timedelta, which holds 106,751 days (to the
-# year 2192); a larger serial (2026 typed as 2026012, or 9999-12-31 for "no end") is
-# reported as a cell that is not a usable date instead of overflowing.
-MAX_SERIAL = pd.Timedelta.max.days
+EARLY_EPOCH = pd.Timestamp("1899-12-31")
+LEAP_BUG_SERIAL = 60
+MAX_SERIAL = 2_958_465  # 9999-12-31 (its times of day run up to, not including, 2958466)
+# Dates are held to the microsecond, which reaches every date Excel has (nanoseconds end in 2262).
+DATE_DTYPE = "datetime64[us]"
 
 
-def _nanosecond_dates(converted: pd.Series) -> pd.Series:
-    """``converted`` (from ``pd.to_datetime``) as datetime64[ns]; dates beyond what that
-    holds become NaT (and so a message for their cell), never an overflow error."""
-    if converted.dtype == "datetime64[ns]":
-        return converted
-    lowest, highest = converted.min(), converted.max()  # NaT when there is no date at all
-    if pd.isna(lowest) or (lowest >= pd.Timestamp.min and highest <= pd.Timestamp.max):
-        return converted.astype("datetime64[ns]")  # every date fits: no row by row check
-    inside = (converted >= pd.Timestamp.min) & (converted <= pd.Timestamp.max)
-    return converted.where(inside).astype("datetime64[ns]")
+def excel_dates(serials) -> pd.Series:
+    """Excel serial numbers (1900 date system) as dates; NaT for a number that is no day of
+    Excel's: below 1, the 60 of 1900-02-29, beyond 9999-12-31, not finite.
+
+    Worked example (Microsoft's documentation of the 1900 date system and of DATEVALUE:
+    serial 1 is 1900-01-01, 45000 is 2023-03-15, 2958465 is 9999-12-31):
+
+    >>> shown = excel_dates(pd.Series([1, 59, 60, 61, 45000.5, 2958465, 2958466, float("inf")]))
+    >>> shown.dt.strftime("%Y-%m-%d %H:%M").fillna("-").tolist()
+    ['1900-01-01 00:00', '1900-02-28 00:00', '-', '1900-03-01 00:00', '2023-03-15 12:00', '9999-12-31 00:00', '-', '-']
+    """
+    numbers = pd.Series(serials, dtype="float64")
+    days = np.asarray(numbers, dtype="float64")
+    valid = (days >= 1) & (days < MAX_SERIAL + 1) & ~((days >= LEAP_BUG_SERIAL) & (days < LEAP_BUG_SERIAL + 1))
+    offsets = pd.to_timedelta(np.round(np.where(valid, days, 0) * 86_400_000_000).astype("int64"), unit="us")
+    epoch = np.where(days < LEAP_BUG_SERIAL, EARLY_EPOCH.to_datetime64(), EXCEL_EPOCH.to_datetime64())
+    values = pd.Series(epoch.astype(DATE_DTYPE), index=numbers.index) + offsets.to_numpy()
+    return values.where(valid).astype(DATE_DTYPE).dt.round("s")
+
+
+def _dates(converted: pd.Series) -> pd.Series:
+    """``converted`` (from ``pd.to_datetime``) as :data:`DATE_DTYPE`: every year from 1 to
+    9999 fits, so no date is lost to an overflow."""
+    return converted if converted.dtype == DATE_DTYPE else converted.astype(DATE_DTYPE)
 
 
 def kinds(raw: pd.Series) -> pd.Series:
@@ -75,21 +93,24 @@ def _clean_text(text: pd.Series) -> pd.Series:
     return text.str.translate(FULL_WIDTH).str.strip()
 
 
-def parse_number(raw: pd.Series, kind: pd.Series, skip: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Floats; text ``1,234.5``, ``１２３``, ``12%`` (→ 0.12) accepted."""
+def parse_number(raw: pd.Series, kind: pd.Series, skip: pd.Series, percent: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Floats; text ``1,234.5``, ``１２３`` accepted, and ``12%`` (→ 0.12) where ``percent``
+    (a percentage column: a percent sign in an amount is a mistake, not a hundredth). A
+    number that is not finite (``inf``, ``1e309``, the text ``1e999``) is not a value."""
     out = pd.Series(np.nan, index=raw.index, dtype="float64")
     numeric = _number_kinds(kind) & ~skip
     out[numeric] = raw[numeric].astype("float64")
     text = (kind == str) & ~skip
     if text.any():
         cleaned = _clean_text(raw[text])
-        percent = cleaned.str.endswith("%")
+        percents = cleaned.str.endswith("%")
         cleaned = cleaned.str.rstrip("%").str.strip()
         grouped = cleaned.str.fullmatch(THOUSANDS)
         cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
         values = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"), ""),
                                errors="coerce")
-        out[text] = values.where(~percent, values / 100)
+        out[text] = values.where(~percents, values / 100 if percent else np.nan)
+    out = out.where(np.isfinite(out.to_numpy()))
     bad = ~skip & out.isna()
     return out, bad
 
@@ -107,24 +128,22 @@ def _whole_numbers(values: pd.Series, bad: pd.Series) -> tuple[pd.Series, pd.Ser
 
 def parse_date(raw: pd.Series, kind: pd.Series, skip: pd.Series, keep_time: bool = False) -> tuple[pd.Series, pd.Series]:
     """Timestamps from date cells, Excel serials and date text in the unambiguous formats."""
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=raw.index, dtype=DATE_DTYPE)
     native = kind.isin([dt.datetime, dt.date, pd.Timestamp]) & ~skip
     if native.any():
-        out[native] = _nanosecond_dates(pd.to_datetime(raw[native], errors="coerce"))
+        out[native] = _dates(pd.to_datetime(raw[native], errors="coerce"))
     serial = _number_kinds(kind) & ~skip
     if serial.any():
-        numbers = raw[serial].astype("float64")
-        in_range = (numbers >= 1) & (numbers <= MAX_SERIAL)
-        out[serial] = (EXCEL_EPOCH + pd.to_timedelta(numbers.where(in_range), unit="D")).dt.round("s")
+        out[serial] = excel_dates(raw[serial].astype("float64"))
     text = (kind == str) & ~skip
     if text.any():
         cleaned = _clean_text(raw[text])
-        parsed = pd.Series(pd.NaT, index=cleaned.index, dtype="datetime64[ns]")
+        parsed = pd.Series(pd.NaT, index=cleaned.index, dtype=DATE_DTYPE)
         for fmt in DATE_FORMATS:
             missing = parsed.isna()
             if not missing.any():
                 break
-            parsed[missing] = _nanosecond_dates(pd.to_datetime(cleaned[missing], format=fmt, errors="coerce"))
+            parsed[missing] = _dates(pd.to_datetime(cleaned[missing], format=fmt, errors="coerce"))
         out[text] = parsed
     # A time of day is kept to the second: a serial's float error (10:30:00 read as
     # 10:29:59.999999) and readers giving milliseconds or microseconds all agree then.
@@ -182,7 +201,7 @@ def _as_text(value: object) -> str:
 def parse_column(raw: pd.Series, kind: pd.Series, skip: pd.Series, column) -> tuple[pd.Series, pd.Series]:
     """Parse one column of a form according to its declared type."""
     if column.type in ("number", "money", "percent"):
-        return parse_number(raw, kind, skip)
+        return parse_number(raw, kind, skip, percent=column.type == "percent")
     if column.type == "int":
         return parse_int(raw, kind, skip)
     if column.type in ("date", "datetime"):
@@ -265,16 +284,16 @@ def _uniform_numbers(index: pd.Index, cells: np.ndarray, column) -> ColumnRead |
     blank = np.isnan(numbers)
     skip = pd.Series(blank, index=index)
     if column.type in ("date", "datetime"):
-        in_range = (numbers >= 1) & (numbers <= MAX_SERIAL)
-        serials = pd.Series(np.where(in_range, numbers, np.nan), index=index)
-        values = (EXCEL_EPOCH + pd.to_timedelta(serials, unit="D")).dt.round("s").astype("datetime64[ns]")
+        values = excel_dates(pd.Series(numbers, index=index))
         if column.type == "date":
             values = values.dt.normalize()
         bad = ~skip & values.isna()
     elif column.type == "int":
         values, bad = _whole_numbers(pd.Series(numbers, index=index), _no(index))
     else:
-        values, bad = pd.Series(numbers, index=index), _no(index)
+        finite = np.isfinite(numbers)
+        values = pd.Series(np.where(finite, numbers, np.nan), index=index)
+        bad = pd.Series(~finite & ~blank, index=index)
     return ColumnRead(values, bad, skip, _no(index))
 
 
@@ -310,6 +329,6 @@ def _spread(values_of: list, positions: np.ndarray, index: pd.Index) -> pd.Serie
 def _uniform_datetimes(index: pd.Index, cells, column) -> ColumnRead:
     raw = cells.set_axis(index) if isinstance(cells, pd.Series) else pd.Series(cells, index=index, dtype=object)
     blank = raw.isna()
-    values = _nanosecond_dates(raw if raw.dtype.kind == "M" else pd.to_datetime(raw, errors="coerce"))
+    values = _dates(raw if raw.dtype.kind == "M" else pd.to_datetime(raw, errors="coerce"))
     values = values.dt.normalize() if column.type == "date" else values.dt.round("s")
     return ColumnRead(values, ~blank & values.isna(), blank, _no(index))

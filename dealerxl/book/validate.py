@@ -12,15 +12,16 @@ import pandas as pd
 
 from dealerxl.forms import ENUMS, DateOrder, Form, NotAbove
 from dealerxl.i18n import DEFAULT_LANG
+from dealerxl.text import key_text
 
 from .computed import as_column, evaluate, inputs_of
 from .locate import Located
-from .parse import _as_text, blank_mask, error_mask, kinds, parse_column, read_uniform_column
+from .parse import DATE_DTYPE, _as_text, blank_mask, error_mask, kinds, parse_column, read_uniform_column
 from .problems import Problem, column_letters
 
 NUMERIC_TYPES = ("int", "number", "money", "percent")
-DTYPES = {"int": "Int64", "number": "float64", "money": "float64", "percent": "float64", "date": "datetime64[ns]",
-          "datetime": "datetime64[ns]", "bool": "boolean", "text": "str", "enum": "str"}
+DTYPES = {"int": "Int64", "number": "float64", "money": "float64", "percent": "float64", "date": DATE_DTYPE,
+          "datetime": DATE_DTYPE, "bool": "boolean", "text": "str", "enum": "str"}
 CHOICES_SHOWN = 8  # how many allowed values a "not in the list" message lists
 
 
@@ -164,6 +165,8 @@ def validate_located(located: Located, form: Form) -> FormRead:
             errors = error_mask(raw[cid], kind[cid])
             skip = blank[cid] | errors
             values, bad = parse_column(raw[cid], kind[cid], skip, column)
+        if column.key and column.type == "text":
+            values = key_text(values)  # one spelling per id: full-width and invisible characters do not count
         if errors.any():
             collect.add("error_value", cid, raw.index[errors], raw[cid][errors])
         if column.is_input:
@@ -219,7 +222,7 @@ def _work_out_computed(collect: _Collector, form: Form, parsed: dict, usable: di
         if cached is not None and len(worked):
             checked = np.logical_and.reduce([usable[i].to_numpy() for i in needed]) & cached.notna().to_numpy()
             if column.type in ("date", "datetime"):
-                same = (cached.to_numpy(dtype="datetime64[ns]") == worked.to_numpy(dtype="datetime64[ns]"))
+                same = cached.to_numpy(dtype=DATE_DTYPE) == worked.to_numpy(dtype=DATE_DTYPE)
             else:
                 same = np.isclose(cached.to_numpy(dtype="float64"), worked.to_numpy(dtype="float64"),
                                   rtol=1e-9, atol=1e-9)

@@ -261,11 +261,17 @@ class WorkbookFile:
             xml = self._package.read(part)
         except (KeyError, zipfile.BadZipFile, OSError):
             return
-        for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
-            for letters, row, value in pattern.findall(xml):
-                r, c = int(row) - 1, _column_index(letters)
-                if r < len(rows) and c < len(rows[r]):
-                    rows[r][c] = value.decode("utf-8", "replace")
+        put_back_errors(xml, rows)
+
+
+def put_back_errors(xml: bytes, rows: list[list]) -> None:
+    """Excel's error cells (``t="e"``) of a sheet's XML put into its ``rows`` as their text
+    (calamine reads them as blanks)."""
+    for pattern in (_ERROR_CELL, _ERROR_CELL_T_FIRST):
+        for letters, row, value in pattern.findall(xml):
+            r, c = int(row) - 1, _column_index(letters)
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = value.decode("utf-8", "replace")
 
 
 _ERROR_TYPE = b't="e"'

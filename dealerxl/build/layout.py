@@ -47,6 +47,7 @@ TITLE_COLOR = "#1F4E78"
 TABLE_STYLE = "Table Style Light 9"
 
 LISTS_SHEET = "_lists"       # hidden sheet holding the dropdown lists
+HELP_SHEET = "_dx_help"      # hidden sheet holding the functions' help for Excel's Insert Function dialog
 CONFIG_SHEET = "xlwings.conf"
 LANG_NAME = "DX_LANG"        # workbook-level defined name recording the language
 

@@ -223,9 +223,10 @@ def _manual_order(form) -> tuple:
 
 
 CONFIG_ENTRIES = (
-    # xlwings reads this sheet (key in column A, value in B, no header) before any config file.
-    ("Interpreter_Win", ""),
-    ("Interpreter_Mac", ""),
+    # xlwings reads this sheet (key in column A, value in B, no header) before any config file,
+    # and a key it finds here wins even when its value is blank: a blank Interpreter_Win would
+    # hide the user's own xlwings settings and fall back to the pythonw on the PATH. So only keys
+    # with a value are written; `dealerxl excel setup` adds the interpreter of each machine.
     ("UDF Modules", "dealerxl.excel.functions"),
     ("Show Console", "False"),
     ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
@@ -234,7 +235,7 @@ CONFIG_ENTRIES = (
 
 def write_config_sheet(book) -> None:
     sheet = book.add_worksheet(CONFIG_SHEET)
-    for row, (key, value) in enumerate(CONFIG_ENTRIES):
+    for row, (key, value) in enumerate((key, value) for key, value in CONFIG_ENTRIES if value):
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)
     sheet.set_column(0, 0, 30)

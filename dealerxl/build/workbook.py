@@ -48,13 +48,15 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
 
     ``data`` maps form id → DataFrame (column ids; coded columns as codes) to fill the
     tables; without it tables are empty except the settings' default rows. ``macro`` adds
-    the VBA project and the ribbon (the file should then end in ``.xlsm``). The file is
-    written under a temporary name and renamed when complete; a file already there is
-    refused while Excel has it open (:class:`~dealerxl.book.in_place.WorkbookOpen`) and
-    otherwise first copied to ``.dealerxl-backup/`` beside it.
+    the VBA project, the ribbon and the functions' help sheet (the file should then end in
+    ``.xlsm``). The file is written under a temporary name and renamed when complete; a file
+    already there is refused while Excel has it open
+    (:class:`~dealerxl.book.in_place.WorkbookOpen`) and otherwise first copied to
+    ``.dealerxl-backup/`` beside it.
     """
     from dealerxl.excel.functions import UDFS
 
+    from .help_sheet import write_help_sheet
     from .package import finish_macro_package
     from .ribbon import ribbon_xml
     from .vba import add_vba_project
@@ -81,6 +83,8 @@ def write_workbook(path: str | Path, *, lang: str = DEFAULT_LANG, data: dict[str
             write_form_sheet(book, styles, form, lang, frame)
         write_config_sheet(book)
         write_lists_sheet(book, lang, used_enums(forms))
+        if macro:
+            write_help_sheet(book, UDFS, lang)
         book.close()
         if macro:
             add_vba_project(temporary, UDFS)

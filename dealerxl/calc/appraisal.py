@@ -318,7 +318,9 @@ def tier_decision(scores, tenure, start_tiers, rules: pd.DataFrame, min_months_a
     the promote and demote scores of a Schmitt trigger.
 
     Returns ``tier``, ``previous_tier`` (None before the dealer joined), ``tier_change``
-    (new, promoted, demoted, unchanged) and ``months_qualifying`` (months of the current run).
+    (new, promoted, demoted, unchanged), ``months_qualifying`` (months of the current run) and
+    ``tier_since`` (index of the first month of the path from which the dealer has held its
+    tier; −1 when it held it through the whole path, so since before its first month).
 
     Example (worked by hand): silver needs 2 months ≥ 70. A bronze dealer scoring 72 then
     75 is promoted in the second month; one scoring 50 then 75 has only one month in its
@@ -330,6 +332,8 @@ def tier_decision(scores, tenure, start_tiers, rules: pd.DataFrame, min_months_a
     >>> out = tier_decision([[72, 75], [50, 75]], [[24, 25], [24, 25]], ["bronze", "bronze"], rules, 3)
     >>> out["tier"].tolist(), out["tier_change"].tolist(), out["months_qualifying"].tolist()
     (['silver', 'bronze'], ['promoted', 'unchanged'], [0, 1])
+    >>> out["tier_since"].tolist()
+    [1, -1]
     """
     s = np.atleast_2d(np.asarray(scores, dtype=float))
     tenure = np.atleast_2d(np.asarray(tenure))
@@ -352,8 +356,10 @@ def tier_decision(scores, tenure, start_tiers, rules: pd.DataFrame, min_months_a
     before_rank = pd.Series(previous).map(rank).to_numpy()
     change = np.where(was_new, "new", np.where(now_rank < before_rank, "promoted",
                                                np.where(now_rank > before_rank, "demoted", "unchanged")))
+    changed = path[:, 1:] != path[:, :-1]
+    last_change = np.where(changed.any(axis=1), changed.shape[1] - np.argmax(changed[:, ::-1], axis=1), -1)
     return {"tier": tier, "previous_tier": np.where(tenure[:, -2] > 0, previous, None), "tier_change": change,
-            "months_qualifying": runs[:, -1]}
+            "months_qualifying": runs[:, -1], "tier_since": last_change}
 
 
 # ---- prospects -----------------------------------------------------------------------------

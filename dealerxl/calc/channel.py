@@ -1,4 +1,5 @@
-"""Channel management (manual 3.1, 3.4): market research roll-up and contract renewal alerts."""
+"""Channel management (manual 3.1, 3.4): which dealers are active in a month, market research
+roll-up and contract renewal alerts."""
 from __future__ import annotations
 
 import numpy as np
@@ -78,3 +79,74 @@ def renewal_alerts(end_dates, as_of, alert_days: int, notice_days=None) -> pd.Da
         "alert": (left >= 0) & (left <= window),
         "expired": left < 0,
     })
+
+
+# Dealer master statuses of a dealer that has signed: a prospect is not a dealer yet.
+SIGNED_STATUSES = ("active", "suspended", "terminated")
+
+
+def active_in_month(join_date, termination_date, status, month) -> np.ndarray:
+    """Which dealers are active in ``month``: under contract on at least one of its days.
+
+    Definition (one for every sheet, count and issued template): a dealer is active in a
+    month when it joined (``join_date``) on or before the month's last day, was not
+    terminated before its first day (``termination_date`` blank or on/after it) and is not a
+    prospect. A dealer suspended today, or terminated during the month, is active in it; a
+    blank join date counts as joined long ago. Whether it bought anything is a separate
+    question (:func:`activity_breakdown`).
+
+    Example (worked by hand) for 2026-10: joined 2020 → active; terminated 2026-10-16 →
+    active (traded until then); terminated 2026-04-06 → not; a prospect → not; joining
+    2026-11-02 → not yet.
+
+    >>> active_in_month(["2020-01-01", "2019-03-01", "2017-01-20", "2026-08-25", "2026-11-02"],
+    ...                 [None, "2026-10-16", "2026-04-06", None, None],
+    ...                 ["active", "terminated", "terminated", "prospect", "active"], "2026-10").tolist()
+    [True, True, False, False, False]
+    """
+    return active_in_months(join_date, termination_date, status, [month])[:, 0]
+
+
+def active_in_months(join_date, termination_date, status, months) -> np.ndarray:
+    """:func:`active_in_month` for several months at once: dealers × months.
+
+    >>> active_in_months(["2026-10-16"], [None], ["active"], ["2026-09", "2026-10"]).tolist()
+    [[False, True]]
+    """
+    periods = pd.PeriodIndex([pd.Period(m, "M") for m in months])
+    joined = pd.to_datetime(pd.Series(np.asarray(join_date, dtype=object)), errors="coerce")
+    size = len(joined)
+
+    def column(values) -> pd.Series:
+        return pd.Series(np.broadcast_to(np.asarray(values, dtype=object), size))
+
+    ended = pd.to_datetime(column(termination_date), errors="coerce").to_numpy()[:, None]
+    signed = column(status).fillna("active").isin(SIGNED_STATUSES).to_numpy()[:, None]
+    first = periods.start_time.normalize().to_numpy()[None, :]
+    last = periods.end_time.normalize().to_numpy()[None, :]
+    joined = joined.to_numpy()[:, None]
+    started = np.isnat(joined) | (joined <= last)
+    not_ended = np.isnat(ended) | (ended >= first)
+    return started & not_ended & signed
+
+
+def activity_breakdown(status, active, trading) -> pd.DataFrame:
+    """Dealers active in the month by today's status, split into trading (bought something
+    in the month) and not trading, with the totals.
+
+    Example: three active dealers (two active, one suspended), one of the active ones bought.
+
+    >>> activity_breakdown(["active", "active", "suspended", "terminated"], [True, True, True, False],
+    ...                    [True, False, False, False]).to_dict("records")
+    [{'status': 'active', 'trading': 1, 'not_trading': 1, 'dealers': 2}, {'status': 'suspended', 'trading': 0, 'not_trading': 1, 'dealers': 1}, {'status': 'terminated', 'trading': 0, 'not_trading': 0, 'dealers': 0}, {'status': 'total', 'trading': 1, 'not_trading': 2, 'dealers': 3}]
+    """
+    frame = pd.DataFrame({"status": np.asarray(status, dtype=object), "active": np.asarray(active, dtype=bool),
+                          "trading": np.asarray(trading, dtype=bool)})
+    frame = frame.loc[frame["active"]]
+    table = pd.DataFrame({"status": list(SIGNED_STATUSES)})
+    table["trading"] = table["status"].map(frame.loc[frame["trading"]].groupby("status").size()).fillna(0).astype(int)
+    table["not_trading"] = table["status"].map(frame.loc[~frame["trading"]].groupby("status").size()).fillna(0)
+    table["not_trading"] = table["not_trading"].astype(int)
+    table["dealers"] = table["trading"] + table["not_trading"]
+    total = {"status": "total", **table[["trading", "not_trading", "dealers"]].sum().astype(int).to_dict()}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)

@@ -35,28 +35,65 @@ def month_number(period: pd.Series) -> np.ndarray:
     return text.str[:4].astype(int).to_numpy() * 12 + text.str[5:7].astype(int).to_numpy()
 
 
-def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: dict) -> pd.DataFrame:
+def invoice_amounts(sale_lines: pd.DataFrame) -> pd.Series:
+    """Each invoice's own amount, every line counted once however many payees it is credited to.
+
+    Equation: Sᵢ = Σ_lines max_p Aᵢₗₚ, with Aᵢₗₚ the amount of line l credited to payee p (the
+    pieces of a line split at band edges added up first). Lines without a number count as one
+    line per invoice. An ``invoice_amount`` column, when given, is taken as it is (largest value
+    per invoice).
+
+    Example (our own): lines 1 (60,000) and 2 (40,000) of INV2 are credited to their reps and
+    both to the dealer: the invoice is 100,000, not 200,000.
+
+    >>> lines = pd.DataFrame({"invoice_no": "INV2", "line_no": [1, 2, 1, 2], "payee_id": ["R1", "R2", "D1", "D1"],
+    ...                       "amount": [60_000.0, 40_000.0, 60_000.0, 40_000.0]})
+    >>> invoice_amounts(lines).to_dict()
+    {'INV2': 100000.0}
+    """
+    invoice = sale_lines["invoice_no"].astype(str)
+    if "invoice_amount" in sale_lines:
+        return pd.to_numeric(sale_lines["invoice_amount"], errors="coerce").groupby(invoice).max().astype(float)
+    line = sale_lines["line_no"] if "line_no" in sale_lines else pd.Series(np.nan, index=sale_lines.index)
+    per_payee = sale_lines["amount"].astype(float).groupby([invoice, line, sale_lines["payee_id"].astype(str)],
+                                                          dropna=False).sum()
+    per_line = per_payee.groupby(level=[0, 1], dropna=False).max()
+    return per_line.groupby(level=0).sum()
+
+
+def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: dict,
+                   paid_on_cash=()) -> pd.DataFrame:
     """Commission taken back for returned goods and written-off receivables, at the original rate.
 
     Each reversal (invoice_no, period of reversal, amount > 0, kind ``return`` or
-    ``write_off``) is matched to the commission lines of its original invoice. Symbols, per
-    invoice i and payee p: Aᵢₚ = amount credited, Kᵢₚ = commission credited (after the cap),
-    ρᵢₚ = Kᵢₚ / Aᵢₚ (the original rate), Aᵢ = Σₚ Aᵢₚ.
+    ``write_off``) is matched to the commission lines of its original invoice. Every payee
+    credited on the invoice (the salesperson, the dealer's rebate, …) was credited on its own:
+    a reversal takes back from each of them the reversed share of that payee's own credit.
+    Symbols, per invoice i and payee p: Sᵢ = the invoice's amount (:func:`invoice_amounts`),
+    Aᵢₚ = the amount credited to p in the plan's basis (sales, margin or cash: ``basis_amount``
+    when the lines have it, else ``amount``), Kᵢₚ = commission credited to p (after the cap),
+    ρᵢₚ = Kᵢₚ / Aᵢₚ (p's original rate).
 
     Equation: reversals of one invoice are taken in period order and limited so that together
-    they never exceed Aᵢ: eff = clip(Aᵢ − earlier reversals, 0, amount); each payee loses
-    clawback = −eff · Aᵢₚ/Aᵢ · ρᵢₚ, in the period of the reversal, provided the reversal falls
-    within the plan's clawback window (months after the original period; None = no limit).
-    A full return therefore takes back exactly Kᵢₚ.
+    they never exceed Sᵢ: eff = clip(Sᵢ − earlier reversals, 0, amount); payee p loses the
+    share eff / Sᵢ of its own credit: basis_amount = −eff/Sᵢ · Aᵢₚ, clawback = −eff/Sᵢ · Aᵢₚ · ρᵢₚ =
+    −eff/Sᵢ · Kᵢₚ, in the period of the reversal, provided the reversal falls within the plan's
+    clawback window (months after the original period; None = no limit). A full return
+    therefore takes back exactly Kᵢₚ from every payee. A write-off takes nothing back from a
+    plan in ``paid_on_cash`` (commission on cash collected): the amount written off was never
+    collected, so it was never credited; nor does a return dated before such a payee was
+    credited (the cash came in later, for what was kept).
 
-    Example (our own): invoice INV1 of 100,000 earned 2,000 (2 %); a return of 25,000 two
-    months later takes back 25,000 · 2 % = 500.
+    Example (our own): invoice INV1 of 100,000 earned the rep 2,000 (2 %) and the dealer
+    1,000 (1 %); a return of 25,000 two months later takes back 25,000 · 2 % = 500 from the rep
+    and 25,000 · 1 % = 250 from the dealer.
 
-    >>> sale = pd.DataFrame({"payee_id": ["R1"], "invoice_no": ["INV1"], "period": ["2026-01"],
-    ...                      "plan_id": ["P"], "amount": [100_000.0], "credited": [2_000.0], "tier": [2]})
+    >>> sale = pd.DataFrame({"payee_id": ["R1", "D1"], "invoice_no": ["INV1"] * 2, "period": ["2026-01"] * 2,
+    ...                      "plan_id": ["REP", "DLR"], "amount": [100_000.0] * 2, "credited": [2_000.0, 1_000.0],
+    ...                      "tier": [2, 1]})
     >>> back = pd.DataFrame({"invoice_no": ["INV1"], "period": ["2026-03"], "amount": [25_000.0], "kind": ["return"]})
-    >>> clawback_lines(sale, back, {"P": 12})[["period", "original_period", "amount", "commission"]].values.tolist()
-    [['2026-03', '2026-01', -25000.0, -500.0]]
+    >>> clawback_lines(sale, back, {"REP": 12, "DLR": 12})[["payee_id", "period", "amount", "commission"]].values.tolist()
+    [['R1', '2026-03', -25000.0, -500.0], ['D1', '2026-03', -25000.0, -250.0]]
     """
     missing = {"invoice_no", "period", "amount"} - set(reversals.columns)
     if missing:
@@ -77,9 +114,13 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
     sold = sale_lines[sale_lines["invoice_no"].astype(str).isin(events["invoice_no"].unique())]
     if "dealer_id" not in sold:
         sold = sold.assign(dealer_id=None)
-    credited = (sold.assign(invoice_no=sold["invoice_no"].astype(str), month=month_number(sold["period"]))
+    basis = sold["basis_amount"] if "basis_amount" in sold else sold["amount"]
+    invoice_total = invoice_amounts(sold)
+    credited = (sold.assign(invoice_no=sold["invoice_no"].astype(str), month=month_number(sold["period"]),
+                            basis=basis.astype(float))
                 .groupby(["invoice_no", "payee_id"], sort=False, dropna=False)
-                .agg(original_amount=("amount", "sum"), original_commission=("credited", "sum"),
+                .agg(original_amount=("amount", "sum"), original_basis=("basis", "sum"),
+                     original_commission=("credited", "sum"),
                      month=("month", "min"), plan_id=("plan_id", "first"), tier=("tier", "max"),
                      dealer_id=("dealer_id", "first"))
                 .reset_index())
@@ -87,7 +128,6 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
                                                    "month": (credited["month"] - 1) % 12 + 1, "day": 1})
                                    .dt.strftime("%Y-%m"))
     credited = credited.drop(columns="month")
-    invoice_total = credited.groupby("invoice_no")["original_amount"].sum()
     unmatched = ~events["invoice_no"].isin(invoice_total.index)
     if unmatched.any():
         names = ", ".join(events["invoice_no"][unmatched].unique()[:5])
@@ -102,24 +142,29 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
     events["invoice_total"] = total
 
     lines = events.merge(credited, on="invoice_no", how="left")
-    if (lines["period"] < lines["original_period"]).any():
-        bad = lines[lines["period"] < lines["original_period"]].iloc[0]
+    credited_on_cash = lines["plan_id"].isin(list(paid_on_cash)).to_numpy()
+    # Credited on cash: a return before the payment was credited has nothing to take back.
+    early = (lines["period"] < lines["original_period"]).to_numpy()
+    if (early & ~credited_on_cash).any():
+        bad = lines[early & ~credited_on_cash].iloc[0]
         raise CalcError(f"invoice {bad['invoice_no']} is reversed in {bad['period']}, before it was sold "
                         f"in {bad['original_period']}")
-    share = np.divide(lines["original_amount"], lines["invoice_total"],
+    # The share of the invoice this reversal takes back, the same for every payee credited on it.
+    share = np.divide(lines["effective"].to_numpy(), lines["invoice_total"].to_numpy(),
                       out=np.zeros(len(lines)), where=lines["invoice_total"].to_numpy() > 0)
-    rate = np.divide(lines["original_commission"], lines["original_amount"],
-                     out=np.zeros(len(lines)), where=lines["original_amount"].to_numpy() > 0)
+    rate = np.divide(lines["original_commission"], lines["original_basis"],
+                     out=np.zeros(len(lines)), where=lines["original_basis"].to_numpy() > 0)
     window = lines["plan_id"].map(lambda plan: windows.get(plan)).astype(float).to_numpy()
     elapsed = month_number(lines["period"]) - month_number(lines["original_period"])
     within = np.isnan(window) | (elapsed <= window)
-    reversed_amount = lines["effective"].to_numpy() * share
-    commission = -reversed_amount * rate * within
+    takes_back = within & ~early & ~(credited_on_cash & (lines["kind"] == "write_off").to_numpy())
+    commission = -share * lines["original_commission"].to_numpy() * takes_back
     return pd.DataFrame({
         "payee_id": lines["payee_id"], "period": lines["period"],
         "line_type": "clawback_" + lines["kind"], "invoice_no": lines["invoice_no"], "dealer_id": lines["dealer_id"],
         "original_period": lines["original_period"], "plan_id": lines["plan_id"], "tier": lines["tier"],
-        "rate": rate, "amount": -reversed_amount, "within_window": within,
+        "rate": rate, "amount": -share * lines["original_amount"].to_numpy(),
+        "basis_amount": -share * lines["original_basis"].to_numpy(), "within_window": takes_back,
         "commission": commission + 0.0, "credited": commission + 0.0,
     })
 

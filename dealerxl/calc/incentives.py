@@ -33,6 +33,8 @@ import pandas as pd
 from dealerxl.calc import CalcError
 
 MODES = ("marginal", "stepped")
+# What a plan's rate is paid on (``commission_basis``): see :class:`IncentivePlan`.
+BASES = ("net_sales", "gross_margin", "collected_sales")
 
 
 def _number(value, name: str, minimum: float | None = None, maximum: float | None = None) -> float:
@@ -60,8 +62,15 @@ class IncentivePlan:
     """One commission plan: a tier table and the rules around it.
 
     Symbols: b = ``band_lower`` (attainment where a band starts, ascending), r = ``rate``
-    (share of sales paid in that band), g = ``gate``, k = ``accelerator``, C = ``cap_amount``,
+    (share of the basis paid in that band), g = ``gate``, k = ``accelerator``, C = ``cap_amount``,
     m = ``cap_target_multiple``, w = ``team_share``.
+
+    ``basis`` is what the rate is paid on (the plan's ``commission_basis``):
+    ``net_sales`` the invoiced sales of the month (returns are clawed back); ``gross_margin``
+    net sales less the cost of the lines sold (quantity × unit cost), with attainment still
+    measured on net sales against the sales target; ``collected_sales`` the cash applied in the
+    month to the payee's invoices: a sale counts, for attainment and pay, when it is collected,
+    and a write-off takes nothing back because it was never collected.
 
     A stepped plan's rates must not fall from one band to the next: its payout would drop when
     sales rise across the boundary. A marginal plan may have falling rates (a regressive plan).
@@ -81,6 +90,7 @@ class IncentivePlan:
     team_share: float = 0.0
     clawback_months: int | None = None  # None: returns and write-offs are clawed back whenever they occur
     draw_recoverable: bool = True
+    basis: str = "net_sales"
     plan_id: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -103,7 +113,11 @@ class IncentivePlan:
         if mode == "stepped" and (np.diff(rate) < 0).any():
             raise CalcError(f"{who}a stepped plan's rates must not fall from one band to the next "
                             f"(the payout would drop when sales rise); found {rate.tolist()}")
+        basis = str(self.basis).strip().lower()
+        if basis not in BASES:
+            raise CalcError(f"{who}the commission basis must be one of {', '.join(BASES)}; found {self.basis!r}")
         set_ = object.__setattr__
+        set_(self, "basis", basis)
         set_(self, "band_lower", tuple(lower.tolist()))
         set_(self, "rate", tuple(rate.tolist()))
         set_(self, "mode", mode)
@@ -200,6 +214,7 @@ def plan_from_rows(plan_row: dict, tier_rows: pd.DataFrame, defaults: dict | Non
         team_share=pick("team_share", "incentive_team_share", 0.0),
         clawback_months=pick("clawback_months", "clawback_window_months", None),
         draw_recoverable=_yes(plan_row.get("draw_recoverable"), default=True),
+        basis=pick("commission_basis", "", "net_sales"),
         plan_id=plan_id,
     )
 

@@ -31,7 +31,8 @@ from dealerxl.calc.clawbacks import apply_draws, clawback_lines, months
 from dealerxl.calc.incentives import IncentivePlan, cap_amounts, commission
 
 LINE_COLUMNS = ["payee_id", "period", "line_type", "invoice_no", "line_no", "dealer_id", "plan_id", "tier",
-                "band_lower", "rate", "attainment_from", "attainment_to", "amount", "multiplier", "share",
+                "band_lower", "rate", "attainment_from", "attainment_to", "amount", "basis_amount", "multiplier",
+                "share",
                 "passed_gate", "commission", "accelerator_extra", "credited", "original_period", "within_window"]
 SUMMARY_COLUMNS = ["payee_id", "period", "plan_id", "target", "proration", "sales", "attainment", "team_attainment",
                    "earned", "accelerator", "cap", "cap_cut", "clawback", "draw", "draw_advanced", "draw_recovered",
@@ -98,6 +99,10 @@ def _prepare_sales(sales: pd.DataFrame, payees: pd.DataFrame) -> pd.DataFrame:
     for optional in ("line_no", "dealer_id"):
         if optional not in frame:
             frame[optional] = None
+    if "basis_amount" in frame:
+        frame["basis_amount"] = _numbers(frame["basis_amount"], "a commission basis amount")
+    else:
+        frame["basis_amount"] = frame["amount"]
     keys = pd.MultiIndex.from_frame(payees[["payee_id", "period"]])
     slot = keys.get_indexer(pd.MultiIndex.from_frame(frame[["payee_id", "period"]]))
     if (slot < 0).any():
@@ -109,6 +114,26 @@ def _prepare_sales(sales: pd.DataFrame, payees: pd.DataFrame) -> pd.DataFrame:
     frame["effective_target"] = payees["effective_target"].to_numpy()[slot]
     # Attainment builds up line by line in the order given, within each payee and period.
     return frame.take(np.argsort(slot, kind="stable")).reset_index(drop=True)
+
+
+def _per_sale(basis, sales) -> np.ndarray:
+    """Basis amount per unit of sales (margin share, cash share); 1 where nothing was sold."""
+    basis, sales = np.asarray(basis, dtype=float), np.asarray(sales, dtype=float)
+    return np.divide(basis, sales, out=np.ones(sales.shape), where=sales != 0)
+
+
+def _own_part_from_lines(result: pd.DataFrame, sale_lines: pd.DataFrame) -> None:
+    """Earned, accelerator and cap cut with the individual part added up from the sale lines,
+    each in its own line's basis (e.g. its own margin), so that lines and summary agree."""
+    slots = sale_lines["slot"].to_numpy(dtype=int)
+    size = len(result)
+    extra = np.bincount(slots, weights=sale_lines["accelerator_extra"].to_numpy(float), minlength=size)
+    paid = np.bincount(slots, weights=sale_lines["commission"].to_numpy(float), minlength=size)
+    team_accelerator = result["team_accelerator"].to_numpy()
+    result["earned"] = paid - extra + result["team_commission"].to_numpy() - team_accelerator
+    result["accelerator"] = extra + team_accelerator
+    cap = result["cap"].fillna(np.inf).to_numpy()
+    result["cap_cut"] = np.maximum(result["earned"] + result["accelerator"] - cap, 0.0)
 
 
 def _attribute(plans: dict[str, IncentivePlan], name: str) -> dict:
@@ -145,6 +170,10 @@ def _sale_lines(lines: pd.DataFrame, results: pd.DataFrame, plan: IncentivePlan)
     # The pieces of a line add up exactly to it: the last piece takes the rounding difference.
     piece_amount[last_piece] += amount - np.bincount(owner, weights=piece_amount, minlength=amount.size)
     piece_slot = slot[owner]
+    # What the rate is paid on (sales, margin or cash): the piece's share of its line's basis.
+    line_basis = lines["basis_amount"].to_numpy(dtype=float)
+    per_sale = np.divide(line_basis, amount, out=np.zeros(amount.size), where=amount != 0)
+    piece_basis = piece_amount * per_sale[owner]
     passed = results["passed_gate"].to_numpy()[piece_slot]
     if plan.mode == "marginal":
         band = plan.band_index(edges[segment])
@@ -154,43 +183,56 @@ def _sale_lines(lines: pd.DataFrame, results: pd.DataFrame, plan: IncentivePlan)
         rate = results["rate"].to_numpy()[piece_slot]
     multiplier = np.where(edges[segment] >= 1.0, plan.accelerator, 1.0)
     share = 1.0 - plan.team_share
-    paid = piece_amount * rate * share * passed
+    paid = piece_basis * rate * share * passed
 
     def source(column: str) -> np.ndarray:
         return lines[column].to_numpy()[owner]
 
+    # The invoice's own amount, when the caller knows it (cash lines cover only what was paid).
+    invoice = {"invoice_amount": source("invoice_amount")} if "invoice_amount" in lines else {}
     return pd.DataFrame({
+        **invoice,
         "slot": piece_slot, "payee_id": source("payee_id"), "period": source("period"), "line_type": "sale",
         "invoice_no": source("invoice_no"), "line_no": source("line_no"), "dealer_id": source("dealer_id"),
         "plan_id": source("plan_id"), "tier": band + 1,
         "band_lower": np.where(band >= 0, np.asarray(plan.band_lower)[np.maximum(band, 0)], 0.0),
         "rate": rate, "attainment_from": low, "attainment_to": high, "amount": piece_amount,
-        "multiplier": multiplier, "share": share, "passed_gate": passed,
+        "basis_amount": piece_basis, "multiplier": multiplier, "share": share, "passed_gate": passed,
         "commission": paid * multiplier, "accelerator_extra": paid * (multiplier - 1.0),
     })
 
 
 def _period_results(rows: pd.DataFrame, plan: IncentivePlan) -> pd.DataFrame:
-    """Own and team commission, cap and cut of one plan's payee-period rows."""
+    """Own and team commission, cap and cut of one plan's payee-period rows.
+
+    The gate is a condition of taking part: a payee below it on its own attainment earns
+    nothing, team part included (a team's success does not pay a member who did not reach the
+    minimum). A plan paid wholly on the team (team share 1) is gated on the team's attainment.
+    Amounts are in the plan's basis: the sales-based commission times the period's basis per
+    unit of sales (``basis_ratio``, own; ``team_basis_ratio``, the team's), 1 for net sales."""
     target = rows["effective_target"].to_numpy()
     own = commission(rows["sales"].to_numpy(), target, plan)
     team = commission(rows["team_attainment"].to_numpy() * target, target, plan)
     w = plan.team_share
+    own_ratio, team_ratio = rows["basis_ratio"].to_numpy(), rows["team_basis_ratio"].to_numpy()
+    team_open = team["passed_gate"].to_numpy() & (own["passed_gate"].to_numpy() if w < 1 else True)
+    team_base = np.where(team_open, team["base"].to_numpy(), 0.0) * team_ratio
+    team_accelerator = np.where(team_open, team["accelerator"].to_numpy(), 0.0) * team_ratio
     if plan.mode == "marginal":
         target_incentive = target * plan.marginal_curve(1.0)
     else:
         target_incentive = target * plan.rate_at(1.0)
-    cap = cap_amounts(plan, target_incentive, rows["proration"].to_numpy())
-    earned = (1 - w) * own["base"].to_numpy() + w * team["base"].to_numpy()
-    accelerator = (1 - w) * own["accelerator"].to_numpy() + w * team["accelerator"].to_numpy()
+    cap = cap_amounts(plan, target_incentive * own_ratio, rows["proration"].to_numpy())
+    earned = (1 - w) * own["base"].to_numpy() * own_ratio + w * team_base
+    accelerator = (1 - w) * own["accelerator"].to_numpy() * own_ratio + w * team_accelerator
     return pd.DataFrame({
         "slot": rows.index.to_numpy(),
         "attainment": own["attainment"].to_numpy(), "tier": own["tier"].to_numpy(), "rate": own["rate"].to_numpy(),
         "passed_gate": own["passed_gate"].to_numpy(),
         "team_tier": team["tier"].to_numpy(), "team_rate": team["rate"].to_numpy(),
-        "team_passed_gate": team["passed_gate"].to_numpy(),
-        "team_commission": w * (team["base"].to_numpy() + team["accelerator"].to_numpy()),
-        "team_accelerator": w * team["accelerator"].to_numpy(),
+        "team_passed_gate": team_open,
+        "team_commission": w * (team_base + team_accelerator),
+        "team_accelerator": w * team_accelerator,
         "earned": earned, "accelerator": accelerator, "cap": np.where(np.isinf(cap), np.nan, cap),
         "cap_cut": np.maximum(earned + accelerator - cap, 0.0),
     })
@@ -241,8 +283,11 @@ def calculate_payouts(sales: pd.DataFrame, payees: pd.DataFrame, plans: dict[str
     lines = _prepare_sales(sales, period_rows)
     slot = lines["slot"].to_numpy()
     period_rows["sales"] = np.bincount(slot, weights=lines["amount"].to_numpy(), minlength=len(period_rows))
-    team = period_rows.groupby(["team", "period"])[["sales", "effective_target"]].transform("sum")
+    period_rows["basis"] = np.bincount(slot, weights=lines["basis_amount"].to_numpy(), minlength=len(period_rows))
+    team = period_rows.groupby(["team", "period"])[["sales", "basis", "effective_target"]].transform("sum")
     period_rows["team_attainment"] = team["sales"] / team["effective_target"]
+    period_rows["basis_ratio"] = _per_sale(period_rows["basis"], period_rows["sales"])
+    period_rows["team_basis_ratio"] = _per_sale(team["basis"], team["sales"])
 
     results, sale_lines = [], []
     line_plan = lines["plan_id"].to_numpy()
@@ -254,6 +299,8 @@ def calculate_payouts(sales: pd.DataFrame, payees: pd.DataFrame, plans: dict[str
         plan_lines = lines[line_plan == plan_id]
         if len(plan_lines):
             sale_lines.append(_sale_lines(plan_lines, result, plans[plan_id]))
+    if sale_lines and not np.array_equal(lines["basis_amount"].to_numpy(), lines["amount"].to_numpy()):
+        _own_part_from_lines(result, pd.concat(sale_lines, ignore_index=True))
     summary = pd.concat([period_rows, result], axis=1)
 
     team_rows = summary[summary["plan_id"].map(_attribute(plans, "team_share")) > 0]
@@ -263,6 +310,7 @@ def calculate_payouts(sales: pd.DataFrame, payees: pd.DataFrame, plans: dict[str
         "plan_id": team_rows["plan_id"], "tier": team_rows["team_tier"], "rate": team_rows["team_rate"],
         "attainment_from": 0.0, "attainment_to": team_rows["team_attainment"],
         "amount": team_rows["team_attainment"] * team_rows["effective_target"],
+        "basis_amount": team_rows["team_attainment"] * team_rows["effective_target"] * team_rows["team_basis_ratio"],
         "multiplier": 1.0, "share": team_rows["plan_id"].map(_attribute(plans, "team_share")),
         "passed_gate": team_rows["team_passed_gate"], "commission": team_rows["team_commission"],
         "accelerator_extra": team_rows["team_accelerator"],
@@ -279,7 +327,8 @@ def calculate_payouts(sales: pd.DataFrame, payees: pd.DataFrame, plans: dict[str
     if reversals is not None and len(reversals):
         sold = commission_lines[commission_lines["line_type"] == "sale"]
         windows = {plan_id: plan.clawback_months for plan_id, plan in plans.items()}
-        claws = clawback_lines(sold, reversals, windows)
+        claws = clawback_lines(sold, reversals, windows,
+                               paid_on_cash=[p for p, plan in plans.items() if plan.basis == "collected_sales"])
     parts = [frame for frame in (commission_lines, claws) if len(frame)]
     statement = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()).reindex(columns=LINE_COLUMNS)
     return statement, _summarise(summary, claws, plans)
@@ -323,6 +372,8 @@ def commissionable_sales(transactions: pd.DataFrame) -> pd.DataFrame:
         "period": months(sold["invoice_date"], "an invoice date").to_numpy(),
         "invoice_no": sold["invoice_no"].astype(str).to_numpy(), "line_no": sold["line_no"].to_numpy(),
         "dealer_id": sold["dealer_id"].to_numpy(), "amount": sold["amount"].to_numpy(dtype=float),
+        # What a gross-margin plan needs to cost the line.
+        **{column: sold[column].to_numpy() for column in ("sku", "quantity") if column in sold},
     })
 
 

@@ -231,11 +231,12 @@ def credit_utilisation(open_receivables, open_orders, credit_limit) -> pd.DataFr
 
 
 def loss_rates_from_roll_rates(roll_rates: np.ndarray) -> np.ndarray:
-    """Lifetime loss rate per ageing bucket from average roll rates (migration method).
+    """Lifetime loss rate per ageing bucket from a chain of roll rates, buckets one month wide.
 
     ``roll_rates[i]`` is the share of bucket i's balance that moves on to bucket i+1 a
-    period later; the last entry is the share of the oldest bucket that is written off.
-    Equation: loss[i] = Π_{j ≥ i} roll[j].
+    month later; the last entry is the share of the oldest bucket that is written off.
+    Equation: loss[i] = Π_{j ≥ i} roll[j] (:func:`lifetime_loss_rates` is the general case:
+    buckets wider than a month, write-offs from any bucket).
     Source: the roll-rate (migration) approach to a provision matrix, e.g. KPMG, "IFRS 9
     for corporates: expected credit losses on trade receivables" (loss rates as products
     of roll rates).
@@ -252,29 +253,145 @@ def loss_rates_from_roll_rates(roll_rates: np.ndarray) -> np.ndarray:
     return np.cumprod(rates[::-1])[::-1]
 
 
-def average_roll_rates(balances: np.ndarray, write_offs: np.ndarray) -> np.ndarray:
-    """Average roll rates from a history of ageing snapshots.
+def month_end_positions(invoice_date, due_date, amount, paid_amount, paid_date, written_amount, written_date,
+                        month_ends, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> tuple[np.ndarray, np.ndarray]:
+    """Open amount and ageing bucket of every invoice at every month end (invoices × month ends).
 
-    ``balances`` is periods × buckets (oldest period first); ``write_offs`` the amount
-    written off from the oldest bucket in each period. Roll rate of bucket i =
-    Σ_t balance[t+1, i+1] / Σ_t balance[t, i]; of the oldest bucket = Σ_t writeoff[t+1] /
-    Σ_t balance[t, last]. Summing before dividing weights periods by balance.
+    Equation, at month end e: open = amount − paid·[paid_date ≤ e or blank] − written
+    off·[write-off date ≤ e], floored at 0, and 0 before the invoice date; bucket = :func:`bucket_index` of
+    e − due date. The ledger holds each invoice's payments to date and the date of the last
+    one, so a part payment lowers what is open from that date on.
 
-    >>> b = np.array([[100., 20, 10], [100, 10, 8], [100, 12, 5]])
-    >>> average_roll_rates(b, np.array([0., 6, 4])).round(3).tolist()
-    [0.11, 0.433, 0.556]
+    Example (worked by hand): an invoice of 1,000 due 2026-01-31, 400 paid on 2026-03-10 and
+    the rest written off on 2026-05-20: open 1,000 on 31 Jan (current), 1,000 on 28 Feb
+    (28 days, 1–30), 600 on 31 Mar (59 days, 31–60), 600 on 30 Apr (89 days, 61–90), 0 on 31 May.
+
+    >>> ends = pd.to_datetime(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"])
+    >>> open_, bucket = month_end_positions(["2026-01-01"], ["2026-01-31"], [1000.0], [400.0], ["2026-03-10"],
+    ...                                     [600.0], ["2026-05-20"], ends)
+    >>> open_.tolist(), bucket.tolist()
+    ([[1000.0, 1000.0, 600.0, 600.0, 0.0]], [[0, 1, 2, 3, 4]])
     """
-    b = np.asarray(balances, dtype=float)
-    w = np.asarray(write_offs, dtype=float)
-    if b.ndim != 2 or b.shape[0] < 2:
-        raise CalcError("roll rates need at least two ageing snapshots")
-    if w.shape != (b.shape[0],):
-        raise CalcError("one write-off amount per snapshot is needed")
-    moved = np.append(b[1:, 1:].sum(axis=0), w[1:].sum())
-    base = b[:-1, :].sum(axis=0)
+    ends = pd.DatetimeIndex(pd.to_datetime(month_ends)).to_numpy()[None, :]
+
+    def dates(values) -> np.ndarray:
+        return pd.to_datetime(pd.Series(np.ravel(np.asarray(values, dtype=object)))).to_numpy()[:, None]
+
+    def money(values) -> np.ndarray:
+        return np.nan_to_num(pd.to_numeric(pd.Series(np.ravel(np.asarray(values, dtype=object))),
+                                           errors="coerce").to_numpy(float))[:, None]
+
+    paid_on, written_on = dates(paid_date), dates(written_date)
+    # An undated payment counts as made, as the risk review's open items take it.
+    open_amount = (money(amount) - np.where(np.isnat(paid_on) | (paid_on <= ends), money(paid_amount), 0.0)
+                   - np.where(written_on <= ends, money(written_amount), 0.0))
+    open_amount = np.where(dates(invoice_date) <= ends, np.maximum(open_amount, 0.0), 0.0)
+    days = (ends - dates(due_date)) // np.timedelta64(1, "D")
+    return open_amount, bucket_index(days.astype(float), upper_days).reshape(open_amount.shape)
+
+
+def migration_flows(open_amount, bucket, written_off, n_buckets: int) -> np.ndarray:
+    """Where each bucket's balance went from one month end to the next, added up over the months.
+
+    ``open_amount`` and ``bucket`` are invoices × month ends (:func:`month_end_positions`),
+    ``written_off`` invoices × month ends: the amount written off in the month ending there.
+    Returns F, n × (n + 2): F[i, j] for j < n the amount open in bucket i at a month end and
+    in bucket j at the next; F[i, n] the part written off in between (attributed to the
+    bucket it left, i); F[i, n + 1] the part collected (paid). Row sums are the balances of
+    bucket i at the month ends but the last.
+
+    Equation, per invoice and pair of month ends (o₀ in bucket i, o₁ in bucket j): stays
+    open min(o₁, o₀) → F[i, j]; written off min(w, o₀ − min(o₁, o₀)) → F[i, n]; the rest
+    collected → F[i, n + 1].
+
+    Example: the invoice of :func:`month_end_positions` moves 1,000 current → 1–30, 1,000
+    1–30 → 31–60 of which 400 is collected, 600 31–60 → 61–90, and its 600 in 61–90 is
+    written off.
+
+    >>> open_ = np.array([[1000.0, 1000.0, 600.0, 600.0, 0.0]])
+    >>> flows = migration_flows(open_, np.array([[0, 1, 2, 3, 4]]), np.array([[0, 0, 0, 0, 600.0]]), 6)
+    >>> flows[:4, [0, 1, 2, 3, 6, 7]].tolist()
+    [[0.0, 1000.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 600.0, 0.0, 0.0, 400.0], [0.0, 0.0, 0.0, 600.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 600.0, 0.0]]
+    """
+    o = np.asarray(open_amount, dtype=float)
+    b = np.asarray(bucket)
+    w = np.nan_to_num(np.asarray(written_off, dtype=float))
+    if o.ndim != 2 or o.shape[1] < 2 or b.shape != o.shape or w.shape != o.shape:
+        raise CalcError("month-end positions need invoices × at least two month ends of the same shape")
+    start, after = o[:, :-1], o[:, 1:]
+    held = start > 0
+    stays = np.where(after > 0, np.minimum(after, start), 0.0)
+    gone = np.minimum(w[:, 1:], start - stays)
+    collected = start - stays - gone
+    states = n_buckets + 2
+    origin = b[:, :-1][held] * states
+    flows = (np.bincount(origin + b[:, 1:][held], weights=stays[held], minlength=n_buckets * states)
+             + np.bincount(origin + n_buckets, weights=gone[held], minlength=n_buckets * states)
+             + np.bincount(origin + n_buckets + 1, weights=collected[held], minlength=n_buckets * states))
+    return flows.reshape(n_buckets, states)
+
+
+def lifetime_loss_rates(flows) -> pd.DataFrame:
+    """Average roll rates and lifetime loss rate per ageing bucket, from migration flows.
+
+    With F from :func:`migration_flows` (n buckets, then written off, then collected), the
+    average one-month rates of bucket i over the months observed are balance-weighted:
+    P[i, j] = F[i, j] / Σⱼ F[i, j] — ``stayed`` P[i, i], ``rolled_on`` Σ_{j > i} P[i, j],
+    ``written_off`` P[i, n], ``collected`` P[i, n + 1]. A balance only ages forward, so
+    P[i, j] = 0 for j < i, and the lifetime loss rate L follows from the oldest bucket back:
+
+        L[i] = (P[i, n] + Σ_{j > i} P[i, j] · L[j]) / (1 − P[i, i])
+
+    — the probability that the balance ends written off. With buckets one month wide
+    (nothing stays) and write-offs only from the oldest bucket this is the textbook chain
+    L[i] = Π_{j ≥ i} roll[j] (:func:`loss_rates_from_roll_rates`); what stays in a wider or
+    open-ended bucket (91–180, over 180 days) is followed for as many months as it stays,
+    and write-offs count in the bucket they left. A bucket with no balance in the months
+    observed, or none that ever left it, has no loss rate (NaN).
+    Source: Cyert, Davidson & Thompson, "Estimation of the allowance for doubtful accounts
+    by Markov chains", Management Science 8(3), 1962 (ageing categories as states, paid and
+    bad debt absorbing: loss = (I − Q)⁻¹·R); the roll-rate chain of IFRS 9 provision
+    matrices (KPMG, "IFRS 9 for corporates: expected credit losses on trade receivables").
+
+    Example (IFRScommunity.com, "IFRS 9 example: lifetime ECL for trade receivables using a
+    provision matrix"): of 100,000 sold, 50,000 is paid on time and 50,000 rolls to 1–30
+    days; 23,000 of that rolls to 31–60, 8,000 to 61–90, 2,000 to over 90 days and is never
+    paid. Rolls 50 %, 46 %, 34.8 %, 25 %, 100 % → loss rates 2.0 %, 4.0 %, 8.7 %, 25 %, 100 %.
+
+    >>> f = np.zeros((5, 7))
+    >>> f[0, [1, 6]] = 50_000, 50_000; f[1, [2, 6]] = 23_000, 27_000; f[2, [3, 6]] = 8_000, 15_000
+    >>> f[3, [4, 6]] = 2_000, 6_000; f[4, 5] = 2_000
+    >>> lifetime_loss_rates(f)["loss_rate"].round(4).tolist()
+    [0.02, 0.04, 0.087, 0.25, 1.0]
+
+    Our own example of an open-ended bucket: of 1,000 over 180 days, each month 600 stays,
+    100 is written off and 300 collected: L = 0.1 / (1 − 0.6) = 25 % (not the one-month 10 %).
+
+    >>> lifetime_loss_rates(np.array([[600.0, 100.0, 300.0]]))["loss_rate"].tolist()
+    [0.25]
+    """
+    f = np.asarray(flows, dtype=float)
+    n = f.shape[0]
+    if f.ndim != 2 or f.shape[1] != n + 2 or (f < 0).any() or np.isnan(f).any():
+        raise CalcError("migration flows need one row per bucket and a column per bucket, written off and collected")
+    if np.tril(f[:, :n], -1).sum() > 0:
+        raise CalcError("a balance moved to a younger ageing bucket: roll rates need balances that only age forward")
+    base = f.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rates = np.where(base > 0, moved / base, 0.0)
-    return np.clip(rates, 0.0, 1.0)
+        p = f / base[:, None]
+    stayed = np.diag(p[:, :n]).copy()
+    # What left each bucket, added up from the flows (not base − stayed, which loses digits).
+    left = f[:, n:].sum(axis=1) + np.triu(f[:, :n], 1).sum(axis=1)
+    loss = np.full(n, np.nan)
+    for i in range(n - 1, -1, -1):  # a handful of buckets, oldest first: each needs the older ones
+        onward = f[i, i + 1:n]
+        if left[i] <= 0:
+            continue
+        later = np.where(onward > 0, onward * loss[i + 1:], 0.0).sum()
+        known = not np.isnan(loss[i + 1:][onward > 0]).any()
+        loss[i] = (f[i, n] + later) / left[i] if known else np.nan
+    return pd.DataFrame({"balance": base, "stayed": stayed, "rolled_on": np.nansum(np.triu(p[:, :n], 1), axis=1),
+                         "written_off": p[:, n], "collected": p[:, n + 1], "loss_rate": loss})
 
 
 def expected_credit_loss(bucket_balances, loss_rates, forward_looking_factor: float = 1.0) -> pd.DataFrame:

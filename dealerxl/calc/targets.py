@@ -530,7 +530,8 @@ def allocate(total: float, weights, floors=None, ceilings=None, unit: float = 1.
 def allocate_targets(total: float, dealers: pd.DataFrame, weight_history: float = 0.5, weight_growth: float = 0.2,
                      weight_potential: float = 0.3, unit: float = 1.0, history: str = "history",
                      recent_growth: str = "recent_growth", potential: str = "market_potential",
-                     floor: str = "target_floor", ceiling: str = "target_ceiling") -> pd.DataFrame:
+                     floor: str = "target_floor", ceiling: str = "target_ceiling",
+                     month_totals=None, active=None) -> pd.DataFrame:
     """A region's or the company's target allocated to its dealers (one row per dealer).
 
     ``dealers`` holds, per dealer, the columns named by ``history`` (base-period sales),
@@ -539,10 +540,26 @@ def allocate_targets(total: float, dealers: pd.DataFrame, weight_history: float 
     (the blended share sᵢ of :func:`allocation_basis`) and ``target_amount`` (from
     :func:`allocate`, summing exactly to ``total``).
 
+    With ``month_totals`` (the year's months, Tₘ) and ``active`` (months × dealers, True where
+    the dealer is under contract in the month), each month is shared among the dealers under
+    contract in it: the dealer's weight is wᵢ = Σₘ Tₘ·sᵢ·aₘᵢ / Σₖ sₖ·aₘₖ, and its floor and
+    ceiling count for the same part of the year, fᵢ = Σₘ Tₘ·aₘᵢ / Σₘ Tₘ. With every dealer
+    under contract all year this is the same allocation.
+
     >>> d = pd.DataFrame({"dealer_id": ["D1", "D2"], "history": [600, 400], "recent_growth": [0, 0.5],
     ...                   "market_potential": [500, 1500]})
     >>> allocate_targets(10_000, d).target_amount.tolist()
     [4750.0, 5250.0]
+
+    Example (by hand): two dealers of equal share, 200 a month over a year; the second is under
+    contract January to June only: the first half is shared 100 and 100, the second half goes
+    to the first dealer: 1,800 and 600.
+
+    >>> equal = pd.DataFrame({"dealer_id": ["D1", "D2"], "history": [1200.0, 1200.0]})
+    >>> months = np.arange(12) < 6
+    >>> allocate_targets(2_400, equal, 1, 0, 0, month_totals=[200.0] * 12,
+    ...                  active=np.column_stack([np.ones(12, bool), months])).target_amount.tolist()
+    [1800.0, 600.0]
     """
     if history not in dealers.columns:
         raise CalcError(f"the dealer table needs the column {history}")
@@ -552,7 +569,19 @@ def allocate_targets(total: float, dealers: pd.DataFrame, weight_history: float 
 
     share = allocation_basis(dealers[history].to_numpy(dtype=float), optional(recent_growth), optional(potential),
                              weight_history, weight_growth, weight_potential)
+    weights, floors, ceilings = share, optional(floor), optional(ceiling)
+    if month_totals is not None and active is not None:
+        t = np.asarray(month_totals, dtype=float)
+        a = np.asarray(active, dtype=bool)
+        if a.shape != (t.size, share.size):
+            raise CalcError(f"{t.size} months × {share.size} dealers are needed to say who is under contract when")
+        present = share[None, :] * a
+        per_month = present.sum(axis=1, keepdims=True)
+        weights = (t[:, None] * np.divide(present, per_month, out=np.zeros(present.shape), where=per_month > 0)).sum(0)
+        part = (t[:, None] * a).sum(axis=0) / t.sum() if t.sum() > 0 else np.ones(share.size)
+        floors = None if floors is None else floors * part
+        ceilings = None if ceilings is None else ceilings * part
     result = dealers.copy()
     result["allocation_share"] = share
-    result["target_amount"] = allocate(total, share, optional(floor), optional(ceiling), unit)
+    result["target_amount"] = allocate(total, weights, floors, ceilings, unit)
     return result

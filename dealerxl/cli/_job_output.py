@@ -59,7 +59,8 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
     :class:`~dealerxl.calc.CalcError` (``msg.<code>.failed``), a store that refuses or a
     fault of the machine (:mod:`dealerxl.jobs.faults`: disk full, read-only folder, database
     gone) writes nothing and exits with 2, with one line in the user's language. The result
-    is saved to :func:`output_path` (``output_name(result)``) with ``sheets(result)`` and, if
+    is saved to :func:`output_path` (``output_name(result)``; None: ``--out`` is the folder the
+    job's ``write`` fills) with ``sheets(result)`` and, if
     given, ``formats(lang)``; a job whose file is not a plain table workbook passes
     ``write(result, path)`` instead, which writes ``path`` (atomically) and returns every
     file written; a fault while writing exits with 2 the same way. Then :func:`report`
@@ -96,7 +97,8 @@ def run_job(args, lang: str, *, job: str, code: str, run, output_name, sheets=No
         shown.stage(2, tr("msg.progress.writing", result.lang))
         path = None
         try:
-            path = output_path(args, output_name(result))
+            # a job writing a folder of files (output_name None) writes into --out itself
+            path = output_path(args, output_name(result)) if output_name is not None else args.out.resolve()
             if write is not None:
                 for written in write(result, path):
                     if written not in result.outputs:
@@ -291,4 +293,7 @@ def report(args, result, job: str, path: Path, notes) -> int:
         for line in notes(result):
             print(line)
         print(tr("msg.job_done_file", lang, job=tr(f"ribbon.{job}", lang), path=path))
+    else:  # quiet is not silent: what went wrong is still said
+        for problem in result.problems:
+            print(problem.message(lang), file=sys.stderr)
     return 1 if result.problems else 0

@@ -11,8 +11,10 @@ from pathlib import Path
 from dealerxl.cli._job_output import add_output_arguments, exit_codes_epilog, run_job
 
 EPILOG = exit_codes_epilog("the files were collected and the report written",
-                           "the store cannot be opened or the options are wrong (the reason is printed)\n"
-                           "     exit code 1 means some files were rejected: each is listed with its problems")
+                           "the store cannot be opened, another collection is running on it, or the options\n"
+                           "     are wrong (the reason is printed)\n"
+                           "     exit code 1 means some files were rejected or held for review: each is listed with its problems\n"
+                           "     (with --quiet on stderr)")
 
 
 def register(subparsers) -> None:
@@ -20,11 +22,14 @@ def register(subparsers) -> None:
 
     parser = subparsers.add_parser(
         "collect", help="check returned templates and load them into the history store",
-        description="Checks every returned template (signed manifest, locked cells, the form's rules: every "
-                    "problem with its cell, in the recipient's language), loads the accepted rows into the "
-                    "history store (one transaction per file; the same file twice changes nothing; a newer "
-                    "file for the same recipient and period replaces the older one), keeps every file in the "
-                    "archive under its checksum, and writes a collection report and a reminder list.",
+        description="Checks every returned template (signed manifest, the table where it was issued, locked "
+                    "cells, the form's rules: every problem with its cell, in the recipient's language), in child "
+                    "processes with memory and time limits, loads the accepted rows into the history store (one "
+                    "transaction per file; the same file twice changes nothing; a file received later for the "
+                    "same recipient and period replaces the earlier one; a file for a closed period, or two "
+                    "different files for one recipient and period in one run, are held for review), keeps every "
+                    "file in the archive under its checksum, and writes a collection report and a reminder list. "
+                    "One collection runs on a store at a time.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sources", nargs="+", type=Path, metavar="FILES_OR_FOLDER",
                         help="returned files, or folders holding them")

@@ -103,6 +103,6 @@ def run_issue(args) -> int:
     return run_job(args, lang, job="issue_templates", code="issue_templates",
                    run=lambda: plan_issue(args.form, args.month, workbook=args.workbook, recipients=args.dealers,
                                           lang=args.lang),
-                   output_name=lambda result: args.out.name,
+                   output_name=None,
                    write=lambda result, folder: write_issued(result, folder, workbook=args.workbook, rows=args.rows),
                    notes=notes)

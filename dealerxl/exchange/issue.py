@@ -8,6 +8,7 @@ and the manifest (:mod:`.manifest`) on a very hidden sheet.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -41,6 +42,15 @@ def check_period(period: str, lang: str) -> str:
     if not isinstance(period, str) or not PERIOD.fullmatch(period):
         raise CalcError(tr("msg.exchange.bad_period", lang, value=period))
     return period
+
+
+def department_key(workbook, lang: str, *, create: bool = False) -> bytes | None:
+    """The department key for ``workbook`` (a path or None), or a :class:`CalcError` in
+    ``lang`` saying why it cannot be used (too short: how to make a good one)."""
+    try:
+        return manifest.department_key(workbook, create=create)
+    except manifest.ManifestError as error:
+        raise CalcError(tr(f"msg.{error.code}", lang, **error.fields)) from None
 
 
 def fixed_values(form: Form, recipient: str, period: str) -> dict:
@@ -79,9 +89,12 @@ def plan_issue(form_id: str, period: str, *, workbook=None, recipients: list[str
         source = open_source(workbook)
         shown = lang or workbook_language(source)
         form = shared_form(form_id, shown)
-        roster, problems = read_recipients(source, form, lang or workbook_language(source))
+        check_period(period, shown)
+        roster, problems = read_recipients(source, form, lang or workbook_language(source), period)
     form = shared_form(form_id, shown)
     check_period(period, shown)
+    # a key too short to be safe is refused before anything is written
+    department_key(workbook if isinstance(workbook, (str, os.PathLike)) else None, shown)
     chosen, unknown = choose(roster, recipients, lang or shown)
     if unknown:
         raise CalcError(tr("msg.exchange.unknown_recipients", shown, ids=", ".join(unknown)))
@@ -106,14 +119,16 @@ def write_issued(result, folder: Path, *, workbook=None, prefill: dict | None = 
     offers (default :data:`~dealerxl.build.workbook.ISSUED_ROWS`); the sheet is protected, so
     its table cannot grow beyond them.
     """
+    from dealerxl.build.layout import HEADER_ROW
     from dealerxl.build.sheets import sheet_name
     from dealerxl.build.workbook import ISSUED_ROWS, IssuedSheet, locked_cells, write_template
     from dealerxl.jobs import progress
 
     form = FORMS[result.summary["form"]]
     period = result.summary["period"]
-    key = manifest.department_key(workbook, create=True)
+    key = department_key(workbook, result.lang, create=True)
     version = manifest.form_version(form)
+    issued_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     folder.mkdir(parents=True, exist_ok=True)
     table = result.tables[RECIPIENT_TABLE]
     written = []
@@ -122,13 +137,18 @@ def write_issued(result, folder: Path, *, workbook=None, prefill: dict | None = 
         recipient = Recipient(row.recipient, row.name, row.lang, row.email)
         info = info_line(recipient, period)
         cells = locked_cells(form.id, recipient.lang, info)
+        known = (prefill or {}).get(recipient.id)
+        # the table offers the rows asked for, or more when the prefilled lines need them
+        offered = max(rows or ISSUED_ROWS, 0 if known is None else len(known))
+        geometry = manifest.TableGeometry(HEADER_ROW, 0, tuple(c.id for c in form.columns), offered)
         signed = manifest.sign({
             "form": form.id, "form_version": version, "recipient": recipient.id, "recipient_name": recipient.name,
             "period": period, "lang": recipient.lang, "sheet": sheet_name(form, recipient.lang),
+            **geometry.fields(), "issued_at": issued_at,
             "locked_cells": ",".join(address for address, _ in cells),
             "locked_checksum": manifest.locked_checksum(cells)}, key)
         issued = IssuedSheet(info=info, fixed=fixed_values(form, recipient.id, period), manifest=signed,
-                             rows=rows or ISSUED_ROWS, prefill=(prefill or {}).get(recipient.id))
+                             rows=offered, prefill=known)
         written.append(write_template(folder / row.file, form.id, lang=recipient.lang, issued=issued))
     return written
 

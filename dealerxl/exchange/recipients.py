@@ -1,9 +1,11 @@
 """Who a shared form goes to: dealers from the dealer master, colleagues from the team roster.
 
 A form naming ``dealer_id`` goes to dealers; one naming ``owner`` or ``evaluator_id`` (task
-updates, prospect evaluations) to colleagues. Dealers that are active or suspended and
-colleagues who have not left receive templates; a recipient's language is the dealer
-master's ``language`` column when filled, else the workbook's.
+updates, prospect evaluations) to colleagues. For a period, the dealers active in that month
+receive templates (:func:`~dealerxl.calc.channel.active_in_month`: under contract on one of
+its days, as every sheet of the monthly report counts them); without one, the dealers that are
+active or suspended today. Colleagues who have not left receive templates; a recipient's
+language is the dealer master's ``language`` column when filled, else the workbook's.
 """
 from __future__ import annotations
 
@@ -46,14 +48,19 @@ def _text(value) -> str | None:
     return text or None
 
 
-def read_recipients(source, form: Form, workbook_lang: str) -> tuple[list[Recipient], list]:
-    """The form's recipients from the open workbook ``source``, and the roster's reading problems."""
+def read_recipients(source, form: Form, workbook_lang: str, period: str | None = None) -> tuple[list[Recipient], list]:
+    """The form's recipients for ``period`` (``YYYY-MM``) from the open workbook ``source``, and
+    the roster's reading problems."""
     from dealerxl.book import read_form
+    from dealerxl.calc.channel import active_in_month
 
     roster_form, id_column, name_column, receiving = ROSTERS[roster_of(form)]
     read = read_form(source, roster_form, lang=workbook_lang)
     data = read.data
-    if "status" in data:
+    dated = {"join_date", "termination_date", "status"} <= set(data.columns)
+    if roster_form == "dealer_master" and period is not None and dated:
+        data = data[active_in_month(data["join_date"], data["termination_date"], data["status"], period)]
+    elif "status" in data:
         data = data[data["status"].isin(receiving) | data["status"].isna()]
     langs = data["language"] if "language" in data else pd.Series(None, index=data.index, dtype=object)
     emails = data["email"] if "email" in data else pd.Series(None, index=data.index, dtype=object)

@@ -116,7 +116,8 @@ FORMS = [
             # The criterion's raw value in its own scale (a 0-100 credit rating, a 1-5 rating…);
             # prospect_criteria says how it is normalised.
             C("criterion_value", "number", required=True),
-            C("evaluator_id", width=12),
+            # Several colleagues may score one prospect: each scores under their own key.
+            C("evaluator_id", key=True, required=True, width=12),
             C("evidence", width=36),
         ),
     ),

@@ -55,10 +55,12 @@ FORMS = [
                DateOrder("opened_at", "resolved_at")),
     ),
     Form(
-        id="complaint_log", chapter=7, section="7.3", shared=True,
+        # The dealer's own complaint numbers: the key includes the dealer. A later month's
+        # file updates the complaints it sent before (open ones get resolved).
+        id="complaint_log", chapter=7, section="7.3", shared=True, open_items=True,
         columns=(
             C("complaint_id", key=True, required=True, width=14),
-            C("dealer_id", required=True, width=12),
+            C("dealer_id", key=True, required=True, width=12),
             C("customer_id", width=12),
             C("received_at", "datetime", required=True, width=17),
             C("contact_channel", "enum", required=True, enum="contact_channel"),
@@ -80,7 +82,7 @@ FORMS = [
         id="survey_responses", chapter=7, section="7.4", shared=True,
         columns=(
             C("response_id", key=True, required=True, width=14),
-            C("dealer_id", required=True, width=12),
+            C("dealer_id", key=True, required=True, width=12),
             C("survey_date", "date", required=True),
             C("survey_type", "enum", required=True, enum="survey_type", width=14),
             C("customer_id", width=12),

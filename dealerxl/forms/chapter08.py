@@ -245,6 +245,9 @@ SETTINGS = [
     Setting("use_roll_rates", "receivables", 1, unit="switch", min=0, max=1),
     Setting("roll_rate_history_months", "receivables", 12, unit="months", min=2, max=60),
     Setting("roll_rate_min_months", "receivables", 6, unit="months", min=2, max=60),
+    # The roll-rate and the provision-matrix provisions are shown side by side; when the larger
+    # is more than this many times the smaller, the risk review says so.
+    Setting("provision_method_max_ratio", "receivables", 2.0, unit="times", min=1, max=100),
     Setting("write_off_min_days_past_due", "receivables", 365, unit="days", min=0, max=3650),
     Setting("small_balance_write_off", "receivables", 1000, unit="currency", min=0, max=1_000_000),
 ]

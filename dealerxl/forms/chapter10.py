@@ -12,7 +12,9 @@ ENUMS = [
 
 FORMS = [
     Form(
-        id="task_tracker", chapter=10, section="10.3", shared=True,
+        # Sent to each task's owner: the key includes the owner, and a later month's update of
+        # an open task updates it (its earlier versions are kept in the store).
+        id="task_tracker", chapter=10, section="10.3", shared=True, open_items=True,
         columns=(
             C("task_id", key=True, required=True, width=12),
             C("title", required=True, width=30),
@@ -20,7 +22,7 @@ FORMS = [
             C("requested_by", width=12),
             C("requested_date", "date", required=True),
             C("department", "enum", required=True, enum="department", width=16),
-            C("owner", required=True, width=12),
+            C("owner", key=True, required=True, width=12),
             C("priority", "enum", required=True, enum="severity"),
             C("due_date", "date", required=True),
             C("status", "enum", required=True, enum="task_status"),

@@ -81,8 +81,12 @@ class Form:
     be found whatever the sheet is called. Labels: ``form.<id>.sheet`` (≤ 31 characters),
     ``.title``, ``.purpose`` (one line for the index), ``.instruction`` (the line above the
     table). ``chapter``/``section`` place it in the manual. ``shared`` marks forms sent out
-    as templates to dealers or colleagues. ``kind`` is ``input`` for what staff type,
-    ``settings`` for tunable parameters, ``output`` for tables jobs write back.
+    as templates to dealers or colleagues; their key includes the recipient's column, so
+    one recipient can never write a row another owns. ``open_items`` marks a shared form
+    that is a log of open items (complaints, tasks): a recipient's file for a later period
+    updates the items its earlier files sent, and the store keeps every version. ``kind``
+    is ``input`` for what staff type, ``settings`` for tunable parameters, ``output`` for
+    tables jobs write back.
     """
 
     id: str
@@ -92,6 +96,7 @@ class Form:
     rules: tuple[Rule, ...] = ()
     kind: FormKind = "input"
     shared: bool = False
+    open_items: bool = False
 
     def __post_init__(self) -> None:
         ids = [c.id for c in self.columns]

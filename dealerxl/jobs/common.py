@@ -20,6 +20,7 @@ from dealerxl.book.language import detect_language
 from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, get_form
 from dealerxl.i18n import tr
 from dealerxl.jobs import progress
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
 
 
@@ -170,14 +171,12 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
     formula), an infinite number becomes #DIV/0!, blanks stay blank, and a date among text
     in a column of mixed cells is written as its text.
     """
-    import xlsxwriter
-
     from dealerxl.build.cells import FormWorksheet
 
     path = Path(path)
     formats = formats or {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         cached = {}
@@ -204,6 +203,48 @@ def write_result_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, 
         book.close()
     _files_written.set((*_files_written.get(), path))
     return path
+
+
+# Rows a job leaves out of its results, and why: every job returns them as a ``left_out`` table
+# in these columns (``reason`` is a code, labelled ``left_out.reason.<code>``), and the monthly
+# report's data-quality sheet lists them with the input problems.
+LEFT_OUT_COLUMNS = ["form_id", "key", "dealer_id", "period", "amount", "reason"]
+
+
+def left_out_rows(form_id: str, keys, reason: str, *, dealer_id=None, period=None, amount=None) -> pd.DataFrame:
+    """Rows of ``form_id`` (named by ``keys``) a job leaves out for ``reason``, as a left-out table.
+
+    >>> left_out_rows("open_orders", ["SO1"], "dealer_not_reviewed", dealer_id=["D9"], amount=[500.0]).values.tolist()
+    [['open_orders', 'SO1', 'D9', None, 500.0, 'dealer_not_reviewed']]
+    """
+    keys = pd.Series(keys, dtype=object).reset_index(drop=True).astype(str)
+
+    def column(values, kind=object):
+        if values is None:
+            return pd.Series([None] * len(keys), dtype=object) if kind is object else pd.Series(float("nan"), index=keys.index)
+        return pd.Series(values).reset_index(drop=True).astype(kind)
+
+    return pd.DataFrame({"form_id": form_id, "key": keys, "dealer_id": column(dealer_id), "period": column(period),
+                         "amount": column(amount, float), "reason": reason}, columns=LEFT_OUT_COLUMNS)
+
+
+def gather_left_out(frames) -> pd.DataFrame:
+    """Left-out tables joined into one (an empty one with the columns when there are none)."""
+    kept = [frame.reindex(columns=LEFT_OUT_COLUMNS) for frame in frames if frame is not None and len(frame)]
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=LEFT_OUT_COLUMNS)
+
+
+def left_out_sheet(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A left-out table as people read it: the form's sheet, the row, dealer, month, amount and
+    the reason in words."""
+    def sheet(form_id):
+        return tr(FORMS[form_id].label_key("sheet"), lang) if form_id in FORMS else form_id
+
+    out = pd.DataFrame({"sheet": frame["form_id"].map(sheet), "key": frame["key"], "dealer_id": frame["dealer_id"],
+                        "period": frame["period"], "amount": pd.to_numeric(frame["amount"], errors="coerce"),
+                        "reason": frame["reason"].map(lambda code: tr(f"left_out.reason.{code}", lang))})
+    out.columns = [tr(f"left_out.col.{c}", lang) for c in out.columns]
+    return out.reset_index(drop=True)
 
 
 def sheet_title(form_id: str, lang: str) -> str:

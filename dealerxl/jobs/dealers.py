@@ -55,7 +55,7 @@ from dealerxl.calc.appraisal import (
     share,
     tier_decision,
 )
-from dealerxl.calc.channel import market_rollup, renewal_alerts
+from dealerxl.calc.channel import active_in_month, market_rollup, renewal_alerts
 from dealerxl.calc.scoring import grade, score_of_present
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
 from dealerxl.i18n import has, tr
@@ -255,11 +255,10 @@ def metric_history(inputs: Inputs, dealers: pd.DataFrame, months: pd.PeriodIndex
 # ---- the appraisal -------------------------------------------------------------------------
 
 def appraised_dealers(inputs: Inputs, last: pd.Period) -> pd.DataFrame:
-    """Dealers trading in the month: joined by its last day, not terminated before its first."""
+    """Dealers active in the month (:func:`~dealerxl.calc.channel.active_in_month`: under
+    contract on one of its days, prospects not)."""
     dealers = inputs["dealer_master"]
-    joined = pd.to_datetime(dealers["join_date"]) <= last.end_time
-    ended = pd.to_datetime(dealers["termination_date"]) < last.start_time
-    keep = joined & ~ended & (dealers["status"] != "prospect")
+    keep = active_in_month(dealers["join_date"], dealers["termination_date"], dealers["status"], last)
     return dealers.loc[keep].drop_duplicates("dealer_id").sort_values("dealer_id").reset_index(drop=True)
 
 
@@ -306,7 +305,13 @@ def appraise(inputs: Inputs, last: pd.Period) -> pd.DataFrame:
         "previous_tier": tiers["previous_tier"],
         "tier": tiers["tier"],
         "tier_change": tiers["tier_change"],
+        # Held since this month (blank: through the whole path the appraisal followed).
+        "tier_since": np.where(tiers["tier_since"] >= 0, months.start_time.to_numpy()[np.maximum(tiers["tier_since"], 0)],
+                               np.datetime64("NaT")),
         "months_qualifying": tiers["months_qualifying"],
+        # The tier recorded in the dealer master, where the appraisal's path started: the
+        # appraisal's tier is the one that counts for the month.
+        "master_tier": dealers["tier"].to_numpy(dtype=object),
         "missing_metrics": codes_listed(missing.to_numpy(), metrics),
         "missing_weight": flat["missing_weight"].to_numpy().reshape(len(ids), len(months))[:, -1],
     })
@@ -474,6 +479,7 @@ def run_dealer_review(source, month, *, lang: str | None = None) -> JobResult:
 # ---- the report ----------------------------------------------------------------------------
 
 ENUM_COLUMNS = {"region": "region", "grade": "appraisal_grade", "tier": "tier", "previous_tier": "tier",
+                "master_tier": "tier",
                 "tier_change": "tier_change", "prospect_stage": "prospect_stage", "gates_passed": "yes_no",
                 "prospect_recommendation": "prospect_recommendation", "contract_type": "contract_type",
                 "renewal_status": "renewal_status", "auto_renew": "yes_no", "expired": "yes_no"}

@@ -10,7 +10,12 @@ Commission is worked out from the first month with a target to the statement mon
 returns and write-offs take back commission at the rate the original invoice earned and
 draws carry their balance; the statement shows the statement month. A reversal whose
 original invoice earned no commission here (sold before the first target, or by someone
-without a plan) is left out and counted.
+without a plan) is left out and listed (``left_out``).
+
+Every sale is credited in full to its salesperson and to its dealer, each on their own plan
+and in that plan's basis (:func:`credited_lines`): invoiced net sales, gross margin (net sales
+less quantity × the item's unit cost) or collected sales (cash applied in the month to the
+payee's invoices, from the receivables ledger).
 """
 from __future__ import annotations
 
@@ -18,21 +23,23 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
-from dealerxl.calc.clawbacks import reversals_from
+from dealerxl.calc.clawbacks import months, reversals_from
 from dealerxl.calc.incentives import active_share, plans_from_tables
 from dealerxl.calc.payouts import calculate_payouts, commissionable_sales, statement_totals
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import JobResult, load_inputs, settings_table
+from dealerxl.jobs.common import LEFT_OUT_COLUMNS, JobResult, gather_left_out, left_out_rows, load_inputs, settings_table
 from dealerxl.jobs.errors import JobError
 from dealerxl.jobs.months import parse_month, require_month_data
 
 JOB = "incentives"
 INPUT_FORMS = ("sales_transactions", "monthly_targets", "incentive_plans", "incentive_plan_tiers",
-               "incentive_assignments", "write_offs", "dealer_master")
-SUMMARY_COLUMNS = ["payee_id", "payee_type", "plan_id", "target", "proration", "sales", "attainment", "earned",
-                   "accelerator", "cap_cut", "clawback", "draw", "balance", "payable"]
+               "incentive_assignments", "write_offs", "dealer_master", "receivables", "item_master")
+SUMMARY_COLUMNS = ["payee_id", "payee_type", "plan_id", "commission_basis", "target", "proration", "sales",
+                   "attainment", "team_attainment", "earned", "accelerator", "cap_cut", "clawback", "draw", "balance",
+                   "payable"]
 LINE_COLUMNS = ["line_type", "invoice_no", "line_no", "dealer_id", "original_period", "plan_id", "tier", "band_lower",
-                "rate", "attainment_from", "attainment_to", "amount", "commission", "accelerator_extra", "credited"]
+                "rate", "attainment_from", "attainment_to", "amount", "basis_amount", "commission", "accelerator_extra",
+                "credited"]
 DEALER_SUMMARY_COLUMNS = ["dealer_id", "dealer_name", "period", "sales", "rebate", "commission", "clawback",
                           "credited", "lines"]
 DEALER_LINE_COLUMNS = ["dealer_id", "payee_id", "payee_type", "period",
@@ -123,18 +130,30 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
         raise JobError("msg.incentives.no_payee", month=str(last), label_fields={
             "assignments": "form.incentive_assignments.sheet", "targets": "form.monthly_targets.sheet"})
 
+    bases = {plan_id: plan.basis for plan_id, plan in plans.items()}
+    payees["basis"] = payees["plan_id"].map(bases)
     by_rep = commissionable_sales(transactions)
-    by_dealer = by_rep.assign(payee_id=by_rep["dealer_id"].astype(str))
-    sales = pd.concat([by_rep, by_dealer], ignore_index=True)
-    keys = pd.MultiIndex.from_frame(payees[["payee_id", "period"]])
-    sales = sales.loc[pd.MultiIndex.from_frame(sales[["payee_id", "period"]]).isin(keys)]
+    lines_in, left_out = credited_lines(by_rep, inputs, payees.groupby("basis")["payee_id"].agg(set).to_dict(), last)
+    # Each payee's lines in its plan's basis, for the months it has a plan and a target.
+    lines_in = lines_in.loc[lines_in["payee_id"].isin(payees["payee_id"])]
+    slot = pd.MultiIndex.from_frame(payees[["payee_id", "period"]]).get_indexer(
+        pd.MultiIndex.from_frame(lines_in[["payee_id", "period"]]))
+    basis_of_slot = np.append(payees["basis"].to_numpy(dtype=object), None)
+    sales = lines_in.loc[(slot >= 0) & (lines_in["basis"].to_numpy(dtype=object) == basis_of_slot[slot])]
     reversals = reversals_from(transactions, inputs["write_offs"])
     reversals = reversals.loc[reversals["period"] <= str(last)]
     matched = reversals["invoice_no"].isin(sales["invoice_no"])
-    lines, summary = calculate_payouts(sales, payees, plans, reversals.loc[matched])
+    unmatched = reversals.loc[~matched]
+    for kind, form_id in (("return", "sales_transactions"), ("write_off", "write_offs")):
+        rows = unmatched.loc[unmatched["kind"] == kind]
+        left_out.append(left_out_rows(form_id, rows["invoice_no"], "reversal_without_commission",
+                                      period=rows["period"], amount=rows["amount"]))
+    lines, summary = calculate_payouts(sales.drop(columns="basis"), payees.drop(columns="basis"), plans,
+                                       reversals.loc[matched])
 
     summary = summary.loc[summary["period"] == str(last)].copy()
     summary["payee_type"] = summary["plan_id"].map(payee_types)
+    summary["commission_basis"] = summary["plan_id"].map(bases)
     with np.errstate(divide="ignore", invalid="ignore"):
         summary["attainment"] = summary["sales"] / (summary["target"] * summary["proration"])
     lines = lines.loc[lines["period"] == str(last)]
@@ -147,6 +166,9 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     active = active.loc[active_share(np.full(len(active), str(last)), active["start_date"].to_numpy(),
                                      active["end_date"].to_numpy()) > 0, "payee_id"].astype(str)
     without_target = sorted(set(active) - set(summary["payee_id"].astype(str)))
+    left_out.append(left_out_rows("incentive_assignments", without_target, "payee_without_target",
+                                  period=[str(last)] * len(without_target)))
+    left_out = gather_left_out(left_out)
     total = summary["payable"].sum()
     result_summary = {"month": str(last), "payees": len(summary), "payable": float(total),
                       "clawback": float(summary["clawback"].sum()), "targets_set_for": years_set,
@@ -155,9 +177,92 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
     return JobResult(job=JOB, lang=inputs.lang,
                      tables={"summary": summary.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True),
                              "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True),
-                             "dealer_summary": dealer_summary, "dealer_lines": dealer_lines},
+                             "dealer_summary": dealer_summary, "dealer_lines": dealer_lines,
+                             "left_out": left_out.reindex(columns=LEFT_OUT_COLUMNS)},
                      problems=_unique(inputs.problems), warnings=warnings, summary=result_summary,
                      empty_forms=empty)
+
+
+def credited_lines(by_rep: pd.DataFrame, inputs, bases, last: pd.Period) -> tuple[pd.DataFrame, list]:
+    """The lines each payee is credited with, per commission basis, and the rows left out.
+
+    ``by_rep`` are the invoiced sale lines (:func:`~dealerxl.calc.payouts.commissionable_sales`,
+    payee = the salesperson). Each line is credited to its salesperson and to its dealer.
+    ``bases`` maps a basis to the payees paid on it (lines for other payees are not built), or
+    is a set of bases for every payee. The lines carry ``amount`` (what counts toward
+    attainment), ``basis_amount`` (what the rate is paid on), ``invoice_amount`` (the invoice's
+    sales, for clawbacks) and ``basis``:
+
+    * ``net_sales``: amount = basis = the invoiced line;
+    * ``gross_margin``: amount = the invoiced line, basis = amount − quantity × unit cost of the
+      item (a line whose item has no unit cost is left out and listed);
+    * ``collected_sales``: the cash applied to an invoice (``paid_amount`` of the receivables
+      ledger, in the month of ``paid_date``) spread over the invoice's sale lines in proportion
+      to their amounts; amount = basis = that cash. Payments on an invoice without sale lines
+      are left out and listed.
+    """
+    invoice_total = by_rep.groupby("invoice_no")["amount"].sum()
+    sold = by_rep.assign(invoice_amount=by_rep["invoice_no"].map(invoice_total),
+                         dealer_id=by_rep["dealer_id"].astype(str))
+    wanted = bases if isinstance(bases, dict) else dict.fromkeys(bases)
+    parts, left_out = [], []
+    for basis, payees in wanted.items():
+        # The lines someone on this basis is credited with: by the salesperson or by the dealer.
+        rep = sold["payee_id"].isin(payees) if payees is not None else pd.Series(True, index=sold.index)
+        dealer = sold["dealer_id"].isin(payees) if payees is not None else pd.Series(True, index=sold.index)
+        lines, dropped = _basis_lines(sold.loc[rep | dealer], basis, inputs, last, sold["invoice_no"])
+        left_out.extend(dropped)
+        parts.append(lines.loc[lines["_row"].map(rep)].drop(columns="_row"))
+        parts.append(lines.loc[lines["_row"].map(dealer)].drop(columns="_row").assign(
+            payee_id=lambda frame: frame["dealer_id"]))
+    parts = [part for part in parts if len(part)]
+    lines = pd.concat(parts, ignore_index=True) if parts else sold.iloc[:0].assign(basis_amount=0.0, basis="")
+    return lines.drop(columns=[c for c in ("sku", "quantity") if c in lines]), left_out
+
+
+def _basis_lines(sold: pd.DataFrame, basis: str, inputs, last: pd.Period,
+                 invoices: pd.Series) -> tuple[pd.DataFrame, list]:
+    """``sold`` as lines of one basis (see :func:`credited_lines`), each with ``_row``, the
+    sale line it comes from; and the rows left out (``invoices``: every invoice with a sale line)."""
+    sold = sold.assign(_row=sold.index)
+    if basis == "net_sales":
+        return sold.assign(basis_amount=sold["amount"], basis=basis), []
+    if basis == "gross_margin":
+        cost = inputs["item_master"].drop_duplicates("sku").set_index("sku")["unit_cost"].astype(float)
+        unit_cost = sold["sku"].map(cost)
+        known = unit_cost.notna().to_numpy()
+        costless = sold.loc[~known]
+        dropped = left_out_rows("sales_transactions", costless["invoice_no"] + "/" + costless["line_no"].astype(str),
+                                "line_without_unit_cost", dealer_id=costless["dealer_id"], period=costless["period"],
+                                amount=costless["amount"])
+        margin = sold["amount"] - sold["quantity"].astype(float) * unit_cost
+        return sold.assign(basis_amount=margin, basis=basis).loc[known], [dropped]
+    paid, orphans = cash_applied(inputs["receivables"], last)
+    share = np.divide(sold["amount"].to_numpy(float), sold["invoice_amount"].to_numpy(float),
+                      out=np.zeros(len(sold)), where=sold["invoice_amount"].to_numpy(float) != 0)
+    cash = sold.assign(_share=share).drop(columns="period").merge(paid, on="invoice_no", how="inner")
+    cash["amount"] = cash["cash"] * cash["_share"]
+    cash = cash.sort_values("_paid_on", kind="stable").rename(columns={"cash_period": "period"})
+    lines = cash.assign(basis_amount=cash["amount"], basis=basis).drop(columns=["cash", "_share", "_paid_on"])
+    return lines, [orphans.loc[~orphans["key"].isin(invoices)]]
+
+
+def cash_applied(receivables: pd.DataFrame, last: pd.Period) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cash applied per invoice and month up to ``last``: ``paid_amount`` in the month of
+    ``paid_date`` (the ledger holds an invoice's payments to date and the date of the last one),
+    and, as left-out rows, every payment of the ledger (for those whose invoice has no sale line)."""
+    ledger = receivables.loc[pd.to_numeric(receivables["paid_amount"], errors="coerce").fillna(0.0) > 0]
+    dates = pd.to_datetime(ledger["paid_date"])
+    ledger = ledger.loc[dates.notna() & (dates.dt.to_period("M") <= last)]
+    dates = pd.to_datetime(ledger["paid_date"])
+    paid = pd.DataFrame({"invoice_no": ledger["invoice_no"].astype(str).to_numpy(),
+                         "cash": ledger["paid_amount"].astype(float).to_numpy(),
+                         "cash_period": months(dates, "a payment date").to_numpy(),
+                         "_paid_on": dates.to_numpy(), "_payer": ledger["dealer_id"].astype(str).to_numpy()})
+    paid = paid.sort_values("_paid_on", kind="stable").reset_index(drop=True)
+    orphans = left_out_rows("receivables", paid["invoice_no"], "payment_without_sale_lines",
+                            dealer_id=paid["_payer"], period=paid["cash_period"], amount=paid["cash"])
+    return paid.drop(columns="_payer"), orphans
 
 
 def dealer_statements(lines: pd.DataFrame, payee_types: dict, sales: pd.DataFrame, dealers: pd.DataFrame,
@@ -223,6 +328,9 @@ def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
     if "line_type" in out:
         out["line_type"] = out["line_type"].map(lambda v: tr(f"statement.line_type.{v}", lang))
+    if "commission_basis" in out:
+        out["commission_basis"] = out["commission_basis"].map(
+            lambda v: tr(f"enum.commission_basis.{v}", lang) if isinstance(v, str) else v)
     if "payee_type" in out:
         out["payee_type"] = out["payee_type"].map(lambda v: tr(f"enum.payee_type.{v}", lang) if isinstance(v, str) else v)
     out.columns = [label(c, lang) for c in out.columns]
@@ -265,8 +373,8 @@ def dealer_lines_with_totals(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 MONEY = ("target", "sales", "rebate", "earned", "accelerator", "cap_cut", "clawback", "draw", "balance", "payable", "amount",
-         "commission", "accelerator_extra", "credited")
-PERCENT = ("proration", "attainment", "band_lower", "attainment_from", "attainment_to")
+         "basis_amount", "commission", "accelerator_extra", "credited")
+PERCENT = ("proration", "attainment", "team_attainment", "band_lower", "attainment_from", "attainment_to")
 
 
 def statement_formats(lang: str) -> dict[str, str]:

@@ -21,13 +21,16 @@ from dealerxl.book import read_form, read_settings
 from dealerxl.book.language import detect_language
 from dealerxl.book.read import open_source
 from dealerxl.book.references import check_references
-from dealerxl.calc.receivables import (ageing, average_roll_rates, bad_debt_summary, credit_utilisation,
-                                       days_past_due, dso, expected_credit_loss, loss_rates_from_roll_rates)
+from dealerxl.calc.receivables import (ageing, bad_debt_summary, credit_utilisation, days_past_due, dso,
+                                       expected_credit_loss, lifetime_loss_rates, migration_flows,
+                                       month_end_positions)
+from dealerxl.calc.channel import active_in_month
 from dealerxl.calc.risk import assess, drop_against_trend, unanswered_warnings
 from dealerxl.calc.service import satisfaction_by_group
 from dealerxl.forms import ENUMS, get_form
 from dealerxl.i18n import has, tr
-from dealerxl.jobs.common import Inputs, JobResult, localise, settings_table
+from dealerxl.jobs.common import (LEFT_OUT_COLUMNS, Inputs, JobResult, gather_left_out, left_out_rows, left_out_sheet,
+                                  localise, settings_table)
 from dealerxl.jobs.errors import JobError
 from dealerxl.jobs.months import month_end, require_month_data
 
@@ -87,13 +90,25 @@ def open_items(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
     return invoices
 
 
-def dealer_list(inputs: Inputs, as_of: pd.Timestamp, owing) -> pd.DataFrame:
-    """Dealers reviewed: in the dealer master and not terminated before the month began, or
-    still ``owing`` (ids with open invoices) — a closed dealer's debt is the riskiest kind."""
+def dealer_list(inputs: Inputs, as_of: pd.Timestamp, owing, ordering=()) -> pd.DataFrame:
+    """Dealers reviewed: those active in the month (:func:`~dealerxl.calc.channel.active_in_month`),
+    and any other dealer of the master still ``owing`` (ids with open invoices) or ``ordering``
+    (ids with open orders) — a closed dealer's debt, or an order still open after its contract
+    ended, is the riskiest kind."""
     dealers = inputs["dealer_master"]
-    ended = pd.to_datetime(dealers["termination_date"]) < as_of.replace(day=1)
+    active = active_in_month(dealers["join_date"], dealers["termination_date"], dealers["status"], as_of.to_period("M"))
+    exposed = dealers["dealer_id"].isin(owing) | dealers["dealer_id"].isin(ordering)
     columns = ["dealer_id", "dealer_name", "region", "credit_limit"]
-    return dealers.loc[~ended | dealers["dealer_id"].isin(owing), columns].drop_duplicates("dealer_id").sort_values("dealer_id").reset_index(drop=True)
+    chosen = dealers.loc[active | exposed, columns].drop_duplicates("dealer_id")
+    return chosen.sort_values("dealer_id").reset_index(drop=True)
+
+
+def open_order_amounts(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orders taken by ``as_of`` with what is still to ship (order − shipped, at least 0)."""
+    orders = inputs["open_orders"]
+    orders = orders.loc[pd.to_datetime(orders["order_date"]) <= as_of]
+    shipped = pd.to_numeric(orders["shipped_amount"], errors="coerce").fillna(0.0)
+    return orders.assign(open_amount=(orders["order_amount"].astype(float) - shipped).clip(lower=0))
 
 
 def receivables_by_dealer(items: pd.DataFrame, dealer_ids: pd.Index, codes, upper, as_of, inputs: Inputs) -> pd.DataFrame:
@@ -223,31 +238,125 @@ def warning_rule_table(inputs: Inputs) -> pd.DataFrame:
     })
 
 
-def loss_rate_table(inputs: Inputs, codes: list[str], as_of: pd.Timestamp) -> tuple[np.ndarray, str, int]:
-    """Loss rate per bucket, where it came from (``roll_rates`` or ``settings``) and the months of history used.
+def roll_rate_chain(inputs: Inputs, codes: list[str], upper: list[float],
+                    as_of: pd.Timestamp) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """The roll-rate chain of the ``roll_rate_history_months`` months ending at ``as_of``.
 
-    Roll rates are used when switched on and the ageing history holds at least
-    ``roll_rate_min_months`` month-end snapshots within the last ``roll_rate_history_months``
-    months up to ``as_of``; the write-offs of a month are those from the oldest bucket.
+    Every invoice of the receivables ledger is aged at each month end of the window
+    (:func:`~dealerxl.calc.receivables.month_end_positions`, write-offs from the write-offs
+    form); what each bucket's balance became a month later (next buckets, written off from the
+    bucket it left, collected) is added up over the months
+    (:func:`~dealerxl.calc.receivables.migration_flows`) and turned into average roll rates
+    and lifetime loss rates (:func:`~dealerxl.calc.receivables.lifetime_loss_rates`).
+
+    Returns the chain (one row per bucket), the months observed (pairs of month ends with an
+    open balance at the first) and the rows left out: write-offs whose invoice is not in the
+    ledger, and month-end balances of the ageing history that the ledger does not reproduce
+    (the ledger then lacks invoices, and the roll rates miss what they would have shown).
+    """
+    months = int(inputs.settings["roll_rate_history_months"])
+    last = as_of.to_period("M")
+    ends = pd.period_range(last - months, last, freq="M").to_timestamp(how="end").normalize()
+    ledger = inputs["receivables"]
+    ledger = ledger.loc[pd.to_datetime(ledger["invoice_date"]) <= as_of]
+    amount = pd.to_numeric(ledger["amount"], errors="coerce").fillna(0.0)
+    paid = pd.to_numeric(ledger["paid_amount"], errors="coerce").fillna(0.0)
+    # An invoice paid in full before the window opened is never open in it.
+    ledger = ledger.loc[~((paid >= amount) & (pd.to_datetime(ledger["paid_date"]) <= ends[0]))]
+    write_offs = inputs["write_offs"]
+    written = write_offs.groupby("invoice_no").agg(amount=("write_off_amount", "sum"), date=("write_off_date", "min"))
+    written = written.reindex(ledger["invoice_no"])
+    written_on = pd.to_datetime(written["date"]).to_numpy()
+    open_amount, bucket = month_end_positions(
+        ledger["invoice_date"], ledger["due_date"], ledger["amount"], ledger["paid_amount"], ledger["paid_date"],
+        written["amount"].to_numpy(), written_on, ends, upper)
+    month = np.searchsorted(ends.to_numpy(), written_on, side="left")[:, None]  # the month end closing it
+    written_off = np.where(np.arange(len(ends))[None, :] == month,
+                           written["amount"].fillna(0.0).to_numpy(float)[:, None], 0.0)
+    flows = migration_flows(open_amount, bucket, written_off, len(codes))
+    chain = lifetime_loss_rates(flows).rename(columns={
+        "balance": "observed_balance", "stayed": "stayed_share", "rolled_on": "rolled_on_share",
+        "written_off": "written_off_share", "collected": "collected_share", "loss_rate": "lifetime_loss_rate"})
+    chain.insert(0, "ageing_bucket", codes)
+    observed = int((open_amount[:, :-1].sum(axis=0) > 0).sum())
+
+    unknown = write_offs.loc[~write_offs["invoice_no"].isin(inputs["receivables"]["invoice_no"])]
+    orphans = left_out_rows("write_offs", unknown["invoice_no"], "write_off_without_invoice",
+                            dealer_id=unknown["dealer_id"], amount=unknown["write_off_amount"],
+                            period=pd.to_datetime(unknown["write_off_date"]).dt.strftime("%Y-%m"))
+    differences = history_differences(inputs["ageing_history"], open_amount, bucket, ends, codes)
+    return chain, observed, gather_left_out([orphans, differences])
+
+
+def history_differences(history: pd.DataFrame, open_amount: np.ndarray, bucket: np.ndarray, ends,
+                        codes: list[str], tolerance: float = 1.0) -> pd.DataFrame:
+    """Month-end balances of the ageing history that differ from the ledger's by more than
+    ``tolerance`` (one unit: the ERP's ageing report rounds), as rows left out."""
+    sums = np.zeros((len(ends), len(codes)))
+    for column in range(len(ends)):  # a dozen month ends, each a whole-column count
+        sums[column] = np.bincount(bucket[:, column], weights=open_amount[:, column], minlength=len(codes))
+    ledger = pd.DataFrame(sums, index=pd.DatetimeIndex(ends).to_period("M").astype(str), columns=codes)
+    recorded = history.assign(period=pd.to_datetime(history["month"]).dt.strftime("%Y-%m"))
+    recorded = recorded.loc[recorded["period"].isin(ledger.index) & recorded["ageing_bucket"].isin(codes)]
+    expected = ledger.stack().reindex(pd.MultiIndex.from_frame(recorded[["period", "ageing_bucket"]])).to_numpy()
+    difference = recorded["balance"].astype(float).to_numpy() - expected
+    off = np.abs(difference) > tolerance
+    return left_out_rows("ageing_history", (recorded["period"] + " " + recorded["ageing_bucket"]).to_numpy()[off],
+                         "ageing_history_differs", period=recorded["period"].to_numpy()[off], amount=difference[off])
+
+
+def provision_methods(inputs: Inputs, codes: list[str], upper: list[float], as_of: pd.Timestamp,
+                      balances: np.ndarray) -> dict:
+    """Both provisions of the month, side by side: the roll-rate chain and the settings'
+    provision matrix, each rate times the forward-looking factor (capped at 100 %).
+
+    The roll-rate provision is worked out when the window holds at least
+    ``roll_rate_min_months`` months and every bucket with a balance has a loss rate; the
+    booked one is the roll-rate provision when ``use_roll_rates`` is on and it could be worked
+    out, else the matrix. ``ratio`` is the larger total over the smaller; above
+    ``provision_method_max_ratio`` the methods disagree and the review warns.
     """
     settings = inputs.settings
-    history = inputs["ageing_history"]
-    period = pd.to_datetime(history["month"]).dt.to_period("M")
-    last = as_of.to_period("M")
-    window = history.loc[(period > last - int(settings["roll_rate_history_months"])) & (period <= last)]
-    months = window.assign(period=period[window.index])
-    balances = months.pivot_table(index="period", columns="ageing_bucket", values="balance", aggfunc="sum")
-    balances = balances.reindex(columns=codes).fillna(0.0)
-    if int(settings["use_roll_rates"]) and len(balances) >= int(settings["roll_rate_min_months"]):
-        written = months.groupby("period")["write_off_amount"].sum().reindex(balances.index).fillna(0.0)
-        rates = loss_rates_from_roll_rates(average_roll_rates(balances.to_numpy(float), written.to_numpy(float)))
-        return rates, "roll_rates", int(len(balances))
+    factor = float(settings["ecl_forward_looking_factor"])
     matrix = settings_table(inputs, "provision_matrix").set_index("ageing_bucket")["loss_rate"]
     missing = [c for c in codes if c not in matrix.index]
     if missing:
         raise JobError("msg.risk.no_loss_rate", buckets=", ".join(missing),
                        label_fields={"sheet": "form.provision_matrix.sheet"})
-    return matrix.reindex(codes).astype(float).to_numpy(), "settings", int(len(balances))
+    matrix_ecl = expected_credit_loss(balances, matrix.reindex(codes).astype(float).to_numpy(), factor)
+    chain, observed, left_out = roll_rate_chain(inputs, codes, upper, as_of)
+    roll = chain["lifetime_loss_rate"].to_numpy(float)
+    unknown = [c for c, rate, owed in zip(codes, roll, balances) if np.isnan(rate) and owed > 0]
+    reason = None
+    if observed < int(settings["roll_rate_min_months"]):
+        reason = "history"
+    elif unknown:
+        reason = "bucket"
+    roll_ecl = expected_credit_loss(balances, np.nan_to_num(roll), factor)
+    capped = np.nan_to_num(roll) * factor > 1.0
+    table = pd.DataFrame({"ageing_bucket": codes, "balance": balances,
+                          "roll_rate_loss_rate": np.where(np.isnan(roll), np.nan, roll_ecl["loss_rate"]),
+                          "roll_rate_ecl": np.where(np.isnan(roll) & (balances > 0), np.nan, roll_ecl["ecl"]),
+                          "matrix_loss_rate": matrix_ecl["loss_rate"], "matrix_ecl": matrix_ecl["ecl"],
+                          "capped": np.where(capped | (matrix.reindex(codes).astype(float).to_numpy() * factor > 1),
+                                             "yes", "no")})
+    roll_total = float(table["roll_rate_ecl"].sum()) if reason is None else np.nan
+    matrix_total = float(table["matrix_ecl"].sum())
+    use_roll = bool(int(settings["use_roll_rates"])) and reason is None
+    low, high = sorted([roll_total, matrix_total]) if reason is None else (np.nan, np.nan)
+    ratio = high / low if reason is None and low > 0 else (np.inf if reason is None and high > 0 else np.nan)
+    total = {"ageing_bucket": "total", "balance": float(balances.sum()), "roll_rate_ecl": roll_total,
+             "matrix_ecl": matrix_total}
+    table.loc[len(table)] = total
+    chain_total = {"ageing_bucket": "total", "observed_balance": float(chain["observed_balance"].sum())}
+    chain.loc[len(chain)] = chain_total
+    return {"table": table, "chain": chain, "left_out": left_out, "observed": observed, "roll_reason": reason,
+            "source": "roll_rates" if use_roll else "settings",
+            "loss_rates": (roll_ecl if use_roll else matrix_ecl)["loss_rate"].to_numpy(float),
+            "ecl": roll_total if use_roll else matrix_total, "roll_rate_ecl": roll_total, "matrix_ecl": matrix_total,
+            "ratio": ratio, "max_ratio": float(settings["provision_method_max_ratio"]),
+            "differ": bool(ratio > float(settings["provision_method_max_ratio"])) if not np.isnan(ratio) else False,
+            "factor": factor, "capped": [c for c, flag in zip(codes, table["capped"]) if flag == "yes"]}
 
 
 def trigger_text(triggered: pd.DataFrame, rules: pd.DataFrame, lang: str) -> pd.Series:
@@ -275,14 +384,11 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     settings = inputs.settings
     codes, upper = bucket_layout(settings_table(inputs, "ageing_buckets"))
     items = open_items(inputs, as_of)
-    dealers = dealer_list(inputs, as_of, items["dealer_id"])
+    orders = open_order_amounts(inputs, as_of)
+    dealers = dealer_list(inputs, as_of, items["dealer_id"], orders.loc[orders["open_amount"] > 0, "dealer_id"])
     dealer_ids = pd.Index(dealers["dealer_id"], name="dealer_id")
     ageing_table = receivables_by_dealer(items, dealer_ids, codes, upper, as_of, inputs)
-
-    orders = inputs["open_orders"]
-    orders = orders.loc[pd.to_datetime(orders["order_date"]) <= as_of]
-    order_open = (orders["order_amount"].astype(float) - orders["shipped_amount"].astype(float).fillna(0.0)).clip(lower=0)
-    open_orders = order_open.groupby(orders["dealer_id"]).sum().reindex(dealer_ids).fillna(0.0)
+    open_orders = orders["open_amount"].groupby(orders["dealer_id"]).sum().reindex(dealer_ids).fillna(0.0)
     credit = credit_utilisation(ageing_table["total"].to_numpy(), open_orders.to_numpy(),
                                 dealers["credit_limit"].astype(float).to_numpy())
 
@@ -314,16 +420,11 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
     review["triggered_rules"] = review["dealer_id"].map(trigger_text(triggered, rules, inputs.lang)).astype(object).fillna("")
     review = review.reindex(columns=[c.id for c in get_form(REVIEW_FORM).columns])
 
-    rates, rate_source, history_months = loss_rate_table(inputs, codes, as_of)
-    factor = float(settings["ecl_forward_looking_factor"])
     totals = ageing_table[codes].sum()
-    ecl = expected_credit_loss(totals.to_numpy(), rates, factor)
-    provision = pd.DataFrame({"ageing_bucket": codes, "balance": ecl["gross"], "base_loss_rate": rates,
-                              "loss_rate": ecl["loss_rate"], "ecl": ecl["ecl"]})
-    provision.loc[len(provision)] = {"ageing_bucket": "total", "balance": ecl["gross"].sum(), "ecl": ecl["ecl"].sum()}
+    provision = provision_methods(inputs, codes, upper, as_of, totals.to_numpy(float))
 
     by_dealer = ageing_table[[*codes, "total", "overdue_amount", "overdue_share", "days_past_due", "dso"]].copy()
-    by_dealer["ecl"] = by_dealer[codes].to_numpy(float) @ ecl["loss_rate"].to_numpy(float)
+    by_dealer["ecl"] = by_dealer[codes].to_numpy(float) @ provision["loss_rates"]
     by_dealer["credit_limit"] = dealers["credit_limit"].astype(float).to_numpy()
     by_dealer["exposure"] = credit["exposure"].to_numpy()
     by_dealer["utilisation"] = credit["utilisation"].to_numpy()
@@ -349,17 +450,33 @@ def run_risk_review(source, month, *, lang: str | None = None) -> JobResult:
 
     unanswered = response_follow_up(inputs, as_of)
     red = int((review["risk_class"] == "red").sum())
+    warnings = []
+    if provision["differ"]:
+        warnings.append(f"provision_methods_differ:{provision['ratio']:.2f}")
+    if provision["roll_reason"]:
+        warnings.append(f"roll_rates_unavailable:{provision['roll_reason']}")
+    if provision["capped"]:
+        warnings.append(f"loss_rate_capped:{','.join(provision['capped'])}")
     summary = {"month": str(last), "as_of": as_of.date().isoformat(), "dealers": int(len(review)),
                "red": red, "amber": int((review["risk_class"] == "amber").sum()),
                "triggered_rules": int(len(triggered)), "open_receivables": float(totals.sum()),
-               "overdue_amount": float(ageing_table["overdue_amount"].sum()), "ecl": float(ecl["ecl"].sum()),
-               "loss_rate_source": rate_source, "roll_rate_history_months": history_months,
-               "forward_looking_factor": factor, "unanswered_warnings": int(unanswered["unanswered"].sum()),
+               "overdue_amount": float(ageing_table["overdue_amount"].sum()), "ecl": float(provision["ecl"]),
+               "loss_rate_source": provision["source"], "roll_rate_history_months": provision["observed"],
+               "roll_rate_ecl": _plain(provision["roll_rate_ecl"]), "matrix_ecl": _plain(provision["matrix_ecl"]),
+               "provision_ratio": _plain(provision["ratio"]), "provision_max_ratio": provision["max_ratio"],
+               "provision_methods_differ": provision["differ"], "roll_rates_unavailable": provision["roll_reason"],
+               "forward_looking_factor": provision["factor"], "unanswered_warnings": int(unanswered["unanswered"].sum()),
                "overdue_actions": int((unanswered["overdue_actions"] > 0).sum())}
     tables = {"review": review, "triggered": triggered[["dealer_id", "rule", "level", "value", "threshold"]],
-              "ageing": by_dealer, "provision": provision, "bad_debts": bad_debts, "unanswered": unanswered}
-    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), summary=summary,
-                     empty_forms=empty)
+              "ageing": by_dealer, "provision": provision["table"], "roll_rates": provision["chain"],
+              "bad_debts": bad_debts, "unanswered": unanswered, "left_out": provision["left_out"]}
+    return JobResult(job=JOB, lang=inputs.lang, tables=tables, problems=list(inputs.problems), warnings=warnings,
+                     summary=summary, empty_forms=empty)
+
+
+def _plain(value) -> float | None:
+    """A number for the JSON summary: None where it could not be worked out (NaN, infinite)."""
+    return None if value is None or not np.isfinite(value) else float(value)
 
 
 def response_follow_up(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -383,7 +500,8 @@ def response_follow_up(inputs: Inputs, as_of: pd.Timestamp) -> pd.DataFrame:
 
 # Column id → the enum whose labels its codes are shown with.
 ENUM_COLUMNS = {"rule": "warning_rule", "warning_rule": "warning_rule", "level": "rag", "warning_level": "rag",
-                "warning_status": "warning_status", "ageing_bucket": "ageing_bucket", "risk_class": "rag"}
+                "warning_status": "warning_status", "ageing_bucket": "ageing_bucket", "risk_class": "rag",
+                "capped": "yes_no"}
 HEADER_KEYS = {"rule": "col.warning_rule", "level": "col.warning_level", "value": "col.metric_value"}
 
 
@@ -413,7 +531,7 @@ def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-SHEETS = ("review", "triggered", "ageing", "provision", "bad_debts", "unanswered")
+SHEETS = ("review", "triggered", "ageing", "provision", "roll_rates", "bad_debts", "unanswered", "left_out")
 
 
 def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
@@ -421,15 +539,22 @@ def report_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
     lang = result.lang
     sheets = {tr("report.risk.sheet.review", lang): localise(result.tables["review"], REVIEW_FORM, lang)}
     for name in SHEETS[1:]:
-        sheets[tr(f"report.risk.sheet.{name}", lang)] = _labelled(result.tables[name], lang)
+        table = result.tables.get(name, pd.DataFrame(columns=LEFT_OUT_COLUMNS) if name == "left_out" else None)
+        if name == "left_out":
+            sheets[tr("left_out.sheet", lang)] = left_out_sheet(table, lang)
+        elif table is not None:
+            sheets[tr(f"report.risk.sheet.{name}", lang)] = _labelled(table, lang)
     return sheets
 
 
 NUMBER_FORMATS = {
     **dict.fromkeys((*ENUMS["ageing_bucket"].codes, "total", "open_receivables", "overdue_amount", "open_orders",
-                     "exposure", "credit_limit", "balance", "ecl", "written_off", "recovered", "net_loss"), "#,##0"),
+                     "exposure", "credit_limit", "balance", "ecl", "written_off", "recovered", "net_loss",
+                     "observed_balance", "roll_rate_ecl", "matrix_ecl"), "#,##0"),
     **dict.fromkeys(("overdue_share", "credit_use", "sales_drop", "utilisation", "base_loss_rate", "loss_rate",
-                     "recovery_rate"), "0.0%"),
+                     "recovery_rate", "roll_rate_loss_rate", "matrix_loss_rate"), "0.0%"),
+    **dict.fromkeys(("stayed_share", "rolled_on_share", "written_off_share", "collected_share",
+                     "lifetime_loss_rate"), "0.00%"),
     **dict.fromkeys(("stock_build_up", "complaint_rate", "nps_drop", "risk_score", "dso"), "0.0"),
 }
 
@@ -445,9 +570,33 @@ def output_name(result: JobResult) -> str:
 
 
 def summary_text(result: JobResult) -> str:
-    """One sentence on what the review found, in the result's language."""
+    """One sentence on what the review found, in the result's language, and what the two
+    provision methods say when they disagree or one could not be worked out."""
     lang, s = result.lang, result.summary
     rates = tr(f"msg.risk.rates.{s['loss_rate_source']}", lang, months=s["roll_rate_history_months"])
-    return tr("msg.risk.summary", lang, month=s["month"], dealers=s["dealers"], red=s["red"], amber=s["amber"],
+    if s.get("roll_rate_ecl") is not None:
+        rates += "；" if lang.startswith("zh") else "; "
+        rates += tr("msg.risk.methods", lang, roll=f"{s['roll_rate_ecl']:,.0f}", matrix=f"{s['matrix_ecl']:,.0f}")
+    text = tr("msg.risk.summary", lang, month=s["month"], dealers=s["dealers"], red=s["red"], amber=s["amber"],
               open=f"{s['open_receivables']:,.0f}", overdue=f"{s['overdue_amount']:,.0f}", ecl=f"{s['ecl']:,.0f}",
               rates=rates, unanswered=s["unanswered_warnings"])
+    notes = provision_notes(result)
+    return " ".join([text, *notes])
+
+
+def provision_notes(result: JobResult) -> list[str]:
+    """What a reader of the provision must be told: the methods disagree beyond the settings'
+    factor, the roll-rate method could not be worked out, or a rate was capped at 100 %."""
+    lang, s = result.lang, result.summary
+    notes = []
+    if s.get("provision_methods_differ"):
+        notes.append(tr("msg.risk.methods_differ", lang, ratio=f"{s['provision_ratio']:.2f}",
+                        limit=f"{s['provision_max_ratio']:g}"))
+    if s.get("roll_rates_unavailable"):
+        notes.append(tr(f"msg.risk.roll_unavailable.{s['roll_rates_unavailable']}", lang))
+    capped = [w.split(":", 1)[1] for w in result.warnings if w.startswith("loss_rate_capped:")]
+    if capped:
+        names = [tr(f"enum.ageing_bucket.{code}", lang) for code in capped[0].split(",")]
+        notes.append(tr("msg.risk.loss_rate_capped", lang, buckets="、".join(names) if lang.startswith("zh")
+                        else ", ".join(names)))
+    return notes

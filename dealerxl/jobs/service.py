@@ -339,6 +339,7 @@ def run_service_review(source, month, *, lang: str | None = None) -> JobResult:
         "open_cases": int(cases["open"].sum()), "aged_open_cases": int(cases["aged"].sum()),
         "csat": _first(month_scores, "csat"), "nps": _first(month_scores, "nps"),
         "survey_responses": int(_first(month_scores, "csat_responses") or 0),
+        "nps_responses": int(_first(month_scores, "nps_responses") or 0),
         "marketing_budget": _first(spend_total, "budget"), "marketing_spend": _first(spend_total, "actual_spend"),
         "overspent_lines": int(spend.loc[spend["campaign_id"] != "total", "overspent"].sum()) if len(spend) else 0,
         "promotions": int(len(promos)),

@@ -10,6 +10,13 @@ within each dealer's floor and ceiling (:func:`~dealerxl.calc.targets.allocate_t
 The month × dealer cells then share both totals: cell = month total × dealer total ÷ year,
 rounded to the rounding unit so that every month and every dealer still adds up exactly
 (:func:`balanced_cells`).
+
+The dealers are those under contract in some month of the year
+(:func:`~dealerxl.calc.channel.active_in_month`, from the dealer master's join and
+termination dates), with any dealer planned in ``target_inputs``; a dealer gets a target only
+for the months it is under contract, and each month's total is shared among the dealers under
+contract in that month. A year set after the fact (for a past month) so uses the dealers of
+that time, not today's statuses.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from dealerxl.calc import CalcError
+from dealerxl.calc.channel import active_in_months
 from dealerxl.jobs.errors import JobError
 from dealerxl.calc.sales import sales_matrix
 from dealerxl.calc.targets import allocate_targets, seasonal_indices, seasonal_split
@@ -27,11 +35,9 @@ from dealerxl.jobs.common import JobResult, load_inputs, localise, sheet_title
 JOB = "targets"
 INPUT_FORMS = ("annual_targets", "target_overrides", "target_inputs", "sales_transactions", "dealer_master")
 OUTPUT_FORM = "monthly_targets"
-# Dealers that still trade; a dealer listed in target_inputs for the year gets a target whatever its status.
-TRADING = ("active", "suspended")
 
 
-def balanced_cells(row_units, column_units) -> np.ndarray:
+def balanced_cells(row_units, column_units, active=None) -> np.ndarray:
     """Whole-unit cells whose rows add up to ``row_units`` and columns to ``column_units``.
 
     Equation: exact cell xᵢⱼ = rᵢ·cⱼ / Σr; every cell gets ⌊xᵢⱼ⌋ and the units left over
@@ -40,8 +46,24 @@ def balanced_cells(row_units, column_units) -> np.ndarray:
     fractional solution of that flow, so an integral one exists (integral flow theorem;
     Bacharach, "Matrix rounding problems", Management Science 12 (1966)).
 
+    With ``active`` (rows × columns, True where a column may take part in a row: a dealer
+    under contract in a month) each row is first shared among its active columns in
+    proportion to ``column_units`` (xᵢⱼ = rᵢ·cⱼ·aᵢⱼ / Σₖ cₖ·aᵢₖ), then fitted to both totals
+    by iterative proportional fitting (Deming & Stephan, "On a least squares adjustment of a
+    sampled frequency table", Annals of Mathematical Statistics 11 (1940)) before rounding;
+    cells outside ``active`` stay 0.
+
     >>> balanced_cells([3, 2], [1, 4]).tolist()
     [[1, 2], [0, 2]]
+    >>> balanced_cells([3, 2], [1, 4], active=[[True, True], [False, True]]).tolist()
+    [[1, 2], [0, 2]]
+
+    Example (by hand): 4 units in each of two months; the first dealer's year is 6, the
+    second's 2 and it is under contract in the first month only: it takes 2 of the first
+    month, the first dealer the other 2 and the whole second month.
+
+    >>> balanced_cells([4, 4], [6, 2], active=[[True, True], [True, False]]).tolist()
+    [[2, 2], [4, 0]]
     """
     rows = np.asarray(row_units, dtype=np.int64)
     columns = np.asarray(column_units, dtype=np.int64)
@@ -50,7 +72,10 @@ def balanced_cells(row_units, column_units) -> np.ndarray:
         raise CalcError("the month totals and the dealer totals do not add up to the same year")
     if total == 0:
         return np.zeros((rows.size, columns.size), dtype=np.int64)
-    exact = np.outer(rows, columns) / total
+    if active is None or np.asarray(active, dtype=bool).all():
+        exact = np.outer(rows, columns) / total
+    else:
+        exact = _fitted_to_active(rows, columns, np.asarray(active, dtype=bool))
     cells = np.floor(exact + 1e-9).astype(np.int64)
     row_left = rows - cells.sum(axis=1)
     column_left = columns - cells.sum(axis=0)
@@ -69,6 +94,41 @@ def balanced_cells(row_units, column_units) -> np.ndarray:
     placed = np.asarray(flow.flow[1 + open_i, 1 + n_rows + open_j]).ravel()
     cells[open_i, open_j] += placed.astype(np.int64)
     return cells
+
+
+def _fitted_to_active(rows: np.ndarray, columns: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """The exact table of :func:`balanced_cells` with ``active`` cells only, fitted to both totals."""
+    share = columns[None, :].astype(float) * active
+    per_row = share.sum(axis=1)
+    empty = (per_row <= 0) & (rows > 0)
+    if empty.any():
+        raise CalcError(f"month {int(np.flatnonzero(empty)[0]) + 1} has a target but no dealer under contract to take it")
+    exact = np.divide(rows[:, None] * share, per_row[:, None], out=np.zeros(share.shape), where=per_row[:, None] > 0)
+    for _ in range(1000):  # proportional fitting: a few dozen sweeps on these margins
+        by_column = exact.sum(axis=0)
+        exact = exact * np.divide(columns, by_column, out=np.zeros(columns.shape), where=by_column > 0)[None, :]
+        by_row = exact.sum(axis=1)
+        exact = exact * np.divide(rows, by_row, out=np.zeros(rows.shape), where=by_row > 0)[:, None]
+        if np.abs(exact.sum(axis=0) - columns).max() < 1e-7:
+            return exact
+    raise CalcError("the dealers' year targets do not fit the months they are under contract")
+
+
+def contract_months(dealers: pd.DataFrame, year: int, planned=()) -> pd.DataFrame:
+    """Dealers × the 12 months of ``year``: True where the dealer is under contract in the month
+    (:func:`~dealerxl.calc.channel.active_in_month`); a dealer ``planned`` in the target inputs
+    counts from its join date on whatever its status (a prospect expected to sign).
+
+    >>> dealers = pd.DataFrame({"join_date": ["2020-01-01", "2026-03-10"], "termination_date": ["2026-10-16", None],
+    ...                         "status": ["terminated", "prospect"], "dealer_id": ["D1", "D2"]})
+    >>> contract_months(dealers, 2026, ["D2"]).sum(axis=1).tolist()
+    [10, 10]
+    """
+    planned = dealers["dealer_id"].isin(list(planned)).to_numpy()
+    status = np.where(planned, "active", dealers["status"].to_numpy(dtype=object))
+    active = active_in_months(dealers["join_date"], dealers["termination_date"], status,
+                              [f"{year}-{month:02d}" for month in range(1, 13)])
+    return pd.DataFrame(active, index=dealers.index, columns=range(1, 13))
 
 
 def history_window(year: int) -> tuple[pd.Period, pd.Period]:
@@ -135,9 +195,12 @@ def set_targets(inputs, year: int) -> JobResult:
     transactions = transactions.loc[pd.to_datetime(transactions["invoice_date"]).dt.to_period("M") <= last_month]
     if transactions.empty:
         raise JobError("msg.targets.no_history", year=year, label_fields={"sheet": "form.sales_transactions.sheet"})
-    dealers = inputs["dealer_master"][["dealer_id", "region", "sales_rep_id", "status"]].drop_duplicates("dealer_id")
+    dealers = inputs["dealer_master"][["dealer_id", "region", "sales_rep_id", "status", "join_date",
+                                       "termination_date"]].drop_duplicates("dealer_id")
     planning = inputs["target_inputs"].loc[inputs["target_inputs"]["year"] == year]
-    dealers = dealers.loc[dealers["status"].isin(TRADING) | dealers["dealer_id"].isin(planning["dealer_id"])]
+    under_contract = contract_months(dealers, year, planning["dealer_id"])
+    dealers = dealers.loc[under_contract.any(axis=1)]
+    under_contract = under_contract.loc[dealers.index]
     first_month = pd.to_datetime(transactions["invoice_date"]).min().to_period("M")
     history = sales_matrix(transactions, by="dealer_id", date="invoice_date", first_month=first_month,
                            last_month=last_month)
@@ -166,11 +229,13 @@ def set_targets(inputs, year: int) -> JobResult:
             indices = company_indices
             warnings.append(scope)
         months = seasonal_split(float(amount), indices, _overrides(inputs["target_overrides"], year, scope), unit)
-        allocated = allocate_targets(float(amount), members.reset_index(drop=True),
-                                     weight_history=weights["history"], weight_growth=weights["growth"],
-                                     weight_potential=weights["potential"], unit=unit)
+        members = members.reset_index(drop=True)
+        active = under_contract.set_index(dealers["dealer_id"]).loc[members["dealer_id"]].to_numpy().T
+        allocated = allocate_targets(float(amount), members, weight_history=weights["history"],
+                                     weight_growth=weights["growth"], weight_potential=weights["potential"], unit=unit,
+                                     month_totals=months["target"].to_numpy(), active=active)
         cells = balanced_cells(np.round(months["target"].to_numpy() / unit).astype(np.int64),
-                               np.round(allocated["target_amount"].to_numpy() / unit).astype(np.int64))
+                               np.round(allocated["target_amount"].to_numpy() / unit).astype(np.int64), active)
         n = len(allocated)
         parts.append(pd.DataFrame({
             "month": np.repeat(pd.date_range(f"{year}-01-01", periods=12, freq="MS"), n),
@@ -179,7 +244,9 @@ def set_targets(inputs, year: int) -> JobResult:
             "region": np.tile(allocated["region"].to_numpy(), 12),
             "sales_rep_id": np.tile(allocated["sales_rep_id"].to_numpy(), 12),
             "seasonal_index": np.repeat(months["seasonal_index"].to_numpy(), n),
-            "allocation_share": np.tile(allocated["allocation_share"].to_numpy(), 12),
+            # The dealer's part of the scope's year as set: its allocation share, less the
+            # months it is not under contract (they go to the dealers that are).
+            "allocation_share": np.tile(cells.sum(axis=0) / max(int(cells.sum()), 1), 12),
             "target_amount": (cells.ravel() * unit).round(_decimals(unit)),
             # Targets are set in money; the column stays blank so the table keeps its shape.
             "target_qty": np.nan,

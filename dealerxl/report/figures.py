@@ -5,6 +5,12 @@ Nothing here is a business rule of its own: sales figures come from
 :mod:`dealerxl.calc.forecast`, stock cover from :func:`dealerxl.calc.inventory.days_of_supply`,
 and receivables, provision, complaints, SLA breaches and NPS from the risk and service
 review jobs' own summaries. Net sales count returns as negative amounts, as the risk review does.
+
+The definitions (docs/DEFINITIONS.md) are the same on every sheet: a dealer is active in the
+month when under contract on one of its days (:func:`~dealerxl.calc.channel.active_in_month`);
+achievement is the net sales of the dealers with a target in the month over that target, and
+the sales of dealers without one are shown apart; demand is what was shipped plus what was
+asked for and could not be served; SLA breaches and NPS come with their base (cases, answers).
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.calc import CalcError
+from dealerxl.calc.channel import active_in_month, activity_breakdown
 from dealerxl.calc.forecast import forecast_with_intervals
 from dealerxl.calc.inventory import days_of_supply
 from dealerxl.calc.sales import achievement, period_metrics, sales_matrix
@@ -25,11 +32,14 @@ FORECAST_MONTHS = 6
 TOP_DEALERS = 10
 
 # Summary figure id → how it is shown: money, percent (its change in points), count or days.
+# A rate follows the figures it is worked out from (its base).
 FIGURES = {
-    "revenue": "money", "target": "money", "achievement": "percent", "yoy": "percent", "ytd": "money",
-    "ytd_yoy": "percent", "active_dealers": "count", "new_dealers": "count", "lost_dealers": "count",
-    "stock_value": "money", "days_of_supply": "days", "overdue_receivables": "money", "provision": "money",
-    "complaints": "count", "sla_breaches": "count", "nps": "score",
+    "revenue": "money", "target": "money", "targeted_revenue": "money", "untargeted_revenue": "money",
+    "achievement": "percent", "yoy": "percent", "ytd": "money",
+    "ytd_yoy": "percent", "active_dealers": "count", "trading_dealers": "count", "new_dealers": "count",
+    "lost_dealers": "count", "stock_value": "money", "days_of_supply": "days", "overdue_receivables": "money",
+    "provision": "money", "complaints": "count", "service_cases": "count", "sla_breaches": "count",
+    "sla_breach_share": "percent", "nps_responses": "count", "nps": "score",
 }
 
 
@@ -62,35 +72,97 @@ def monthly_target_total(targets: pd.DataFrame, period: pd.Period, by: pd.Series
     return amounts.groupby(keys).sum()
 
 
+def targeted_dealers(targets: pd.DataFrame, period: pd.Period) -> pd.Index:
+    """Dealers with a target above 0 in the month."""
+    per_dealer = monthly_target_total(targets, period, by=pd.Series(dict(zip(targets["dealer_id"].astype(str),
+                                                                           targets["dealer_id"].astype(str)))))
+    return pd.Index(per_dealer.index[per_dealer > 0].astype(str))
+
+
+def month_net_sales(lines: pd.DataFrame, period: pd.Period) -> pd.Series:
+    """Net sales of the month per dealer (returns subtracted)."""
+    chosen = lines.loc[lines["date"].dt.to_period("M") == period]
+    return chosen.groupby("dealer_id")["amount"].sum()
+
+
 def _total_metrics(lines: pd.DataFrame, period: pd.Period) -> pd.Series:
     first = min(lines["date"].min().to_period("M"), period - 2 * 12) if len(lines) else period - 2 * 12
     matrix = sales_matrix(lines.assign(scope="all"), by="scope", first_month=first, last_month=period)
+    # A month before the first sale: one row of zeros, not none.
+    matrix = matrix.reindex(["all"], fill_value=0.0)
     return period_metrics(matrix, period).iloc[0]
 
 
-def dealer_counts(dealers: pd.DataFrame, period: pd.Period) -> dict:
-    """Dealers in the master on the month's last day (joined by then, not terminated before the
-    month began), those that joined in the month and those whose contract ended in it."""
+def dealer_counts(dealers: pd.DataFrame, period: pd.Period, buyers=()) -> dict:
+    """Dealers active in the month (:func:`~dealerxl.calc.channel.active_in_month`), those of
+    them that bought something in it (``buyers``: dealer ids with a sale line in the month),
+    those that joined in the month and those whose contract ended in it."""
     start, end = period.start_time.normalize(), period.end_time.normalize()
     joined = pd.to_datetime(dealers["join_date"])
     ended = pd.to_datetime(dealers["termination_date"])
-    active = (joined.isna() | (joined <= end)) & (ended.isna() | (ended >= start))
-    return {"active_dealers": int(active.sum()),
-            "new_dealers": int(((joined >= start) & (joined <= end)).sum()),
+    active = active_in_month(dealers["join_date"], dealers["termination_date"], dealers["status"], period)
+    trading = active & dealers["dealer_id"].astype(str).isin(list(buyers)).to_numpy()
+    signed = active_in_month(dealers["join_date"], None, dealers["status"], period)
+    return {"active_dealers": int(active.sum()), "trading_dealers": int(trading.sum()),
+            "new_dealers": int(((joined >= start) & (joined <= end) & signed).sum()),
             "lost_dealers": int(((ended >= start) & (ended <= end)).sum())}
+
+
+def buyers_of(transactions: pd.DataFrame, period: pd.Period) -> pd.Index:
+    """Dealers with at least one sale line (not a return) dated in the month: they traded."""
+    dates = pd.to_datetime(transactions["invoice_date"]).dt.to_period("M")
+    chosen = transactions.loc[(dates == period) & (transactions["transaction_type"] == "sale"), "dealer_id"]
+    return pd.Index(chosen.astype(str).unique())
+
+
+def dealer_activity(inputs, period: pd.Period) -> pd.DataFrame:
+    """Dealers active in the month by today's status, trading or not
+    (:func:`~dealerxl.calc.channel.activity_breakdown`)."""
+    dealers = inputs["dealer_master"].drop_duplicates("dealer_id")
+    active = active_in_month(dealers["join_date"], dealers["termination_date"], dealers["status"], period)
+    trading = dealers["dealer_id"].astype(str).isin(buyers_of(inputs["sales_transactions"], period)).to_numpy()
+    return activity_breakdown(dealers["status"].fillna("active"), active, trading)
+
+
+def untargeted_sales(inputs, lines: pd.DataFrame, targets: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
+    """Dealers with net sales in the month but no target in it, by name, with why: not active in
+    the month (not under contract, or a prospect) or active without a target."""
+    dealers = inputs["dealer_master"].drop_duplicates("dealer_id").set_index(
+        inputs["dealer_master"].drop_duplicates("dealer_id")["dealer_id"].astype(str))
+    sales = month_net_sales(lines, period)
+    sales = sales.loc[(sales != 0) & ~sales.index.isin(targeted_dealers(targets, period))]
+    ids = pd.Index(sales.index.astype(str))
+    known = ids.isin(dealers.index)
+    active = np.zeros(len(ids), dtype=bool)
+    if known.any():
+        rows = dealers.loc[ids[known]]
+        active[known] = active_in_month(rows["join_date"], rows["termination_date"], rows["status"], period)
+    return pd.DataFrame({"dealer_id": ids, "dealer_name": ids.map(dealers["dealer_name"]),
+                         "status": ids.map(dealers["status"]), "actual": sales.to_numpy(float),
+                         "why": np.where(active, "no_target", "not_active")}).sort_values(
+        ["actual", "dealer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def stock_cover(inputs, period: pd.Period) -> tuple[float, float]:
     """Stock value (Σ on hand × unit cost) and its days of supply against the last 12 months'
-    demand at cost (:func:`~dealerxl.calc.inventory.days_of_supply`)."""
+    demand at cost (:func:`demand_quantity`, :func:`~dealerxl.calc.inventory.days_of_supply`)."""
     cost = inputs["item_master"].drop_duplicates("sku").set_index("sku")["unit_cost"].astype(float)
     stock = inputs["stock_ledger"]
     value = float((pd.to_numeric(stock["on_hand"], errors="coerce").fillna(0.0) * stock["sku"].map(cost).fillna(0.0)).sum())
     history = inputs["demand_history"]
     months = pd.to_datetime(history["month"]).dt.to_period("M")
     year = history.loc[(months > period - 12) & (months <= period)]
-    usage = float((pd.to_numeric(year["quantity"], errors="coerce").fillna(0.0) * year["sku"].map(cost).fillna(0.0)).sum())
+    usage = float((demand_quantity(year) * year["sku"].map(cost).fillna(0.0)).sum())
     return value, float(days_of_supply([value], [usage])[0])
+
+
+def demand_quantity(history: pd.DataFrame) -> pd.Series:
+    """Demand, one meaning on every sheet: shipped (``quantity``) plus asked for and not served
+    (``unfulfilled_qty``) — what stock must cover, as the replenishment plan counts it."""
+    shipped = pd.to_numeric(history["quantity"], errors="coerce").fillna(0.0)
+    unserved = pd.to_numeric(history["unfulfilled_qty"], errors="coerce").fillna(0.0) \
+        if "unfulfilled_qty" in history else 0.0
+    return shipped + unserved
 
 
 def _number(value) -> float:
@@ -103,14 +175,20 @@ def _number(value) -> float:
 def month_figures(inputs, targets: pd.DataFrame, period: pd.Period, risk, service, *, stock: bool) -> dict:
     """Every summary figure of one month (blank where its source job could not run);
     ``targets`` are the monthly targets (:func:`dealerxl.jobs.incentives.monthly_targets`),
-    ``risk`` and ``service`` the month's risk and service review results (or None)."""
+    ``risk`` and ``service`` the month's risk and service review results (or None).
+
+    Achievement = net sales of the dealers with a target in the month ÷ their target; the net
+    sales of the others are ``untargeted_revenue`` (revenue = targeted + untargeted)."""
     lines = net_sales(inputs["sales_transactions"])
     metrics = _total_metrics(lines, period)
     target = monthly_target_total(targets, period)
-    reached = achievement([metrics["actual"]], [target]).iloc[0]
-    figures = {"revenue": metrics["actual"], "target": target, "achievement": reached["achievement_rate"],
+    by_dealer = month_net_sales(lines, period)
+    targeted = float(by_dealer.loc[by_dealer.index.isin(targeted_dealers(targets, period))].sum())
+    reached = achievement([targeted], [target]).iloc[0]
+    figures = {"revenue": metrics["actual"], "target": target, "targeted_revenue": targeted,
+               "untargeted_revenue": float(by_dealer.sum()) - targeted, "achievement": reached["achievement_rate"],
                "yoy": metrics["yoy"], "ytd": metrics["ytd"], "ytd_yoy": metrics["ytd_yoy"],
-               **dealer_counts(inputs["dealer_master"], period)}
+               **dealer_counts(inputs["dealer_master"], period, buyers_of(inputs["sales_transactions"], period))}
     # The stock ledger holds today's stock only: last month's stock is not known.
     value, days = stock_cover(inputs, period) if stock else (np.nan, np.nan)
     figures.update(stock_value=value, days_of_supply=days)
@@ -122,7 +200,10 @@ def month_figures(inputs, targets: pd.DataFrame, period: pd.Period, risk, servic
         complaints = int((cases["in_month"] & (cases["case_kind"] == "complaint")).sum())
     figures.update(overdue_receivables=_number(risk_summary.get("overdue_amount")),
                    provision=_number(risk_summary.get("ecl")), complaints=complaints,
+                   service_cases=_number(service_summary.get("cases")),
                    sla_breaches=_number(service_summary.get("breaches")),
+                   sla_breach_share=_number(service_summary.get("breach_share")),
+                   nps_responses=_number(service_summary.get("nps_responses")),
                    nps=_number(service_summary.get("nps")))
     return {name: float(figures[name]) for name in FIGURES}
 
@@ -199,7 +280,8 @@ def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TR
 
 
 def sales_analysis(inputs, targets: pd.DataFrame, period: pd.Period) -> dict[str, pd.DataFrame]:
-    """Tables ``by_region``, ``by_channel``, ``by_product_group``, ``top_dealers``, ``bottom_dealers``, ``trend``."""
+    """Tables ``by_region``, ``by_channel``, ``by_product_group``, ``top_dealers``, ``bottom_dealers``, ``trend``,
+    ``untargeted`` (:func:`untargeted_sales`) and ``dealer_activity`` (:func:`dealer_activity`)."""
     lines = net_sales(inputs["sales_transactions"])
     dealers = inputs["dealer_master"].drop_duplicates("dealer_id")
     region = pd.Series(dealers["region"].to_numpy(), index=dealers["dealer_id"].astype(str))
@@ -208,6 +290,8 @@ def sales_analysis(inputs, targets: pd.DataFrame, period: pd.Period) -> dict[str
     ranking = dealer_ranking(lines, targets, dealers, period)
     top, bottom = top_and_bottom(ranking)
     return {
+        "untargeted": untargeted_sales(inputs, lines, targets, period),
+        "dealer_activity": dealer_activity(inputs, period),
         "by_region": sales_by(lines, lines["dealer_id"].map(region), period,
                               monthly_target_total(targets, period, by=region)),
         "by_channel": sales_by(lines, lines["dealer_id"].map(channel), period,

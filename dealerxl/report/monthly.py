@@ -32,6 +32,7 @@ from dealerxl.jobs.errors import reason
 from dealerxl.jobs.months import parse_month, require_month_data
 from dealerxl.report.figures import (
     SALES_FORMS,
+    demand_quantity,
     month_figures,
     sales_analysis,
     summary_table,
@@ -82,7 +83,8 @@ def run_part(name: str, book, period: pd.Period, lang: str):
 
 
 def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
-    """Per SKU: stock on hand at cost, last 12 months' demand, and
+    """Per SKU: stock on hand at cost, last 12 months' demand (shipped plus unserved,
+    :func:`~dealerxl.report.figures.demand_quantity`), and
     :func:`~dealerxl.calc.inventory.stock_health` (slow-moving, obsolete, excess) with the
     settings' month limits."""
     items = inputs["item_master"].drop_duplicates("sku").set_index("sku")
@@ -92,7 +94,7 @@ def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
     history = inputs["demand_history"]
     months = pd.to_datetime(history["month"]).dt.to_period("M")
     year = history.loc[(months > period - 12) & (months <= period)]
-    usage = pd.to_numeric(year["quantity"], errors="coerce").fillna(0.0).groupby(year["sku"]).sum()
+    usage = demand_quantity(year).groupby(year["sku"]).sum()
     skus = on_hand.index[on_hand > 0]
     end = period.end_time.normalize()
     since = ((end - last_issue.reindex(skus)).dt.days / 30.4375).to_numpy(float)
@@ -164,14 +166,29 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})
     problems = _unique([*inputs.problems, *(p for part in parts.values() for p in part.problems)])
     warnings = [*target_notes, *(f"{name}: {reason}" for name, reason in missing.items())]
+    left_out = sum(len(part.tables["left_out"]) for part in parts.values() if "left_out" in part.tables)
     summary = {"month": str(period), "figures": {k: (None if np.isnan(v) else v) for k, v in current.items()},
-               "parts": sorted(parts), "missing_parts": missing, "problems": len(problems),
-               "seconds": seconds}
+               "parts": sorted(parts), "missing_parts": missing, "problems": len(problems), "left_out": left_out,
+               "notes": report_notes(parts, target_notes, language), "seconds": seconds}
     # what the reviews found empty too, each form once
     empty += [form for part in parts.values() for form in part.empty_forms if form not in empty]
     empty = list(dict.fromkeys(empty))
     return MonthlyResult(job=JOB, lang=language, tables=tables, problems=problems, warnings=warnings,
                          summary=summary, parts=parts, empty_forms=empty)
+
+
+def report_notes(parts: dict, target_notes: list[str], lang: str) -> list[str]:
+    """What a reader of the summary must be told beside the figures: targets set here because
+    the workbook had none, and what the two provision methods say when they disagree."""
+    notes = []
+    years = [note.split(":", 1)[1] for note in target_notes if note.startswith("targets_set:")]
+    if years:
+        notes.append(tr("msg.incentives.targets_set", lang, years=years[0]))
+    if "risk" in parts:
+        from dealerxl.jobs.risk import provision_notes
+
+        notes.extend(provision_notes(parts["risk"]))
+    return notes
 
 
 def output_name(result: JobResult) -> str:

@@ -38,9 +38,11 @@ from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, load_inputs
 from dealerxl.jobs.errors import JobError, reason
 from dealerxl.jobs.months import parse_month, require_month_data
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
+from dealerxl.report import definitions
 from dealerxl.report.layout import A4_PORTRAIT, column_pixels, shown_text, text_units
-from dealerxl.report.style import A4, statement_formats
+from dealerxl.report.style import A4, FONT, FORMAT_SPECS, statement_formats
 
 JOB = "statements"
 INPUT_FORMS = ("dealer_master", "sales_transactions", "monthly_targets", "complaint_log")
@@ -48,6 +50,8 @@ CLOSED_CASES = ("resolved", "closed")  # complaint log statuses that end a case
 MAX_SHEET_NAME = 31
 INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 COMPLAINTS_LISTED = 25  # a statement is one or two pages: the rest are counted, not listed
+STATEMENT_DEFINITIONS = ("net_sales", "achievement", "tier", "commission", "overdue")
+LONG_NOTE_UNITS = 80  # column-width units a wrapped note line holds across a statement (A4 portrait)
 
 
 def _optional_job(module: str, function: str):
@@ -102,23 +106,28 @@ def sales_against_target(sales: pd.DataFrame, targets: pd.DataFrame, month: pd.P
 def tier_table(source, month: pd.Period, dealers: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, str]:
     """Tier, previous tier, change, score and grade per dealer, and where they came from
     (``appraisal``, or ``dealer_master`` when the appraisal job is not installed or cannot be
-    worked out for the month)."""
+    worked out for the month). One source of truth for the month: the appraisal's tier, with
+    the month it has been held since (``tier_since``); the dealer master's tier (``master_tier``,
+    where the appraisal's path started and which the appraisal does not update) is kept beside
+    it, so a statement can show both."""
     review = _optional_job("dealerxl.jobs.dealers", "run_dealer_review")
     base = dealers[["dealer_id", "tier"]].copy()
     try:
         appraisal = review(source, str(month), lang=lang).tables["appraisal"] if review is not None else None
     except CalcError:
         appraisal = None  # no appraisal for this month: the dealer master's tier, as without the job
+    columns = ["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade", "tier_since", "master_tier",
+               "appraised"]
     if appraisal is not None:
-        wanted = [c for c in ("dealer_id", "score", "grade", "tier", "previous_tier", "tier_change") if c in appraisal]
+        wanted = [c for c in ("dealer_id", "score", "grade", "tier", "previous_tier", "tier_change", "tier_since")
+                  if c in appraisal]
         merged = base.rename(columns={"tier": "master_tier"}).merge(
             appraisal[wanted].astype({"dealer_id": str}), on="dealer_id", how="left")
         # a dealer the appraisal leaves out keeps the dealer master's tier
-        merged["tier"] = merged["tier"].where(merged["tier"].notna(), merged["master_tier"])
-        return merged.reindex(columns=["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade"]), \
-            "appraisal"
-    return base.reindex(columns=["dealer_id", "tier", "previous_tier", "tier_change", "score", "grade"]), \
-        "dealer_master"
+        merged["appraised"] = merged["tier"].notna()
+        merged["tier"] = merged["tier"].where(merged["appraised"], merged["master_tier"])
+        return merged.reindex(columns=columns), "appraisal"
+    return base.assign(master_tier=base["tier"], appraised=False).reindex(columns=columns), "dealer_master"
 
 
 CASE_COLUMNS = ["dealer_id", "complaint_id", "received_at", "severity", "complaint_cause", "days_open"]
@@ -299,8 +308,6 @@ def _blank(value):
 def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Path:
     """Write the statements of ``result`` (only ``dealers`` when given) to ``path``, one sheet
     per dealer, atomically: a failure leaves any previous file as it was."""
-    import xlsxwriter
-
     path = Path(path)
     table = result.tables["dealers"]
     if dealers is not None:
@@ -311,8 +318,10 @@ def write_statements(result: JobResult, path: str | Path, *, dealers=None) -> Pa
     complaints = result.tables["complaints"]
     by_dealer = {key: group for key, group in complaints.groupby("dealer_id")} if len(complaints) else {}
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         formats = statement_formats(book, result.summary.get("currency", ""))
+        # A note longer than a column: merged over the statement's width and wrapped.
+        formats["note_wrap"] = book.add_format({**FONT, **FORMAT_SPECS["note"], "text_wrap": True, "valign": "top"})
         for count, (sheet_name, dealer) in enumerate(zip(names, table.itertuples(index=False)), start=1):
             progress.step(tr("dealer_statement.progress.writing", result.lang), count, len(names))
             sheet = book.add_worksheet(sheet_name)
@@ -436,7 +445,8 @@ class _StatementSheet:
         s.write_spilling(1, 0, f"{d.dealer_id}  {_blank(d.dealer_name) or ''}", self.f["subtitle"])
         s.write_spilling(2, 0, f"{tr('col.region', self.lang)}: {_blank(region) or '-'}    "
                       f"{tr('col.channel_type', self.lang)}: {_blank(channel) or '-'}", self.f["subtitle"])
-        self.row = 4
+        self.row = 3
+        self.long_note(definitions.note(STATEMENT_DEFINITIONS, self.lang))
 
     def section(self, key: str, rows: int = 4) -> None:
         self.keep_together(rows + 1)
@@ -463,6 +473,13 @@ class _StatementSheet:
 
     def note(self, key: str, **fields) -> None:
         self.sheet.write_spilling(self.row, 0, self.t(key, **fields), self.f["note"])
+        self.row += 1
+
+    def long_note(self, text: str) -> None:
+        """A sentence across the statement's columns, wrapped (it does not widen the first column)."""
+        lines = max(1, int(np.ceil(text_units(text) / LONG_NOTE_UNITS)))
+        self.sheet.merge_range(self.row, 0, self.row, self.COLUMNS - 1, text, self.f["note_wrap"])
+        self.sheet.set_row(self.row, 15 * lines)
         self.row += 1
 
     def sales(self) -> None:
@@ -493,8 +510,15 @@ class _StatementSheet:
             self.sheet.write_number(self.row, 3, float(score), self.f["number"])
         self.sheet.write(self.row, 4, grade if grade is not None else "", self.f["text"])
         self.row += 1
-        if self.result.summary["tier_source"] != "appraisal":
+        if self.result.summary["tier_source"] != "appraisal" or not bool(row.get("appraised", False)):
             self.note("dealer_statement.note.tier_from_master")
+        else:
+            since = _blank(row.get("tier_since"))
+            when = (self.t("dealer_statement.note.tier_since", month=pd.Timestamp(since).strftime("%Y-%m"))
+                    if since is not None else self.t("dealer_statement.note.tier_held"))
+            self.long_note(self.t("dealer_statement.note.tier_dates",
+                                  tier=_blank(_code_label("tier", row["tier"], self.lang)) or "-", since=when,
+                                  master=_blank(_code_label("tier", row["master_tier"], self.lang)) or "-"))
         self.row += 1
 
     def incentives(self) -> None:
@@ -512,6 +536,12 @@ class _StatementSheet:
             self.values(str(_blank(row.get("plan_id")) or ""), [row["sales"], row["attainment"], row["earned"],
                                                                 row["clawback"], row["payable"]],
                         ["money", "percent", "money", "money", "money"])
+            basis = _blank(row.get("commission_basis"))
+            if basis is not None:
+                team = _blank(row.get("team_attainment"))
+                self.long_note(self.t("dealer_statement.note.rebate_basis",
+                                      basis=_code_label("commission_basis", basis, self.lang),
+                                      team="-" if team is None else f"{float(team):.1%}"))
         self.row += 1
 
     def receivables(self) -> None:

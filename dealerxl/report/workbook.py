@@ -17,8 +17,9 @@ import pandas as pd
 from dealerxl.i18n import has, tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult
+from dealerxl.jobs.outputs import new_workbook
 from dealerxl.jobs.safety import atomic_write
-from dealerxl.report import style
+from dealerxl.report import definitions, style
 from dealerxl.report.grid import GridSheet, plain_cell
 from dealerxl.report.layout import A4_LANDSCAPE, ChartSpec, Section, Series, Table
 from dealerxl.report.monthly import part_copy
@@ -50,7 +51,7 @@ class SheetWriter:
                               paper=A4_LANDSCAPE, axis_label=report.axis_label,
                               title=f"{t('title', self.lang)} {report.result.summary['month']} · "
                                     f"{t(f'sheet.{key}', self.lang)}",
-                              subtitle=report.source_label)
+                              subtitle=subtitle(report, key))
 
     def note(self, text: str, title: str | None = None) -> None:
         self.grid.add(Section(title, notes=(text,)))
@@ -86,6 +87,15 @@ class SheetWriter:
         self.sheet.set_header(f"&L&\"-,Bold\"{t('title', self.lang).replace('&', '&&')}")
         self.sheet.set_footer(f"&C{t('page', self.lang).replace('&', '&&')} &P / &N")
         self.sheet.freeze_panes(2, 0)
+
+
+def subtitle(report: ReportWriter, key: str) -> str:
+    """The line under a sheet's title: where the numbers come from, and the sections of
+    docs/DEFINITIONS.md they follow."""
+    if key not in definitions.SHEETS:
+        return report.source_label
+    separator = "　" if report.lang.startswith("zh") else " · "
+    return f"{report.source_label}{separator}{definitions.note(definitions.SHEETS[key], report.lang)}"
 
 
 def money_format(number_format: str) -> str:
@@ -189,7 +199,10 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
     frame = pd.DataFrame({t("col.figure", lang): [t(f"figure.{f}", lang) for f in table["figure"]],
                           t("col.this_month", lang): table["value"].to_numpy(float),
                           t("col.last_month", lang): table["previous"].to_numpy(float),
-                          t("col.change", lang): table["change"].to_numpy(float)})
+                          t("col.change", lang): table["change"].to_numpy(float),
+                          tr("definition.column", lang): [definitions.reference(definitions.FIGURES[f], lang)
+                                                          if f in definitions.FIGURES else None
+                                                          for f in table["figure"]]})
     cells = {}
     for row, kind in enumerate(table["kind"]):
         cells[(row, 1)] = cells[(row, 2)] = KIND_NUMBER_FORMATS[kind]
@@ -207,6 +220,8 @@ def write_summary(w: ReportWriter, s: SheetWriter) -> None:
         trend = trend_frame(w)
     summary = s.table(t("section.figures", lang), frame, cell_formats=cells, after=lights,
                       chart=trend_chart_spec(w) if trend is not None else None)
+    for text in w.result.summary.get("notes", []):  # targets set here, the provisions disagreeing
+        s.note(text)
     if trend is not None:
         shown = ("actual", "forecast", "lower_80", "upper_80")
         trend_table = s.table(t("section.trend", lang), trend, {t(f"col.{c}", lang): "#,##0" for c in shown})
@@ -262,6 +277,7 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
             series.append(Series(column_label("target", lang), 2, 0xA5A5A5))
         s.table(t(f"section.{name}", lang), shown, formats, bars=(column_label("actual", lang),),
                 chart=ChartSpec(t(f"section.{name}", lang), series))
+    untargeted_section(w, s)
     for name in ("top_dealers", "bottom_dealers"):
         frame = tables[f"sales.{name}"].rename(columns={"key": "dealer_id"})
         frame = frame.assign(region=frame["region"].map(lambda v: tr(f"enum.region.{v}", lang)
@@ -272,6 +288,32 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
         s.table(t("section.trend", lang), trend_frame(w), {t("col.actual", lang): "#,##0",
                                                            t("col.forecast", lang): "#,##0"},
                 chart=trend_chart_spec(w))
+
+
+def untargeted_section(w: ReportWriter, s: SheetWriter) -> None:
+    """The dealers that sold in the month without a target in it, by name and why."""
+    lang, table = w.lang, w.result.tables.get("sales.untargeted")
+    if table is None:
+        return
+    if table.empty:
+        s.note(t("no_untargeted", lang), t("section.untargeted", lang))
+        return
+    shown = table.assign(status=table["status"].map(lambda v: tr(f"enum.dealer_status.{v}", lang)
+                                                    if has(f"enum.dealer_status.{v}") else v),
+                         why=table["why"].map(lambda v: t(f"untargeted.{v}", lang)))
+    s.table(t("section.untargeted", lang), shown.rename(columns={c: column_label(c, lang) for c in shown.columns}),
+            {column_label("actual", lang): "#,##0"})
+
+
+def activity_section(w: ReportWriter, s: SheetWriter) -> None:
+    """Dealers active in the month by status, trading or not."""
+    lang, table = w.lang, w.result.tables.get("sales.dealer_activity")
+    if table is None:
+        return
+    shown = table.assign(status=table["status"].map(lambda v: tr(f"enum.dealer_status.{v}", lang)
+                                                    if has(f"enum.dealer_status.{v}") else t("total", lang)))
+    s.table(t("section.dealer_activity", lang), shown.rename(columns={c: column_label(c, lang) for c in shown.columns}),
+            dict.fromkeys([column_label(c, lang) for c in ("trading", "not_trading", "dealers")], "#,##0"))
 
 
 def _job_sections(w: ReportWriter, s: SheetWriter, name: str, tables: dict[str, pd.DataFrame] | None = None,
@@ -329,6 +371,7 @@ def count_table(w: ReportWriter, s: SheetWriter, title: str, counts: pd.Series) 
 
 
 def write_dealers(w: ReportWriter, s: SheetWriter) -> None:
+    activity_section(w, s)
     part = w.result.parts.get("dealers")
     if part is not None:
         lang = w.lang
@@ -405,9 +448,13 @@ def write_risk(w: ReportWriter, s: SheetWriter) -> None:
     flagged = review.loc[review["risk_class"].isin(["red", "amber"])].reset_index(drop=True)
     triggered = part.tables["triggered"]
     triggered = triggered.loc[triggered["dealer_id"].isin(flagged["dealer_id"])].reset_index(drop=True)
+    from dealerxl.jobs.risk import provision_notes
+
+    for text in provision_notes(part):
+        s.note(text)
     ageing_table(w, s, part.tables["ageing"])
     _job_sections(w, s, "risk", {"review": flagged, "triggered": triggered},
-                  sections=("review", "triggered", "ageing", "unanswered"))
+                  sections=("review", "triggered", "ageing", "provision", "roll_rates", "unanswered"))
 
 
 def ageing_table(w: ReportWriter, s: SheetWriter, ageing: pd.DataFrame, count: int = 15) -> None:
@@ -469,6 +516,23 @@ def write_data_quality(w: ReportWriter, s: SheetWriter) -> None:
         s.table(t("section.problems", lang, count=len(problems)), frame)
     else:
         s.note(t("no_problems", lang), t("section.problems", lang, count=0))
+    left_out_section(w, s)
+
+
+def left_out_section(w: ReportWriter, s: SheetWriter) -> None:
+    """Every row a review left out of its results, with the review and the reason."""
+    from dealerxl.jobs.common import left_out_sheet
+
+    lang = w.lang
+    parts = [(name, part.tables["left_out"]) for name, part in w.result.parts.items() if "left_out" in part.tables]
+    rows = sum(len(frame) for _, frame in parts)
+    if not rows:
+        s.note(t("nothing_left_out", lang), t("section.left_out", lang, count=0))
+        return
+    shown = pd.concat([left_out_sheet(frame, lang).assign(**{t("col.review", lang): tr(f"ribbon.{name}", lang)})
+                       for name, frame in parts if len(frame)], ignore_index=True)
+    shown = shown[[shown.columns[-1], *shown.columns[:-1]]]
+    s.table(t("section.left_out", lang, count=rows), shown, {tr("left_out.col.amount", lang): "#,##0"})
 
 
 WRITERS = {"summary": write_summary, "sales": write_sales, "dealers": write_dealers, "inventory": write_inventory,
@@ -478,11 +542,9 @@ WRITERS = {"summary": write_summary, "sales": write_sales, "dealers": write_deal
 
 def write_report(result: JobResult, path: str | Path, *, sheets: tuple[str, ...] = SHEETS) -> Path:
     """Write the monthly report of ``result`` to ``path`` (a new .xlsx), atomically."""
-    import xlsxwriter
-
     path = Path(path)
     with atomic_write(path) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"nan_inf_to_errors": True, "remove_timezone": True})
+        book = new_workbook(temporary)  # text stays text: never a formula or a link
         writer = ReportWriter(book, result)
         for done, key in enumerate(sheets):
             progress.step(t(f"sheet.{key}", writer.lang), done, len(sheets))

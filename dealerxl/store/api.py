@@ -1,6 +1,20 @@
-"""The history store: submissions and bulk history for every form, SQLite or PostgreSQL."""
+"""The history store: submissions and bulk history for every form, SQLite or PostgreSQL.
+
+Which of two submissions for the same form, recipient and period is newer is decided by
+the order the store received them, never by anything in or about the file (its name, its
+dates), which the recipient controls: a later collection's file replaces the earlier one,
+and the register keeps both. A department closes a period (:meth:`Store.close_period`)
+once its figures are final; a file for a closed period then changes nothing and is held
+for review (:class:`PeriodClosed`) until the period is opened again.
+
+Forms that are logs of open items (complaints, tasks: ``Form.open_items``) keep every
+version of each item: a recipient's file for a later period updates the items it sent
+before, the item's current version is the one of the latest period, and
+:meth:`Store.row_history` lists them all.
+"""
 from __future__ import annotations
 
+import json
 import os
 import re
 from contextlib import contextmanager
@@ -13,9 +27,9 @@ import pandas as pd
 from dealerxl.forms import FORMS, Form
 
 from . import migrations
-from .errors import StoreError
+from .errors import PeriodClosed, StoreError
 from .schema import PERIOD_COLUMN, SUBMISSION_COLUMN, quote, table_name
-from .values import check_period, column_values, row_periods, storage_frame, typed_frame
+from .values import check_period, column_values, row_periods, storage_dtypes, storage_frame, typed_frame
 
 URL_VARIABLE = "DEALERXL_STORE_URL"
 EXCEL_MAX_ROWS = 1_048_576
@@ -70,12 +84,19 @@ def resolve_url(url: str | None = None, workbook_path: str | os.PathLike | None 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What a submission load did: ``status`` is ``accepted``, ``replaced`` or ``duplicate``."""
+    """What a submission load did: ``status`` is ``accepted``, ``replaced`` or ``duplicate``.
+
+    ``received_at`` is when the stored submission was received (for a duplicate: the first
+    time); ``updated_rows`` counts the open items an earlier period's file had sent that
+    this one updated.
+    """
 
     status: str
     submission_id: int
     replaced_submission_id: int | None
     row_count: int
+    received_at: str = ""
+    updated_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,7 +184,8 @@ class Store:
         """Store one received file's rows for ``recipient`` and ``period`` in one transaction.
 
         A checksum already received for the same form, recipient and period changes
-        nothing (``duplicate``); otherwise an earlier submission for them is marked
+        nothing (``duplicate``); a file for a closed period raises :class:`PeriodClosed`
+        and changes nothing either; otherwise an earlier submission for them is marked
         ``replaced`` and its rows are swapped for the new ones (``replaced``); else the rows
         are simply added (``accepted``). Any error leaves the store as it was.
         """
@@ -174,32 +196,184 @@ class Store:
         values[SUBMISSION_COLUMN] = None
         values[PERIOD_COLUMN] = period
         execute = self.backend.execute
-        with self._write(form_id):
-            earlier = execute(
-                "SELECT submission_id, checksum, status FROM submissions"
-                " WHERE form_id = ? AND recipient = ? AND period = ?",
-                (form_id, recipient, period)).fetchall()
-            for submission_id, known_checksum, _ in earlier:
-                if known_checksum == checksum:
-                    count = execute("SELECT row_count FROM submissions WHERE submission_id = ?",
-                                    (submission_id,)).fetchone()[0]
-                    return LoadResult("duplicate", int(submission_id), None, int(count))
-            current = [row[0] for row in earlier if row[2] == "accepted"]
-            if current:
-                execute("UPDATE submissions SET status = 'replaced' WHERE submission_id = ?", (current[0],))
-                execute(f"DELETE FROM {quote(table_name(form_id))} WHERE {quote(SUBMISSION_COLUMN)} = ?",
-                        (current[0],))
-            new_id = int(execute(
-                "INSERT INTO submissions (form_id, recipient, period, checksum, received_at, status, row_count)"
-                " VALUES (?, ?, ?, ?, ?, 'accepted', ?) RETURNING submission_id",
-                (form_id, recipient, period, checksum,
-                 datetime.now(timezone.utc).isoformat(timespec="microseconds"), len(values))).fetchone()[0])
-            if current:
-                execute("UPDATE submissions SET replaced_by = ? WHERE submission_id = ?", (new_id, current[0]))
-            values[SUBMISSION_COLUMN] = new_id
-            self._insert(form, values)
+        try:
+            with self._write(form_id):
+                earlier = execute(
+                    "SELECT submission_id, checksum, status, received_at, row_count FROM submissions"
+                    " WHERE form_id = ? AND recipient = ? AND period = ?",
+                    (form_id, recipient, period)).fetchall()
+                for submission_id, known_checksum, _, received_at, count in earlier:
+                    if known_checksum == checksum:
+                        return LoadResult("duplicate", int(submission_id), None, int(count), str(received_at))
+                if self.is_closed(form_id, period):
+                    raise PeriodClosed("msg.store.period_closed", form=form_id, period=period)
+                current = [row[0] for row in earlier if row[2] == "accepted"]
+                if current:
+                    execute("UPDATE submissions SET status = 'replaced' WHERE submission_id = ?", (current[0],))
+                    execute(f"DELETE FROM {quote(table_name(form_id))} WHERE {quote(SUBMISSION_COLUMN)} = ?",
+                            (current[0],))
+                received_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+                new_id = int(execute(
+                    "INSERT INTO submissions (form_id, recipient, period, checksum, received_at, status, row_count)"
+                    " VALUES (?, ?, ?, ?, ?, 'accepted', ?) RETURNING submission_id",
+                    (form_id, recipient, period, checksum, received_at, len(values))).fetchone()[0])
+                if current:
+                    execute("UPDATE submissions SET replaced_by = ? WHERE submission_id = ?", (new_id, current[0]))
+                values[SUBMISSION_COLUMN] = new_id
+                updated = 0
+                if form.open_items:
+                    updated = self._load_versions(form, recipient, period, new_id, values)
+                else:
+                    self._insert(form, values)
+        except StoreError as error:
+            if error.key == "msg.store.key_taken":
+                raise self._explained_clash(form, recipient, period, values, error) from error
+            raise
         status = "replaced" if current else "accepted"
-        return LoadResult(status, new_id, current[0] if current else None, len(values))
+        return LoadResult(status, new_id, current[0] if current else None, len(values), received_at, updated)
+
+    def _load_versions(self, form: Form, recipient: str, period: str, submission_id: int,
+                       values: pd.DataFrame) -> int:
+        """Record the submission's rows as versions, then make the recipient's current rows the
+        versions of the latest period (then the latest submission) among its accepted
+        submissions; return how many items of earlier periods this submission updated."""
+        execute = self.backend.execute
+        keys = list(form.key_columns)
+        columns = [c.id for c in form.columns]
+        plain = {c: values[c].to_numpy(dtype=object, na_value=None).tolist() for c in columns}
+        rows = [dict(zip(columns, cells)) for cells in zip(*(plain[c] for c in columns))]
+        row_keys = [_row_key(row, keys) for row in rows]
+        history = execute(
+            "SELECT v.row_key, v.period, v.submission_id, v.row_values FROM row_versions v"
+            " JOIN submissions s ON s.submission_id = v.submission_id"
+            " WHERE v.form_id = ? AND s.recipient = ? AND s.status = 'accepted'",
+            (form.id, recipient)).fetchall()
+        earlier_keys = {key for key, when, _, _ in history if when < period}
+        self.backend.executemany(
+            "INSERT INTO row_versions (submission_id, form_id, row_key, period, row_values) VALUES (?, ?, ?, ?, ?)",
+            [(submission_id, form.id, key, period, json.dumps(row, ensure_ascii=False, default=_plain_json))
+             for key, row in zip(row_keys, rows)])
+        latest: dict[str, tuple] = {}
+        for key, when, owner, text in [*history, *((k, period, submission_id, None) for k in row_keys)]:
+            if key not in latest or (when, int(owner)) > latest[key][:2]:
+                latest[key] = (when, int(owner), text)
+        own = {k: row for k, row in zip(row_keys, rows)}
+        winners = [{**(own[key] if text is None else json.loads(text)), SUBMISSION_COLUMN: owner,
+                    PERIOD_COLUMN: when} for key, (when, owner, text) in latest.items()]
+        table = quote(table_name(form.id))
+        execute(f"DELETE FROM {table} WHERE {quote(SUBMISSION_COLUMN)} IN"
+                " (SELECT submission_id FROM submissions WHERE form_id = ? AND recipient = ?)", (form.id, recipient))
+        frame = pd.DataFrame.from_records(winners, columns=columns + [SUBMISSION_COLUMN, PERIOD_COLUMN])
+        self._insert(form, storage_dtypes(form, frame))
+        return len(earlier_keys & set(row_keys))
+
+    def _explained_clash(self, form: Form, recipient: str, period: str, values: pd.DataFrame,
+                         error: StoreError) -> StoreError:
+        """The store's refusal of a key, said in the user's terms: which row's key, and whose
+        submission for which period already holds it (or that it is history loaded in bulk).
+        Rows of the submission the load was replacing are not the clash: they were to go."""
+        keys = list(form.key_columns)
+        table = quote(table_name(form.id))
+        condition = " AND ".join(f"t.{quote(k)} = ?" for k in keys)
+        plain = values[keys].to_numpy(dtype=object, na_value=None).tolist()
+        for row in plain:
+            found = self.backend.execute(
+                f"SELECT s.recipient, s.period, s.submission_id FROM {table} t LEFT JOIN submissions s"
+                f" ON s.submission_id = t.{quote(SUBMISSION_COLUMN)} WHERE {condition}", row).fetchone()
+            if found is None or (found[0], found[1]) == (recipient, period):
+                continue
+            shown = ", ".join(str(v) for v in row)
+            if found[2] is None:
+                return StoreError("msg.store.key_in_history", form=form.id, values=shown)
+            return StoreError("msg.store.key_held", form=form.id, values=shown, recipient=found[0],
+                              period=found[1], submission=found[2])
+        return error
+
+    def submission_of(self, form_id: str, recipient: str, period: str, checksum: str) -> LoadResult | None:
+        """The stored submission of this very file, if any (another collection may have loaded it)."""
+        row = self.backend.execute(
+            "SELECT submission_id, row_count, received_at FROM submissions"
+            " WHERE form_id = ? AND recipient = ? AND period = ? AND checksum = ?",
+            (form_id, str(recipient), check_period(period), checksum)).fetchone()
+        return None if row is None else LoadResult("duplicate", int(row[0]), None, int(row[1]), str(row[2]))
+
+    def row_history(self, form_id: str, filters: dict[str, object] | None = None) -> pd.DataFrame:
+        """Every version of the rows of an open-items form, oldest first: the form's columns,
+        then ``period``, ``submission_id``, ``received_at`` and ``current`` (the version the
+        form's table holds now)."""
+        form = self._form(form_id)
+        rows = self.backend.execute(
+            "SELECT v.row_values, v.period, v.submission_id, s.received_at, s.status FROM row_versions v"
+            " JOIN submissions s ON s.submission_id = v.submission_id WHERE v.form_id = ?"
+            " ORDER BY v.period, v.submission_id, v.version_id", (form_id,)).fetchall()
+        columns = [c.id for c in form.columns]
+        records = [json.loads(text) for text, *_ in rows]
+        frame = typed_frame(form, [tuple(r.get(c) for c in columns) for r in records], columns)
+        frame["period"] = [r[1] for r in rows]
+        frame["submission_id"] = pd.array([int(r[2]) for r in rows], dtype="Int64")
+        frame["received_at"] = [str(r[3]) for r in rows]
+        current = self.read(form_id)
+        owners = {}
+        if len(current):
+            owned = self.backend.execute(
+                f"SELECT {', '.join(map(quote, form.key_columns))}, {quote(SUBMISSION_COLUMN)}"
+                f" FROM {quote(table_name(form_id))}").fetchall()
+            owners = {tuple(str(v) for v in row[:-1]): row[-1] for row in owned}
+        key_text = [tuple(str(r.get(k)) for k in form.key_columns) for r in records]
+        frame["current"] = [r[4] == "accepted" and owners.get(k) == r[2] for k, r in zip(key_text, rows)]
+        for column_id, wanted in (filters or {}).items():
+            choices = list(wanted) if isinstance(wanted, (list, tuple, set)) else [wanted]
+            frame = frame[frame[column_id].isin(choices)]
+        return frame.reset_index(drop=True)
+
+    # -- periods ---------------------------------------------------------------------
+    def close_period(self, period: str, form_id: str | None = None, closed_by: str = "") -> bool:
+        """Close ``period`` for one form (or every form): later files for it are held for
+        review. False when it was closed already."""
+        if form_id is not None:
+            self._form(form_id)
+        with self.backend.transaction():
+            if self.backend.execute("SELECT 1 FROM closed_periods WHERE form_id = ? AND period = ?",
+                                    (form_id or "*", check_period(period))).fetchone():
+                return False
+            self.backend.execute(
+                "INSERT INTO closed_periods (form_id, period, closed_at, closed_by) VALUES (?, ?, ?, ?)",
+                (form_id or "*", period, datetime.now(timezone.utc).isoformat(timespec="seconds"), closed_by))
+        return True
+
+    def reopen_period(self, period: str, form_id: str | None = None) -> bool:
+        """Open a closed period again (for one form, or the closing of every form); False when
+        it was not closed so."""
+        with self.backend.transaction():
+            found = self.backend.execute("SELECT 1 FROM closed_periods WHERE form_id = ? AND period = ?",
+                                         (form_id or "*", check_period(period))).fetchone()
+            self.backend.execute("DELETE FROM closed_periods WHERE form_id = ? AND period = ?",
+                                 (form_id or "*", period))
+        return found is not None
+
+    def is_closed(self, form_id: str, period: str) -> bool:
+        return self.backend.execute(
+            "SELECT 1 FROM closed_periods WHERE (form_id = ? OR form_id = '*') AND period = ?",
+            (form_id, period)).fetchone() is not None
+
+    def closed_periods(self) -> pd.DataFrame:
+        rows = self.backend.execute(
+            "SELECT form_id, period, closed_at, closed_by FROM closed_periods ORDER BY period, form_id").fetchall()
+        return pd.DataFrame.from_records(rows, columns=["form_id", "period", "closed_at", "closed_by"])
+
+    # -- one collection at a time ------------------------------------------------------
+    @contextmanager
+    def collection_lock(self):
+        """Hold the store's collection lock while the block runs; :class:`StoreError`
+        (``msg.store.collect_running``) at once when another collection holds it. The lock
+        goes with the process or connection that holds it, so a killed run never leaves it."""
+        holder = self.backend.try_lock("collect")
+        if holder is not None:
+            raise StoreError("msg.store.collect_running", holder=holder)
+        try:
+            yield
+        finally:
+            self.backend.unlock("collect")
 
     def load_rows(self, form_id: str, frame: pd.DataFrame) -> int:
         """Add or update bulk history rows by key, in one transaction; return the rows written.
@@ -294,3 +468,14 @@ class Store:
             chosen.append(period)
             used += n
         return LatestPeriods(sorted(chosen), used, total - used)
+
+
+def _row_key(row: dict, keys: list[str]) -> str:
+    return json.dumps([row[k] for k in keys], ensure_ascii=False, default=_plain_json)
+
+
+def _plain_json(value):
+    """numpy numbers as the plain numbers JSON takes."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not a plain value: {type(value).__name__}")

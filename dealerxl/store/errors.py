@@ -19,3 +19,7 @@ class StoreError(ValueError):
 
     def message(self, lang: str) -> str:
         return tr(self.key, lang, **self.fields)
+
+
+class PeriodClosed(StoreError):
+    """The period is closed: the file was not loaded and is held for review."""

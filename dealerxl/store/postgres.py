@@ -65,6 +65,32 @@ class PostgresBackend:
     def execute(self, sql: str, params: tuple | list = ()):
         return self.connection.execute(sql.replace("?", "%s"), tuple(params))
 
+    def executemany(self, sql: str, rows: list) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def try_lock(self, name: str) -> str | None:
+        """Take the session-level advisory lock ``name`` for this store's schema; None when
+        taken, else who holds it. PostgreSQL releases it when the connection ends."""
+        key = f"dealerxl {name}"
+        taken = self.connection.execute(
+            "SELECT pg_try_advisory_lock(hashtextextended(%s || current_schema(), 0))", (key,)).fetchone()[0]
+        if taken:
+            return None
+        # a bigint advisory lock shows in pg_locks as its high and low 32 bits
+        holder = self.connection.execute(
+            "WITH k AS (SELECT hashtextextended(%s || current_schema(), 0) AS h)"
+            " SELECT a.usename, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid, k"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+            " AND l.classid = ((k.h >> 32) & 4294967295)::oid AND l.objid = (k.h & 4294967295)::oid"
+            " LIMIT 1", (key,)).fetchone()
+        return f"{holder[0]} (PostgreSQL process {holder[1]})" if holder else "?"
+
+    def unlock(self, name: str) -> None:
+        if not self.connection.closed:
+            self.connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s || current_schema(), 0))",
+                                    (f"dealerxl {name}",))
+
     def run_statements(self, statements: list[str]) -> None:
         """Parameterless DDL in one round trip (a new store creates a table per form)."""
         self.connection.execute(";\n".join(statements))

@@ -52,6 +52,10 @@ def snapshot_of(forms: dict[str, Form]) -> Snapshot:
 
 def create_table_sql(form_id: str, columns: list[list], sql_type, submissions_fk: bool = True) -> list[str]:
     """``CREATE TABLE`` plus its indexes for one form, in the dialect given by ``sql_type``."""
+    return [table_sql(table_name(form_id), columns, sql_type, submissions_fk)] + index_sql(form_id)
+
+
+def table_sql(table: str, columns: list[list], sql_type, submissions_fk: bool = True) -> str:
     keys = [c[0] for c in columns if c[2]]
     lines = []
     for column_id, column_type, is_key in columns:
@@ -60,12 +64,27 @@ def create_table_sql(form_id: str, columns: list[list], sql_type, submissions_fk
     lines.append(f"{quote(SUBMISSION_COLUMN)} BIGINT{reference}")
     lines.append(f"{quote(PERIOD_COLUMN)} TEXT")
     lines.append(f"PRIMARY KEY ({', '.join(quote(k) for k in keys)})")
+    return f"CREATE TABLE {quote(table)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def index_sql(form_id: str) -> list[str]:
     table = table_name(form_id)
     return [
-        f"CREATE TABLE {quote(table)} (\n  " + ",\n  ".join(lines) + "\n)",
         f"CREATE INDEX {quote(table + '_by_period')} ON {quote(table)} ({quote(PERIOD_COLUMN)})",
         f"CREATE INDEX {quote(table + '_by_submission')} ON {quote(table)} ({quote(SUBMISSION_COLUMN)})",
     ]
+
+
+def rekey_sql(form_id: str, columns: list[list], sql_type) -> list[str]:
+    """A form's table built again with the key ``columns`` now declare (a key that grew by
+    columns the rows already hold): new table, rows copied, old table dropped, renamed."""
+    table = table_name(form_id)
+    staging = table + "__rekeyed"
+    names = ", ".join(quote(c[0]) for c in columns) + f", {quote(SUBMISSION_COLUMN)}, {quote(PERIOD_COLUMN)}"
+    return [table_sql(staging, columns, sql_type),
+            f"INSERT INTO {quote(staging)} ({names}) SELECT {names} FROM {quote(table)}",
+            f"DROP TABLE {quote(table)}",
+            f"ALTER TABLE {quote(staging)} RENAME TO {quote(table)}"] + index_sql(form_id)
 
 
 def add_column_sql(form_id: str, column_id: str, column_type: str, sql_type) -> list[str]:
@@ -90,4 +109,29 @@ def submissions_sql(identity: str) -> list[str]:
         "CREATE UNIQUE INDEX submissions_one_accepted ON submissions (form_id, recipient, period)"
         " WHERE status = 'accepted'",
         "CREATE INDEX submissions_by_period ON submissions (form_id, period)",
+    ]
+
+
+def registers_sql(identity: str) -> list[str]:
+    """What collections keep besides the submissions: the periods closed to late files, and
+    every version of the rows of forms that are logs of open items (complaints, tasks), so a
+    later period's update keeps the history of each item."""
+    return [
+        "CREATE TABLE closed_periods (\n"
+        "  form_id TEXT NOT NULL,\n"  # '*': every form
+        "  period TEXT NOT NULL,\n"
+        "  closed_at TEXT NOT NULL,\n"
+        "  closed_by TEXT NOT NULL DEFAULT '',\n"
+        "  PRIMARY KEY (form_id, period)\n"
+        ")",
+        "CREATE TABLE row_versions (\n"
+        f"  version_id {identity},\n"
+        "  submission_id BIGINT NOT NULL REFERENCES submissions (submission_id),\n"
+        "  form_id TEXT NOT NULL,\n"
+        "  row_key TEXT NOT NULL,\n"
+        "  period TEXT NOT NULL,\n"
+        "  row_values TEXT NOT NULL\n"
+        ")",
+        "CREATE INDEX row_versions_by_key ON row_versions (form_id, row_key)",
+        "CREATE INDEX row_versions_by_submission ON row_versions (submission_id)",
     ]

@@ -7,8 +7,11 @@ killed process: an unfinished transaction simply never becomes visible.
 """
 from __future__ import annotations
 
+import getpass
+import os
 import sqlite3
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +34,7 @@ class SQLiteBackend:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path, isolation_level=None, timeout=60)
+        self._locks: dict = {}
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
@@ -54,6 +58,36 @@ class SQLiteBackend:
 
     def execute(self, sql: str, params: tuple | list = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list) -> None:
+        self.connection.executemany(sql, rows)
+
+    def try_lock(self, name: str) -> str | None:
+        """Take the lock ``name`` (a lock file beside the database, held open); None when
+        taken, else who holds it. The system releases it when this process ends."""
+        if self.path == ":memory:":
+            return None
+        path = Path(self.path).with_name(Path(self.path).name + f".{name}.lock")
+        handle = open(path, "a+", encoding="utf-8")
+        if not _lock_file(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            handle.close()
+            return holder or "?"
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{_user()} (process {os.getpid()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)")
+        handle.flush()
+        self._locks[name] = handle
+        return None
+
+    def unlock(self, name: str) -> None:
+        handle = self._locks.pop(name, None)
+        if handle is not None:
+            handle.seek(0)
+            handle.truncate()
+            _unlock_file(handle)
+            handle.close()
 
     def run_statements(self, statements: list[str]) -> None:
         # one by one: executescript() would commit the open transaction first
@@ -85,4 +119,45 @@ class SQLiteBackend:
         return self.connection.total_changes - before
 
     def close(self) -> None:
+        for name in list(self._locks):
+            self.unlock(name)
         self.connection.close()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name known (a service account)
+        return "?"
+
+
+def _lock_file(handle) -> bool:
+    """An exclusive lock on the open file, without waiting; False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock_file(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

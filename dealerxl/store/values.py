@@ -4,7 +4,11 @@ Writing: every value is checked against its column type (vectorised per column) 
 turned into text, int, float or None; dates become ISO text (``2024-03-31``), datetimes
 ``2024-03-31 14:05:00``, booleans 1/0, blank text None (a sheet cell has no empty string
 distinct from blank). A value that does not fit raises :class:`StoreError` naming the
-row and column, before anything touches the database.
+row and column, before anything touches the database: a number that is not finite
+(``inf``, ``1e309``), text holding a NUL character (PostgreSQL cannot store one; SQLite
+would, and the two stores must agree). Text in key columns is compared and stored in one
+form (:func:`dealerxl.text.key_text`: NFKC, invisible characters removed), so
+``SKU-0001`` and ``SKU\u200b-0001`` are one key.
 
 Reading: the same columns come back with the dtypes the rest of dealerxl uses.
 """
@@ -15,7 +19,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from dealerxl.book.parse import DATE_DTYPE
 from dealerxl.forms import Column, Form
+from dealerxl.text import key_text
 
 from .errors import StoreError
 from .schema import PERIOD_COLUMN, period_source
@@ -30,29 +36,39 @@ def check_period(period: str) -> str:
     return period
 
 
-def _fail(form: Form, column: str, kind: str, series: pd.Series, bad: pd.Series) -> None:
+def _fail(form: Form, column: str, kind: str, series: pd.Series, bad: pd.Series,
+          key: str = "msg.store.bad_value") -> None:
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
-        raise StoreError("msg.store.bad_value", form=form.id, row=position + 1, column=column,
-                         kind=kind, value=series.iloc[position])
+        raise StoreError(key, form=form.id, row=position + 1, column=column,
+                         kind=kind, value=repr(series.iloc[position]) if key != "msg.store.bad_value"
+                         else series.iloc[position])
 
 
-def _text(series: pd.Series) -> pd.Series:
+def _text(form: Form, column: Column, series: pd.Series) -> pd.Series:
     if not pd.api.types.is_string_dtype(series) or series.dtype == object:
         # numbers or mixed objects typed into a text column are kept as their text
         series = series.astype(object).where(series.isna(), series.astype(str)).astype("str")
+    _fail(form, column.id, "text", series, series.str.contains("\x00", regex=False).fillna(False).astype(bool),
+          key="msg.store.nul_character")
+    if column.key:
+        series = key_text(series)
     blank = series.isna() | (series.str.strip() == "")
     return pd.Series(series.to_numpy(dtype=object, na_value=None), dtype=object).where(~blank.to_numpy(), None)
 
 
 def _number(form: Form, column: str, kind: str, series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype("float64")  # already numbers: nothing to check
-    text = series.astype(object).where(series.notna(), None).astype("str").str.strip()
-    blank = series.isna() | (text == "")
-    values = pd.to_numeric(text.where(~blank, None), errors="coerce")
-    _fail(form, column, kind, series, values.isna() & ~blank)
-    return values.astype("float64")
+        values = series.astype("float64")  # already numbers: only their finiteness to check
+    else:
+        text = series.astype(object).where(series.notna(), None).astype("str").str.strip()
+        blank = series.isna() | (text == "")
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+        _fail(form, column, kind, series, values.isna() & ~blank)
+    numbers = values.to_numpy()
+    _fail(form, column, kind, series, pd.Series(~np.isfinite(numbers) & ~np.isnan(numbers)),
+          key="msg.store.not_finite")
+    return values
 
 
 def _integer(form: Form, column: str, series: pd.Series) -> pd.Series:
@@ -89,7 +105,7 @@ def _boolean(form: Form, column: str, series: pd.Series) -> pd.Series:
 def column_values(form: Form, column: Column, series: pd.Series) -> pd.Series:
     """One column's values in storage form, checked against the column's type."""
     if column.type in ("text", "enum"):
-        return _text(series)
+        return _text(form, column, series)
     if column.type == "int":
         return _integer(form, column.id, series)
     if column.type in NUMERIC_TYPES:
@@ -133,6 +149,20 @@ def _check_keys(form: Form, values: pd.DataFrame) -> None:
         raise StoreError("msg.store.duplicate_key", form=form.id, row=position + 1, values=key)
 
 
+def storage_dtypes(form: Form, frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain values read back (from JSON) with the dtypes :func:`storage_frame` gives each
+    column, so both backends write them as they write a fresh load."""
+    out = frame.copy()
+    for column in form.columns:
+        if column.type in ("int", "bool"):
+            out[column.id] = pd.array(frame[column.id].tolist(), dtype="Int64")
+        elif column.type in NUMERIC_TYPES:
+            out[column.id] = pd.to_numeric(frame[column.id]).astype("float64")
+        else:
+            out[column.id] = frame[column.id].astype(object).where(frame[column.id].notna(), None)
+    return out
+
+
 def row_periods(form: Form, values: pd.DataFrame) -> pd.Series:
     """Each row's ``YYYY-MM`` from the form's period column (None when it has none)."""
     source = period_source(form)
@@ -158,7 +188,7 @@ def typed_frame(form: Form, rows: list[tuple], columns: list[str]) -> pd.DataFra
         elif kind in NUMERIC_TYPES:
             out[name] = pd.to_numeric(series).astype("float64")
         elif kind in ("date", "datetime"):
-            out[name] = pd.to_datetime(series.astype(object).where(series.notna(), None)).astype("datetime64[ns]")
+            out[name] = pd.to_datetime(series.astype(object).where(series.notna(), None)).astype(DATE_DTYPE)
         else:
             out[name] = series.astype(object).where(series.notna(), None).map(
                 lambda v: None if v is None else bool(v)).astype("boolean")

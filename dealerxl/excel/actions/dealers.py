@@ -47,6 +47,6 @@ def appraise_book(book, month: str | None = None) -> str:
                           notes=lambda result, lang: [save_report(book, result, lang), summary_text(result)])
 
 
-@button("dealers", group="risk", image_mso="ChartInsert", order=410)
+@button("dealers", group="risk", image_mso="SortDialog", order=410)
 def dealers(book) -> str:
     return appraise_book(book)

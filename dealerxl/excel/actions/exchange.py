@@ -63,6 +63,6 @@ def issue_templates(book) -> str:
     return issue_for_book(book)
 
 
-@button("collect_submissions", group="exchange", image_mso="ImportExcel", order=710)
+@button("collect_submissions", group="exchange", image_mso="GetPowerQueryDataFromFolder", order=710)
 def collect_submissions(book) -> str:
     return collect_for_book(book)

@@ -23,6 +23,6 @@ def replenish_book(book, as_of=None) -> str:
                           run=lambda live: run_replenishment(live, as_of=as_of, scorecards=False), notes=notes)
 
 
-@button("replenish", group="inventory", image_mso="TableInsert", order=300)
+@button("replenish", group="inventory", image_mso="ForecastInsert", order=300)
 def replenish(book) -> str:
     return replenish_book(book)

@@ -28,6 +28,6 @@ def review_book(book, month: str | None = None) -> str:
                           notes=lambda result, lang: [summary_text(result)])
 
 
-@button("risk", group="risk", image_mso="HighImportance", order=400)
+@button("risk", group="risk", image_mso="ConditionalFormattingIconSetsGallery", order=400)
 def risk(book) -> str:
     return review_book(book)

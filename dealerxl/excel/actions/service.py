@@ -42,6 +42,6 @@ def service_book(book, month: str | None = None) -> str:
     return say_done(book, lang, [done, summary_text(result)], result.problems)
 
 
-@button("service", group="service", image_mso="ContactCard", order=450)
+@button("service", group="service", image_mso="ContactUs", order=450)
 def service(book) -> str:
     return service_book(book)

@@ -27,7 +27,7 @@ def validation_report(book) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
-@button("validate", group="workbook", image_mso="AcceptInvitation", order=100)
+@button("validate", group="workbook", image_mso="ErrorChecking", order=100)
 def validate_workbook(book) -> str:
     title, text = validation_report(book)
     book.app.alert(text, title=title)
