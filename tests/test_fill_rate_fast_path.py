@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from same_results import assert_same, outcome
 from scipy.stats import norm
 from test_inventory_fast_paths import (
+    _fill_rate_items,
     _leads,
     _period_days_values,
     histories,
@@ -22,7 +23,7 @@ from dealerxl.calc import CalcError
 from dealerxl.calc import inventory as inv
 from dealerxl.excel.functions.inventory import DX_SAFETY_STOCK_FILL_RATE  # as written: raises
 from dealerxl.excel.functions.convert import column, used_rows
-from dealerxl.excel.functions.inventory import _per_item, _period_days
+from dealerxl.excel.functions.inventory import _period_days
 
 NAN, INF = float("nan"), float("inf")
 TINY = 5e-324  # the smallest positive float: a spread that makes Q·(1 − β)/σ overflow
@@ -60,15 +61,6 @@ def safety_stock_fill_rate_as_written(mean_demand, sd_demand, lead_time_days, fi
     no_variability = sd_ltd == 0
     k = fill_rate_safety_factor_as_written(order_quantity, np.where(no_variability, 1.0, sd_ltd), fill_rate)
     return np.where(no_variability, 0.0, np.maximum(k, 0.0) * sd_ltd)
-
-
-def _fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days):
-    """Lead time, fill rate, order quantity and lead-time SD per item, read in the UDF's order
-    (lead time and its SD first), so the first refusal is the same."""
-    lead = _per_item(lead_time_days, n, "lead_time_days", rows=rows)
-    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0, rows=rows)
-    return (lead, _per_item(fill_rate, n, "fill_rate", rows=rows), _per_item(order_quantity, n, "order_quantity", rows=rows),
-            lead_sd)
 
 
 def fill_rate_udf_as_written(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None,
