@@ -30,7 +30,8 @@ def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1
         raise CalcError(f"sales row {row}: {date} is not a date")
-    return pd.PeriodIndex(dates.dt.to_period("M")).asi8
+    # months since 1970-01, which is what a monthly period's ordinal counts
+    return dates.to_numpy().astype("datetime64[M]").astype(np.int64)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -67,9 +68,13 @@ def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amoun
     if first > last:
         raise CalcError("the first month is after the last month")
     inside = (ordinals >= first) & (ordinals <= last)
-    groups = transactions.loc[inside, keys].groupby(keys, sort=True)
-    codes = groups.ngroup().to_numpy()
-    index = groups.size().index
+    if len(keys) == 1:  # one key: its sorted codes straight away, without a group-by
+        codes, uniques = pd.factorize(transactions.loc[inside, keys[0]], sort=True)
+        index = pd.Index(uniques, name=keys[0])
+    else:
+        groups = transactions.loc[inside, keys].groupby(keys, sort=True)
+        codes = groups.ngroup().to_numpy()
+        index = groups.size().index
     width = last - first + 1
     # np.bincount takes the platform's index type: int32 under Pyodide (Excel on the web and on Mac).
     cells = (codes * width + (ordinals[inside] - first)).astype(np.intp)
