@@ -19,17 +19,19 @@ from dealerxl.lite.functions import call
 @arg("b_share", doc="B 類累計金額比例上限（預設 0.95）")
 @arg("x_max_cv", doc="X 類變異係數上限（預設 0.5）")
 @arg("y_max_cv", doc="Y 類變異係數上限（預設 1.0）")
-def ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max_cv=1.0):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max_cv=1.0, codes=None):
     "ABC（依年度金額）× XYZ（依需求變異係數）九宮格分類"
-    return call("DX_ABC_XYZ", values, histories, a_share, b_share, x_max_cv, y_max_cv)
+    return call("DX_ABC_XYZ", values, histories, a_share, b_share, x_max_cv, y_max_cv, codes)
 
 
 @func(namespace="DX")
 @arg("actual", np.array, ndim=2, doc="實際銷售，每列一格")
 @arg("target", np.array, ndim=2, doc="目標，每列一格")
-def ACHIEVEMENT(actual, target):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def ACHIEVEMENT(actual, target, codes=None):
     "目標達成率（實際 ÷ 目標）與差額（實際 − 目標）"
-    return call("DX_ACHIEVEMENT", actual, target)
+    return call("DX_ACHIEVEMENT", actual, target, codes)
 
 
 @func(namespace="DX")
@@ -37,9 +39,10 @@ def ACHIEVEMENT(actual, target):
 @arg("amounts", np.array, ndim=2, doc="未收金額欄")
 @arg("as_of", doc="計算基準日")
 @arg("buckets", np.array, ndim=2, doc="各段逾期天數上限（預設 0、30、60、90、180）")
-def AGING(due_dates, amounts, as_of, buckets=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def AGING(due_dates, amounts, as_of, buckets=None, codes=None):
     "依逾期天數分段的未收金額：標題列與合計列"
-    return call("DX_AGING", due_dates, amounts, as_of, buckets)
+    return call("DX_AGING", due_dates, amounts, as_of, buckets, codes)
 
 
 @func(namespace="DX")
@@ -56,13 +59,14 @@ def ALLOCATE(total, weights, floors=None, ceilings=None, unit=None):
 @func(namespace="DX")
 @arg("sales", np.array, ndim=2, doc="銷售額：每列一位業務或一期")
 @arg("target", np.array, ndim=2, doc="目標：與銷售額同列數，或單一數值")
-@arg("plan", np.array, ndim=2, doc="級距表：第一欄級距下限（達成率），第二欄費率，第三欄首列為方式 marginal（累進）或 stepped（全額）")
+@arg("plan", np.array, ndim=2, doc="級距表：第一欄級距下限（達成率），第二欄費率，第三欄首列為方式：分段累進或全額適用（也可寫 marginal／stepped）")
 @arg("accelerator", doc="加速倍數：達成率 100% 以上部分的佣金乘數（預設 1）")
 @arg("gate", doc="門檻達成率：低於此值不發佣金（預設 0）")
 @arg("cap", doc="每期佣金上限金額（空白＝無上限）")
-def COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None, codes=None):
     "分級佣金：依達成率（銷售÷目標）套用級距表，累進（各級距分段計）或全額（整筆以達到級距費率計），含加速、門檻與上限"
-    return call("DX_COMMISSION", sales, target, plan, accelerator, gate, cap)
+    return call("DX_COMMISSION", sales, target, plan, accelerator, gate, cap, codes)
 
 
 @func(namespace="DX")
@@ -78,23 +82,26 @@ def CSAT(scores, satisfied_from=4):
 @arg("recent_months", doc="比較的近期月數 n（預設 3）")
 @arg("slope_months", doc="計算斜率的月數 k（預設 6）")
 @arg("min_drop", doc="判定下滑的最小跌幅（預設 0.1＝10%）")
-def DECLINING(history, recent_months=None, slope_months=None, min_drop=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def DECLINING(history, recent_months=None, slope_months=None, min_drop=None, codes=None):
     "銷售下滑的經銷商：近 n 個月與前 n 個月比較，及近 k 個月回歸斜率"
-    return call("DX_DECLINING", history, recent_months, slope_months, min_drop)
+    return call("DX_DECLINING", history, recent_months, slope_months, min_drop, codes)
 
 
 @func(namespace="DX")
 @arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期，空白為無需求")
-def DEMAND_CLASS(demand_history):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def DEMAND_CLASS(demand_history, codes=None):
     "需求型態分類（Syntetos–Boylan：平穩、不穩定、間歇、塊狀）及適用的每期預測（Croston–SBA 或 TSB）"
-    return call("DX_DEMAND_CLASS", demand_history)
+    return call("DX_DEMAND_CLASS", demand_history, codes)
 
 
 @func(namespace="DX")
 @arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期")
-def DEMAND_STATS(demand_history):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def DEMAND_STATS(demand_history, codes=None):
     "每列需求歷史的平均、樣本標準差、變異係數與零需求期比例（空白視為 0）"
-    return call("DX_DEMAND_STATS", demand_history)
+    return call("DX_DEMAND_STATS", demand_history, codes)
 
 
 @func(namespace="DX")
@@ -110,9 +117,10 @@ def DSO(receivables_end, revenue, days_in_period=30):
 @arg("bucket_balances", np.array, ndim=2, doc="各帳齡段帳面金額")
 @arg("loss_rates", np.array, ndim=2, doc="各帳齡段損失率")
 @arg("forward_looking_factor", doc="前瞻性調整係數（1＝不調整）")
-def ECL(bucket_balances, loss_rates, forward_looking_factor=1.0):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def ECL(bucket_balances, loss_rates, forward_looking_factor=1.0, codes=None):
     "簡化法預期信用損失：各帳齡段帳面金額 × 損失率 × 前瞻調整"
-    return call("DX_ECL", bucket_balances, loss_rates, forward_looking_factor)
+    return call("DX_ECL", bucket_balances, loss_rates, forward_looking_factor, codes)
 
 
 @func(namespace="DX")
@@ -127,41 +135,45 @@ def EOQ(annual_demand, order_cost, holding_cost_per_unit_year):
 @func(namespace="DX")
 @arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
 @arg("horizon", doc="預測月數（預設 6）")
-def FORECAST(history, horizon=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def FORECAST(history, horizon=None, codes=None):
     "各列未來數月預測：指數平滑（ETS）模型，依 AICc 逐列選出；24 個月以上含季節模型，較短用較簡單模型"
-    return call("DX_FORECAST", history, horizon)
+    return call("DX_FORECAST", history, horizon, codes)
 
 
 @func(namespace="DX")
 @arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
 @arg("holdout", doc="保留驗證的月數（預設 6）")
-def FORECAST_ACCURACY(history, holdout=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def FORECAST_ACCURACY(history, holdout=None, codes=None):
     "保留最後數月比較預測準確度：模型與季節性簡單法的 WAPE，各序列及整體"
-    return call("DX_FORECAST_ACCURACY", history, holdout)
+    return call("DX_FORECAST_ACCURACY", history, holdout, codes)
 
 
 @func(namespace="DX")
 @arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
 @arg("horizon", doc="預測月數（預設 6）")
-def FORECAST_RANGE(history, horizon=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def FORECAST_RANGE(history, horizon=None, codes=None):
     "預測值及 80%、95% 預測區間：每個序列每月一列"
-    return call("DX_FORECAST_RANGE", history, horizon)
+    return call("DX_FORECAST_RANGE", history, horizon, codes)
 
 
 @func(namespace="DX")
 @arg("scores", np.array, ndim=2, doc="KPI 得分")
 @arg("bands", np.array, ndim=2, doc="等級表：等級、最低得分、獎金倍數")
 @arg("shares", np.array, ndim=2, doc="強制分配比例：每個等級一格，合計 100%（空白＝依得分區間）")
-def KPI_GRADE(scores, bands, shares=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def KPI_GRADE(scores, bands, shares=None, codes=None):
     "依得分評等及獎金倍數；提供比例時改為強制分配（依排名）"
-    return call("DX_KPI_GRADE", scores, bands, shares)
+    return call("DX_KPI_GRADE", scores, bands, shares, codes)
 
 
 @func(namespace="DX")
 @arg("actuals", np.array, ndim=2, doc="實際值：每列一位員工、每欄一項 KPI")
 @arg("targets", np.array, ndim=2, doc="目標值：一列（全員相同）或與實際值同大小")
 @arg("weights", np.array, ndim=2, doc="權重：一列或與實際值同大小，每人合計 1 或 100")
-@arg("directions", np.array, ndim=2, doc="方向：一列 higher（越高越好）或 lower（越低越好），空白＝higher")
+@arg("directions", np.array, ndim=2, doc="方向：一列，每項 KPI 一格：越高越好或越低越好（也可寫 higher／lower），空白＝越高越好")
 @arg("cap", doc="單項達成率上限（預設 1.2）")
 def KPI_SCORE(actuals, targets, weights, directions=None, cap=None):
     "KPI 加權得分：100·Σ 權重·min(達成率, 上限)／Σ 權重"
@@ -188,9 +200,10 @@ def ORDER_QTY(need, moq=None, pack_size=None):
 @arg("values", np.array, ndim=2, doc="銷售額或其他數值，每個經銷商或產品一格")
 @arg("a_share", doc="A 類累計占比上限（預設 0.8）")
 @arg("b_share", doc="B 類累計占比上限（預設 0.95）")
-def PARETO(values, a_share=None, b_share=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def PARETO(values, a_share=None, b_share=None, codes=None):
     "帕雷托（ABC）分析：各經銷商或產品的排名、占比、累計占比與等級"
-    return call("DX_PARETO", values, a_share, b_share)
+    return call("DX_PARETO", values, a_share, b_share, codes)
 
 
 @func(namespace="DX")
@@ -198,9 +211,10 @@ def PARETO(values, a_share=None, b_share=None):
 @arg("prior_revenue", np.array, ndim=2, doc="基期營收，每品項一格")
 @arg("current_quantity", np.array, ndim=2, doc="本期數量，每品項一格")
 @arg("current_revenue", np.array, ndim=2, doc="本期營收，每品項一格")
-def PVM(prior_quantity, prior_revenue, current_quantity, current_revenue):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def PVM(prior_quantity, prior_revenue, current_quantity, current_revenue, codes=None):
     "價量結構分析：營收變動拆為數量、組合、價格、新品與停售效果，合計等於總變動"
-    return call("DX_PVM", prior_quantity, prior_revenue, current_quantity, current_revenue)
+    return call("DX_PVM", prior_quantity, prior_revenue, current_quantity, current_revenue, codes)
 
 
 @func(namespace="DX")
@@ -209,9 +223,10 @@ def PVM(prior_quantity, prior_revenue, current_quantity, current_revenue):
 @arg("service_level", np.array, ndim=2, doc="週期服務水準，例如 0.95")
 @arg("lead_time_sd_days", np.array, ndim=2, doc="前置時間標準差（天，預設 0）")
 @arg("period_days", doc="每期天數（預設 30.4375＝月；週資料填 7）")
-def REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None, codes=None):
     "再訂購點：前置時間內預期需求加安全庫存"
-    return call("DX_REORDER_POINT", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days)
+    return call("DX_REORDER_POINT", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days, codes)
 
 
 @func(namespace="DX")
@@ -219,9 +234,10 @@ def REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd_da
 @arg("amber", np.array, ndim=2, doc="黃燈門檻")
 @arg("red", np.array, ndim=2, doc="紅燈門檻")
 @arg("direction", np.array, ndim=2, doc="方向：1＝越高越危險，-1＝越低越危險")
-def RISK_LEVEL(values, amber, red, direction=1):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def RISK_LEVEL(values, amber, red, direction=1, codes=None):
     "依黃燈與紅燈門檻判定紅／黃／綠"
-    return call("DX_RISK_LEVEL", values, amber, red, direction)
+    return call("DX_RISK_LEVEL", values, amber, red, direction, codes)
 
 
 @func(namespace="DX")
@@ -242,9 +258,10 @@ def RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=None,
 @arg("service_level", np.array, ndim=2, doc="週期服務水準，例如 0.95")
 @arg("lead_time_sd_days", np.array, ndim=2, doc="前置時間標準差（天，預設 0）")
 @arg("period_days", doc="每期天數（預設 30.4375＝月；週資料填 7）")
-def SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None, codes=None):
     "安全庫存（週期服務水準）：z·√(L·σd² + d²·σL²)，兼顧需求與前置時間變動"
-    return call("DX_SAFETY_STOCK", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days)
+    return call("DX_SAFETY_STOCK", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days, codes)
 
 
 @func(namespace="DX")
@@ -264,9 +281,10 @@ def SAFETY_STOCK_FILL_RATE(demand_history, lead_time_days, fill_rate, order_quan
 @arg("weights", np.array, ndim=2, doc="每項準則的權重")
 @arg("directions", np.array, ndim=2, doc="方向：1＝越高越好，-1＝越低越好")
 @arg("gates", np.array, ndim=2, doc="每項準則的最低門檻（空白＝無）")
-def SCORECARD(values, weights, directions=None, gates=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def SCORECARD(values, weights, directions=None, gates=None, codes=None):
     "每列準則的加權分數（0–100），含門檻否決"
-    return call("DX_SCORECARD", values, weights, directions, gates)
+    return call("DX_SCORECARD", values, weights, directions, gates, codes)
 
 
 @func(namespace="DX")
@@ -275,9 +293,10 @@ def SCORECARD(values, weights, directions=None, gates=None):
 @arg("periods", doc="期數：12＝月、4＝季（預設 12）")
 @arg("overrides", np.array, ndim=2, doc="手動調整的期間目標，每期一格，空白表示依季節指數")
 @arg("unit", doc="取整單位（預設 1；0.01＝分）")
-def SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=None, codes=None):
     "依季節指數將年度目標拆分為月或季（移動平均比率法或平均比率法），手動調整的期間固定、其餘期間吸收差額，以最大餘數法取整使合計等於年度目標"
-    return call("DX_SEASONAL_SPLIT", annual_target, history, periods, overrides, unit)
+    return call("DX_SEASONAL_SPLIT", annual_target, history, periods, overrides, unit, codes)
 
 
 @func(namespace="DX")
@@ -315,9 +334,10 @@ def WORKING_HOURS(start, end, day_start_hour=9, day_end_hour=18, holidays=None, 
 @func(namespace="DX")
 @arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
 @arg("last_month", doc="最後一欄的月份（日期）；省略時第一欄視為 1 月")
-def YOY(history, last_month=None):
+@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+def YOY(history, last_month=None, codes=None):
     "各列最新月份：實際、月增率、年增率、年初至今及其年增率、滾動 12 個月及其年增率"
-    return call("DX_YOY", history, last_month)
+    return call("DX_YOY", history, last_month, codes)
 
 
 @script(button="[dx_validate]目錄!F5", show_taskpane=True)
