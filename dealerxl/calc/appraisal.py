@@ -46,8 +46,9 @@ def monthly_matrix(keys, dates, values, key_index, span: pd.PeriodIndex) -> np.n
     rows = unique.get_indexer(np.asarray(keys, dtype=object))
     numbers = np.asarray(values, dtype=float)
     kept = (rows >= 0) & (months >= 0) & (months < len(span)) & stamps.notna().to_numpy() & ~np.isnan(numbers)
-    summed = np.bincount(rows[kept] * len(span) + months[kept], weights=numbers[kept],
-                         minlength=len(unique) * len(span)).reshape(len(unique), len(span))
+    # np.bincount takes the platform's index type: int32 under Pyodide (Excel on the web and on Mac).
+    cells = (rows[kept] * len(span) + months[kept]).astype(np.intp)
+    summed = np.bincount(cells, weights=numbers[kept], minlength=len(unique) * len(span)).reshape(len(unique), len(span))
     return summed[unique.get_indexer(pd.Index(key_index))]
 
 
