@@ -8,333 +8,334 @@ import numpy as np
 import xlwings as xw
 from xlwings import arg, func, script
 
+from dealerxl.excel.functions.converters import CellArgument, RangeArgument
 from dealerxl.lite import scripts
 from dealerxl.lite.functions import call
 
 
 @func(namespace="DX")
-@arg("values", np.array, ndim=2, doc="每料號的年度金額")
-@arg("histories", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期")
-@arg("a_share", doc="A 類累計金額比例上限（預設 0.8）")
-@arg("b_share", doc="B 類累計金額比例上限（預設 0.95）")
-@arg("x_max_cv", doc="X 類變異係數上限（預設 0.5）")
-@arg("y_max_cv", doc="Y 類變異係數上限（預設 1.0）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("values", convert=RangeArgument, doc="每料號的年度金額")
+@arg("histories", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期")
+@arg("a_share", convert=CellArgument, doc="A 類累計金額比例上限（預設 0.8）")
+@arg("b_share", convert=CellArgument, doc="B 類累計金額比例上限（預設 0.95）")
+@arg("x_max_cv", convert=CellArgument, doc="X 類變異係數上限（預設 0.5）")
+@arg("y_max_cv", convert=CellArgument, doc="Y 類變異係數上限（預設 1.0）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max_cv=1.0, codes=None):
     "ABC（依年度金額）× XYZ（依需求變異係數）九宮格分類"
     return call("DX_ABC_XYZ", values, histories, a_share, b_share, x_max_cv, y_max_cv, codes)
 
 
 @func(namespace="DX")
-@arg("actual", np.array, ndim=2, doc="實際銷售，每列一格")
-@arg("target", np.array, ndim=2, doc="目標，每列一格")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("actual", convert=RangeArgument, doc="實際銷售，每列一格")
+@arg("target", convert=RangeArgument, doc="目標，每列一格")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def ACHIEVEMENT(actual, target, codes=None):
     "目標達成率（實際 ÷ 目標）與差額（實際 − 目標）"
     return call("DX_ACHIEVEMENT", actual, target, codes)
 
 
 @func(namespace="DX")
-@arg("due_dates", np.array, ndim=2, doc="到期日欄")
-@arg("amounts", np.array, ndim=2, doc="未收金額欄")
-@arg("as_of", doc="計算基準日")
-@arg("buckets", np.array, ndim=2, doc="各段逾期天數上限（預設 0、30、60、90、180）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("due_dates", convert=RangeArgument, doc="到期日欄")
+@arg("amounts", convert=RangeArgument, doc="未收金額欄")
+@arg("as_of", convert=CellArgument, doc="計算基準日")
+@arg("buckets", convert=RangeArgument, doc="各段逾期天數上限（預設 0、30、60、90、180）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def AGING(due_dates, amounts, as_of, buckets=None, codes=None):
     "依逾期天數分段的未收金額：標題列與合計列"
     return call("DX_AGING", due_dates, amounts, as_of, buckets, codes)
 
 
 @func(namespace="DX")
-@arg("total", doc="要分配的總額（須為取整單位的整數倍）")
-@arg("weights", np.array, ndim=2, doc="權重：每經銷商一格（例如 DX.TARGET_SHARE 的結果）")
-@arg("floors", np.array, ndim=2, doc="下限：每經銷商一格或單一數值，空白為 0")
-@arg("ceilings", np.array, ndim=2, doc="上限：每經銷商一格或單一數值，空白為不設上限")
-@arg("unit", doc="取整單位（預設 1＝整數；0.01＝分；1000＝千元）")
+@arg("total", convert=CellArgument, doc="要分配的總額（須為取整單位的整數倍）")
+@arg("weights", convert=RangeArgument, doc="權重：每經銷商一格（例如 DX.TARGET_SHARE 的結果）")
+@arg("floors", convert=RangeArgument, doc="下限：每經銷商一格或單一數值，空白為 0")
+@arg("ceilings", convert=RangeArgument, doc="上限：每經銷商一格或單一數值，空白為不設上限")
+@arg("unit", convert=CellArgument, doc="取整單位（預設 1＝整數；0.01＝分；1000＝千元）")
 def ALLOCATE(total, weights, floors=None, ceilings=None, unit=None):
     "依權重按比例分配總額，遵守各經銷商下限與上限，以最大餘數法取整使合計恰等於總額"
     return call("DX_ALLOCATE", total, weights, floors, ceilings, unit)
 
 
 @func(namespace="DX")
-@arg("sales", np.array, ndim=2, doc="銷售額：每列一位業務或一期")
-@arg("target", np.array, ndim=2, doc="目標：與銷售額同列數，或單一數值")
-@arg("plan", np.array, ndim=2, doc="級距表：第一欄級距下限（達成率），第二欄費率，第三欄首列為方式：分段累進或全額適用（也可寫 marginal／stepped）")
-@arg("accelerator", doc="加速倍數：達成率 100% 以上部分的佣金乘數（預設 1）")
-@arg("gate", doc="門檻達成率：低於此值不發佣金（預設 0）")
-@arg("cap", doc="每期佣金上限金額（空白＝無上限）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("sales", convert=RangeArgument, doc="銷售額：每列一位業務或一期")
+@arg("target", convert=RangeArgument, doc="目標：與銷售額同列數，或單一數值")
+@arg("plan", convert=RangeArgument, doc="級距表：第一欄級距下限（達成率），第二欄費率，第三欄首列為方式：分段累進或全額適用（也可寫 marginal／stepped）")
+@arg("accelerator", convert=CellArgument, doc="加速倍數：達成率 100% 以上部分的佣金乘數（預設 1）")
+@arg("gate", convert=CellArgument, doc="門檻達成率：低於此值不發佣金（預設 0）")
+@arg("cap", convert=CellArgument, doc="每期佣金上限金額（空白＝無上限）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None, codes=None):
     "分級佣金：依達成率（銷售÷目標）套用級距表，累進（各級距分段計）或全額（整筆以達到級距費率計），含加速、門檻與上限"
     return call("DX_COMMISSION", sales, target, plan, accelerator, gate, cap, codes)
 
 
 @func(namespace="DX")
-@arg("scores", np.array, ndim=2, doc="1–5 分的答案範圍")
-@arg("satisfied_from", doc="視為滿意的最低分（預設 4）")
+@arg("scores", convert=RangeArgument, doc="1–5 分的答案範圍")
+@arg("satisfied_from", convert=CellArgument, doc="視為滿意的最低分（預設 4）")
 def CSAT(scores, satisfied_from=4):
     "滿意度（0–100）：1–5 分答案中達滿意門檻（預設 4 分）以上的比例"
     return call("DX_CSAT", scores, satisfied_from)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個經銷商、每欄一個月，由舊到新")
-@arg("recent_months", doc="比較的近期月數 n（預設 3）")
-@arg("slope_months", doc="計算斜率的月數 k（預設 6）")
-@arg("min_drop", doc="判定下滑的最小跌幅（預設 0.1＝10%）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一個經銷商、每欄一個月，由舊到新")
+@arg("recent_months", convert=CellArgument, doc="比較的近期月數 n（預設 3）")
+@arg("slope_months", convert=CellArgument, doc="計算斜率的月數 k（預設 6）")
+@arg("min_drop", convert=CellArgument, doc="判定下滑的最小跌幅（預設 0.1＝10%）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def DECLINING(history, recent_months=None, slope_months=None, min_drop=None, codes=None):
     "銷售下滑的經銷商：近 n 個月與前 n 個月比較，及近 k 個月回歸斜率"
     return call("DX_DECLINING", history, recent_months, slope_months, min_drop, codes)
 
 
 @func(namespace="DX")
-@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期，空白為無需求")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("demand_history", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期，空白為無需求")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def DEMAND_CLASS(demand_history, codes=None):
     "需求型態分類（Syntetos–Boylan：平穩、不穩定、間歇、塊狀）及適用的每期預測（Croston–SBA 或 TSB）"
     return call("DX_DEMAND_CLASS", demand_history, codes)
 
 
 @func(namespace="DX")
-@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("demand_history", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def DEMAND_STATS(demand_history, codes=None):
     "每列需求歷史的平均、樣本標準差、變異係數與零需求期比例（空白視為 0）"
     return call("DX_DEMAND_STATS", demand_history, codes)
 
 
 @func(namespace="DX")
-@arg("receivables_end", np.array, ndim=2, doc="期末應收帳款")
-@arg("revenue", np.array, ndim=2, doc="當期賒銷收入")
-@arg("days_in_period", doc="期間天數（預設 30）")
+@arg("receivables_end", convert=RangeArgument, doc="期末應收帳款")
+@arg("revenue", convert=RangeArgument, doc="當期賒銷收入")
+@arg("days_in_period", convert=CellArgument, doc="期間天數（預設 30）")
 def DSO(receivables_end, revenue, days_in_period=30):
     "應收帳款週轉天數：期末應收 ÷ 當期賒銷 × 期間天數"
     return call("DX_DSO", receivables_end, revenue, days_in_period)
 
 
 @func(namespace="DX")
-@arg("bucket_balances", np.array, ndim=2, doc="各帳齡段帳面金額")
-@arg("loss_rates", np.array, ndim=2, doc="各帳齡段損失率")
-@arg("forward_looking_factor", doc="前瞻性調整係數（1＝不調整）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("bucket_balances", convert=RangeArgument, doc="各帳齡段帳面金額")
+@arg("loss_rates", convert=RangeArgument, doc="各帳齡段損失率")
+@arg("forward_looking_factor", convert=CellArgument, doc="前瞻性調整係數（1＝不調整）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def ECL(bucket_balances, loss_rates, forward_looking_factor=1.0, codes=None):
     "簡化法預期信用損失：各帳齡段帳面金額 × 損失率 × 前瞻調整"
     return call("DX_ECL", bucket_balances, loss_rates, forward_looking_factor, codes)
 
 
 @func(namespace="DX")
-@arg("annual_demand", np.array, ndim=2, doc="年需求量")
-@arg("order_cost", np.array, ndim=2, doc="每次訂購成本")
-@arg("holding_cost_per_unit_year", np.array, ndim=2, doc="每單位每年持有成本")
+@arg("annual_demand", convert=RangeArgument, doc="年需求量")
+@arg("order_cost", convert=RangeArgument, doc="每次訂購成本")
+@arg("holding_cost_per_unit_year", convert=RangeArgument, doc="每單位每年持有成本")
 def EOQ(annual_demand, order_cost, holding_cost_per_unit_year):
     "經濟訂購量 √(2·D·K/h)"
     return call("DX_EOQ", annual_demand, order_cost, holding_cost_per_unit_year)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
-@arg("horizon", doc="預測月數（預設 6）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
+@arg("horizon", convert=CellArgument, doc="預測月數（預設 6）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def FORECAST(history, horizon=None, codes=None):
     "各列未來數月預測：指數平滑（ETS）模型，依 AICc 逐列選出；24 個月以上含季節模型，較短用較簡單模型"
     return call("DX_FORECAST", history, horizon, codes)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
-@arg("holdout", doc="保留驗證的月數（預設 6）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
+@arg("holdout", convert=CellArgument, doc="保留驗證的月數（預設 6）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def FORECAST_ACCURACY(history, holdout=None, codes=None):
     "保留最後數月比較預測準確度：模型與季節性簡單法的 WAPE，各序列及整體"
     return call("DX_FORECAST_ACCURACY", history, holdout, codes)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
-@arg("horizon", doc="預測月數（預設 6）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一個序列（經銷商或產品）、每欄一個月，由舊到新")
+@arg("horizon", convert=CellArgument, doc="預測月數（預設 6）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def FORECAST_RANGE(history, horizon=None, codes=None):
     "預測值及 80%、95% 預測區間：每個序列每月一列"
     return call("DX_FORECAST_RANGE", history, horizon, codes)
 
 
 @func(namespace="DX")
-@arg("scores", np.array, ndim=2, doc="KPI 得分")
-@arg("bands", np.array, ndim=2, doc="等級表：等級、最低得分、獎金倍數")
-@arg("shares", np.array, ndim=2, doc="強制分配比例：每個等級一格，合計 100%（空白＝依得分區間）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("scores", convert=RangeArgument, doc="KPI 得分")
+@arg("bands", convert=RangeArgument, doc="等級表：等級、最低得分、獎金倍數")
+@arg("shares", convert=RangeArgument, doc="強制分配比例：每個等級一格，合計 100%（空白＝依得分區間）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def KPI_GRADE(scores, bands, shares=None, codes=None):
     "依得分評等及獎金倍數；提供比例時改為強制分配（依排名）"
     return call("DX_KPI_GRADE", scores, bands, shares, codes)
 
 
 @func(namespace="DX")
-@arg("actuals", np.array, ndim=2, doc="實際值：每列一位員工、每欄一項 KPI")
-@arg("targets", np.array, ndim=2, doc="目標值：一列（全員相同）或與實際值同大小")
-@arg("weights", np.array, ndim=2, doc="權重：一列或與實際值同大小，每人合計 1 或 100")
-@arg("directions", np.array, ndim=2, doc="方向：一列，每項 KPI 一格：越高越好或越低越好（也可寫 higher／lower），空白＝越高越好")
-@arg("cap", doc="單項達成率上限（預設 1.2）")
+@arg("actuals", convert=RangeArgument, doc="實際值：每列一位員工、每欄一項 KPI")
+@arg("targets", convert=RangeArgument, doc="目標值：一列（全員相同）或與實際值同大小")
+@arg("weights", convert=RangeArgument, doc="權重：一列或與實際值同大小，每人合計 1 或 100")
+@arg("directions", convert=RangeArgument, doc="方向：一列，每項 KPI 一格：越高越好或越低越好（也可寫 higher／lower），空白＝越高越好")
+@arg("cap", convert=CellArgument, doc="單項達成率上限（預設 1.2）")
 def KPI_SCORE(actuals, targets, weights, directions=None, cap=None):
     "KPI 加權得分：100·Σ 權重·min(達成率, 上限)／Σ 權重"
     return call("DX_KPI_SCORE", actuals, targets, weights, directions, cap)
 
 
 @func(namespace="DX")
-@arg("scores", np.array, ndim=2, doc="0–10 分的答案範圍")
+@arg("scores", convert=RangeArgument, doc="0–10 分的答案範圍")
 def NPS(scores):
     "淨推薦值（-100 至 100）：0–10 分答案中推薦者（9–10）比例減貶損者（0–6）比例；空白略過"
     return call("DX_NPS", scores)
 
 
 @func(namespace="DX")
-@arg("need", np.array, ndim=2, doc="需補貨數量")
-@arg("moq", np.array, ndim=2, doc="最小訂購量（空白＝無）")
-@arg("pack_size", np.array, ndim=2, doc="包裝數量（空白＝1）")
+@arg("need", convert=RangeArgument, doc="需補貨數量")
+@arg("moq", convert=RangeArgument, doc="最小訂購量（空白＝無）")
+@arg("pack_size", convert=RangeArgument, doc="包裝數量（空白＝1）")
 def ORDER_QTY(need, moq=None, pack_size=None):
     "訂購量：需求量向上取整至最小訂購量與整包"
     return call("DX_ORDER_QTY", need, moq, pack_size)
 
 
 @func(namespace="DX")
-@arg("values", np.array, ndim=2, doc="銷售額或其他數值，每個經銷商或產品一格")
-@arg("a_share", doc="A 類累計占比上限（預設 0.8）")
-@arg("b_share", doc="B 類累計占比上限（預設 0.95）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("values", convert=RangeArgument, doc="銷售額或其他數值，每個經銷商或產品一格")
+@arg("a_share", convert=CellArgument, doc="A 類累計占比上限（預設 0.8）")
+@arg("b_share", convert=CellArgument, doc="B 類累計占比上限（預設 0.95）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def PARETO(values, a_share=None, b_share=None, codes=None):
     "帕雷托（ABC）分析：各經銷商或產品的排名、占比、累計占比與等級"
     return call("DX_PARETO", values, a_share, b_share, codes)
 
 
 @func(namespace="DX")
-@arg("prior_quantity", np.array, ndim=2, doc="基期數量，每品項一格")
-@arg("prior_revenue", np.array, ndim=2, doc="基期營收，每品項一格")
-@arg("current_quantity", np.array, ndim=2, doc="本期數量，每品項一格")
-@arg("current_revenue", np.array, ndim=2, doc="本期營收，每品項一格")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("prior_quantity", convert=RangeArgument, doc="基期數量，每品項一格")
+@arg("prior_revenue", convert=RangeArgument, doc="基期營收，每品項一格")
+@arg("current_quantity", convert=RangeArgument, doc="本期數量，每品項一格")
+@arg("current_revenue", convert=RangeArgument, doc="本期營收，每品項一格")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def PVM(prior_quantity, prior_revenue, current_quantity, current_revenue, codes=None):
     "價量結構分析：營收變動拆為數量、組合、價格、新品與停售效果，合計等於總變動"
     return call("DX_PVM", prior_quantity, prior_revenue, current_quantity, current_revenue, codes)
 
 
 @func(namespace="DX")
-@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
-@arg("lead_time_days", np.array, ndim=2, doc="前置時間（天），每料號一格或單一數值")
-@arg("service_level", np.array, ndim=2, doc="週期服務水準，例如 0.95")
-@arg("lead_time_sd_days", np.array, ndim=2, doc="前置時間標準差（天，預設 0）")
-@arg("period_days", doc="每期天數（預設 30.4375＝月；週資料填 7）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("demand_history", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
+@arg("lead_time_days", convert=RangeArgument, doc="前置時間（天），每料號一格或單一數值")
+@arg("service_level", convert=RangeArgument, doc="週期服務水準，例如 0.95")
+@arg("lead_time_sd_days", convert=RangeArgument, doc="前置時間標準差（天，預設 0）")
+@arg("period_days", convert=CellArgument, doc="每期天數（預設 30.4375＝月；週資料填 7）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def REORDER_POINT(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None, codes=None):
     "再訂購點：前置時間內預期需求加安全庫存"
     return call("DX_REORDER_POINT", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days, codes)
 
 
 @func(namespace="DX")
-@arg("values", np.array, ndim=2, doc="指標數值")
-@arg("amber", np.array, ndim=2, doc="黃燈門檻")
-@arg("red", np.array, ndim=2, doc="紅燈門檻")
-@arg("direction", np.array, ndim=2, doc="方向：1＝越高越危險，-1＝越低越危險")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("values", convert=RangeArgument, doc="指標數值")
+@arg("amber", convert=RangeArgument, doc="黃燈門檻")
+@arg("red", convert=RangeArgument, doc="紅燈門檻")
+@arg("direction", convert=RangeArgument, doc="方向：1＝越高越危險，-1＝越低越危險")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def RISK_LEVEL(values, amber, red, direction=1, codes=None):
     "依黃燈與紅燈門檻判定紅／黃／綠"
     return call("DX_RISK_LEVEL", values, amber, red, direction, codes)
 
 
 @func(namespace="DX")
-@arg("actual_to_date", np.array, ndim=2, doc="截至統計日的實際銷售")
-@arg("as_of", np.array, ndim=2, doc="統計日（含當日）")
-@arg("period_start", np.array, ndim=2, doc="期間開始日")
-@arg("period_end", np.array, ndim=2, doc="期間結束日")
-@arg("working_days", doc="TRUE＝以工作日（週一至週五，扣除假日）計算")
-@arg("holidays", np.array, ndim=2, doc="假日日期範圍")
+@arg("actual_to_date", convert=RangeArgument, doc="截至統計日的實際銷售")
+@arg("as_of", convert=RangeArgument, doc="統計日（含當日）")
+@arg("period_start", convert=RangeArgument, doc="期間開始日")
+@arg("period_end", convert=RangeArgument, doc="期間結束日")
+@arg("working_days", convert=CellArgument, doc="TRUE＝以工作日（週一至週五，扣除假日）計算")
+@arg("holidays", convert=RangeArgument, doc="假日日期範圍")
 def RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=None, holidays=None):
     "依目前進度推估期末總額：實際 × 期間天數 ÷ 已過天數"
     return call("DX_RUN_RATE", actual_to_date, as_of, period_start, period_end, working_days, holidays)
 
 
 @func(namespace="DX")
-@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
-@arg("lead_time_days", np.array, ndim=2, doc="前置時間（天），每料號一格或單一數值")
-@arg("service_level", np.array, ndim=2, doc="週期服務水準，例如 0.95")
-@arg("lead_time_sd_days", np.array, ndim=2, doc="前置時間標準差（天，預設 0）")
-@arg("period_days", doc="每期天數（預設 30.4375＝月；週資料填 7）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("demand_history", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
+@arg("lead_time_days", convert=RangeArgument, doc="前置時間（天），每料號一格或單一數值")
+@arg("service_level", convert=RangeArgument, doc="週期服務水準，例如 0.95")
+@arg("lead_time_sd_days", convert=RangeArgument, doc="前置時間標準差（天，預設 0）")
+@arg("period_days", convert=CellArgument, doc="每期天數（預設 30.4375＝月；週資料填 7）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def SAFETY_STOCK(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None, codes=None):
     "安全庫存（週期服務水準）：z·√(L·σd² + d²·σL²)，兼顧需求與前置時間變動"
     return call("DX_SAFETY_STOCK", demand_history, lead_time_days, service_level, lead_time_sd_days, period_days, codes)
 
 
 @func(namespace="DX")
-@arg("demand_history", np.array, ndim=2, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
-@arg("lead_time_days", np.array, ndim=2, doc="前置時間（天），每料號一格或單一數值")
-@arg("fill_rate", np.array, ndim=2, doc="滿足率目標（由庫存直接滿足的需求比例），例如 0.98")
-@arg("order_quantity", np.array, ndim=2, doc="每次訂購量（例如經濟訂購量）")
-@arg("lead_time_sd_days", np.array, ndim=2, doc="前置時間標準差（天，預設 0）")
-@arg("period_days", doc="每期天數（預設 30.4375＝月；週資料填 7）")
+@arg("demand_history", convert=RangeArgument, doc="需求歷史：每列一個料號、每欄一期（預設每月）")
+@arg("lead_time_days", convert=RangeArgument, doc="前置時間（天），每料號一格或單一數值")
+@arg("fill_rate", convert=RangeArgument, doc="滿足率目標（由庫存直接滿足的需求比例），例如 0.98")
+@arg("order_quantity", convert=RangeArgument, doc="每次訂購量（例如經濟訂購量）")
+@arg("lead_time_sd_days", convert=RangeArgument, doc="前置時間標準差（天，預設 0）")
+@arg("period_days", convert=CellArgument, doc="每期天數（預設 30.4375＝月；週資料填 7）")
 def SAFETY_STOCK_FILL_RATE(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None, period_days=None):
     "安全庫存（滿足率目標）：以標準常態損失函數求 G(k)＝Q·(1−β)/σ"
     return call("DX_SAFETY_STOCK_FILL_RATE", demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days, period_days)
 
 
 @func(namespace="DX")
-@arg("values", np.array, ndim=2, doc="每列一個對象、每欄一項準則的數值")
-@arg("weights", np.array, ndim=2, doc="每項準則的權重")
-@arg("directions", np.array, ndim=2, doc="方向：1＝越高越好，-1＝越低越好")
-@arg("gates", np.array, ndim=2, doc="每項準則的最低門檻（空白＝無）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("values", convert=RangeArgument, doc="每列一個對象、每欄一項準則的數值")
+@arg("weights", convert=RangeArgument, doc="每項準則的權重")
+@arg("directions", convert=RangeArgument, doc="方向：1＝越高越好，-1＝越低越好")
+@arg("gates", convert=RangeArgument, doc="每項準則的最低門檻（空白＝無）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def SCORECARD(values, weights, directions=None, gates=None, codes=None):
     "每列準則的加權分數（0–100），含門檻否決"
     return call("DX_SCORECARD", values, weights, directions, gates, codes)
 
 
 @func(namespace="DX")
-@arg("annual_target", doc="年度目標金額")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一年、1 至 12 月各一欄，或自 1 月起連續月份的一欄（至少 12 個月，24 個月以上用移動平均比率法）")
-@arg("periods", doc="期數：12＝月、4＝季（預設 12）")
-@arg("overrides", np.array, ndim=2, doc="手動調整的期間目標，每期一格，空白表示依季節指數")
-@arg("unit", doc="取整單位（預設 1；0.01＝分）")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("annual_target", convert=CellArgument, doc="年度目標金額")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一年、1 至 12 月各一欄，或自 1 月起連續月份的一欄（至少 12 個月，24 個月以上用移動平均比率法）")
+@arg("periods", convert=CellArgument, doc="期數：12＝月、4＝季（預設 12）")
+@arg("overrides", convert=RangeArgument, doc="手動調整的期間目標，每期一格，空白表示依季節指數")
+@arg("unit", convert=CellArgument, doc="取整單位（預設 1；0.01＝分）")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=None, codes=None):
     "依季節指數將年度目標拆分為月或季（移動平均比率法或平均比率法），手動調整的期間固定、其餘期間吸收差額，以最大餘數法取整使合計等於年度目標"
     return call("DX_SEASONAL_SPLIT", annual_target, history, periods, overrides, unit, codes)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="基期銷售額，每經銷商一格")
-@arg("recent_growth", np.array, ndim=2, doc="近期成長率（0.1＝成長 10%），每經銷商一格")
-@arg("potential", np.array, ndim=2, doc="市場潛力，每經銷商一格")
-@arg("weight_history", doc="歷史占比權重（預設 0.5）")
-@arg("weight_growth", doc="成長占比權重（預設 0.2）")
-@arg("weight_potential", doc="市場潛力權重（預設 0.3）")
+@arg("history", convert=RangeArgument, doc="基期銷售額，每經銷商一格")
+@arg("recent_growth", convert=RangeArgument, doc="近期成長率（0.1＝成長 10%），每經銷商一格")
+@arg("potential", convert=RangeArgument, doc="市場潛力，每經銷商一格")
+@arg("weight_history", convert=CellArgument, doc="歷史占比權重（預設 0.5）")
+@arg("weight_growth", convert=CellArgument, doc="成長占比權重（預設 0.2）")
+@arg("weight_potential", convert=CellArgument, doc="市場潛力權重（預設 0.3）")
 def TARGET_SHARE(history, recent_growth=None, potential=None, weight_history=None, weight_growth=None, weight_potential=None):
     "各經銷商目標占比：歷史占比、成長推估占比與市場潛力占比的加權組合，合計為 1"
     return call("DX_TARGET_SHARE", history, recent_growth, potential, weight_history, weight_growth, weight_potential)
 
 
 @func(namespace="DX")
-@arg("actual", np.array, ndim=2, doc="實際值範圍")
-@arg("forecast_values", np.array, ndim=2, doc="預測值範圍（與實際值同形狀）")
+@arg("actual", convert=RangeArgument, doc="實際值範圍")
+@arg("forecast_values", convert=RangeArgument, doc="預測值範圍（與實際值同形狀）")
 def WAPE(actual, forecast_values):
     "加權絕對百分比誤差：Σ|實際−預測| ÷ Σ|實際|"
     return call("DX_WAPE", actual, forecast_values)
 
 
 @func(namespace="DX")
-@arg("start", np.array, ndim=2, doc="開始時間欄")
-@arg("end", np.array, ndim=2, doc="結束時間欄（空白＝尚未結案）")
-@arg("day_start_hour", doc="上班時間（時，預設 9）")
-@arg("day_end_hour", doc="下班時間（時，預設 18）")
-@arg("holidays", np.array, ndim=2, doc="假日日期範圍")
-@arg("weekmask", doc="工作日遮罩，週一起七位 0/1（預設 1111100）")
+@arg("start", convert=RangeArgument, doc="開始時間欄")
+@arg("end", convert=RangeArgument, doc="結束時間欄（空白＝尚未結案）")
+@arg("day_start_hour", convert=CellArgument, doc="上班時間（時，預設 9）")
+@arg("day_end_hour", convert=CellArgument, doc="下班時間（時，預設 18）")
+@arg("holidays", convert=RangeArgument, doc="假日日期範圍")
+@arg("weekmask", convert=CellArgument, doc="工作日遮罩，週一起七位 0/1（預設 1111100）")
 def WORKING_HOURS(start, end, day_start_hour=9, day_end_hour=18, holidays=None, weekmask='1111100'):
     "每列開始至結束之間的工作時數，扣除週末與假日"
     return call("DX_WORKING_HOURS", start, end, day_start_hour, day_end_hour, holidays, weekmask)
 
 
 @func(namespace="DX")
-@arg("history", np.array, ndim=2, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
-@arg("last_month", doc="最後一欄的月份（日期）；省略時第一欄視為 1 月")
-@arg("codes", doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
+@arg("history", convert=RangeArgument, doc="月銷售歷史：每列一個序列、每欄一個月，由舊到新")
+@arg("last_month", convert=CellArgument, doc="最後一欄的月份（日期）；省略時第一欄視為 1 月")
+@arg("codes", convert=CellArgument, doc="TRUE＝傳回固定的英文代碼與標題（供公式查找）；省略＝依活頁簿的語言")
 def YOY(history, last_month=None, codes=None):
     "各列最新月份：實際、月增率、年增率、年初至今及其年增率、滾動 12 個月及其年增率"
     return call("DX_YOY", history, last_month, codes)

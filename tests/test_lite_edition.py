@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from dealerxl.excel.functions import UDFS
+from dealerxl.excel.functions.converters import CellArgument, RangeArgument
 from dealerxl.i18n import has, tr
 from dealerxl.lite import scripts
 from dealerxl.lite.code import NAMESPACE, lite_name, main_py
@@ -114,9 +115,9 @@ def test_every_function_is_a_lite_function_in_the_dx_namespace_with_its_argument
         for arg in info.args:
             help_text = tr(f"udf.{name}.{arg}", LANG) if has(f"udf.{name}.{arg}") else ""
             assert declared[arg]["doc"] == help_text.replace("DX_", "DX."), (name, arg)
-            array = {"convert": declared[arg].get("convert"), "ndim": declared[arg].get("ndim")}
-            assert array == ({"convert": np.array, "ndim": 2} if arg in info.array_args
-                             else {"convert": None, "ndim": None}), (name, arg)
+            # the desktop edition's converters: a range as a 2-D array, anything else the cell itself
+            assert declared[arg].get("convert") is info.converter(arg)["convert"], (name, arg)
+            assert declared[arg].get("convert") is (RangeArgument if arg in info.array_args else CellArgument)
 
 
 def _forecast_case():
@@ -220,11 +221,14 @@ def test_each_function_gives_here_the_cells_it_gives_on_cpython(runtime, cpython
         assert differences(shown, desktop_rows({"rows": expected})) == []
 
 def test_without_the_handover_lite_would_show_num_where_the_desktop_shows_a_blank():
-    """The case the blank handover exists for: a NaN cell written by Lite's rules is #NUM!."""
-    result = UDFS["DX_ACHIEVEMENT"].function(np.array([[10.0], [5.0]]), np.array([[0.0], [4.0]]))
-    rate = (1, 0)  # the first data row's achievement rate: no target, so no rate
-    assert as_written(np.asarray(result, dtype=object)[rate]) == Error("#NUM!")
-    assert excel_cells(result)[rate[0]][rate[1]] is None
+    """The case the blank handover exists for: a NaN cell written by Lite's rules is #NUM!;
+    the handover (:func:`dealerxl.lite.functions.lite_cells`) makes it a blank, as the desktop shows it."""
+    from dealerxl.lite.functions import lite_cells
+
+    result = np.array([[10.0, np.nan], [5.0, 1.25]])  # a float result with one missing cell
+    assert as_written(result[0, 1]) == Error("#NUM!")
+    assert lite_cells(result)[0, 1] is None and excel_cells(result)[0][1] is None
+    assert lite_cells(result)[1, 1] == 1.25
 
 
 def test_dates_reach_a_lite_function_as_serial_numbers_and_give_the_desktop_result(runtime):

@@ -40,8 +40,9 @@ def _function(info, lang: str) -> list[str]:
     lines = [f'@func(namespace="{NAMESPACE}")']
     for arg in info.args:
         doc = tr(f"udf.{info.name}.{arg}", lang) if has(f"udf.{info.name}.{arg}") else ""
-        converter = "np.array, ndim=2, " if arg in info.array_args else ""
-        lines.append(f'@arg("{arg}", {converter}doc={_text(doc)})')
+        # the desktop edition's own converters: each cell as it is, blanks None, errors as text
+        converter = info.converter(arg)["convert"].__name__
+        lines.append(f'@arg("{arg}", convert={converter}, doc={_text(doc)})')
     params = []
     for name, parameter in signature.parameters.items():
         params.append(name if parameter.default is inspect.Parameter.empty else f"{name}={parameter.default!r}")
@@ -78,6 +79,7 @@ def main_py(lang: str) -> str:
         "import xlwings as xw",
         "from xlwings import arg, func, script",
         "",
+        "from dealerxl.excel.functions.converters import CellArgument, RangeArgument",
         "from dealerxl.lite import scripts",
         "from dealerxl.lite.functions import call",
     ]
