@@ -23,7 +23,7 @@ def _array(values, name: str, minimum: float | None = 0.0, strict: bool = False)
     try:
         x = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise CalcError(f"{name} must be numbers") from None
+        raise CalcError("msg.calc.inventory.numbers", name=name) from None
     if minimum is not None and x.size:
         # One pass for the usual case: the smallest value already clears the bound (NaN, which
         # passes, makes the minimum NaN, so then the mask below looks at each value).
@@ -34,7 +34,7 @@ def _array(values, name: str, minimum: float | None = 0.0, strict: bool = False)
             bad = (x <= minimum) if strict else (x < minimum)
         if np.any(bad):
             sign = ">" if strict else "≥"
-            raise CalcError(f"{name} must be {sign} {minimum:g}; found {x[bad].ravel()[0]:g}")
+            raise CalcError("msg.calc.inventory.outside_bound", name=name, sign=sign, minimum=minimum, value=x[bad].ravel()[0])
     return x
 
 
@@ -59,7 +59,7 @@ def service_factor(service_level) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             bad = (level < 0.5) | (level >= 1)
         if np.any(bad):
-            raise CalcError(f"a service level must be at least 50 % and below 100 %; found {level[bad].ravel()[0]:g}")
+            raise CalcError("msg.calc.inventory.service_level_at_least", value=level[bad].ravel()[0])
     from scipy.stats import norm  # here, not at the top: importing scipy.stats takes ~1 s every job would pay
 
     if level.size > 1 and lowest == highest:
@@ -232,7 +232,7 @@ def fill_rate_safety_factor(order_quantity, sd_lead_time_demand, fill_rate) -> n
     with np.errstate(invalid="ignore"):
         bad = (beta <= 0) | (beta >= 1)
     if np.any(bad):
-        raise CalcError(f"a fill rate must lie between 0 and 100 % (exclusive); found {beta[bad].ravel()[0]:g}")
+        raise CalcError("msg.calc.inventory.fill_rate_lie_between", value=beta[bad].ravel()[0])
     target = q * (1.0 - beta) / sd
     # Both ends as arrays (also for a single item), so the halvings can narrow them in place
     low = np.minimum(_K_LOW, -(np.nan_to_num(target) + 1.0), out=np.empty(np.shape(target)))
@@ -423,7 +423,7 @@ _BOXES = np.array([abc + xyz for abc in "ABC" for xyz in "XYZ"], dtype=object)
 def _abc_index(annual_value, a_share: float, b_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`abc_ranking` with the class as 0 = A, 1 = B, 2 = C."""
     if not 0 < a_share <= b_share <= 1:
-        raise CalcError("the ABC thresholds must satisfy 0 < A share ≤ B share ≤ 100 %")
+        raise CalcError("msg.calc.inventory.abc_thresholds_satisfy_share")
     value = _array(annual_value, "the annual value").ravel()
     if not np.isfinite(value).all():  # blanks count as no value (only then is a copy needed)
         value = np.nan_to_num(value, nan=0.0)
@@ -457,7 +457,7 @@ _XYZ = np.array(["X", "Y", "Z"], dtype=object)
 def _xyz_index(cv, x_max: float, y_max: float) -> np.ndarray:
     """0 = X, 1 = Y, 2 = Z per item (see :func:`xyz_classes`)."""
     if not 0 <= x_max <= y_max:
-        raise CalcError("the XYZ thresholds must satisfy 0 ≤ X limit ≤ Y limit")
+        raise CalcError("msg.calc.inventory.xyz_thresholds_satisfy_x")
     c = _array(cv, "the coefficient of variation", None).ravel()
     with np.errstate(invalid="ignore"):
         return np.where(c <= x_max, 0, np.where(c <= y_max, 1, 2))
@@ -489,7 +489,7 @@ def abc_xyz_columns(annual_value, cv, a_share: float = 0.80, b_share: float = 0.
     value = np.ravel(np.asarray(annual_value, dtype=float))
     c = np.ravel(np.asarray(cv, dtype=float))
     if value.size != c.size:
-        raise CalcError(f"{value.size} annual values but {c.size} coefficients of variation")
+        raise CalcError("msg.calc.inventory.annual_values_but_coefficients", size=value.size, size2=c.size)
     _, _, abc_index = _abc_index(value, a_share, b_share)
     xyz_index = _xyz_index(c, x_max, y_max)
     # Class letters and boxes are taken from small tables by index, not joined text by text.
@@ -511,12 +511,12 @@ def thresholds_from_settings(abc_thresholds: pd.DataFrame, xyz_thresholds: pd.Da
     for frame, key, value, wanted in ((abc_thresholds, "abc_class", "max_cumulative_share", ("A", "B")),
                                       (xyz_thresholds, "xyz_class", "max_cv", ("X", "Y"))):
         if key not in frame.columns or value not in frame.columns:
-            raise CalcError(f"the {key[:3].upper()} thresholds table needs the columns {key} and {value}")
+            raise CalcError("msg.calc.inventory.thresholds_table_needs_columns", value=key[:3].upper(), key=key, value2=value)
         table = frame.drop_duplicates(key, keep=False).set_index(key)[value]
         for cls in wanted:
             number = pd.to_numeric(table.get(cls), errors="coerce")
             if number is None or pd.isna(number):
-                raise CalcError(f"the thresholds table needs exactly one {value} for class {cls}")
+                raise CalcError("msg.calc.inventory.thresholds_table_needs_exactly", value=value, cls=cls)
             limits[f"{cls.lower()}_{'share' if key == 'abc_class' else 'max'}"] = float(number)
     return limits
 
@@ -539,18 +539,18 @@ def apply_policy(classes: pd.DataFrame, policy: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in POLICY_COLUMNS if c not in policy.columns]
     if missing:
-        raise CalcError(f"the ABC-XYZ policy table needs the column(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table", missing=', '.join(missing))
     duplicated = policy.duplicated(["abc_class", "xyz_class"])
     if duplicated.any():
         row = policy[duplicated].iloc[0]
-        raise CalcError(f"the ABC-XYZ policy table lists box {row.abc_class}{row.xyz_class} twice")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table_2", abc_class=row.abc_class, xyz_class=row.xyz_class)
     service_factor(policy["service_level"].to_numpy(dtype=float))  # refuses levels outside [0.5, 1)
     merged = classes[["abc_class", "xyz_class"]].merge(policy, on=["abc_class", "xyz_class"], how="left",
                                                        indicator=True)
     unmatched = merged["_merge"] != "both"
     if unmatched.any():
         boxes = sorted(set(merged.loc[unmatched, "abc_class"].astype(str) + merged.loc[unmatched, "xyz_class"].astype(str)))
-        raise CalcError(f"the ABC-XYZ policy table has no row for box(es) {', '.join(boxes)}")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table_3", boxes=', '.join(boxes))
     merged.index = classes.index
     return merged.drop(columns=["abc_class", "xyz_class", "_merge"])
 
@@ -629,7 +629,7 @@ def stock_health(on_hand, unit_cost, annual_usage, forecast_per_month, months_si
     forecast = _array(forecast_per_month, "the forecast")
     months = _array(months_since_last_sale, "the months since the last sale", None)
     if min(slow_moving_months, obsolete_cover_months, excess_cover_months) < 0:
-        raise CalcError("the slow-moving, obsolete and excess limits must be zero or more months")
+        raise CalcError("msg.calc.inventory.slow_moving_obsolete_excess")
     average = stock if average_stock is None else average_stock
     cover = cover_periods(stock, forecast)
     has_stock = stock > 0

@@ -42,7 +42,7 @@ SUMMARY_COLUMNS = ["payee_id", "period", "plan_id", "target", "proration", "sale
 def _require(frame: pd.DataFrame, columns: set[str], what: str) -> None:
     missing = columns - set(frame.columns)
     if missing:
-        raise CalcError(f"{what} lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.payouts.lack_column", what=what, missing=', '.join(sorted(missing)))
 
 
 def _numbers(series: pd.Series, what: str, default: float | None = None) -> np.ndarray:
@@ -50,7 +50,7 @@ def _numbers(series: pd.Series, what: str, default: float | None = None) -> np.n
     if default is not None:
         x = x.fillna(default)
     if x.isna().any():
-        raise CalcError(f"{what} must be a number; row {int(np.flatnonzero(x.isna())[0]) + 1} is blank or text")
+        raise CalcError("msg.calc.payouts.number_row_blank_text", what=what, value=int(np.flatnonzero(x.isna())[0]) + 1)
     return x.to_numpy(dtype=float)
 
 
@@ -63,18 +63,16 @@ def _prepare_payees(payees: pd.DataFrame, plans: dict[str, IncentivePlan]) -> pd
     twice = frame.duplicated(["payee_id", "period"])
     if twice.any():
         row = frame[twice].iloc[0]
-        raise CalcError(f"payee {row['payee_id']} has two rows for {row['period']}")
+        raise CalcError("msg.calc.payouts.payee_has_two_rows", row=row['payee_id'], row2=row['period'])
     unknown = ~frame["plan_id"].isin(list(plans))
     if unknown.any():
-        raise CalcError(f"payee {frame['payee_id'][unknown].iloc[0]} is on plan "
-                        f"{frame['plan_id'][unknown].iloc[0]}, which is not declared")
+        raise CalcError("msg.calc.payouts.payee_on_plan_which", iloc=frame['payee_id'][unknown].iloc[0], iloc2=frame['plan_id'][unknown].iloc[0])
     frame["target"] = _numbers(frame["target"], "a target")
     frame["proration"] = _numbers(frame.get("proration", pd.Series(1.0, index=frame.index)), "a proration", 1.0)
     bad = (frame["target"] <= 0) | (frame["proration"] <= 0) | (frame["proration"] > 1)
     if bad.any():
         row = frame[bad].iloc[0]
-        raise CalcError(f"payee {row['payee_id']} in {row['period']}: the target must be > 0 and the proration "
-                        f"in (0, 1]; found {row['target']:g} and {row['proration']:g}")
+        raise CalcError("msg.calc.payouts.payee_target_proration_found", row=row['payee_id'], row2=row['period'], row3=row['target'], row4=row['proration'])
     frame["draw"] = _numbers(frame.get("draw", pd.Series(0.0, index=frame.index)), "a draw", 0.0)
     frame["opening_balance"] = _numbers(frame.get("opening_balance", pd.Series(0.0, index=frame.index)),
                                         "an opening balance", 0.0)
@@ -94,8 +92,7 @@ def _prepare_sales(sales: pd.DataFrame, payees: pd.DataFrame) -> pd.DataFrame:
     frame["invoice_no"] = frame["invoice_no"].astype(str)
     frame["amount"] = _numbers(frame["amount"], "a sales amount")
     if (frame["amount"] < 0).any():
-        raise CalcError(f"invoice {frame['invoice_no'][frame['amount'] < 0].iloc[0]} has a negative amount: "
-                        "give returns as reversals of the original invoice")
+        raise CalcError("msg.calc.payouts.invoice_has_negative_amount", iloc=frame['invoice_no'][frame['amount'] < 0].iloc[0])
     for optional in ("line_no", "dealer_id"):
         if optional not in frame:
             frame[optional] = None
@@ -107,8 +104,7 @@ def _prepare_sales(sales: pd.DataFrame, payees: pd.DataFrame) -> pd.DataFrame:
     slot = keys.get_indexer(pd.MultiIndex.from_frame(frame[["payee_id", "period"]]))
     if (slot < 0).any():
         row = frame[slot < 0].iloc[0]
-        raise CalcError(f"invoice {row['invoice_no']}: payee {row['payee_id']} has no plan and target "
-                        f"for {row['period']}")
+        raise CalcError("msg.calc.payouts.invoice_payee_has_no", row=row['invoice_no'], row2=row['payee_id'], row3=row['period'])
     frame["slot"] = slot
     frame["plan_id"] = payees["plan_id"].to_numpy()[slot]
     frame["effective_target"] = payees["effective_target"].to_numpy()[slot]
@@ -390,7 +386,7 @@ def statement_totals(lines: pd.DataFrame, by: tuple[str, ...] = ("payee_id", "pe
     keys = list(by)
     missing = set(keys + ["line_type", "amount", "credited"]) - set(lines.columns)
     if missing:
-        raise CalcError(f"the statement lines lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.payouts.statement_lines_lack_column", missing=', '.join(sorted(missing)))
     is_sale = lines["line_type"] == "sale"
     is_claw = lines["line_type"].astype(str).str.startswith("clawback")
     frame = lines[keys].assign(

@@ -37,7 +37,7 @@ def _texts(cells) -> pd.Series:
 def _plan(plan, accelerator, gate, cap) -> incentives.IncentivePlan:
     cells = np.asarray(plan, dtype=object)
     if cells.ndim != 2 or cells.shape[1] < 2:
-        raise CalcError("the plan is a range of two or three columns: band lower bound, rate, mode")
+        raise CalcError("msg.calc.incentives.plan_range_two_three")
     values = matrix(cells[:, :2])
     used = ~np.isnan(values).all(axis=1)
     mode = "marginal"
@@ -45,7 +45,7 @@ def _plan(plan, accelerator, gate, cap) -> incentives.IncentivePlan:
         words = _texts(cells[:, 2])
         words = words[words != ""].str.lower().unique()
         if len(words) > 1:
-            raise CalcError(f"the plan's mode column holds different modes: {sorted(words)}")
+            raise CalcError("msg.calc.incentives.plan_mode_column_holds", words=sorted(words))
         mode = words[0] if len(words) else mode
     return incentives.IncentivePlan(
         band_lower=tuple(values[used, 0]), rate=tuple(values[used, 1]), mode=mode,
@@ -58,7 +58,7 @@ def _per_row(values, rows: int, name: str) -> np.ndarray:
     if x.size == 1:
         return np.full(rows, x[0])
     if x.size != rows:
-        raise CalcError(f"{name} has {x.size} cells but sales has {rows}")
+        raise CalcError("msg.calc.incentives.has_cells_but_sales", name=name, size=x.size, rows=rows)
     return x
 
 
@@ -101,8 +101,7 @@ def _kpi_block(values, name: str, shape: tuple[int, int]) -> np.ndarray:
     """Targets or weights: one row shared by everyone (kept as one row) or one row per person."""
     block = matrix(values)
     if block.shape != (1, shape[1]) and block.shape != shape:
-        raise CalcError(f"{name} must be one row of {shape[1]} cells or {shape[0]} rows × {shape[1]} columns; "
-                        f"found {block.shape[0]} × {block.shape[1]}")
+        raise CalcError("msg.calc.incentives.one_row_cells_rows", name=name, shape=shape[1], shape2=shape[0], shape3=shape[1], shape4=block.shape[0], shape5=block.shape[1])
     return block
 
 
@@ -123,7 +122,7 @@ def DX_KPI_SCORE(actuals, targets, weights, directions=None, cap=None):
     else:
         sign = people.directions(np.asarray(directions, dtype=object).ravel())
         if sign.size != kpis:
-            raise CalcError(f"directions has {sign.size} cells but there are {kpis} KPIs")
+            raise CalcError("msg.calc.incentives.directions_has_cells_but", size=sign.size, kpis=kpis)
     return column(people.kpi_block_scores(actual, target, weight, sign, float(scalar(cap, 1.2)), 0.001))
 
 
@@ -138,7 +137,7 @@ def DX_KPI_GRADE(scores, bands, shares=None):
     """
     cells = np.asarray(bands, dtype=object)
     if cells.ndim != 2 or cells.shape[1] < 2:
-        raise CalcError("the bands are a range of two or three columns: grade, min score, bonus multiple")
+        raise CalcError("msg.calc.incentives.bands_range_two_three")
     names = _texts(cells[:, 0])
     used = (names != "").to_numpy()
     grades = names[used].to_numpy(dtype=object)
@@ -151,7 +150,7 @@ def DX_KPI_GRADE(scores, bands, shares=None):
     if shares is not None:
         share = numbers(shares)
         if share.size != cells.shape[0]:
-            raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
+            raise CalcError("msg.calc.incentives.shares_has_cells_but", size=share.size, shape=cells.shape[0])
         order = np.argsort(-minimum, kind="stable")
         position = np.append(order, -1)[people.forced_index(value, np.nan_to_num(share[used])[order])]
     # One row per band (a blank score's blank row first, the header last) picked by position:
@@ -172,5 +171,5 @@ def _refuse_repeated_grades(grades: np.ndarray) -> None:
     seen = set()
     for grade in grades:
         if grade in seen:
-            raise CalcError(f"two grade bands have the same grade: {grade}")
+            raise CalcError("msg.calc.incentives.two_grade_bands_have", grade=grade)
         seen.add(grade)

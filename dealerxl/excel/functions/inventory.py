@@ -18,13 +18,13 @@ def _per_item(values, items: int, name: str, default: float | None = None) -> np
     """A per-SKU argument as one number per SKU: a column of ``items`` cells or one value."""
     if values is None:
         if default is None:
-            raise CalcError(f"{name} is required")
+            raise CalcError("msg.calc.inventory.required", name=name)
         return np.full(items, default)
     x = numbers(values)
     if x.size == 1:
         return np.full(items, default if (np.isnan(x[0]) and default is not None) else x[0])
     if x.size != items:
-        raise CalcError(f"{name} has {x.size} cells but the history has {items} rows")
+        raise CalcError("msg.calc.inventory.has_cells_but_history", name=name, size=x.size, items=items)
     return x
 
 
@@ -145,7 +145,7 @@ def DX_ABC_XYZ(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max
     value = numbers(values)
     cv = _history_statistics(histories, ("cv",))["cv"]
     if cv.size != value.size:
-        raise CalcError(f"values has {value.size} cells but histories has {cv.size} rows")
+        raise CalcError("msg.calc.inventory.values_has_cells_but", size=value.size, size2=cv.size)
     result = inventory.abc_xyz_columns(value, cv, float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)),
                                        float(scalar(x_max_cv, 0.5)), float(scalar(y_max_cv, 1.0)))
     return table({**result, "cv": cv})

@@ -26,7 +26,7 @@ def _optional_numbers(values, items: int, name: str) -> np.ndarray | None:
     if x.size == 1:
         return np.full(items, x[0])
     if x.size != items:
-        raise CalcError(f"{name} has {x.size} cells but there are {items} rows")
+        raise CalcError("msg.calc.sales.has_cells_but_there", name=name, size=x.size, items=items)
     return x
 
 
@@ -48,7 +48,7 @@ def DX_SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=N
     fixed = None if overrides is None else numbers(overrides)
     target = scalar(annual_target)
     if target is None:
-        raise CalcError("annual_target is required")
+        raise CalcError("msg.calc.sales.annual_target_required")
     return table(targets.seasonal_split_columns(float(target), indices, fixed, _unit(unit)))
 
 
@@ -62,7 +62,7 @@ def DX_ALLOCATE(total, weights, floors=None, ceilings=None, unit=None):
     w = numbers(weights)
     amount = scalar(total)
     if amount is None:
-        raise CalcError("total is required")
+        raise CalcError("msg.calc.sales.total_required")
     return column(targets.allocate(float(amount), w, _optional_numbers(floors, w.size, "floors"),
                                    _optional_numbers(ceilings, w.size, "ceilings"), _unit(unit)))
 
@@ -161,7 +161,7 @@ def _calendar_month(last_month, months: int) -> int:
         return int(day.astype("datetime64[M]").astype(np.int64)[0] % 12)  # months since January 1970
     end = datetimes([last_month]).iloc[0]  # a cell only the general reading can judge
     if pd.isna(end):
-        raise CalcError("last_month is not a date")
+        raise CalcError("msg.calc.sales.last_month_not_date")
     columns = pd.period_range(end=end.to_period("M"), periods=months, freq="M")
     return columns[-1].month - 1 if months else 0  # no months: last_month_metrics says so
 
@@ -206,7 +206,7 @@ def DX_RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=No
         dates = [datetimes(v) for v in (as_of, period_start, period_end)]
         for name, values in zip(("as_of", "period_start", "period_end"), dates):
             if values.isna().any():
-                raise CalcError(f"{name} is not a date")
+                raise CalcError("msg.calc.sales.not_date", name=name)
         days = [d.to_numpy() for d in dates]
     off = np.array([], dtype="datetime64[D]") if holidays is None else \
         datetimes(holidays).dropna().to_numpy(dtype="datetime64[D]")
