@@ -58,6 +58,14 @@ def test_every_key_exists_in_three_languages_with_the_same_fields():
         assert labels[0] != labels[2] and labels[1] != labels[2], key
 
 
+def test_every_subject_a_reason_names_is_a_label():
+    subjects = {node.value for path in PACKAGE.rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Constant) and str(node.value).startswith("calc.subject.")}
+    assert len(subjects) > 50
+    assert sorted(subject for subject in subjects if not has(subject)) == []
+
+
 def test_calc_errors_tsv_is_chinese_without_english_sentences():
     from dealerxl.i18n import table
 
@@ -86,6 +94,17 @@ def test_a_dx_function_with_a_bad_argument_says_why_in_chinese():
         DX_SEASONAL_SPLIT(100, np.ones((1, 12)), overrides=np.array([[90.0, 90.0] + [None] * 10], dtype=object))
     assert "more than the annual target 100" in str(overrides.value)
     assert "超過年度目標 100" in _chinese(overrides.value, "zh-Hant")
+
+
+def test_what_a_reason_is_about_is_translated_too():
+    from dealerxl.calc.sales import sales_matrix
+    import pandas as pd
+
+    with pytest.raises(CalcError) as lacking:
+        sales_matrix(pd.DataFrame({"dealer_id": ["D1"]}))
+    assert str(lacking.value).startswith("the sales table needs the column(s) ")
+    assert _chinese(lacking.value, "zh-Hant").startswith("銷售表 需要欄位 ")
+    assert _chinese(lacking.value, "zh-Hans").startswith("销售表 需要列 ")
 
 
 def test_a_named_plan_and_a_nested_reason_are_said_in_the_same_language():

@@ -5,7 +5,7 @@ than text, so the workbook layer says ``sheet!cell: reason`` in the workbook's l
 """
 from __future__ import annotations
 
-from dealerxl.i18n import tr
+from dealerxl.i18n import has, tr
 
 
 class CalcError(ValueError):
@@ -13,7 +13,7 @@ class CalcError(ValueError):
 
     ``key`` names the message in the translation table (``msg.…``), ``fields`` fill it as
     given and ``label_fields`` as label keys (or tuples of keys, listed), translated when
-    shown. A field that is itself a :class:`CalcError` (the reason behind this one) is shown
+    shown (what the reason is about: ``calc.subject.sales_table``). A field that is itself a :class:`CalcError` (the reason behind this one) is shown
     in the same language. ``str()`` is the English text, which the audit log keeps.
 
     A text that is not a ``msg.`` key is kept as it is, in every language: for callers
@@ -43,7 +43,10 @@ class CalcError(ValueError):
 
 
 def _labels(keys: str | tuple[str, ...], lang: str) -> str:
-    """One label, or several joined the way the language lists things."""
+    """One label, or several joined the way the language lists things.
+
+    A name that is no label key (a function's argument such as ``annual_target``, which the
+    user typed in that spelling) is shown as it is."""
     if isinstance(keys, str):
-        return tr(keys, lang)
-    return ("、" if lang.startswith("zh") else ", ").join(tr(key, lang) for key in keys)
+        return tr(keys, lang) if has(keys) else keys
+    return ("、" if lang.startswith("zh") else ", ").join(tr(key, lang) if has(key) else key for key in keys)

@@ -246,7 +246,7 @@ def normalised_layer(raw, normalisation: str, direction: int, target=None, low=N
 
 
 def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "appraisal_metric",
-                       what: str = "appraisal weights") -> tuple[np.ndarray, np.ndarray, list[str]]:
+                       what: str = "calc.subject.appraisal_weights") -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Every metric with a weight above zero on 0–100 (:func:`normalised_layer`), stacked on
     a last axis, with the weights and the codes in the same order.
 
@@ -270,9 +270,9 @@ def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "apprais
     rows = weights.loc[weights["weight"].astype(float) > 0]
     unknown = sorted(set(rows[code]) - set(values))
     if unknown:
-        raise CalcError("msg.calc.appraisal.name_unknown_metrics", what=what, unknown=', '.join(unknown))
+        raise CalcError("msg.calc.appraisal.name_unknown_metrics", label_fields={"what": what}, unknown=', '.join(unknown))
     if rows.empty:
-        raise CalcError("msg.calc.appraisal.give_no_metric_weight", what=what)
+        raise CalcError("msg.calc.appraisal.give_no_metric_weight", label_fields={"what": what})
     layers = []
     for row in rows.itertuples():  # one pass per metric; dealers and months are vectorised
         direction = -1 if row.kpi_direction == LOWER_BETTER else 1
@@ -280,7 +280,7 @@ def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "apprais
             layers.append(normalised_layer(values[getattr(row, code)], row.normalisation, direction,
                                            _number(row.target), _number(row.scale_min), _number(row.scale_max)))
         except CalcError as error:
-            raise CalcError("msg.calc.appraisal.metric_invalid", what=what, row=getattr(row, code), error=error) from None
+            raise CalcError("msg.calc.appraisal.metric_invalid", label_fields={"what": what}, row=getattr(row, code), error=error) from None
     return np.stack(layers, axis=-1), rows["weight"].astype(float).to_numpy(), rows[code].tolist()
 
 

@@ -25,7 +25,7 @@ def months(values, what: str) -> pd.Series:
     parsed = pd.to_datetime(pd.Series(distinct), errors="coerce", format="mixed")
     bad = parsed.isna()
     if bad.any():
-        raise CalcError("msg.calc.clawbacks.not_month_use_yyyy", what=what, distinct=distinct[bad.to_numpy()][0])
+        raise CalcError("msg.calc.clawbacks.not_month_use_yyyy", label_fields={"what": what}, distinct=distinct[bad.to_numpy()][0])
     return pd.Series(parsed.dt.strftime("%Y-%m").to_numpy()[codes], index=series.index)
 
 
@@ -100,7 +100,7 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
         raise CalcError("msg.calc.clawbacks.reversals_lack_column", missing=', '.join(sorted(missing)))
     events = reversals.reset_index(drop=True).copy()
     events["invoice_no"] = events["invoice_no"].astype(str)
-    events["period"] = months(events["period"], "the period of a reversal")
+    events["period"] = months(events["period"], "calc.subject.period_of_reversal")
     events["kind"] = events["kind"].astype(str) if "kind" in events else "return"
     unknown = ~events["kind"].isin(REVERSAL_KINDS)
     if unknown.any():
@@ -230,13 +230,13 @@ def reversals_from(transactions: pd.DataFrame, write_offs: pd.DataFrame | None =
         raise CalcError("msg.calc.clawbacks.return_does_not_name", iloc=returns['invoice_no'][orphan].iloc[0])
     parts = [pd.DataFrame({
         "invoice_no": returns["original_invoice_no"].astype(str).to_numpy(),
-        "period": months(returns["invoice_date"], "the date of a return").to_numpy(),
+        "period": months(returns["invoice_date"], "calc.subject.date_of_return").to_numpy(),
         "amount": pd.to_numeric(returns["amount"], errors="coerce").abs().to_numpy(), "kind": "return"})]
     if write_offs is not None and len(write_offs):
         recovered = pd.to_numeric(write_offs.get("recovered_amount", 0.0), errors="coerce")
         written = pd.to_numeric(write_offs["write_off_amount"], errors="coerce")
         parts.append(pd.DataFrame({
             "invoice_no": write_offs["invoice_no"].astype(str).to_numpy(),
-            "period": months(write_offs["write_off_date"], "the date of a write-off").to_numpy(),
+            "period": months(write_offs["write_off_date"], "calc.subject.date_of_write_off").to_numpy(),
             "amount": (written - np.nan_to_num(recovered)).clip(lower=0).to_numpy(), "kind": "write_off"}))
     return pd.concat(parts, ignore_index=True)

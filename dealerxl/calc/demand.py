@@ -19,7 +19,7 @@ FREQUENCIES = {"month": "M", "week": "W"}
 def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CalcError("msg.calc.demand.needs_column", what=what, missing=', '.join(missing))
+        raise CalcError("msg.calc.demand.needs_column", label_fields={"what": what}, missing=', '.join(missing))
 
 
 def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", quantity: str = "quantity",
@@ -44,7 +44,7 @@ def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", q
     keys = [keys] if isinstance(keys, str) else list(keys)
     if bucket not in FREQUENCIES:
         raise CalcError("msg.calc.demand.demand_bucket_not_one", bucket=bucket, FREQUENCIES=', '.join(FREQUENCIES))
-    _require_columns(history, [*keys, period, quantity], "the demand history")
+    _require_columns(history, [*keys, period, quantity], "calc.subject.demand_history")
     dates = pd.to_datetime(history[period], errors="coerce")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1

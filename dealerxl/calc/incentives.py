@@ -41,13 +41,13 @@ def _number(value, name: str, minimum: float | None = None, maximum: float | Non
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise CalcError("msg.calc.incentives.number_found", name=name, value=value) from None
+        raise CalcError("msg.calc.incentives.number_found", label_fields={"name": name}, value=value) from None
     if np.isnan(x):
-        raise CalcError("msg.calc.incentives.blank", name=name)
+        raise CalcError("msg.calc.incentives.blank", label_fields={"name": name})
     if minimum is not None and x < minimum:
-        raise CalcError("msg.calc.incentives.below_minimum", name=name, minimum=minimum, x=x)
+        raise CalcError("msg.calc.incentives.below_minimum", label_fields={"name": name}, minimum=minimum, x=x)
     if maximum is not None and x > maximum:
-        raise CalcError("msg.calc.incentives.above_maximum", name=name, maximum=maximum, x=x)
+        raise CalcError("msg.calc.incentives.above_maximum", label_fields={"name": name}, maximum=maximum, x=x)
     return x
 
 

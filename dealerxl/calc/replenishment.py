@@ -87,7 +87,7 @@ def _check_between(frame: pd.DataFrame, column: str, low: float, high: float, wh
     outside = (frame[column] < low) | (frame[column] >= high)
     if outside.any():
         row = int(np.flatnonzero(outside.to_numpy())[0])
-        raise CalcError("msg.calc.replenishment.row", column=column, row=row + 1, iloc=frame['sku'].iloc[row], what=what, iloc2=frame[column].iloc[row])
+        raise CalcError("msg.calc.replenishment.row", column=column, row=row + 1, iloc=frame['sku'].iloc[row], label_fields={"what": what}, iloc2=frame[column].iloc[row])
 
 
 def review_period(frame: pd.DataFrame, rule: np.ndarray, period_days: float) -> np.ndarray:
@@ -223,11 +223,11 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
         if default is not None:
             frame[column] = frame[column].fillna(float(default))
     _check_not_negative(frame, [*numeric, *DEFAULTS])
-    _check_between(frame, "service_level", 0.5, 1.0, "at least 50 % and below 100 %")
-    _check_between(frame, "pack_size", 1e-12, np.inf, "above 0")
+    _check_between(frame, "service_level", 0.5, 1.0, "calc.subject.at_least_50_and_below_100")
+    _check_between(frame, "pack_size", 1e-12, np.inf, "calc.subject.above_0")
     if "fill_rate" in frame.columns:
         frame["fill_rate"] = pd.to_numeric(frame["fill_rate"], errors="coerce")
-        _check_between(frame, "fill_rate", 1e-12, 1.0, "above 0 and below 100 %")
+        _check_between(frame, "fill_rate", 1e-12, 1.0, "calc.subject.above_0_and_below_100")
 
     supplier_blank = frame["supplier_id"].isna() | (frame["supplier_id"].astype(str).str.strip() == "")
     blank = frame[numeric].isna()

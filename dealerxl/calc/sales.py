@@ -21,7 +21,7 @@ MONTHS = 12
 def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CalcError("msg.calc.demand.needs_column", what=what, missing=', '.join(missing))
+        raise CalcError("msg.calc.demand.needs_column", label_fields={"what": what}, missing=', '.join(missing))
 
 
 def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
@@ -57,7 +57,7 @@ def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amoun
     [[100.0, 0.0, 50.0], [0.0, 30.0, 0.0]]
     """
     keys = [by] if isinstance(by, str) else list(by)
-    _require_columns(transactions, [*keys, value, date], "the sales table")
+    _require_columns(transactions, [*keys, value, date], "calc.subject.sales_table")
     ordinals = _months(transactions, date)
     amounts = _numbers(transactions, value)
     if not len(transactions) and (first_month is None or last_month is None):
@@ -377,7 +377,7 @@ def contribution_to_growth(transactions: pd.DataFrame, by, current, prior, value
     [0.15, -0.05]
     """
     keys = [by] if isinstance(by, str) else list(by)
-    _require_columns(transactions, [*keys, value, date], "the sales table")
+    _require_columns(transactions, [*keys, value, date], "calc.subject.sales_table")
     totals = _totals_in_two_periods(transactions, keys, current, prior, [value], date)
     frame = pd.DataFrame({"current": totals[f"{value}_1"], "prior": totals[f"{value}_0"]})
     frame["change"] = frame["current"] - frame["prior"]
@@ -421,7 +421,7 @@ def price_volume_mix(transactions: pd.DataFrame, current, prior, item: str = "sk
     [0.0, -200.0, 120.0, -80.0]
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    _require_columns(transactions, [*keys, item, quantity, value, date], "the sales table")
+    _require_columns(transactions, [*keys, item, quantity, value, date], "calc.subject.sales_table")
     totals = _totals_in_two_periods(transactions, [*keys, item], current, prior, [quantity, value], date)
     f = pd.DataFrame({"q0": totals[f"{quantity}_0"], "r0": totals[f"{value}_0"],
                       "q1": totals[f"{quantity}_1"], "r1": totals[f"{value}_1"]})

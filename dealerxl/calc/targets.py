@@ -24,7 +24,7 @@ def _vector(values, name: str, minimum: float | None = 0.0) -> np.ndarray:
     # The smallest value clearing the bound settles it in one pass; a blank makes it NaN, and
     # then each value is looked at (blanks pass).
     if minimum is not None and x.size and not x.min() >= minimum and np.any(x < minimum):
-        raise CalcError("msg.calc.targets.cannot_below", name=name, minimum=minimum)
+        raise CalcError("msg.calc.targets.cannot_below", label_fields={"name": name}, minimum=minimum)
     return x
 
 
@@ -34,7 +34,7 @@ def _units(amount: float, unit: float, name: str) -> int:
         raise CalcError("msg.calc.targets.rounding_unit_number_above")
     count = amount / unit
     if not np.isfinite(count) or abs(count - round(count)) > _UNIT_TOLERANCE * max(1.0, abs(count)):
-        raise CalcError("msg.calc.targets.not_whole_multiple_rounding", name=name, amount=amount, unit=unit)
+        raise CalcError("msg.calc.targets.not_whole_multiple_rounding", label_fields={"name": name}, amount=amount, unit=unit)
     return int(round(count))
 
 
@@ -61,7 +61,7 @@ def round_to_units(exact_units, total_units: int, lower_units=None, upper_units=
     >>> round_to_units([4.7, 1.6, 1.58, 1.2, 0.61, 0.31], 10).tolist()
     [5, 2, 1, 1, 1, 0]
     """
-    q = _vector(exact_units, "a share", None)
+    q = _vector(exact_units, "calc.subject.share", None)
     n = q.size
     lo = np.full(n, -np.inf) if lower_units is None else np.asarray(lower_units, dtype=float)
     hi = np.full(n, np.inf) if upper_units is None else np.asarray(upper_units, dtype=float)
@@ -123,14 +123,14 @@ def largest_remainder(amounts, total: float, unit: float = 1.0) -> np.ndarray:
     >>> largest_remainder([100 / 3] * 3, 100, 0.01).tolist()
     [33.34, 33.33, 33.33]
     """
-    total_units = _units(float(total), float(unit), "the total")
-    q = _vector(amounts, "an amount", None) / unit
+    total_units = _units(float(total), float(unit), "calc.subject.total")
+    q = _vector(amounts, "calc.subject.amount", None) / unit
     return np.round(round_to_units(q, total_units) * unit, _decimals(unit))
 
 
 def _monthly_history(history, start_month: int) -> tuple[np.ndarray, int]:
     """The history with leading and trailing blanks dropped, and the calendar month it starts in."""
-    y = _vector(history, "the sales history", 0.0)
+    y = _vector(history, "calc.subject.sales_history", 0.0)
     if not 1 <= int(start_month) <= MONTHS:
         raise CalcError("msg.calc.targets.first_month_history")
     if y.size and not np.isnan(y[0]) and not np.isnan(y[-1]):  # nothing to drop
@@ -294,7 +294,7 @@ def seasonal_split_columns(annual_target: float, indices, overrides=None, unit: 
     >>> seasonal_split_columns(1_200_000, [0.8, 1.0, 1.0, 1.2], [300_000, None, None, None])["target"].tolist()
     [300000.0, 281250.0, 281250.0, 337500.0]
     """
-    s = _vector(indices, "a seasonal index")
+    s = _vector(indices, "calc.subject.seasonal_index")
     if s.size == 0 or np.isnan(s).any():
         raise CalcError("msg.calc.targets.every_period_needs_seasonal")
     target = float(annual_target)
@@ -307,8 +307,8 @@ def seasonal_split_columns(annual_target: float, indices, overrides=None, unit: 
     if np.any(fixed < 0):
         raise CalcError("msg.calc.targets.override_cannot_below_zero")
     is_fixed = ~np.isnan(fixed)
-    total_units = _units(target, unit, "the annual target")
-    fixed_units = np.array([_units(v, unit, "the override") for v in fixed[is_fixed]], dtype=np.int64)
+    total_units = _units(target, unit, "calc.subject.annual_target")
+    fixed_units = np.array([_units(v, unit, "calc.subject.override") for v in fixed[is_fixed]], dtype=np.int64)
     rest_units = total_units - int(fixed_units.sum())
     if rest_units < 0:
         raise CalcError("msg.calc.targets.overrides_add_up_more", value=fixed[is_fixed].sum(), target=target)
@@ -345,10 +345,10 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
     >>> allocation_basis([600, 400], [0, 0.5], [500, 1500], 0.5, 0.2, 0.3).round(3).tolist()
     [0.475, 0.525]
     """
-    h = _vector(history, "the sales history")
+    h = _vector(history, "calc.subject.sales_history")
     n = h.size
-    g = None if recent_growth is None else _vector(recent_growth, "the growth rate", None)
-    p = None if potential is None else _vector(potential, "the market potential")
+    g = None if recent_growth is None else _vector(recent_growth, "calc.subject.growth_rate", None)
+    p = None if potential is None else _vector(potential, "calc.subject.market_potential")
     if (g is not None and g.size != n) or (p is not None and p.size != n):
         raise CalcError("msg.calc.targets.history_growth_potential_need", n=n)
     weights = np.array([weight_history, weight_growth, weight_potential], dtype=float)
@@ -495,13 +495,13 @@ def allocate(total: float, weights, floors=None, ceilings=None, unit: float = 1.
     >>> allocate(1000, [5, 3, 2], floors=[0, 0, 300]).tolist()
     [438.0, 262.0, 300.0]
     """
-    w = _vector(weights, "a weight")
+    w = _vector(weights, "calc.subject.weight")
     n = w.size
     if n == 0:
         raise CalcError("msg.calc.targets.there_no_dealers_allocate")
     w = np.nan_to_num(w, nan=0.0)
-    f = np.zeros(n) if floors is None else np.nan_to_num(_vector(floors, "a floor"), nan=0.0)
-    c = np.full(n, np.inf) if ceilings is None else _vector(ceilings, "a ceiling")
+    f = np.zeros(n) if floors is None else np.nan_to_num(_vector(floors, "calc.subject.floor"), nan=0.0)
+    c = np.full(n, np.inf) if ceilings is None else _vector(ceilings, "calc.subject.ceiling")
     c = np.where(np.isnan(c), np.inf, c)
     if f.size != n or c.size != n:
         raise CalcError("msg.calc.targets.floors_ceilings_need_one", n=n)
@@ -511,7 +511,7 @@ def allocate(total: float, weights, floors=None, ceilings=None, unit: float = 1.
     total = float(total)
     if not np.isfinite(total) or total < 0:
         raise CalcError("msg.calc.targets.total_allocate_number_zero")
-    total_units = _units(total, float(unit), "the total")
+    total_units = _units(total, float(unit), "calc.subject.total")
     lo = np.ceil(f / unit - _UNIT_TOLERANCE)
     hi = np.floor(np.where(np.isinf(c), total_units, c / unit) + _UNIT_TOLERANCE)
     no_room = np.flatnonzero(lo > hi)
