@@ -43,6 +43,23 @@ def test_amounts_and_quantities_print_as_whole_numbers(book):
     assert column_format(book, "sales_transactions", "amount") == "#,##0"
 
 
+@pytest.mark.parametrize("form_id", [f for f, form in FORMS.items() if any(c.unit == "units" for c in form.columns)])
+def test_every_column_declared_in_units_prints_whole_units(book, form_id):
+    for column in FORMS[form_id].columns:
+        if column.unit == "units":
+            assert column_format(book, form_id, column.id) == "#,##0", column.id
+
+
+def test_a_columns_format_follows_its_declared_unit_not_its_name():
+    from dealerxl.build.layout import column_number_format
+    from dealerxl.forms.model import Column
+
+    assert column_number_format(Column("boxes", "number", unit="units")) == "#,##0"
+    assert column_number_format(Column("order_qty", "number")) == "#,##0.00"
+    assert column_number_format(Column("period", "date", unit="month")) == "yyyy-mm"
+    assert column_number_format(Column("month", "date")) == "yyyy-mm-dd"
+
+
 def test_the_settings_sheet_is_protected_with_only_the_values_open_and_yellow(book):
     form = FORMS["settings"]
     sheet = book[tr(form.label_key("sheet"), "zh-Hant")]

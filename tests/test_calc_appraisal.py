@@ -47,6 +47,23 @@ def test_monthly_matrix_leaves_out_months_outside_the_span_and_unknown_dealers()
     assert matrix.tolist() == [[0.0, 7.0], [3.0, 0.0]]
 
 
+@given(st.lists(st.tuples(st.sampled_from(["D1", "D2", "D3", "D9"]), st.integers(0, 400),
+                          st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))), max_size=40))
+def test_monthly_matrix_is_the_pivot_of_the_rows_by_dealer_and_month(rows):
+    # The reference: each row's month as a period, summed by a pivot table over the span.
+    span = pd.period_range("2025-06", "2026-03", freq="M")
+    keys = [k for k, _, _ in rows]
+    dates = [None if day == 400 else pd.Timestamp("2025-05-01") + pd.Timedelta(days=day) for _, day, _ in rows]
+    values = [np.nan if v is None else v for _, _, v in rows]
+    index = pd.Index(["D1", "D2", "D3"])
+    table = pd.DataFrame({"key": keys, "period": pd.to_datetime(pd.Series(dates, dtype=object)).dt.to_period("M"),
+                          "value": values})
+    table = table.loc[table["period"].isin(span)]
+    expected = table.pivot_table(index="key", columns="period", values="value", aggfunc="sum", dropna=False)
+    expected = expected.reindex(index=index, columns=span).fillna(0.0).to_numpy(float)
+    assert monthly_matrix(keys, dates, values, index, span) == pytest.approx(expected)
+
+
 def test_rolling_window_longer_than_the_history_sums_everything_so_far():
     assert rolling_sum([[1, np.nan, 3]], 6).tolist() == [[1.0, 1.0, 4.0]]
 

@@ -107,6 +107,16 @@ def test_what_a_reason_is_about_is_translated_too():
     assert _chinese(lacking.value, "zh-Hans").startswith("销售表 需要列 ")
 
 
+def test_a_dx_function_in_a_chinese_workbook_shows_the_calculations_reason_in_chinese():
+    from test_udf_language import Book
+    from xlwings_udf import call_udf, shown
+
+    for lang, expected in (("zh-Hant", "下限合計 160，超過總額 100"), ("zh-Hans", "下限合计 160，超过总额 100"),
+                           ("en", "the floors add up to 160, more than the total 100")):
+        cell = shown(call_udf("DX_ALLOCATE", [[100.0]], [[1.0], [1.0]], [[80.0], [80.0]], book=Book(lang)))
+        assert cell == [[f"#VALUE! {expected}"]], cell
+
+
 def test_a_named_plan_and_a_nested_reason_are_said_in_the_same_language():
     from dealerxl.calc.incentives import IncentivePlan
 

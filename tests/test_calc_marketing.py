@@ -104,3 +104,73 @@ def test_a_baseline_promoted_every_day_is_unknown():
     before = _promotions(promotion_id="P0", start_date=pd.Timestamp("2026-02-01"), end_date=pd.Timestamp("2026-03-14"))
     row = promotion_sales(_promotions(), _sales(), 2, "2026-10-31", pd.concat([_promotions(), before])).iloc[0]
     assert pd.isna(row["baseline_sales"]) and row["promo_sales"] == 1700.0
+
+
+def _reference_promotion_sales(promotions, sales, weeks, as_of, every):
+    """promotion_sales worked out the plain way, promotion by promotion and line by line."""
+    import numpy as np
+    import pandas as pd
+
+    def covers(promo, line):
+        return all(pd.isna(promo[c]) or promo[c] == line[c] for c in ("product_group", "sku", "dealer_id", "region"))
+
+    def window(promo):
+        start, end = pd.Timestamp(promo["start_date"]), min(pd.Timestamp(promo["end_date"]), pd.Timestamp(as_of))
+        return start, end
+
+    days = 7 * weeks
+    running = [p for _, p in every.iterrows() if window(p)[1] >= window(p)[0]]
+    promoted = [any(covers(p, line) and window(p)[0] <= line["date"] <= window(p)[1] for p in running)
+                for _, line in sales.iterrows()]
+    rows = []
+    for _, promo in promotions.iterrows():
+        start, end = window(promo)
+        base_start = start - pd.Timedelta(days=days)
+        promo_sales = sum(line["amount"] for _, line in sales.iterrows() if covers(promo, line)
+                          and start <= line["date"] <= end)
+        base = sum(line["amount"] for (_, line), hit in zip(sales.iterrows(), promoted) if covers(promo, line)
+                   and base_start <= line["date"] < start and not hit)
+        clean = sum(not any(p["promotion_id"] != promo["promotion_id"] and window(p)[0] <= day <= window(p)[1]
+                            and all(pd.isna(p[c]) or p[c] == promo[c]
+                                      for c in ("product_group", "sku", "dealer_id", "region")) for p in running)
+                    for day in pd.date_range(base_start, periods=days))
+        n = (end - start).days + 1
+        rows.append((promo["promotion_id"], n, float(promo_sales), base * n / clean if clean else np.nan))
+    return rows
+
+
+def test_promotion_sales_agree_with_working_each_promotion_out_line_by_line():
+    import numpy as np
+    import pandas as pd
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dealerxl.calc.marketing import promotion_sales
+
+    scope = st.one_of(st.none(), st.sampled_from(["a", "b"]))
+    promotion = st.tuples(st.integers(0, 60), st.integers(0, 20), scope, scope, scope, scope)
+    line = st.tuples(st.integers(0, 90), st.integers(-5, 50), st.sampled_from(["a", "b"]), st.sampled_from(["a", "b"]),
+                     st.sampled_from(["a", "b"]), st.one_of(st.none(), st.sampled_from(["a", "b"])))
+    first = pd.Timestamp("2026-01-01")
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(promotion, min_size=1, max_size=5), st.lists(line, max_size=25), st.integers(1, 2))
+    def check(promos, lines, weeks):
+        every = pd.DataFrame([{"promotion_id": f"P{i}", "start_date": first + pd.Timedelta(days=s),
+                               "end_date": first + pd.Timedelta(days=s + n), "product_group": g, "sku": k,
+                               "dealer_id": d, "region": r} for i, (s, n, g, k, d, r) in enumerate(promos)])
+        sales = pd.DataFrame([{"date": first + pd.Timedelta(days=day), "amount": float(amount), "product_group": g,
+                               "sku": k, "dealer_id": d, "region": r} for day, amount, g, k, d, r in lines],
+                             columns=["date", "amount", "product_group", "sku", "dealer_id", "region"])
+        as_of = first + pd.Timedelta(days=80)
+        chosen = every.loc[every["start_date"] <= as_of].reset_index(drop=True)
+        if chosen.empty:
+            return
+        got = promotion_sales(chosen, sales, weeks, as_of, every)
+        expected = _reference_promotion_sales(chosen, sales, weeks, as_of, every)
+        assert got["promotion_id"].tolist() == [e[0] for e in expected]
+        assert got["promotion_days"].tolist() == [e[1] for e in expected]
+        assert got["promo_sales"].to_numpy() == pytest.approx([e[2] for e in expected])
+        assert np.allclose(got["baseline_sales"].to_numpy(float), [e[3] for e in expected], equal_nan=True)
+
+    check()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from same_results import assert_same, outcome
 from scipy.stats import norm
 from test_inventory_fast_paths import (
+    _fill_rate_items,
     _leads,
     _period_days_values,
     histories,
@@ -20,9 +21,9 @@ from test_inventory_fast_paths import (
 
 from dealerxl.calc import CalcError
 from dealerxl.calc import inventory as inv
-from dealerxl.excel.functions import DX_SAFETY_STOCK_FILL_RATE
-from dealerxl.excel.functions.convert import column
-from dealerxl.excel.functions.inventory import _per_item, _period_days
+from dealerxl.excel.functions.inventory import DX_SAFETY_STOCK_FILL_RATE  # as written: raises
+from dealerxl.excel.functions.convert import column, used_rows
+from dealerxl.excel.functions.inventory import _period_days
 
 NAN, INF = float("nan"), float("inf")
 TINY = 5e-324  # the smallest positive float: a spread that makes Q·(1 − β)/σ overflow
@@ -64,12 +65,12 @@ def safety_stock_fill_rate_as_written(mean_demand, sd_demand, lead_time_days, fi
 
 def fill_rate_udf_as_written(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None,
                              period_days=None):
-    stats = history_table(demand_history)
+    rows = used_rows(lead_time_days, lead_time_sd_days, fill_rate, order_quantity, blocks=(demand_history,))
+    stats = history_table(demand_history, rows=rows)
     n = len(stats)
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
     return column(safety_stock_fill_rate_as_written(
-        d, sd, _per_item(lead_time_days, n, "lead_time_days"), _per_item(fill_rate, n, "fill_rate"),
-        _per_item(order_quantity, n, "order_quantity"), _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0),
+        d, sd, *_fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days),
         _period_days(period_days)))
 
 

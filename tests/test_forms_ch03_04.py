@@ -204,8 +204,9 @@ def test_every_incentive_tier_belongs_to_a_plan_whose_bands_start_at_zero():
 def test_scalar_settings_have_defaults_within_their_bounds():
     for setting in OUR_SETTINGS:
         assert SETTINGS[setting.id] is setting
-        if isinstance(setting.default, str):
-            continue  # a text setting (a currency sign) has no bounds
+        if isinstance(setting.default, str):  # a text setting (the statements' currency) has no bounds
+            assert setting.min is None and setting.max is None, setting.id
+            continue
         assert setting.min is not None and setting.max is not None, setting.id
         assert setting.min <= setting.default <= setting.max, setting.id
 

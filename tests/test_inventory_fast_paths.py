@@ -14,7 +14,7 @@ from scipy.stats import norm
 
 from dealerxl.calc import CalcError, demand
 from dealerxl.calc import inventory as inv
-from dealerxl.excel.functions import (
+from dealerxl.excel.functions.inventory import (  # as written: they raise
     DX_ABC_XYZ,
     DX_DEMAND_STATS,
     DX_EOQ,
@@ -23,7 +23,9 @@ from dealerxl.excel.functions import (
     DX_SAFETY_STOCK,
     DX_SAFETY_STOCK_FILL_RATE,
 )
-from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
+from dealerxl.excel.functions.convert import (column, first_items, first_rows, matrix, numbers, one_number, table,
+                                              used_rows)
+from dealerxl.excel.functions.errors import InputError
 from dealerxl.excel.functions.inventory import _per_item, _period_days
 
 NAN, INF = float("nan"), float("inf")
@@ -31,23 +33,27 @@ NAN, INF = float("nan"), float("inf")
 
 # --- the general paths, as the UDFs were written on the public calculations -----------------
 
-def history_table(demand_history):
-    """The statistics table by the masked path (blanks set to zero first, every period counted)."""
-    return demand.statistics_from_matrix(np.nan_to_num(matrix(demand_history), nan=0.0), blank_as_zero=False)
+def history_table(demand_history, name="demand_history", rows=None):
+    """The statistics table by the masked path (blanks set to zero first, every period counted),
+    of the rows with data (or the first ``rows``), as the UDFs read them."""
+    rows = used_rows(blocks=(demand_history,)) if rows is None else rows
+    return demand.statistics_from_matrix(np.nan_to_num(matrix(first_rows(demand_history, rows), name), nan=0.0),
+                                         blank_as_zero=False)
 
 
-def _arguments(stats, lead_time_days, service_level, lead_time_sd_days, period_days):
+def _arguments(demand_history, lead_time_days, service_level, lead_time_sd_days, period_days):
+    rows = used_rows(lead_time_days, lead_time_sd_days, service_level, blocks=(demand_history,))
+    stats = history_table(demand_history, rows=rows)
     n = len(stats)
-    lead = _per_item(lead_time_days, n, "lead_time_days")
-    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0)
-    level = _per_item(service_level, n, "service_level")
+    lead = _per_item(lead_time_days, n, "lead_time_days", rows=rows)
+    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0, rows=rows)
+    level = _per_item(service_level, n, "service_level", rows=rows)
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
-    return d, sd, lead, lead_sd, level, float(scalar(period_days, inv.MONTH_DAYS))
+    return d, sd, lead, lead_sd, level, _period_days(period_days)
 
 
 def safety_stock_general(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
-    stats = history_table(demand_history)
-    d, sd, lead, lead_sd, level, days = _arguments(stats, lead_time_days, service_level, lead_time_sd_days,
+    d, sd, lead, lead_sd, level, days = _arguments(demand_history, lead_time_days, service_level, lead_time_sd_days,
                                                    period_days)
     return table({
         "mean_demand": d, "sd_demand": sd,
@@ -57,32 +63,42 @@ def safety_stock_general(demand_history, lead_time_days, service_level, lead_tim
 
 
 def reorder_point_general(demand_history, lead_time_days, service_level, lead_time_sd_days=None, period_days=None):
-    stats = history_table(demand_history)
-    d, sd, lead, lead_sd, level, days = _arguments(stats, lead_time_days, service_level, lead_time_sd_days,
+    d, sd, lead, lead_sd, level, days = _arguments(demand_history, lead_time_days, service_level, lead_time_sd_days,
                                                    period_days)
     rop = inv.reorder_point(d, sd, lead, level, lead_sd, days)
     lead_demand = d * lead / days
     return table({"lead_time_demand": lead_demand, "safety_stock": rop - lead_demand, "reorder_point": rop})
 
 
+def _fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days):
+    """Lead time, fill rate, order quantity and lead-time SD per item, read in the UDF's order
+    (lead time and its SD first), so the first refusal is the same."""
+    lead = _per_item(lead_time_days, n, "lead_time_days", rows=rows)
+    lead_sd = _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0, rows=rows)
+    return (lead, _per_item(fill_rate, n, "fill_rate", rows=rows), _per_item(order_quantity, n, "order_quantity", rows=rows),
+            lead_sd)
+
+
 def fill_rate_general(demand_history, lead_time_days, fill_rate, order_quantity, lead_time_sd_days=None,
                       period_days=None):
-    stats = history_table(demand_history)
+    rows = used_rows(lead_time_days, lead_time_sd_days, fill_rate, order_quantity, blocks=(demand_history,))
+    stats = history_table(demand_history, rows=rows)
     n = len(stats)
     d, sd = stats["mean_demand"].to_numpy(), stats["sd_demand"].to_numpy()
     return column(inv.safety_stock_fill_rate(
-        d, sd, _per_item(lead_time_days, n, "lead_time_days"), _per_item(fill_rate, n, "fill_rate"),
-        _per_item(order_quantity, n, "order_quantity"), _per_item(lead_time_sd_days, n, "lead_time_sd_days", 0.0),
+        d, sd, *_fill_rate_items(rows, n, lead_time_days, fill_rate, order_quantity, lead_time_sd_days),
         _period_days(period_days)))
 
 
 def abc_xyz_general(values, histories, a_share=0.8, b_share=0.95, x_max_cv=0.5, y_max_cv=1.0):
-    value = numbers(values)
-    stats = history_table(histories)
+    rows = used_rows(values, blocks=(histories,))
+    value = numbers(first_items(values, rows), "values")
+    stats = history_table(histories, "histories", rows)
     if len(stats) != value.size:
-        raise CalcError(f"values has {value.size} cells but histories has {len(stats)} rows")
-    result = inv.abc_xyz(value, stats["cv"].to_numpy(), float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)),
-                         float(scalar(x_max_cv, 0.5)), float(scalar(y_max_cv, 1.0)))
+        raise InputError("msg.udf.lengths", argument="values", cells=value.size, other="histories", rows=len(stats))
+    result = inv.abc_xyz(value, stats["cv"].to_numpy(), one_number(a_share, "a_share", 0.8),
+                         one_number(b_share, "b_share", 0.95), one_number(x_max_cv, "x_max_cv", 0.5),
+                         one_number(y_max_cv, "y_max_cv", 1.0))
     result["cv"] = stats["cv"].to_numpy()
     return table(result)
 
@@ -202,14 +218,15 @@ _needs = [37.0, 61.0, -3.0, 0.0, -0.0, 24.000000001, 1e-12, 1e-9, 1e-9 * 12.0, 5
 def test_order_quantity_udf_gives_the_written_rounding(data):
     rows = data.draw(st.integers(1, 6))
     need = data.draw(per_item(_needs, rows))
-    n = numbers(need).size
+    n = np.size(need)
     moq = data.draw(per_item([0.0, 50.0, 10.0, NAN, None, -1.0, INF], n, required=False))
     pack = data.draw(per_item([1.0, 12.0, 6.0, 0.5, NAN, None, 0.0, -2.0, INF], n, required=False))
 
     def general():
-        needed = numbers(need)
-        return column(order_quantity_written(needed, _per_item(moq, needed.size, "moq", 0.0),
-                                             _per_item(pack, needed.size, "pack_size", 1.0)))
+        rows = used_rows(need, moq, pack)
+        needed = numbers(first_items(need, rows), "need")
+        return column(order_quantity_written(needed, _per_item(moq, needed.size, "moq", 0.0, rows, "need"),
+                                             _per_item(pack, needed.size, "pack_size", 1.0, rows, "need")))
 
     assert_same(outcome(lambda: DX_ORDER_QTY(need, moq, pack)), outcome(general))
 
@@ -219,14 +236,16 @@ def test_order_quantity_udf_gives_the_written_rounding(data):
 def test_eoq_udf_gives_the_written_equation(data):
     rows = data.draw(st.integers(1, 6))
     annual = data.draw(per_item([3120.0, 0.0, 1200.0, NAN, None, -1.0, INF, 1e308], rows))
-    n = numbers(annual).size
+    n = np.size(annual)
     cost = data.draw(per_item([12.0, 50.0, 0.0, NAN, None, -1.0, INF], n))
     holding = data.draw(per_item([0.005, 2.0, 0.0, NAN, -1.0, INF, 1e-320], n))
 
     def general():
-        per_year = numbers(annual)
-        return column(eoq_written(per_year, _per_item(cost, per_year.size, "order_cost"),
-                                  _per_item(holding, per_year.size, "holding_cost_per_unit_year")))
+        rows = used_rows(annual, cost, holding)
+        per_year = numbers(first_items(annual, rows), "annual_demand")
+        return column(eoq_written(per_year, _per_item(cost, per_year.size, "order_cost", rows=rows, other="annual_demand"),
+                                  _per_item(holding, per_year.size, "holding_cost_per_unit_year", rows=rows,
+                                            other="annual_demand")))
 
     assert_same(outcome(lambda: DX_EOQ(annual, cost, holding)), outcome(general))
 
@@ -322,9 +341,8 @@ def test_abc_xyz_columns_are_the_columns_of_the_table(items):
 @settings(max_examples=200, deadline=None)
 @given(histories(), st.sets(st.sampled_from(demand.STATISTICS), min_size=1).map(sorted))
 def test_statistics_asked_for_are_those_of_the_masked_table(history, names):
-    block = matrix(history)
-    fast = outcome(lambda: demand.row_statistics(block, names))
-    general = outcome(lambda: history_table(history))
+    fast = outcome(lambda: demand.row_statistics(matrix(history), names))
+    general = outcome(lambda: history_table(history, "range", history.shape[0]))  # every row, as given
     if isinstance(general, tuple):
         assert fast == general
     else:

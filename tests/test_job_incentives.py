@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -31,16 +32,40 @@ def test_each_payees_lines_add_up_to_its_summary(result):
     assert lines.reindex(summary.index, fill_value=0.0).to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
 
 
-def test_no_payee_below_its_plans_gate_earns_anything(result, sample_data):
-    """The sample's salesperson S0013 is at 29 % of target on a plan gated at 50 %: nothing,
-    though the team is above target (an all-team plan is gated on the team)."""
-    plans = sample_data["incentive_plans"].set_index("plan_id")
+def _sample_book(path, data):
+    """A workbook of the small sample's frames ``data`` (changed by the test)."""
+    from dealerxl.forms import FORMS
+    from workbook_fixtures import labelled
+
+    forms = {form_id: (settings_rows("zh-Hant") if form_id == "settings" else labelled(
+        form_id, [] if data.get(form_id) is None else
+        data[form_id].astype(object).where(data[form_id].notna(), None).to_dict("records"), "zh-Hant"))
+        for form_id in FORMS}
+    return write_workbook(path, forms, "zh-Hant")
+
+
+def test_no_payee_below_its_plans_gate_earns_anything(result, tmp_path):
+    """The salespeople's plan gated between the weakest salesperson's attainment and the
+    team's: those below the gate earn nothing though the team is above it (an all-team plan
+    is gated on the team)."""
+    from dealerxl.sample import generate
+
     summary = result.tables["summary"]
-    gate = summary["plan_id"].map(plans["gate_attainment"]).astype(float)
-    own = summary["plan_id"].map(plans["team_share"]).astype(float) < 1
-    below = summary.loc[own & (summary["attainment"] < gate)]
-    assert len(below) and (below["earned"] + below["accelerator"] == 0).all()
-    assert (below["team_attainment"] >= gate[below.index]).any()  # the team's success does not pay them
+    own = summary.loc[summary["payee_type"] == "salesperson"]
+    plan = own["plan_id"].iloc[0]
+    weakest, team = own["attainment"].min(), own["team_attainment"].iloc[0]
+    assert weakest < team
+    data = generate("small")
+    plans = data["incentive_plans"].copy()
+    plans.loc[plans["plan_id"] == plan, "gate_attainment"] = round((weakest + team) / 2, 4)
+    data["incentive_plans"] = plans
+    gated = run_incentives(_sample_book(tmp_path / "gated.xlsx", data), MONTH).tables["summary"]
+    gate = float(plans.loc[plans["plan_id"] == plan, "gate_attainment"].iloc[0])
+    below = gated.loc[(gated["plan_id"] == plan) & (gated["attainment"] < gate)]
+    assert len(below) and (below["team_attainment"] >= gate).all()
+    assert (below["earned"] + below["accelerator"] == 0).all()
+    above = gated.loc[(gated["plan_id"] == plan) & (gated["attainment"] >= gate)]
+    assert len(above) and (above["earned"] > 0).all()
 
 
 def test_clawbacks_are_shown_at_the_rate_the_original_invoice_earned(result):
@@ -106,7 +131,8 @@ def test_dealer_sales_are_its_invoice_lines_of_the_month_counted_once(result, sa
                         & (invoices["invoice_date"].astype(str).str[:7] == MONTH)]
     expected = in_month.groupby("dealer_id")["amount"].sum()
     summary = result.tables["dealer_summary"].set_index("dealer_id")
-    assert summary["sales"].to_numpy() == pytest.approx(expected.reindex(summary.index).to_numpy())
+    # A dealer on the rebate plan that bought nothing in the month has 0 sales.
+    assert summary["sales"].to_numpy() == pytest.approx(expected.reindex(summary.index).fillna(0.0).to_numpy())
 
 
 def test_the_dealer_lines_sheet_closes_each_dealer_with_its_total(result):
@@ -124,29 +150,29 @@ def test_targets_are_the_reps_monthly_targets(result, sample_book):
     targets = run_targets(sample_book, 2026).tables["monthly_targets"]
     october = targets[targets["month"] == "2026-10-01"]
     summary = result.tables["summary"].set_index("payee_id")
-    assert summary.loc["S0007", "target"] == october.loc[october["sales_rep_id"] == "S0007", "target_amount"].sum()
-    assert summary.loc["D00022", "target"] == october.loc[october["dealer_id"] == "D00022", "target_amount"].sum()
+    rep = summary.index[summary["payee_type"] != "dealer"][0]
+    dealer = summary.index[summary["payee_type"] == "dealer"][0]
+    assert summary.loc[rep, "target"] == october.loc[october["sales_rep_id"] == rep, "target_amount"].sum()
+    assert summary.loc[dealer, "target"] == october.loc[october["dealer_id"] == dealer, "target_amount"].sum()
     assert result.summary["targets_set_for"] == ["2026"]
 
 
-def test_a_draw_above_the_earnings_is_paid_and_carried_as_a_balance(tmp_path):
-    from dealerxl.forms import FORMS
+def test_a_draw_above_the_earnings_is_paid_and_carried_as_a_balance(result, tmp_path):
     from dealerxl.sample import generate
-    from workbook_fixtures import labelled
 
+    # A draw 10,000 above what the salesperson earns in the month without one.
+    before = result.tables["summary"].set_index("payee_id").loc["S0013"]
+    draw = float(np.ceil((before["earned"] + before["accelerator"] - before["cap_cut"] + before["clawback"])
+                         / 1000) * 1000 + 10_000)
     data = generate("small")
     assignments = data["incentive_assignments"].copy()
-    assignments.loc[assignments["payee_id"] == "S0013", "monthly_draw"] = 10_000.0
+    assignments.loc[assignments["payee_id"] == "S0013", "monthly_draw"] = draw
     data["incentive_assignments"] = assignments
-    forms = {form_id: (settings_rows("zh-Hant") if form_id == "settings" else labelled(
-        form_id, [] if data.get(form_id) is None else
-        data[form_id].astype(object).where(data[form_id].notna(), None).to_dict("records"), "zh-Hant"))
-        for form_id in FORMS}
-    book = write_workbook(tmp_path / "draw.xlsx", forms, "zh-Hant")
+    book = _sample_book(tmp_path / "draw.xlsx", data)
     row = run_incentives(book, MONTH).tables["summary"].set_index("payee_id").loc["S0013"]
     earned = row["earned"] + row["accelerator"] - row["cap_cut"] + row["clawback"]
-    assert earned < 10_000 and row["draw"] == 10_000
-    assert row["payable"] == pytest.approx(10_000) and row["balance"] > 10_000 - earned
+    assert earned < draw and row["draw"] == draw
+    assert row["payable"] == pytest.approx(draw) and row["balance"] > draw - earned
 
 
 def test_headless_run_writes_one_sheet_per_payee_and_leaves_the_input_unchanged(sample_book, result, tmp_path, capsys):

@@ -19,6 +19,8 @@ from workbook_fixtures import WritableStandInBook, labelled, settings_rows, writ
 
 AS_OF = "2026-10-31"
 BLANKED_SKU = "SKU00002"
+# The item master's lead-time column as a sheet column letter (tables start in column A).
+LEAD_TIME_COLUMN = chr(ord("A") + [c.id for c in FORMS["item_master"].columns].index("lead_time_days"))
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +52,23 @@ def blanked_book(tmp_path_factory, sample_data):
 
     return sample_variant(tmp_path_factory.mktemp("blanked") / "blanked.xlsx", sample_data,
                           {"item_master": blank_lead_time})
+
+
+def test_without_scorecards_the_supplier_and_shipment_forms_are_not_read(sample_data, tmp_path):
+    from dealerxl.jobs.replenish import SCORECARD_FORMS
+
+    forms = {"settings": settings_rows("zh-Hant")}
+    for form_id in FORMS:
+        frame = sample_data.get(form_id)
+        if form_id not in SCORECARD_FORMS and frame is not None:
+            forms[form_id] = labelled(form_id, frame.astype(object).where(frame.notna(), None).to_dict("records"),
+                                      "zh-Hant")
+    book = write_workbook(tmp_path / "no-suppliers.xlsx", forms, "zh-Hant")
+    lean = run_replenishment(book, as_of=AS_OF, scorecards=False)
+    assert not [p for p in lean.problems if p.code == "missing_sheet"]
+    assert set(lean.tables) == {"proposal", "missing"} and len(lean.tables["proposal"])
+    full = run_replenishment(book, as_of=AS_OF)
+    assert {p.form_id for p in full.problems if p.code == "missing_sheet"} >= {"suppliers", "shipments"}
 
 
 def orders_of(result):
@@ -277,7 +296,7 @@ def test_input_problems_are_printed_with_their_cells_and_exit_with_one(blanked_b
     assert main(["replenish", str(blanked_book), "--as-of", AS_OF, "--out", str(out)]) == 1
     lines = capsys.readouterr().out.splitlines()
     sheet = tr(get_form("item_master").label_key("sheet"), "zh-Hant")
-    assert any(line.startswith(f"{sheet}!H") for line in lines)
+    assert any(line.startswith(f"{sheet}!{LEAD_TIME_COLUMN}") for line in lines)
     assert out.exists()
 
 
@@ -352,7 +371,7 @@ def test_ribbon_names_the_first_input_problem(blanked_book):
     book = WritableStandInBook(blanked_book)
     text = on_button("replenish", book)
     sheet = tr(get_form("item_master").label_key("sheet"), "zh-Hant")
-    assert f"輸入資料有 1 個問題，相關列未納入計算；第一個：{sheet}!H" in text
+    assert f"輸入資料有 1 個問題，相關列未納入計算；第一個：{sheet}!{LEAD_TIME_COLUMN}" in text
     written = proposal_table(book).written[0]
     blanked = written[written[tr("col.sku", "zh-Hant")] == BLANKED_SKU]
     assert (blanked[tr("col.replenishment_reason", "zh-Hant")]

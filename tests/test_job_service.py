@@ -183,6 +183,18 @@ def test_the_funnel_adds_up_the_months_digital_results(result, sample_data):
     assert (table["low_volume"] == (table["impressions"] < 1000)).all()
 
 
+def test_the_service_part_alone_works_out_the_same_cases_sla_and_satisfaction(result, sample_book):
+    # What the monthly report asks of the month before: no marketing, the same service figures.
+    alone = run_service_review(sample_book, MONTH, marketing_review=False)
+    for name in ("cases", "sla_summary", "satisfaction"):
+        pd.testing.assert_frame_equal(alone.tables[name], result.tables[name])
+    for figure in ("cases", "breaches", "breach_share", "open_cases", "aged_open_cases", "csat", "nps",
+                   "survey_responses"):
+        assert alone.summary[figure] == result.summary[figure], figure
+    assert alone.tables["promotions"].empty and alone.tables["marketing"].empty and alone.tables["funnel"].empty
+    assert alone.summary["promotions"] == 0 and alone.summary["marketing_spend"] is None
+
+
 # ---- the command line -----------------------------------------------------------------------
 
 def test_headless_run_writes_a_new_localised_workbook_and_leaves_the_input_unchanged(sample_book, tmp_path, capsys):

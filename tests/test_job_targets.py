@@ -47,7 +47,8 @@ def sample_variant(path, sample_data, changes, lang="zh-Hant"):
 def bounded_book(tmp_path_factory, sample_data):
     """The sample with the dealers' potential, floors and ceilings moved to the target year."""
     def this_year(inputs):
-        return inputs.assign(year=YEAR)
+        # Next year's inputs (every dealer under contract at the end, bounds for some) in place of this year's.
+        return inputs[inputs["year"] == YEAR + 1].assign(year=YEAR)
 
     return sample_variant(tmp_path_factory.mktemp("bounded") / "bounded.xlsx", sample_data,
                           {"target_inputs": this_year})
@@ -78,14 +79,29 @@ def test_each_regions_months_are_its_seasonal_split_with_the_override_kept(resul
     by_month = north.groupby("month")["target_amount"].sum()
     indices = north.groupby("month")["seasonal_index"].first().to_numpy()
     assert indices.sum() == pytest.approx(12)
-    expected = seasonal_split(annual(sample_data, "north"), indices,
-                              [None] * 5 + [10_400_000.0] + [None] * 6, UNIT)["target"]
+    overrides = sample_data["target_overrides"]
+    june = float(overrides.loc[(overrides["target_scope"] == "north")
+                               & (overrides["month"] == f"{YEAR}-06-01"), "target_amount"].iloc[0])
+    expected = seasonal_split(annual(sample_data, "north"), indices, [None] * 5 + [june] + [None] * 6, UNIT)["target"]
     assert by_month.to_numpy().tolist() == expected.tolist()
-    assert by_month.iloc[5] == 10_400_000.0
+    assert by_month.iloc[5] == june
 
 
-def test_every_dealer_has_twelve_months_adding_up_to_its_share(result, sample_data):
-    table = result.tables["monthly_targets"]
+@pytest.fixture(scope="session")
+def unbounded(tmp_path_factory, sample_data):
+    """The targets of the sample with this year's floors and ceilings taken away."""
+    def no_bounds(inputs):
+        this_year = inputs["year"] == YEAR
+        inputs.loc[this_year, ["target_floor", "target_ceiling"]] = np.nan
+        return inputs
+
+    book = sample_variant(tmp_path_factory.mktemp("unbounded") / "unbounded.xlsx", sample_data,
+                          {"target_inputs": no_bounds})
+    return run_targets(book, YEAR)
+
+
+def test_every_dealer_has_twelve_months_adding_up_to_its_share(unbounded):
+    table = unbounded.tables["monthly_targets"]
     assert (table.groupby("dealer_id").size() == 12).all()
     per_dealer = table.groupby("dealer_id").agg(total=("target_amount", "sum"), share=("allocation_share", "first"),
                                                 region=("region", "first"))
@@ -109,7 +125,8 @@ def test_floors_and_ceilings_bound_each_dealers_year(bounded_book, sample_data):
                       for j, e in zip(joined, ended)])
     region_months = np.array([month_totals.loc[region].reindex(months).to_numpy() for region in master["region"]])
     fraction = (region_months * under).sum(axis=1) / region_months.sum(axis=1)
-    bounds = sample_data["target_inputs"].set_index("dealer_id").reindex(per_dealer.index)
+    moved = sample_data["target_inputs"]
+    bounds = moved[moved["year"] == YEAR + 1].set_index("dealer_id").reindex(per_dealer.index)
     floors, ceilings = bounds["target_floor"] * fraction, bounds["target_ceiling"] * fraction
     assert floors.notna().any() and ceilings.notna().any() and (fraction < 1).any()
     assert (per_dealer[floors.notna()] >= floors.dropna() - UNIT).all()
@@ -147,12 +164,12 @@ def test_headless_run_writes_a_new_localised_workbook_and_leaves_the_input_uncha
     assert tr("enum.region.north", "zh-Hant") in {r[3] for r in rows[1:]}
 
 
-def test_english_headers_json_and_out(sample_book, tmp_path, capsys):
+def test_english_headers_json_and_out(sample_book, sample_data, tmp_path, capsys):
     out = tmp_path / "targets.xlsx"
     assert main(["targets", str(sample_book), "--year", str(YEAR), "--out", str(out), "--json", "--lang", "en"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["outputs"] == [str(out)] and printed["problems"] == []
-    assert printed["summary"]["total"] == 135_500_000.0
+    assert printed["summary"]["total"] == annual(sample_data, "company")
     workbook = CalamineWorkbook.from_path(str(out))
     rows = workbook.get_sheet_by_name(workbook.sheet_names[0]).to_python()
     assert rows[0] == [tr(c.label_key, "en") for c in get_form("monthly_targets").columns]
@@ -192,7 +209,7 @@ def test_targets_button_is_on_the_sales_group():
     assert (button.group, button.image_mso, button.order) == ("sales", "ChartTrendline", 200)
 
 
-def test_ribbon_writes_the_target_table_and_says_what_was_done(sample_book):
+def test_ribbon_writes_the_target_table_and_says_what_was_done(sample_book, sample_data):
     from dealerxl.excel.actions.targets import targets_book
 
     book = WritableStandInBook(sample_book)
@@ -200,7 +217,7 @@ def test_ribbon_writes_the_target_table_and_says_what_was_done(sample_book):
     name = get_form("monthly_targets").table_name
     (written,) = next(t for s in book.sheets for t in s.tables if t.name == name).written
     assert list(written.columns) == [tr(c.label_key, "zh-Hant") for c in get_form("monthly_targets").columns]
-    assert sum(written[tr("col.target_amount", "zh-Hant")]) == 135_500_000.0
+    assert sum(written[tr("col.target_amount", "zh-Hant")]) == annual(sample_data, "company")
     assert book.app.status_history[0].startswith("設定目標") and book.app.status_history[-1] is False
     (alert,) = book.app.alerts
     assert alert["prompt"] == text and f"{len(written)} 列寫入" in text

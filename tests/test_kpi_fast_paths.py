@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 from same_results import assert_same, outcome
 
 from dealerxl.calc import CalcError, people
-from dealerxl.excel.functions import DX_KPI_GRADE, DX_KPI_SCORE
-from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
-from dealerxl.excel.functions.incentives import (
+from dealerxl.excel.functions.convert import column, first_items, numbers, table, used_rows
+from dealerxl.excel.functions.incentives import (  # as written: they raise
+    DX_KPI_GRADE,
+    DX_KPI_SCORE,
     GRADE_COLUMNS,
-    _refuse_repeated_grades,
-    _texts,
+    band_table,
+    forced_shares,
+    kpi_arguments,
 )
 
 NAN = float("nan")
@@ -27,29 +29,14 @@ NAN = float("nan")
 # --- KPI scores: the block path against long rows and kpi_scores ---------------------------
 
 def score_by_long_rows(actuals, targets, weights, directions=None, cap=None):
-    """DX_KPI_SCORE the general way: targets and weights spread to every person, the block
-    as long rows (person, KPI) and the sums per person by kpi_scores."""
-    actual = matrix(actuals)
-    people_count, kpis = actual.shape
-
-    def spread(values, name):
-        block = matrix(values)
-        if block.shape == (1, kpis):
-            return np.repeat(block, people_count, axis=0)
-        if block.shape != (people_count, kpis):
-            raise CalcError(f"{name} must be one row of {kpis} cells or {people_count} rows × {kpis} columns; "
-                            f"found {block.shape[0]} × {block.shape[1]}")
-        return block
-
-    target = spread(targets, "targets")
-    weight = np.nan_to_num(spread(weights, "weights"))
-    if directions is None:
-        sign = np.ones(kpis, dtype=int)
-    else:
-        sign = people.directions(np.asarray(directions, dtype=object).ravel())
-        if sign.size != kpis:
-            raise CalcError(f"directions has {sign.size} cells but there are {kpis} KPIs")
-    return column(people._kpi_block_scores_by_rows(actual, target, weight, sign, float(scalar(cap, 1.2)), 0.001))
+    """DX_KPI_SCORE the general way: the arguments read as the UDF reads them, targets and
+    weights spread to every person, the block as long rows (person, KPI) and the sums per
+    person by kpi_scores."""
+    actual, target, weight, sign, capped_at = kpi_arguments(actuals, targets, weights, directions, cap)
+    people_count = actual.shape[0]
+    target, weight = (np.repeat(block, people_count, axis=0) if block.shape[0] == 1 else block
+                      for block in (target, weight))
+    return column(people._kpi_block_scores_by_rows(actual, target, weight, sign, capped_at, 0.001))
 
 
 _actual = st.sampled_from([0.0, -0.0, 3.0, 8.0, 45.5, 100.0, 110.0, 250.0, -20.0, 1e300, float("inf"), NAN])
@@ -151,26 +138,15 @@ def test_kpi_block_scores_name_the_person_whose_weights_are_off_as_kpi_scores_do
 # --- Grades: band positions against the grade names looked up -------------------------------
 
 def grades_by_name(scores, bands, shares=None):
-    """DX_KPI_GRADE the general way: grade names from band_grades / forced_grades, each name
-    then looked up among the bands for its bonus multiple."""
-    cells = np.asarray(bands, dtype=object)
-    if cells.ndim != 2 or cells.shape[1] < 2:
-        raise CalcError("the bands are a range of two or three columns: grade, min score, bonus multiple")
-    names = _texts(cells[:, 0])
-    used = (names != "").to_numpy()
-    grades = names[used].to_numpy(dtype=object)
-    _refuse_repeated_grades(grades)
-    numbers_ = matrix(cells[used, 1:])
-    minimum = numbers_[:, 0]
-    multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
-    value = numbers(scores)
+    """DX_KPI_GRADE the general way: the bands read as the UDF reads them, grade names from
+    band_grades / forced_grades, each name then looked up among the bands for its bonus multiple."""
+    grades, minimum, multiple, used = band_table(bands)
+    value = numbers(first_items(scores, used_rows(scores)), "scores")
     band = people.band_grades(value, minimum, grades)
     if shares is not None:
-        share = numbers(shares)
-        if share.size != cells.shape[0]:
-            raise CalcError(f"shares has {share.size} cells but the bands have {cells.shape[0]} rows")
+        share = forced_shares(shares, used)
         order = np.argsort(-minimum, kind="stable")
-        band = people.forced_grades(value, np.nan_to_num(share[used])[order], grades[order])
+        band = people.forced_grades(value, share[order], grades[order])
     position = pd.Index(grades).get_indexer(band)  # -1 for a blank score (no grade)
     bonus = np.where(position >= 0, multiple[position], np.nan)
     return table(dict(zip(GRADE_COLUMNS, (band, bonus))))
@@ -259,7 +235,7 @@ def test_forced_index_picks_the_grade_forced_grades_gives(scores, parts, grouped
 def test_bands_sharing_a_grade_name_are_refused_with_the_grade_named():
     bands = np.array([["A", 90, 1.5], ["B", 50, 1.2], ["A", 0, 1.0]], dtype=object)
     assert outcome(lambda: DX_KPI_GRADE(np.array([[95.0], [5.0]]), bands)) == \
-        ("CalcError", "two grade bands have the same grade: A")
+        ("InputError", 'bands: the grade "A" appears twice')
 
 
 @settings(max_examples=300, deadline=None)

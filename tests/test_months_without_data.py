@@ -77,6 +77,20 @@ def test_the_rule_is_one_function_refusing_months_before_after_and_between_the_d
         require_month_data(empty, "2026-01", "statements")
 
 
+def test_a_job_reading_only_some_of_its_activity_forms_is_refused_when_none_of_those_has_the_month():
+    """The service review without its marketing part reads no marketing spend: the rule
+    applies to the forms it read, so a month without complaints, tickets or surveys is refused."""
+    complaints = pd.DataFrame({"received_at": pd.to_datetime(["2026-02-10"])})
+    inputs = SimpleNamespace(frames={"complaint_log": complaints, "service_tickets": pd.DataFrame(),
+                                     "survey_responses": pd.DataFrame()})
+    assert require_month_data(inputs, "2026-02", "service") == ["service_tickets", "survey_responses"]
+    with pytest.raises(JobError) as refused:
+        require_month_data(inputs, "2026-03", "service")
+    assert refused.value.message("en") == (
+        "2026-03 has no data: Complaint log, Service tickets, Satisfaction survey have no row dated in that month "
+        "(the workbook holds 2026-02 to 2026-02); choose a month with data")
+
+
 def test_every_month_job_declares_forms_it_reads():
     from dealerxl.jobs import dealers, incentives, risk, service
     from dealerxl.report import figures, statements

@@ -39,7 +39,7 @@ def written(request, tmp_path_factory, sample_data):
     chosen = list(dict.fromkeys([*dealers[:3], *with_complaints]))
     statement_file = write_statements(statements, folder / "statements.xlsx", dealers=chosen)
     codes = set(sample_data["dealer_master"]["dealer_id"].astype(str)) | set(sample_data["item_master"]["sku"])
-    codes |= set(sample_data["team_roster"]["staff_id"].astype(str))
+    codes |= set(sample_data["team_roster"]["staff_id"].astype(str)) | set(sample_data["item_master"]["product_group"])
     return lang, report, statement_file, codes
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from same_results import assert_same, outcome
 
 from dealerxl.calc import forecast, sales, targets
-from dealerxl.excel.functions import DX_PARETO, DX_PVM, DX_RUN_RATE
+from dealerxl.excel.functions.sales import DX_PARETO, DX_PVM, DX_RUN_RATE, run_rate_arguments  # as written: they raise
 from dealerxl.excel.functions import convert
-from dealerxl.excel.functions.convert import datetimes, table
+from dealerxl.excel.functions.convert import datetimes, first_items, table, used_rows
 
 NAN, INF = float("nan"), float("inf")
 
@@ -135,13 +135,9 @@ def test_whole_serials_and_iso_text_are_read_directly():
 def test_run_rate_udf_gives_the_cells_of_the_general_reading(actual, as_of, start, end, working_days):
     column = np.array(actual, dtype=float).reshape(-1, 1)
 
-    def general():
-        dates = [datetimes(v) for v in (as_of, start, end)]
-        for name, values in zip(("as_of", "period_start", "period_end"), dates):
-            if values.isna().any():
-                raise sales.CalcError(f"{name} is not a date")
-        result = sales.run_rate_projection(column, *(d.to_numpy() for d in dates),
-                                           basis="working_days" if working_days else "days",
+    def general():  # every date by the general reading, the projection by its table
+        actual_to_date, days = run_rate_arguments(column, as_of, start, end, quick=False)
+        result = sales.run_rate_projection(actual_to_date, *days, basis="working_days" if working_days else "days",
                                            holidays=np.array([], dtype="datetime64[D]"))
         return convert.column(result["projection"])
 
@@ -242,7 +238,7 @@ def test_pareto_udf_spills_the_columns_of_the_pareto_table(values):
     names = ("rank", "share", "cumulative_share", "pareto_class")
 
     def general():
-        result = sales.pareto(column, None, 0.8, 0.95)
+        result = sales.pareto(first_items(column, used_rows(column)), None, 0.8, 0.95)
         return table({name: result[name] for name in names})
 
     assert_same(outcome(lambda: DX_PARETO(column)), outcome(general))

@@ -15,8 +15,9 @@ from same_results import assert_same, outcome
 from test_sales_fast_paths import _date_cell, _special, frame_columns
 
 from dealerxl.calc import forecast, sales, targets
-from dealerxl.excel.functions import DX_SEASONAL_SPLIT, DX_YOY
-from dealerxl.excel.functions.convert import datetimes, matrix, numbers, scalar, table
+from dealerxl.excel.functions.sales import DX_SEASONAL_SPLIT, DX_YOY  # as written: they raise
+from dealerxl.excel.functions.convert import (first_rows, matrix, numbers, one_date, one_number, one_whole_number, table,
+                                              used_rows)
 
 NAN = float("nan")
 _month_value = st.one_of(st.floats(0, 1e4), st.integers(-50, 300).map(float), st.floats(-1e6, 1e6), _special)
@@ -81,12 +82,10 @@ def test_period_figures_with_a_blank_in_the_last_two_years_count_it_as_zero():
 
 def _yoy_general(history, last_month):
     """DX_YOY as a month-labelled table through period_metrics, every sum on the padded copy."""
-    x = matrix(history)
-    months = scalar(last_month)
-    if months is not None:
-        end = datetimes([months]).iloc[0]
-        if pd.isna(end):
-            raise sales.CalcError("last_month is not a date")
+    x = matrix(first_rows(history, used_rows(blocks=(history,))), "history")
+    blank = last_month is None or (np.size(last_month) == 1 and pd.isna(np.ravel(np.asarray(last_month, dtype=object))[0]))
+    if not blank:
+        end = one_date(last_month, "last_month")
         x = pd.DataFrame(x, columns=pd.period_range(end=end.to_period("M"), periods=x.shape[1], freq="M"))
     with _without(sales, "_figures_in_matrix"):
         metrics = sales.period_metrics(x)
@@ -163,13 +162,12 @@ def test_seasonal_indices_on_a_long_series_are_the_general_result_to_the_bit():
 
 def _split_general(annual_target, history, periods, overrides, unit):
     """DX_SEASONAL_SPLIT through the seasonal split's table and the masked indices."""
+    target = one_number(annual_target, "annual_target")
+    count = one_whole_number(periods, "periods", 12)
     with _without(targets, "_ratio_to_moving_average_without_blanks"):
-        indices = targets.seasonal_indices(matrix(history).ravel(), 1, int(scalar(periods, 12)))
-    fixed = None if overrides is None else numbers(overrides)
-    target = scalar(annual_target)
-    if target is None:
-        raise targets.CalcError("annual_target is required")
-    return table(targets.seasonal_split(float(target), indices, fixed, float(scalar(unit, 1.0))))
+        indices = targets.seasonal_indices(matrix(history, "history").ravel(), 1, count)
+    fixed = None if overrides is None else numbers(overrides, "overrides")
+    return table(targets.seasonal_split(target, indices, fixed, one_number(unit, "unit", 1.0)))
 
 
 @settings(max_examples=200, deadline=None)

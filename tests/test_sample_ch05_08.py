@@ -9,7 +9,7 @@ import pytest
 from dealerxl.calc import receivables
 from dealerxl.forms import DEFAULT_ROWS, ENUMS, FORMS, SETTINGS
 from dealerxl.sample import SIZES, SampleContext, generate
-from dealerxl.sample import ch01, ch05, ch08
+from dealerxl.sample import ch01, ch05, ch05_stock, ch08
 from support.declared import frame_problems as problems
 
 OUR_FORMS = [form for form in FORMS.values() if form.chapter in (5, 8)]
@@ -347,8 +347,11 @@ def test_receivables_are_the_sales_invoices_when_there_are_any():
 
 
 def test_both_chapters_work_from_stand_in_dealers_without_a_dealer_master():
+    # Without sales either: the stock movements draw their own sales lines from the demand plan.
     ctx = context()
     frames = ch05.generate(ctx)
+    ctx.frames.update(frames)
+    frames.update(ch05_stock.generate(ctx))
     ctx.frames.update(frames)
     frames.update(ch08.generate(ctx))
     stand_in = set(ch01.dealers(ctx)["dealer_id"])

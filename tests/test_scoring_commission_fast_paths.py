@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from dealerxl.calc import CalcError
 from dealerxl.calc.incentives import IncentivePlan, cap_amounts, commission, commission_columns
 from dealerxl.calc.scoring import CODED_AT_MOST, NAMED_IN_ADVANCE, failed_criteria_names, normalise, weighted_scores
-from dealerxl.excel.functions import DX_COMMISSION, DX_SCORECARD
-from dealerxl.excel.functions.convert import matrix, numbers, table
-from dealerxl.excel.functions.incentives import COMMISSION_COLUMNS, _per_row, _plan
+from dealerxl.excel.functions.convert import table
+from dealerxl.excel.functions.incentives import (  # as written: they raise
+    COMMISSION_COLUMNS, DX_COMMISSION, commission_arguments)
+from dealerxl.excel.functions.risk import DX_SCORECARD, scorecard_arguments
 
 NAN = float("nan")
 
@@ -100,17 +101,12 @@ def commission_with_repeated_lookups(sales, target, plan: IncentivePlan) -> pd.D
 
 def scorecard_through_a_frame(values, weights, directions=None, gates=None):
     """DX_SCORECARD with the scores as a DataFrame, spilled from the frame."""
-    return table(weighted_scores_column_by_column(
-        matrix(values), numbers(weights),
-        None if directions is None else np.nan_to_num(numbers(directions), nan=1.0),
-        None if gates is None else numbers(gates)))
+    return table(weighted_scores_column_by_column(*scorecard_arguments(values, weights, directions, gates)))
 
 
 def commission_through_a_frame_of_objects(sales, target, plan, accelerator=None, gate=None, cap=None):
     """DX_COMMISSION with a DataFrame of blank objects filled by ``.loc``."""
-    plan_ = _plan(plan, accelerator, gate, cap)
-    amount = numbers(sales)
-    goal = _per_row(target, amount.size, "target")
+    plan_, amount, goal = commission_arguments(sales, target, plan, accelerator, gate, cap)
     filled = ~np.isnan(amount) & ~np.isnan(goal)
     result = pd.DataFrame(np.nan, index=range(amount.size), columns=COMMISSION_COLUMNS, dtype=object)
     if filled.any():

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from same_results import outcome
 
 from dealerxl.book import parse, validate
 from dealerxl.book.grid import Grid
@@ -184,7 +185,11 @@ udf_ranges = st.one_of(
 
 @given(values=udf_ranges)
 def test_a_range_read_as_numbers_equals_the_general_reading(values):
-    np.testing.assert_array_equal(convert.numbers(values), convert.numbers_any(values))
+    fast, general = outcome(lambda: convert.numbers(values)), outcome(lambda: convert.numbers_any(values))
+    if isinstance(general, tuple):  # a cell that is no number: the same refusal
+        assert fast == general
+    else:
+        np.testing.assert_array_equal(fast, general)
 
 
 @given(values=st.lists(st.floats(width=64), min_size=6, max_size=60), width=st.integers(1, 6))

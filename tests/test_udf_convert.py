@@ -152,10 +152,12 @@ def test_working_hours_between_minute_times_are_whole_minutes():
     assert hours.tolist() == [[1.0]]
 
 
-def test_date_cells_read_as_dates_and_true_false_as_no_date():
-    cells = np.array([[dt.datetime(2026, 3, 10, 13, 5)], [dt.date(2026, 3, 11)], [True], [46091.0]], dtype=object)
+def test_date_cells_read_as_dates_and_true_false_refused():
+    cells = np.array([[dt.datetime(2026, 3, 10, 13, 5)], [dt.date(2026, 3, 11)], [None], [46091.0]], dtype=object)
     assert convert.datetimes(cells).tolist() == [pd.Timestamp("2026-03-10 13:05"), pd.Timestamp("2026-03-11"),
                                                  pd.NaT, pd.Timestamp("2026-03-10")]
+    with pytest.raises(ValueError, match='due, row 2: "TRUE" is not a date'):
+        convert.datetimes(np.array([[46091.0], [True]], dtype=object), "due")
     assert convert.datetimes(np.array([[dt.datetime(2026, 3, 10)]], dtype=object)).tolist() == \
         [pd.Timestamp("2026-03-10")]
 
@@ -164,5 +166,5 @@ def test_run_rate_takes_a_date_cell_and_refuses_true_as_a_date():
     run_rate = UDFS["DX_RUN_RATE"].function
     projected = run_rate(np.array([[100.0]]), dt.datetime(2026, 3, 10), dt.datetime(2026, 3, 1), "2026-03-31")
     assert projected.tolist() == [[pytest.approx(310.0)]]
-    with pytest.raises(ValueError, match="as_of is not a date"):
-        run_rate(np.array([[100.0]]), True, "2026-03-01", "2026-03-31")
+    assert run_rate(np.array([[100.0]]), True, "2026-03-01", "2026-03-31").tolist() == [
+        ['#VALUE! as_of: "TRUE" is not a date (e.g. 2026-10-31)']]

@@ -47,22 +47,24 @@ def test_seasonal_split_into_quarters_keeps_an_override():
 
 
 def test_seasonal_split_of_a_too_short_history_is_refused():
-    with pytest.raises(CalcError, match="at least 12 months"):
-        DX_SEASONAL_SPLIT(1000, rng(YEAR[:6]))
+    [[cell]] = excel_cells(DX_SEASONAL_SPLIT(1000, rng(YEAR[:6])))
+    assert cell.startswith("#VALUE! ") and "at least 12 months" in cell
+    with pytest.raises(CalcError, match="at least 12 months"):  # as written, in Python, it raises
+        UDFS["DX_SEASONAL_SPLIT"].calculate(1000, rng(YEAR[:6]))
 
 
 def test_allocate_spills_one_cell_per_dealer_and_treats_blanks_as_no_bound():
     result = excel_cells(DX_ALLOCATE(1000, rng([5], [3], [2]), None, rng([400], [None], [None])))
     assert result == [[400.0], [360.0], [240.0]]
     assert excel_cells(DX_ALLOCATE(rng([100]), rng([1], [1], [1]), None, None, 0.01)) == [[33.34], [33.33], [33.33]]
-    assert excel_cells(DX_ALLOCATE(100, rng([1], [None]))) == [[100.0], [0.0]]
+    assert excel_cells(DX_ALLOCATE(100, rng([None], [1]))) == [[0.0], [100.0]]
 
 
 def test_allocate_with_impossible_floors_says_why():
-    with pytest.raises(CalcError, match="floors add up"):
-        DX_ALLOCATE(100, rng([1], [1]), 60)
-    with pytest.raises(CalcError, match="floors has 3 cells but there are 2 rows"):
-        DX_ALLOCATE(100, rng([1], [1]), rng([1], [2], [3]))
+    [[cell]] = excel_cells(DX_ALLOCATE(100, rng([1], [1]), 60))
+    assert cell.startswith("#VALUE! ") and "floors add up" in cell
+    assert excel_cells(DX_ALLOCATE(100, rng([1], [1]), rng([1], [2], [3]))) == [
+        ["#VALUE! floors has 3 cells but weights has 2 rows; they must match row by row"]]
 
 
 def test_target_share_spills_shares_that_feed_allocate():
@@ -74,21 +76,21 @@ def test_target_share_spills_shares_that_feed_allocate():
 def test_forecast_spills_method_and_months_per_row_with_short_rows_falling_back():
     long_row = [v * (1 + 0.01 * i) for i, v in enumerate(YEAR * 3)]
     short_row = [None] * 30 + YEAR[:6]
-    result = excel_cells(DX_FORECAST(rng(long_row, short_row, [None] * 36), 3))
+    result = excel_cells(DX_FORECAST(rng(long_row, [None] * 36, short_row), 3))
     assert result[0] == ["method", "h1", "h2", "h3"]
-    assert result[1][0].startswith("ETS(") and [row[0] for row in result[2:]] == ["ETS(A,N,N)", "none"]
-    assert result[3][1:] == [None, None, None]
+    assert result[1][0].startswith("ETS(") and [row[0] for row in result[2:]] == ["none", "ETS(A,N,N)"]
+    assert result[2][1:] == [None, None, None]
     assert len(excel_cells(DX_FORECAST(rng(long_row)))[0]) == 7  # six months by default
 
 
 def test_forecast_range_spills_each_month_of_each_series_with_both_intervals():
     long_row = [v * (1 + 0.01 * i) for i, v in enumerate(YEAR * 3)]
-    result = excel_cells(DX_FORECAST_RANGE(rng(long_row, [None] * 36), 2))
+    result = excel_cells(DX_FORECAST_RANGE(rng([None] * 36, long_row, [None] * 36), 2))  # the last row: no data
     assert result[0] == ["series", "month", "method", "forecast", "lower_80", "upper_80", "lower_95", "upper_95"]
     assert [row[:2] for row in result[1:]] == [[1, 1], [1, 2], [2, 1], [2, 2]]
-    first = result[1]
+    first = result[3]
     assert first[6] <= first[4] <= first[3] <= first[5] <= first[7]
-    assert result[3][2] == "none" and result[3][3:] == [None] * 5
+    assert result[1][2] == "none" and result[1][3:] == [None] * 5
 
 
 def test_forecast_accuracy_ends_with_an_overall_row():
@@ -135,8 +137,8 @@ def test_run_rate_takes_serial_dates_and_working_days():
     assert excel_cells(DX_RUN_RATE(rng([3_100_000]), march_10, "2026-03-01", "2026-03-31")) == [[pytest.approx(9_610_000)]]
     result = excel_cells(DX_RUN_RATE(rng([100], [200]), march_10, "2026-03-01", "2026-03-31", True, rng(["2026-03-09"])))
     assert result == [[pytest.approx(350.0)], [pytest.approx(700.0)]]
-    with pytest.raises(CalcError, match="as_of is not a date"):
-        DX_RUN_RATE(1, "someday", "2026-03-01", "2026-03-31")
+    assert excel_cells(DX_RUN_RATE(1, "someday", "2026-03-01", "2026-03-31")) == [
+        ['#VALUE! as_of: "someday" is not a date (e.g. 2026-10-31)']]
 
 
 def test_declining_spills_flags_per_row():

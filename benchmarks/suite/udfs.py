@@ -1,8 +1,8 @@
 """The UDF layer's cost: each DX_ array UDF on whole columns against the same computation
 written as a plain numpy expression.
 
-Arguments arrive as xlwings delivers a range: 2-D float arrays (one column, or one row per
-item and one column per month for histories); "rows" counts items, or the months of the one
+Arguments arrive as the functions' range converter delivers a range of numbers and blanks:
+2-D float arrays (one column, or one row per item and one column per month for histories); "rows" counts items, or the months of the one
 series the seasonal split takes (at least 24). The numpy expression gets the same numbers as
 1-D arrays and returns arrays; the difference is what the layer adds (converting ranges,
 building the spilled rows). Each expression computes the UDF's cells: ``agree`` compares
@@ -350,11 +350,13 @@ def cases(n: int, seed: int = 5) -> dict:
 
 
 def _numbers_of(result) -> np.ndarray:
-    """The numeric cells of a UDF result or an expression's arrays, flattened, for comparison."""
+    """The numeric cells of a UDF result or an expression's arrays, flattened, for comparison; a
+    blank cell (None, where the expression has NaN) counts as NaN."""
     if isinstance(result, tuple):
         return np.concatenate([_numbers_of(part) for part in result])
     flat = np.ravel(np.asarray(result, dtype=object))
-    numbers = [float(v) for v in flat if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)]
+    numbers = [np.nan if v is None else float(v) for v in flat
+               if v is None or isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)]
     return np.asarray(numbers)
 
 
@@ -413,19 +415,31 @@ def _as_spilled(result):
 
 
 def _written(result):
-    """The rows xlwings builds from a UDF's result before cleaning each cell (its numpy converter)."""
+    """The rows xlwings builds from a plain numpy UDF's result before cleaning each cell (its
+    numpy converter)."""
     from xlwings.conversion.numpy_conv import NumpyArrayConverter
 
     return NumpyArrayConverter.write_value(result, {}) if isinstance(result, np.ndarray) else [[result]]
 
 
+def _spilled(result):
+    """The rows xlwings builds from a DX_ function's result: the converter it declares, which
+    also writes blanks instead of NaN."""
+    from dealerxl.excel.functions.converters import SpilledResult
+
+    return SpilledResult.write_value(result, {})
+
+
 def measure(rows: list[int], repeat: int = 3) -> dict:
     """Per UDF and row count: seconds through the UDF, seconds as numpy, overhead, agreement.
 
-    ``overhead`` compares the functions alone. ``overhead_with_rows`` adds, on both sides, the
-    rows xlwings builds from the returned array (``tolist()``), which every UDF pays before
-    Excel sees a cell: a table with a header row must hold Python objects, so its UDF builds
-    them itself, where a plain numeric array leaves that to ``tolist()``. ``agree`` is
+    ``overhead`` compares the functions alone (as Excel calls them: in their workbook's
+    language, here codes, and with bad input shown as a ``#VALUE!`` cell). ``overhead_with_rows``
+    adds, on both sides, the rows xlwings builds from the returned array, which every UDF pays
+    before Excel sees a cell: ``tolist()`` for the numpy expression, the declared result
+    converter for the UDF (which also turns NaN into blank cells). A table with a header row
+    must hold Python objects, so its UDF builds them itself, where a plain numeric array leaves
+    that to ``tolist()``. ``agree`` is
     :func:`agrees` on the two results. The UDF and its expression are timed in turn, best of
     at least ``repeat`` calls each (more for quick ones, see
     :func:`~suite.timing.best_of_alternating`).
@@ -441,7 +455,7 @@ def measure(rows: list[int], repeat: int = 3) -> dict:
             udf_s, numpy_s = best_of_alternating([lambda: function(*args), expression], repeat)
             agree = agrees(function(*args), expression())
             udf_rows_s, numpy_rows_s = best_of_alternating(
-                [lambda: _written(function(*args)), lambda: _written(_as_spilled(expression()))], repeat)
+                [lambda: _spilled(function(*args)), lambda: _written(_as_spilled(expression()))], repeat)
             results.setdefault(name, {})[n] = {"udf_s": udf_s, "numpy_s": numpy_s,
                                                "overhead": udf_s / numpy_s - 1, "agree": agree,
                                                "udf_rows_s": udf_rows_s, "numpy_rows_s": numpy_rows_s,

@@ -21,23 +21,15 @@ NUMBER_FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm",
 }
 
-# Columns whose unit asks for another format than their type's: years without a thousands
-# separator (2026, not 2,026), months as year-month, currency in whole units, quantities whole.
-UNIT_FORMATS = {"year": "0", "month": "yyyy-mm", "currency": "#,##0"}
-QUANTITY_FORMAT = "#,##0"
-QUANTITY_WORDS = ("qty", "quantity", "units", "on_hand", "on_order", "reserved", "available", "moq", "pack_size")
+# Columns whose declared unit asks for another format than their type's: years without a
+# thousands separator (2026, not 2,026), months as year-month, currency and quantities in
+# whole units.
+UNIT_FORMATS = {"year": "0", "month": "yyyy-mm", "currency": "#,##0", "units": "#,##0"}
 
 
 def column_number_format(column) -> str | None:
-    """The number format of a form column: from its unit where that decides it (a date
-    column named ``month`` holds months), whole numbers for quantities, else its type's."""
-    if column.unit in UNIT_FORMATS:
-        return UNIT_FORMATS[column.unit]
-    if column.type == "date" and column.id == "month":
-        return UNIT_FORMATS["month"]
-    if column.type == "number" and column.unit is None and any(word in column.id for word in QUANTITY_WORDS):
-        return QUANTITY_FORMAT
-    return NUMBER_FORMATS.get(column.type)
+    """The number format of a form column: its unit's where the unit decides it, else its type's."""
+    return UNIT_FORMATS.get(column.unit) or NUMBER_FORMATS.get(column.type)
 
 
 INPUT_FILL = "#FFF2CC"     # light yellow: cells people type into

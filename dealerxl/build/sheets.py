@@ -27,6 +27,22 @@ def column_width(column, label: str) -> float:
     return max(10.0, min(wide + 4.0, 40.0))
 
 
+def written_bound(value: float, column_type: str) -> str:
+    """A bound as a person writes it in a message: a percentage as one (0.9999 → 99.99%),
+    thousands separated from five digits on (1,000,000; a year stays 2000), never an exponent.
+
+    >>> [written_bound(v, t) for v, t in ((1_000_000, "money"), (2000, "int"), (0.5, "number"), (0.9999, "percent"))]
+    ['1,000,000', '2000', '0.5', '99.99%']
+    """
+    number = float(value) * (100 if column_type == "percent" else 1)
+    text = f"{number:.10f}".rstrip("0").rstrip(".")
+    whole, _, fraction = text.partition(".")
+    if abs(number) >= 10_000:
+        whole = f"{int(whole):,}"
+    text = whole + (f".{fraction}" if fraction else "")
+    return text + ("%" if column_type == "percent" else "")
+
+
 def column_validation(column, lang: str) -> dict | None:
     """Data validation of a column: dropdown for coded columns, bounds for numbers and dates."""
     error = {"error_title": tr("build.invalid_title", lang)}
@@ -34,13 +50,19 @@ def column_validation(column, lang: str) -> dict | None:
         return {"validate": "list", "source": f"={list_name(column.enum)}",
                 "error_message": tr("build.invalid_list", lang), **error}
     if column.type in ("int", "number", "money", "percent"):
-        kind = "integer" if column.type == "int" else "decimal"
-        low = column.min if column.min is not None else -1e15
-        high = column.max if column.max is not None else 1e15
         if column.min is None and column.max is None:
             return None
-        return {"validate": kind, "criteria": "between", "minimum": low, "maximum": high,
-                "error_message": tr("build.invalid_number", lang, low=f"{low:g}", high=f"{high:g}"), **error}
+        kind = "integer" if column.type == "int" else "decimal"
+        what = tr(f"msg.type.{column.type}", lang)  # a whole number, a number, an amount, a percentage
+        low, high = (None if bound is None else written_bound(bound, column.type) for bound in (column.min, column.max))
+        if column.max is None:  # only the bound that matters: no made-up ceiling in the message
+            return {"validate": kind, "criteria": ">=", "value": column.min,
+                    "error_message": tr("build.invalid_number_min", lang, low=low, what=what), **error}
+        if column.min is None:
+            return {"validate": kind, "criteria": "<=", "value": column.max,
+                    "error_message": tr("build.invalid_number_max", lang, high=high, what=what), **error}
+        return {"validate": kind, "criteria": "between", "minimum": column.min, "maximum": column.max,
+                "error_message": tr("build.invalid_number", lang, low=low, high=high, what=what), **error}
     if column.type in ("date", "datetime"):
         return {"validate": "date", "criteria": "between", "minimum": dt.date(1990, 1, 1),
                 "maximum": dt.date(2100, 12, 31), "error_message": tr("build.invalid_date", lang), **error}

@@ -39,12 +39,16 @@ def monthly_matrix(keys, dates, values, key_index, span: pd.PeriodIndex) -> np.n
     ...                pd.Index(["D1", "D2"]), span).tolist()
     [[15.0, 7.0], [0.0, 0.0]]
     """
-    table = pd.DataFrame({"key": np.asarray(keys, dtype=object),
-                          "period": pd.to_datetime(pd.Series(dates)).dt.to_period("M").to_numpy(),
-                          "value": np.asarray(values, dtype=float)})
-    table = table.loc[table["period"].isin(span)]
-    pivot = table.pivot_table(index="key", columns="period", values="value", aggfunc="sum")
-    return pivot.reindex(index=key_index, columns=span).fillna(0.0).to_numpy(float)
+    # Month and key as positions, summed with one bincount (no period objects, no pivot).
+    stamps = pd.to_datetime(pd.Series(dates))
+    months = stamps.to_numpy().astype("datetime64[M]").astype(np.int64) - (span[0].ordinal if len(span) else 0)
+    unique = pd.Index(key_index).unique()
+    rows = unique.get_indexer(np.asarray(keys, dtype=object))
+    numbers = np.asarray(values, dtype=float)
+    kept = (rows >= 0) & (months >= 0) & (months < len(span)) & stamps.notna().to_numpy() & ~np.isnan(numbers)
+    summed = np.bincount(rows[kept] * len(span) + months[kept], weights=numbers[kept],
+                         minlength=len(unique) * len(span)).reshape(len(unique), len(span))
+    return summed[unique.get_indexer(pd.Index(key_index))]
 
 
 def rolling_sum(matrix, months: int) -> np.ndarray:

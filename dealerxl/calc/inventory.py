@@ -60,13 +60,15 @@ def service_factor(service_level) -> np.ndarray:
             bad = (level < 0.5) | (level >= 1)
         if np.any(bad):
             raise CalcError("msg.calc.inventory.service_level_at_least", value=level[bad].ravel()[0])
-    from scipy.stats import norm  # here, not at the top: importing scipy.stats takes ~1 s every job would pay
+    # ndtri is the ufunc under scipy.stats.norm.ppf (the same numbers, to the bit): importing
+    # scipy.stats for it costs a second or more that every job would pay.
+    from scipy.special import ndtri
 
     if level.size > 1 and lowest == highest:
         # One level for every item (a single cell, or a policy giving all the same): the inverse
         # normal is costly, and Φ⁻¹ of the same number is the same number for each item.
-        return np.full(level.shape, norm.ppf(lowest))
-    return norm.ppf(level)
+        return np.full(level.shape, ndtri(lowest))
+    return ndtri(level)
 
 
 def lead_time_demand_sd(mean_demand, sd_demand, lead_time_days, lead_time_sd_days=0.0,

@@ -155,27 +155,76 @@ def promotion_sales(promotions: pd.DataFrame, sales: pd.DataFrame, baseline_week
     every = promos if all_promotions is None else _windows(all_promotions, as_of, base_days)
     every = every.loc[every["_p_end"] >= every["_p_start"]].drop_duplicates("promotion_id")
     out = promos[["promotion_id", "promotion_days"]].copy()
-    if promos.empty or sales.empty:
-        return out.assign(promo_sales=0.0, baseline_sales=np.where(out["promotion_days"] > 0, 0.0, np.nan))
-    lines = sales.reset_index(drop=True).assign(date=pd.to_datetime(sales["date"]).dt.normalize().to_numpy())
-    lines["_line"] = np.arange(len(lines))
-    lines = lines.loc[(lines["date"] >= promos["_b_start"].min()) & (lines["date"] <= promos["_p_end"].max())]
+    if promos.empty:
+        return out.assign(promo_sales=0.0, baseline_sales=np.nan)
+    # Day numbers and scopes as codes; each promotion is paired with the lines of its window
+    # only, and with a product group with that group's lines only (binary search in sorted keys).
+    every_start, every_end = _days(every["_p_start"]), _days(every["_p_end"])
+    first, start, end = _days(promos["_b_start"]), _days(promos["_p_start"]), _days(promos["_p_end"])
+    low = min(first.min(), every_start.min(initial=first.min()))
+    high = max(end.max(), every_end.max(initial=end.max()))
+    day = pd.to_datetime(sales["date"]).dt.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)
+    near = np.flatnonzero((day >= low) & (day <= high))
+    day = day[near] - low
+    amount = pd.to_numeric(pd.Series(np.asarray(sales["amount"])[near]), errors="coerce").fillna(0.0).to_numpy()
+    promo_scope, every_scope, line_scope = _scope_codes(promos, every, sales, near)
+    lines = _Lines(day, line_scope, high - low + 1)
     # A line is promoted when any promotion covering it ran that day.
-    covering = _in_scope(every, lines)
-    promoted = covering.loc[(covering["date"] >= covering["_p_start"]) & (covering["date"] <= covering["_p_end"]),
-                            "_line"].unique()
-    pairs = _in_scope(promos, lines)
-    in_promo = (pairs["date"] >= pairs["_p_start"]) & (pairs["date"] <= pairs["_p_end"])
-    in_base = (pairs["date"] >= pairs["_b_start"]) & (pairs["date"] < pairs["_p_start"]) & ~pairs["_line"].isin(promoted)
-    amount = pd.to_numeric(pairs["amount"], errors="coerce").fillna(0.0)
-    promo = amount.where(in_promo, 0.0).groupby(pairs["promotion_id"]).sum()
-    base = amount.where(in_base, 0.0).groupby(pairs["promotion_id"]).sum()
-    clean_days = base_days - _days_promoted_for_whole_scope(promos, every, base_days)
-    out["promo_sales"] = out["promotion_id"].map(promo).fillna(0.0).astype(float)
+    promoted = np.zeros(len(day), dtype=bool)
+    promoted[lines.covered(every_scope, every_start - low, every_end - low + 1)[1]] = True
+    owner, line = lines.covered(promo_scope, first - low, end - low + 1)
+    in_promo = day[line] >= start[owner] - low
+    in_base = ~in_promo & ~promoted[line]
+    count = len(promos)
+    promo = np.bincount(owner[in_promo], weights=amount[line[in_promo]], minlength=count)
+    base = np.bincount(owner[in_base], weights=amount[line[in_base]], minlength=count)
+    # A promotion id listed twice counts the lines of both rows, as one promotion.
+    ids = promos["promotion_id"].to_numpy()
+    promo = pd.Series(promo).groupby(ids).transform("sum").to_numpy()
+    base = pd.Series(base).groupby(ids).transform("sum").to_numpy()
+    clean_days = base_days - _days_promoted_for_whole_scope(promos, every, promo_scope, every_scope, base_days)
+    out["promo_sales"] = promo.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["baseline_sales"] = np.where(clean_days > 0, out["promotion_id"].map(base).fillna(0.0).to_numpy(float)
-                                         * out["promotion_days"].to_numpy(float) / clean_days, np.nan)
+        out["baseline_sales"] = np.where(clean_days > 0, base * out["promotion_days"].to_numpy(float) / clean_days,
+                                         np.nan)
     return out
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Dates as day numbers (days since 1970-01-01)."""
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+class _Lines:
+    """Sales lines (day numbers from 0 and scope codes, scope columns × lines) sorted twice:
+    by day, and by product group then day, to find the lines of a window by binary search."""
+
+    def __init__(self, day: np.ndarray, scope: np.ndarray, span: int):
+        self.day, self.scope, self.span = day, scope, span
+        self.by_day = np.argsort(day, kind="stable")
+        self.group_key = scope[0] * span + day
+        self.by_group = np.argsort(self.group_key, kind="stable")
+
+    def covered(self, scope: np.ndarray, first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (window, line) pair where the line falls in ``first`` ≤ day < ``stop`` and in
+        the window's scope (scope columns × windows, codes as the lines')."""
+        grouped = scope[0] >= 0
+        key = scope[0] * self.span
+        owner_g, line_g = _between(self.group_key[self.by_group], (key + first)[grouped], (key + stop)[grouped])
+        owner_d, line_d = _between(self.day[self.by_day], first[~grouped], stop[~grouped])
+        owner = np.concatenate([np.flatnonzero(grouped)[owner_g], np.flatnonzero(~grouped)[owner_d]])
+        line = np.concatenate([self.by_group[line_g], self.by_day[line_d]])
+        hit = ((scope[1:, owner] < 0) | (scope[1:, owner] == self.scope[1:, line])).all(axis=0)
+        return owner[hit], line[hit]
+
+
+def _between(sorted_keys: np.ndarray, first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (window, position) pair where ``first`` ≤ sorted_keys[position] < ``stop``."""
+    lo, hi = np.searchsorted(sorted_keys, first, side="left"), np.searchsorted(sorted_keys, stop, side="left")
+    counts = np.maximum(hi - lo, 0)
+    owner = np.repeat(np.arange(len(first)), counts)
+    position = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
+    return owner, position
 
 
 def _windows(promotions: pd.DataFrame, as_of: pd.Timestamp, base_days: int) -> pd.DataFrame:
@@ -190,44 +239,33 @@ def _windows(promotions: pd.DataFrame, as_of: pd.Timestamp, base_days: int) -> p
                          promotion_days=(ends - starts).dt.days + 1)
 
 
-def _in_scope(promos: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """Every (promotion, sales line) pair where the line falls in the promotion's scope and in
-    a calendar month its baseline-to-end window touches (callers then compare the days)."""
-    wanted = ["promotion_id", "_p_start", "_p_end", "_b_start", *SCOPE_COLUMNS]
-    line_columns = ["_line", "date", "amount", *SCOPE_COLUMNS]
-    # Pairing on the month as well as the product group keeps the pairs to the lines near each
-    # promotion: pairing every promotion with every line grows with their product.
-    first, last = _month_number(promos["_b_start"]), _month_number(promos["_p_end"])
-    months = (last - first + 1).clip(lower=1).to_numpy()
-    spread = promos.loc[promos.index.repeat(months), wanted]
-    spread["_month"] = np.repeat(first.to_numpy(), months) + spread.groupby(level=0).cumcount().to_numpy()
-    dated = lines[line_columns].assign(_month=_month_number(lines["date"]))
-    grouped = spread["product_group"].notna()
-    pairs = pd.concat([
-        spread.loc[grouped].merge(dated, on=["product_group", "_month"], suffixes=("", "_line")),
-        spread.loc[~grouped].drop(columns="product_group").merge(dated, on="_month", suffixes=("", "_line")),
-    ], ignore_index=True)
-    in_scope = pd.Series(True, index=pairs.index)
-    for column in ("sku", "dealer_id", "region"):
-        in_scope &= pairs[column].isna() | (pairs[column] == pairs[f"{column}_line"])
-    return pairs.loc[in_scope].drop(columns="_month")
-
-
-def _month_number(dates: pd.Series) -> pd.Series:
-    """Months since year 0 (2026-10 → 24,321): a join key for "same calendar month"."""
-    return dates.dt.year * 12 + dates.dt.month - 1
-
-
-def _days_promoted_for_whole_scope(promos: pd.DataFrame, every: pd.DataFrame, base_days: int) -> np.ndarray:
-    """Per promotion, the days of its baseline window on which another promotion covering its
-    whole scope ran (each scope column blank or equal)."""
-    grid = promos[["promotion_id", "_b_start", *SCOPE_COLUMNS]].loc[promos.index.repeat(base_days)]
-    grid["day"] = grid["_b_start"] + pd.to_timedelta(np.tile(np.arange(base_days), len(promos)), unit="D")
-    others = every[["promotion_id", "_p_start", "_p_end", *SCOPE_COLUMNS]]
-    pairs = grid.merge(others, how="cross", suffixes=("", "_other"))
-    covers = (pairs["promotion_id"] != pairs["promotion_id_other"]) & (pairs["day"] >= pairs["_p_start"]) \
-        & (pairs["day"] <= pairs["_p_end"])
+def _scope_codes(promos: pd.DataFrame, every: pd.DataFrame, sales: pd.DataFrame, rows: np.ndarray):
+    """The scope columns of the promotions, of every promotion and of the sales lines ``rows``
+    as codes (arrays of scope columns × rows), so scopes are matched as numbers, not text: a
+    promotion's value is its position among the promotions' values, a blank −1; a line's
+    value the same position, −2 when no promotion names it (a blank line value too)."""
+    promo_codes, every_codes, line_codes = [], [], []
     for column in SCOPE_COLUMNS:
-        covers &= pairs[f"{column}_other"].isna() | (pairs[f"{column}_other"] == pairs[column])
-    days = pairs.loc[covers].drop_duplicates(["promotion_id", "day"]).groupby("promotion_id").size()
-    return promos["promotion_id"].map(days).fillna(0).to_numpy(float)
+        named = pd.concat([promos[column], every[column]], ignore_index=True).dropna()
+        values = pd.Index(pd.unique(named.astype(object).to_numpy()))
+        promo_codes.append(values.get_indexer(promos[column].astype(object)))
+        every_codes.append(values.get_indexer(every[column].astype(object)))
+        found = values.get_indexer(pd.Index(np.asarray(sales[column], dtype=object)[rows]))
+        line_codes.append(np.where(found < 0, -2, found))
+    return np.vstack(promo_codes), np.vstack(every_codes), np.vstack(line_codes)
+
+
+def _days_promoted_for_whole_scope(promos: pd.DataFrame, every: pd.DataFrame, promo_scope: np.ndarray,
+                                   every_scope: np.ndarray, base_days: int) -> np.ndarray:
+    """Per promotion, the days of its baseline window on which another promotion covering its
+    whole scope ran (each scope column of the other blank or equal); the scopes as codes
+    (:func:`_scope_codes`). A promotion id listed twice counts the days of both rows."""
+    others = every["promotion_id"].to_numpy(dtype=object)
+    covering = ((every_scope[:, None, :] < 0) | (every_scope[:, None, :] == promo_scope[:, :, None])).all(axis=0)
+    covering &= promos["promotion_id"].to_numpy(dtype=object)[:, None] != others[None, :]
+    day = _days(promos["_b_start"])[:, None] + np.arange(base_days)[None, :]  # promotions × baseline days
+    runs = (day[:, :, None] >= _days(every["_p_start"])[None, None, :]) \
+        & (day[:, :, None] <= _days(every["_p_end"])[None, None, :])
+    promoted = (runs & covering[:, None, :]).any(axis=2)
+    by_id = pd.DataFrame(promoted).groupby(promos["promotion_id"].to_numpy()).transform("max").to_numpy()
+    return by_id.sum(axis=1).astype(float)

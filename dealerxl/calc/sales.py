@@ -30,7 +30,8 @@ def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1
         raise CalcError("msg.calc.sales.sales_row_not_date", row=row, date=date)
-    return pd.PeriodIndex(dates.dt.to_period("M")).asi8
+    # months since 1970-01, which is what a monthly period's ordinal counts
+    return dates.to_numpy().astype("datetime64[M]").astype(np.int64)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -67,9 +68,13 @@ def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amoun
     if first > last:
         raise CalcError("msg.calc.sales.first_month_after_last")
     inside = (ordinals >= first) & (ordinals <= last)
-    groups = transactions.loc[inside, keys].groupby(keys, sort=True)
-    codes = groups.ngroup().to_numpy()
-    index = groups.size().index
+    if len(keys) == 1:  # one key: its sorted codes straight away, without a group-by
+        codes, uniques = pd.factorize(transactions.loc[inside, keys[0]], sort=True)
+        index = pd.Index(uniques, name=keys[0])
+    else:
+        groups = transactions.loc[inside, keys].groupby(keys, sort=True)
+        codes = groups.ngroup().to_numpy()
+        index = groups.size().index
     width = last - first + 1
     grid = np.bincount(codes * width + (ordinals[inside] - first), weights=amounts[inside],
                        minlength=len(index) * width)

@@ -292,12 +292,12 @@ def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: in
     >>> satisfaction_by_group(df, ["dealer_id"], min_sample=5).round(1).to_dict("records")
     [{'dealer_id': 'D1', 'csat_responses': 3, 'csat': 66.7, 'nps_responses': 3, 'nps': 33.3, 'small_sample': True}]
     """
-    frame = responses.copy()
+    frame = responses[list(by)].copy()  # the group columns only: the answers' other columns are not needed
     # floats, not nullable integers: blanks must become NaN so the comparisons below stay boolean
-    c = pd.to_numeric(frame[csat_column], errors="coerce").astype(float)
-    n = pd.to_numeric(frame[nps_column], errors="coerce").astype(float)
-    _scores(c, 1, 5, "CSAT")
-    _scores(n, 0, 10, "NPS")
+    c = pd.to_numeric(responses[csat_column], errors="coerce").astype(float)
+    n = pd.to_numeric(responses[nps_column], errors="coerce").astype(float)
+    _scores(c.to_numpy(), 1, 5, "CSAT")  # numbers already (text became blank above): the quick check
+    _scores(n.to_numpy(), 0, 10, "NPS")
     frame["_c_n"] = c.notna()
     frame["_c_sat"] = (c >= satisfied_from)
     frame["_n_n"] = n.notna()

@@ -47,8 +47,13 @@ class LiveBook:
     def defined_name(self, name: str) -> str | None:
         for defined in self.book.names:
             if defined.name.casefold() == name.casefold():
-                text = (defined.refers_to or "").strip().lstrip("=").strip()
-                if len(text) >= 2 and text[0] == text[-1] == '"':
-                    text = text[1:-1].replace('""', '"')
-                return text
+                return name_text(defined.refers_to)
         return None
+
+
+def name_text(refers_to: str | None) -> str:
+    """What a defined name holds: ``="zh-Hant"`` → ``zh-Hant``; a reference stays as written."""
+    text = (refers_to or "").strip().lstrip("=").strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('""', '"')
+    return text

@@ -39,7 +39,7 @@ FORMS = [
     Form(
         id="work_calendar", chapter=1, section="1.3",
         columns=(
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("step", "enum", key=True, required=True, enum="workflow_step", width=16),
             C("activity", required=True, width=36),
             C("team", "enum", enum="team", width=16),

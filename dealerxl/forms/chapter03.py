@@ -38,7 +38,7 @@ FORMS = [
     Form(
         id="market_research", chapter=3, section="3.1",
         columns=(
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("region", "enum", key=True, required=True, enum="region"),
             C("city", key=True, required=True, width=10),
             C("product_group", key=True, required=True, width=14),
@@ -213,7 +213,7 @@ FORMS = [
         id="dealer_self_evaluation", chapter=3, section="3.4", shared=True,
         columns=(
             C("dealer_id", key=True, required=True, width=12),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("self_eval_item", "enum", key=True, required=True, enum="self_eval_item", width=18),
             C("self_score", "int", required=True, min=1, max=5, unit="score"),
             C("comment", width=36),
@@ -224,7 +224,7 @@ FORMS = [
         id="dealer_appraisal", chapter=3, section="3.4", kind="output",
         columns=(
             C("dealer_id", key=True, required=True, width=12),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("region", "enum", enum="region"),
             C("sales_achievement", "percent"),
             C("sales_growth", "percent"),

@@ -35,7 +35,7 @@ FORMS = [
             C("year", "int", key=True, required=True, min=2000, max=2100, unit="year"),
             C("target_scope", "enum", key=True, required=True, enum="target_scope"),
             C("target_amount", "money", required=True, min=0, unit="currency"),
-            C("target_qty", "number", min=0),
+            C("target_qty", "number", min=0, unit="units"),
             C("prior_year_actual", "money", min=0, unit="currency"),
             C("target_growth", "percent",
               formula='IF({prior_year_actual}>0,{target_amount}/{prior_year_actual}-1,"")'),
@@ -46,7 +46,7 @@ FORMS = [
     Form(
         id="target_overrides", chapter=4, section="4.1",
         columns=(
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("target_scope", "enum", key=True, required=True, enum="target_scope"),
             C("target_amount", "money", required=True, min=0, unit="currency"),
             C("reason", width=36),
@@ -67,7 +67,7 @@ FORMS = [
     Form(
         id="monthly_targets", chapter=4, section="4.1", kind="output",
         columns=(
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("dealer_id", key=True, required=True, width=12),
             C("year", "int", required=True, min=2000, max=2100, unit="year"),
             C("region", "enum", enum="region"),
@@ -75,7 +75,7 @@ FORMS = [
             C("seasonal_index", "number", min=0),
             C("allocation_share", "percent", min=0, max=1),
             C("target_amount", "money", min=0, unit="currency"),
-            C("target_qty", "number", min=0),
+            C("target_qty", "number", min=0, unit="units"),
         ),
     ),
     Form(
@@ -120,7 +120,7 @@ FORMS = [
             C("transaction_type", "enum", required=True, enum="transaction_type"),
             C("dealer_id", required=True, width=12),
             C("sku", required=True, width=12),
-            C("quantity", "number", required=True),  # negative on a return
+            C("quantity", "number", required=True, unit="units"),  # negative on a return
             C("unit_price", "money", required=True, min=0, unit="currency"),
             C("discount_rate", "percent", min=0, max=1),
             C("amount", "money", unit="currency",
@@ -134,18 +134,19 @@ FORMS = [
         id="dealer_monthly", chapter=4, section="4.4", shared=True,
         columns=(
             C("dealer_id", key=True, required=True, width=12),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("sku", key=True, required=True, width=12),
             C("sku_name", width=24),  # filled in the issued template so the dealer sees the item
-            C("opening_stock_qty", "number", required=True, min=0),
-            C("received_qty", "number", required=True, min=0),
-            C("sell_out_qty", "number", required=True, min=0),
+            C("opening_stock_qty", "number", required=True, min=0, unit="units"),
+            C("received_qty", "number", required=True, min=0, unit="units"),
+            C("sell_out_qty", "number", required=True, min=0, unit="units"),
             C("sell_out_amount", "money", required=True, min=0, unit="currency"),
-            C("returned_qty", "number", min=0),
-            C("dealer_stock_qty", "number", required=True, min=0),
+            C("returned_qty", "number", min=0, unit="units"),
+            C("dealer_stock_qty", "number", required=True, min=0, unit="units"),
             # Zero when the report adds up: opening + received − sold − returned = closing.
             C("stock_difference", "number",
-              formula="{opening_stock_qty}+{received_qty}-{sell_out_qty}-{returned_qty}-{dealer_stock_qty}"),
+              formula="{opening_stock_qty}+{received_qty}-{sell_out_qty}-{returned_qty}-{dealer_stock_qty}",
+              unit="units"),
             C("note", width=30),
         ),
     ),

@@ -35,7 +35,7 @@ FORMS = [
         columns=(
             C("campaign_id", key=True, required=True, width=12),
             C("marketing_channel", "enum", key=True, required=True, enum="marketing_channel"),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("budget", "money", required=True, min=0, unit="currency"),
             C("actual_spend", "money", min=0, unit="currency"),
             C("vendor", width=20),
@@ -70,7 +70,7 @@ FORMS = [
             C("dealer_id", required=True, width=12),
             C("claim_date", "date", required=True),
             C("sku", width=12),
-            C("quantity", "number", min=0),
+            C("quantity", "number", min=0, unit="units"),
             C("claim_amount", "money", required=True, min=0, unit="currency"),
             C("approved_amount", "money", min=0, unit="currency"),
             C("claim_status", "enum", required=True, enum="claim_status"),
@@ -84,7 +84,7 @@ FORMS = [
         columns=(
             C("campaign_id", key=True, required=True, width=12),
             C("marketing_channel", "enum", key=True, required=True, enum="marketing_channel"),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("impressions", "int", required=True, min=0),
             C("clicks", "int", required=True, min=0),
             C("leads", "int", min=0),

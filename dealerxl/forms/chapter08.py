@@ -39,7 +39,7 @@ FORMS = [
         id="dealer_risk_review", chapter=8, section="8.1", kind="output",
         columns=(
             C("dealer_id", key=True, required=True, width=12),
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("region", "enum", enum="region"),
             C("open_receivables", "money", unit="currency"),
             C("overdue_amount", "money", unit="currency"),
@@ -141,7 +141,7 @@ FORMS = [
         # snapshot; months from before the workbook can be pasted from the ERP's ageing report.
         id="ageing_history", chapter=8, section="8.4",
         columns=(
-            C("month", "date", key=True, required=True),
+            C("month", "date", key=True, required=True, unit="month"),
             C("ageing_bucket", "enum", key=True, required=True, enum="ageing_bucket"),
             C("balance", "money", required=True, min=0, unit="currency"),
             C("write_off_amount", "money", min=0, unit="currency"),

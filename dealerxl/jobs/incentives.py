@@ -106,8 +106,9 @@ def run_incentives(source, month, *, lang: str | None = None) -> JobResult:
     """Read ``source`` (a path or an open workbook) and work out the statements of ``month``.
 
     Tables: ``summary`` (one row per payee: :data:`SUMMARY_COLUMNS`), ``lines`` (every
-    statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`), and the dealer
-    statements (:func:`dealer_statements`): ``dealer_summary`` and ``dealer_lines``.
+    statement line of the month with ``payee_id``: :data:`LINE_COLUMNS`), the dealer
+    statements (:func:`dealer_statements`): ``dealer_summary`` and ``dealer_lines``, and the
+    ``monthly_targets`` the payouts were measured against (:func:`monthly_targets`).
     """
     last = parse_month(month)
     inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
@@ -178,7 +179,9 @@ def incentive_statements(inputs, source, last: pd.Period) -> JobResult:
                      tables={"summary": summary.reindex(columns=SUMMARY_COLUMNS).reset_index(drop=True),
                              "lines": lines.reindex(columns=["payee_id", *LINE_COLUMNS]).reset_index(drop=True),
                              "dealer_summary": dealer_summary, "dealer_lines": dealer_lines,
-                             "left_out": left_out.reindex(columns=LEFT_OUT_COLUMNS)},
+                             "left_out": left_out.reindex(columns=LEFT_OUT_COLUMNS),
+                             # the targets paid against, for a caller that needs them too (the monthly report)
+                             "monthly_targets": targets},
                      problems=_unique(inputs.problems), warnings=warnings, summary=result_summary,
                      empty_forms=empty)
 
@@ -342,10 +345,15 @@ def payee_sheet_name(payee_id: str) -> str:
     return "".join("_" if ch in "[]:*?/\\" else ch for ch in str(payee_id))[:31]
 
 
+def summary_sheet(result: JobResult) -> tuple[str, pd.DataFrame]:
+    """The statement workbook's first sheet: its name and the payees' summary as shown."""
+    return tr("statement.sheet.summary", result.lang), _shown(result.tables["summary"], result.lang)
+
+
 def statement_sheets(result: JobResult) -> dict[str, pd.DataFrame]:
     """Summary sheet first, then one sheet per payee with its lines and a total row."""
     lang = result.lang
-    sheets = {tr("statement.sheet.summary", lang): _shown(result.tables["summary"], lang)}
+    sheets = dict([summary_sheet(result)])
     lines = result.tables["lines"]
     for payee_id in result.tables["summary"]["payee_id"]:
         own = lines.loc[lines["payee_id"] == payee_id, LINE_COLUMNS]

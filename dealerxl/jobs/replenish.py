@@ -32,6 +32,8 @@ JOB = "replenish"
 INPUT_FORMS = ("item_master", "stock_ledger", "demand_history", "suppliers", "supplier_deliveries", "shipments",
                "abc_thresholds", "xyz_thresholds", "abc_xyz_policy", "supplier_score_weights",
                "supplier_grade_bands")
+# What only the supplier scorecard and the logistics costs read (see run_replenishment).
+SCORECARD_FORMS = ("suppliers", "supplier_deliveries", "shipments", "supplier_score_weights", "supplier_grade_bands")
 PROPOSAL_FORM = "replenishment_proposal"
 KEYS = ["sku", "location"]
 ITEM_COLUMNS = ["sku", "sku_name", "unit_cost", "supplier_id", "lead_time_days", "lead_time_sd_days", "order_cost",
@@ -196,10 +198,12 @@ def run_replenishment(source, *, as_of=None, lang: str | None = None, scorecards
     ``reason_text`` sentence; ``review_rule`` from the ABC-XYZ policy: make-to-order items
     keep no stock, manual-review ones are proposed but not counted as orders until approved),
     ``missing`` (the items lacking parameters, with their labels),
-    and with ``scorecards`` ``suppliers``, ``routes`` and ``regions`` (logistics cost).
+    and with ``scorecards`` ``suppliers``, ``routes`` and ``regions`` (logistics cost); without
+    them the supplier and shipment forms are not read either.
     """
     planning_date = as_of_date(as_of)
-    inputs = load_inputs(source, list(INPUT_FORMS), lang=lang)
+    forms = [f for f in INPUT_FORMS if scorecards or f not in SCORECARD_FORMS]
+    inputs = load_inputs(source, forms, lang=lang)
     return plan_replenishment(inputs, planning_date, scorecards=scorecards)
 
 

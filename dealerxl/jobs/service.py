@@ -33,6 +33,9 @@ JOB = "service"
 INPUT_FORMS = ("dealer_master", "item_master", "complaint_log", "service_tickets", "survey_responses", "sla_hours",
                "work_hours", "work_holidays", "marketing_plan", "marketing_spend", "promotion_plan",
                "promotion_claims", "digital_campaigns", "sales_transactions")
+# What the service part alone reads (cases, SLA, satisfaction): see run_service_review.
+SERVICE_FORMS = ("dealer_master", "item_master", "complaint_log", "service_tickets", "survey_responses", "sla_hours",
+                 "work_hours", "work_holidays")
 # Upper bounds (calendar days, inclusive) of the open-case age bands; the last band is open-ended.
 AGE_BAND_DAYS = (1, 3, 7, 14, 30)
 AGE_BANDS = ("d0_1", "d2_3", "d4_7", "d8_14", "d15_30", "d30_plus")
@@ -315,19 +318,28 @@ def funnel_table(inputs: Inputs, month: pd.Period) -> pd.DataFrame:
 
 # ---- the job --------------------------------------------------------------------------------
 
-def run_service_review(source, month, *, lang: str | None = None) -> JobResult:
-    """Read ``source`` (a path or an open workbook) and review service and marketing for ``month``."""
+def run_service_review(source, month, *, lang: str | None = None, marketing_review: bool = True) -> JobResult:
+    """Read ``source`` (a path or an open workbook) and review service and marketing for ``month``.
+
+    With ``marketing_review=False`` only the service part is worked out (cases, SLA summary,
+    satisfaction) and the marketing, promotion and funnel tables are left empty: all the
+    monthly report needs of the month before."""
     as_of = month_end(month)
     period = as_of.to_period("M")
     moment = as_of + pd.Timedelta(days=1)  # the month's end: midnight after its last day
-    inputs = load_checked_inputs(source, INPUT_FORMS, lang=lang)
+    inputs = load_checked_inputs(source, INPUT_FORMS if marketing_review else SERVICE_FORMS, lang=lang)
     empty = require_month_data(inputs, period, JOB)
     cases = case_table(inputs, period, moment, work_calendar(inputs))
     summary_table = sla_summary(cases)
     scores = satisfaction(inputs, period)
-    spend = marketing(inputs, period, as_of)
-    promos = promotions(inputs, period, as_of)
-    digital = funnel_table(inputs, period)
+    if marketing_review:
+        spend = marketing(inputs, period, as_of)
+        promos = promotions(inputs, period, as_of)
+        digital = funnel_table(inputs, period)
+    else:
+        spend, promos, digital = (pd.DataFrame(columns=["campaign_id", "actual_spend", "overspent"]),
+                                  pd.DataFrame(columns=["below_min_roi"]),
+                                  pd.DataFrame(columns=["campaign_id", "leads"]))
 
     in_month = cases.loc[cases["in_month"]]
     month_scores = scores.loc[(scores["period"] == "month") & (scores["level"] == "total")]

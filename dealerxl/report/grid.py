@@ -305,9 +305,11 @@ class GridSheet:
 
         header_row = header()
         unit.placed["header"] = header_row
-        values = table.frame.astype(object).to_numpy()
+        writers = [column_writer(sheet, c, table.frame.iloc[:, c]) for c in range(len(headers))]
+        own = {(r, c): self._cell_format(f) for (r, c), f in table.cell_formats.items() if f}
+        count = len(table.frame)
         chunk_start, chunk_row = 0, None
-        for r, cells in enumerate(values):
+        for r in range(count):
             height = ROW_PT + (unit.row_lines[r] - 1) * LINE_PT if r < len(unit.row_lines) else ROW_PT
             if not keep_whole and height > room() and chunk_row is not None:
                 chunks.append((chunk_start, chunk_row, chunk_row + (r - chunk_start) - 1))
@@ -317,11 +319,14 @@ class GridSheet:
             row = take(height)
             if chunk_row is None:
                 chunk_row = row
-            for c, value in enumerate(cells):
-                fmt = table.cell_formats.get((r, c))
-                _write_cell(sheet, row, c, value, self._cell_format(fmt) if fmt else formats[c])
+            if own:
+                for c, write in enumerate(writers):
+                    write(row, r, own.get((r, c), formats[c]))
+            else:
+                for write, fmt in zip(writers, formats):
+                    write(row, r, fmt)
         if chunk_row is not None:
-            chunks.append((chunk_start, chunk_row, chunk_row + (len(values) - chunk_start) - 1))
+            chunks.append((chunk_start, chunk_row, chunk_row + (count - chunk_start) - 1))
         unit.placed["chunks"] = table.placed = chunks
         self._conditional_formats(unit, chunks)
         if table.after is not None and len(chunks) == 1:
@@ -486,11 +491,38 @@ def plain_cell(value):
     return value
 
 
-def _write_cell(sheet, row: int, column: int, value, fmt) -> None:
-    value = plain_cell(value)
-    if value is None:
-        sheet.write_blank(row, column, None, fmt)
-    elif isinstance(value, str):
-        sheet.write_string(row, column, value, fmt)
-    else:
-        sheet.write(row, column, value, fmt)
+def column_writer(sheet, column: int, values: pd.Series):
+    """A function ``write(row, index, fmt)`` writing value ``index`` of ``values`` into ``row``
+    of ``column``: the column's values are turned into cells once (:func:`plain_cell`; blanks
+    and non-finite numbers as blank cells), numbers and dates each with XlsxWriter's own method."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(numbers).tolist()
+        cells = numbers.tolist()
+
+        def write_number(row: int, index: int, fmt) -> None:
+            if finite[index]:
+                sheet.write_number(row, column, cells[index], fmt)
+            else:
+                sheet.write_blank(row, column, None, fmt)
+        return write_number
+    if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None) is None:
+        stamps = [None if pd.isna(v) else v for v in values.dt.to_pydatetime()]
+
+        def write_date(row: int, index: int, fmt) -> None:
+            if stamps[index] is None:
+                sheet.write_blank(row, column, None, fmt)
+            else:
+                sheet.write_datetime(row, column, stamps[index], fmt)
+        return write_date
+    plain = [plain_cell(v) for v in values.astype(object).to_numpy()]
+
+    def write_value(row: int, index: int, fmt) -> None:
+        value = plain[index]
+        if value is None:
+            sheet.write_blank(row, column, None, fmt)
+        elif isinstance(value, str):
+            sheet.write_string(row, column, value, fmt)
+        else:
+            sheet.write(row, column, value, fmt)
+    return write_value

@@ -288,23 +288,70 @@ class Measured:
 
 def measure(table: Table) -> Measured:
     """Column widths from the header (wrapped into up to two lines) and every value as shown
-    (wrapped when longer than :data:`MAX_COLUMN_CHARS`)."""
-    rows = table.frame.astype(object).to_numpy()
-    widths, value_texts = [], []
+    (wrapped when longer than :data:`MAX_COLUMN_CHARS`).
+
+    A number column without per-cell formats is measured by its two extremes: a number's text
+    in one format grows with its size and sign, so the largest and the most negative value
+    show the widest texts."""
+    frame = table.frame
+    widths, long_texts = [], []
     for index, header in enumerate(table.headers):
         fmt = table.formats.get(index)
-        texts = [shown_text(_plain(v), table.cell_formats.get((r, index), fmt)) for r, v in enumerate(rows[:, index])]
-        value_texts.append(texts)
-        value_width = max((text_units(t) for t in texts), default=0.0)
+        own = any(c == index for _, c in table.cell_formats)
+        values = frame.iloc[:, index]
+        if not own and _is_number_column(values):
+            texts = [shown_text(_plain(v), fmt) for v in _extremes(values)]
+            units = [text_units(t) for t in texts]
+            rows_of = None
+        elif own:
+            texts = [shown_text(_plain(v), table.cell_formats.get((r, index), fmt))
+                     for r, v in enumerate(values.astype(object).to_numpy())]
+            units = [_cached_units(t) for t in texts]
+            rows_of = texts
+        else:
+            # Each distinct value once: names, codes and labels repeat down a column.
+            codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+            distinct = [shown_text(_plain(v), fmt) for v in uniques] + [""]  # the last: blanks (code −1)
+            units = [_cached_units(t) for t in distinct]
+            rows_of = [distinct[c] for c in codes.tolist()]
+        value_width = max(units, default=0.0)
         header_width = wrapped_units(header, 2) * 1.08  # bold is a little wider
-        widths.append(min(MAX_COLUMN_CHARS, max(MIN_COLUMN_CHARS, value_width + 1.5, header_width + 1.5)))
+        width = min(MAX_COLUMN_CHARS, max(MIN_COLUMN_CHARS, value_width + 1.5, header_width + 1.5))
+        widths.append(width)
+        if value_width > width - 1.5 and rows_of is None:  # numbers too wide to fit: measure each one
+            rows_of = [shown_text(_plain(v), fmt) for v in values.astype(object).to_numpy()]
+        long_texts.append([] if rows_of is None or value_width <= width - 1.5 else
+                          [(row, text) for row, text in enumerate(rows_of) if _cached_units(text) > width - 1.5])
     header_lines = max((lines_needed(h, (w - 1.5) / 1.08) for h, w in zip(table.headers, widths)), default=1)
-    cell_lines = np.ones((len(rows), len(widths)), dtype=int)
-    for column, (texts, width) in enumerate(zip(value_texts, widths)):
-        for row, text in enumerate(texts):
-            if text_units(text) > width - 1.5:
-                cell_lines[row, column] = min(lines_needed(text, width - 1.5), 4)
+    cell_lines = np.ones((len(frame), len(widths)), dtype=int)
+    for column, (texts, width) in enumerate(zip(long_texts, widths)):
+        for row, text in texts:
+            cell_lines[row, column] = min(lines_needed(text, width - 1.5), 4)
     return Measured(widths, min(header_lines, 3), cell_lines)
+
+
+def _is_number_column(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _extremes(values: pd.Series) -> list:
+    """The largest and the smallest finite value of a number column (none when it has none)."""
+    numbers = values.to_numpy(dtype=float, na_value=np.nan)
+    finite = numbers[np.isfinite(numbers)]
+    return [finite.max(), finite.min()] if len(finite) else []
+
+
+_UNITS: dict[str, float] = {}
+
+
+def _cached_units(text: str) -> float:
+    """:func:`text_units`, remembered: report columns repeat the same names and labels."""
+    units = _UNITS.get(text)
+    if units is None:
+        if len(_UNITS) > 200_000:
+            _UNITS.clear()
+        units = _UNITS[text] = text_units(text)
+    return units
 
 
 def _plain(value):

@@ -49,8 +49,12 @@ PARTS = {
     "risk": ("dealerxl.jobs.risk", "run_risk_review", "month"),
     "service": ("dealerxl.jobs.service", "run_service_review", "month"),
 }
-# Reviews whose summary also feeds last month's column of the summary sheet.
-PREVIOUS_MONTH_PARTS = ("risk", "service")
+# What the report asks of a review beyond the month: no more than its sheets show (the
+# replenishment's supplier scorecard and logistics costs are in its own workbook only).
+PART_OPTIONS = {"replenish": {"scorecards": False}}
+# Reviews whose summary also feeds last month's column of the summary sheet, and what each is
+# asked to work out for it (no more than the summary's figures need).
+PREVIOUS_MONTH_PARTS = {"risk": {}, "service": {"marketing_review": False}}
 
 
 @dataclass
@@ -68,16 +72,17 @@ def _job(name: str):
         return None  # a review this version does not have: its sheet says so
 
 
-def run_part(name: str, book, period: pd.Period, lang: str):
-    """One review's result for ``period``, or the reason (text) why there is none."""
+def run_part(name: str, book, period: pd.Period, lang: str, **options):
+    """One review's result for ``period`` (``options`` passed on to its job), or the reason
+    (text) why there is none."""
     job = _job(name)
     if job is None:
         return "not_installed"
     how = PARTS[name][2]
     try:
         if how == "as_of":
-            return job(book, as_of=period.end_time.normalize(), lang=lang)
-        return job(book, str(period), lang=lang)
+            return job(book, as_of=period.end_time.normalize(), lang=lang, **options)
+        return job(book, str(period), lang=lang, **options)
     except CalcError as error:
         return reason(error, lang)
 
@@ -113,6 +118,25 @@ def inventory_health(inputs, period: pd.Period) -> pd.DataFrame:
     return flagged.sort_values(["excess_value", "sku"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def reviewed_targets(incentives) -> tuple[pd.DataFrame, list[str]] | None:
+    """The monthly targets the incentives review already worked out (the same the report would
+    set: :func:`~dealerxl.jobs.incentives.monthly_targets`), with the note of the years it set;
+    None without that review."""
+    if incentives is None or "monthly_targets" not in incentives.tables:
+        return None
+    years = incentives.summary.get("targets_set_for") or []
+    return incentives.tables["monthly_targets"], [f"targets_set:{','.join(years)}"] if years else []
+
+
+def product_group_names(items: pd.DataFrame) -> pd.DataFrame:
+    """Each product group's name as the item master gives it (the first one given), so charts
+    name 冷氣機 rather than PG01; a group without a name keeps its code."""
+    if "product_group_name" not in items:
+        return pd.DataFrame({"product_group": [], "product_group_name": []})
+    named = items[["product_group", "product_group_name"]].dropna()
+    return named.drop_duplicates("product_group").reset_index(drop=True)
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, kept = set(), []
     for problem in problems:
@@ -142,7 +166,8 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
         name, _, when = step.partition("@")
         progress.step(tr("msg.progress.working", language, job=tr(f"ribbon.{name}", language)), done, len(steps))
         started = time.perf_counter()
-        outcome = run_part(name, book, period - 1 if when else period, language)
+        outcome = run_part(name, book, period - 1 if when else period, language,
+                           **(PREVIOUS_MONTH_PARTS[name] if when else PART_OPTIONS.get(name, {})))
         seconds[step] = round(time.perf_counter() - started, 3)
         if isinstance(outcome, JobResult):
             (previous if when else parts)[name] = outcome
@@ -152,7 +177,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     progress.step(tr("msg.progress.working", language, job=tr("report.monthly.sheet.sales", language)),
                   len(steps), len(steps) + 1)
     started = time.perf_counter()
-    targets, target_notes = targets_of(inputs, book, period)
+    targets, target_notes = reviewed_targets(parts.get("incentives")) or targets_of(inputs, book, period)
     current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
     before = month_figures(inputs, targets, period - 1, previous.get("risk"), previous.get("service"),
                            stock=False)
@@ -161,6 +186,7 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
     tables["inventory_health"] = inventory_health(inputs, period)
     # who is who: charts and tables name staff, not their ids
     tables["names.staff"] = inputs["team_roster"][["staff_id", "staff_name"]].drop_duplicates("staff_id")
+    tables["names.product_group"] = product_group_names(inputs["item_master"])
     seconds["sales_and_summary"] = round(time.perf_counter() - started, 3)
     for name, part in parts.items():
         tables.update({f"{name}.{table}": frame for table, frame in part.tables.items()})

@@ -132,9 +132,12 @@ TOTAL_LABELS = ("report.risk.total", "report.service.total", "report.dealers.tot
 def total_rows(frame: pd.DataFrame, lang: str) -> tuple[int, ...]:
     """Rows whose first columns name a total (合計, 全部): data bars leave them out."""
     labels = {tr(key, lang) for key in TOTAL_LABELS if has(key)} | {"total"}
-    leading = frame.iloc[:, :2].astype(object)
-    marked = leading.apply(lambda column: column.map(lambda v: isinstance(v, str) and v in labels)).any(axis=1)
-    return tuple(int(i) for i in np.flatnonzero(marked.to_numpy()))
+    marked = np.zeros(len(frame), dtype=bool)
+    for index in range(min(2, frame.shape[1])):
+        values = frame.iloc[:, index]
+        if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
+            marked |= values.isin(labels).to_numpy(dtype=bool)
+    return tuple(int(i) for i in np.flatnonzero(marked))
 
 
 def key_columns(frame: pd.DataFrame) -> int:
@@ -177,10 +180,11 @@ class ReportWriter:
 
 def display_names(result: JobResult) -> dict[str, dict[str, str]]:
     """Names by code, from the tables the reviews already carry: dealers, SKUs and staff."""
-    names: dict[str, dict[str, str]] = {"dealer": {}, "sku": {}, "staff": {}}
+    names: dict[str, dict[str, str]] = {"dealer": {}, "sku": {}, "staff": {}, "product_group": {}}
     for key, frame in result.tables.items():
         for code, name, kind in (("dealer_id", "dealer_name", "dealer"), ("sku", "sku_name", "sku"),
-                                 ("staff_id", "staff_name", "staff")):
+                                 ("staff_id", "staff_name", "staff"),
+                                 ("product_group", "product_group_name", "product_group")):
             if code in frame.columns and name in frame.columns:
                 pairs = frame[[code, name]].dropna().astype(str)
                 names[kind].update(zip(pairs[code], pairs[name]))
@@ -254,10 +258,15 @@ SALES_COLUMNS = ("key", "actual", "target", "achievement_rate", "gap", "yoy", "y
 PERCENT_COLUMNS = ("achievement_rate", "yoy", "ytd_yoy")
 
 
-def sales_frame(frame: pd.DataFrame, key_label: str, enum: str | None, lang: str) -> pd.DataFrame:
+def sales_frame(frame: pd.DataFrame, key_label: str, enum: str | None, lang: str,
+                names: dict[str, str] | None = None) -> pd.DataFrame:
+    """A sales table as shown: its key as the reader knows it (an enum's label, or the name
+    ``names`` gives a code) and headers in ``lang``."""
     out = frame.copy()
     if enum:
         out["key"] = out["key"].map(lambda v: tr(f"enum.{enum}.{v}", lang) if has(f"enum.{enum}.{v}") else v)
+    if names:
+        out["key"] = out["key"].map(lambda v: names.get(str(v), v))
     return out.rename(columns={"key": key_label, **{c: column_label(c, lang) for c in out.columns if c != "key"}})
 
 
@@ -270,8 +279,9 @@ def write_sales(w: ReportWriter, s: SheetWriter) -> None:
     lang, tables = w.lang, w.result.tables
     formats = sales_formats(lang)
     for name, key_column, enum in (("by_region", "region", "region"), ("by_channel", "channel_type", "channel_type"),
-                                   ("by_product_group", "product_group", "product_group")):
-        shown = sales_frame(tables[f"sales.{name}"], tr(f"col.{key_column}", lang), enum, lang)
+                                   ("by_product_group", "product_group", None)):
+        shown = sales_frame(tables[f"sales.{name}"], tr(f"col.{key_column}", lang), enum, lang,
+                            w.names.get(key_column))
         series = [Series(column_label("actual", lang), 1, 0x1F4E78)]
         if "target" in tables[f"sales.{name}"]:
             series.append(Series(column_label("target", lang), 2, 0xA5A5A5))
@@ -356,8 +366,10 @@ def _rag_column(frame: pd.DataFrame, lang: str) -> str | None:
     """The first column whose values are all RAG labels (traffic lights go there)."""
     labels = {tr(f"enum.rag.{level}", lang) for level in style.RAG_FILLS}
     for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_datetime64_any_dtype(frame[column]):
+            continue  # numbers and dates are no labels
         values = frame[column].dropna()
-        if len(values) and values.map(lambda v: v in labels if isinstance(v, str) else False).all():
+        if len(values) and values.isin(labels).all():
             return str(column)
     return None
 
@@ -418,7 +430,7 @@ def write_incentives(w: ReportWriter, s: SheetWriter) -> None:
     if part is None:
         _job_sections(w, s, "incentives")
         return
-    from dealerxl.jobs.incentives import statement_formats, statement_sheets
+    from dealerxl.jobs.incentives import statement_formats, summary_sheet
 
     summary = part.tables["summary"]
     top = summary.nlargest(15, "payable")
@@ -432,8 +444,7 @@ def write_incentives(w: ReportWriter, s: SheetWriter) -> None:
                                                 column_label("clawback", lang): "#,##0"},
             chart=ChartSpec(t("section.payouts", lang), [Series(column_label("payable", lang), 1, 0x1F4E78),
                                                          Series(column_label("clawback", lang), 2, 0xC00000)]))
-    sheets = statement_sheets(part_copy(part, {"summary": summary, "lines": part.tables["lines"].iloc[:0]}))
-    title, shown = next(iter(sheets.items()))
+    title, shown = summary_sheet(part)
     formats = statement_formats(lang)
     payable = column_label("payable", lang)
     s.table(title, shown, formats, bars=(payable,) if payable in shown.columns else ())

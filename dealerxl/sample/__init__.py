@@ -4,8 +4,15 @@
 column ids and whose coded columns hold codes (not labels). Each chapter module
 ``chNN.py`` defines ``generate(ctx) -> dict[str, DataFrame]``; modules run in
 :data:`ORDER` so later ones can use what earlier ones made (``ctx.frames``): staff first,
-then dealers, items, sales, receivables, service… Randomness comes only from ``ctx.rng``
-(seeded), so the same size, end month and seed always give the same data.
+then dealers, items, sales, the stock movements those sales make, receivables, service…
+Randomness comes only from ``ctx.rng`` (seeded), so the same size, end month and seed always
+give the same data.
+
+What a chapter decides that is no form but that a later chapter must follow lives in
+``ctx.plan``: each dealer's expected purchases and growth (``"dealers"``, set with the dealer
+master) and each item's expected demand month by month (``"item_demand"``, set with the item
+master), so that the sales drawn later buy what the dealers are sized for and sell the items
+the way their life cycle says.
 """
 from __future__ import annotations
 
@@ -16,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 # Module order: each may read the frames of those before it.
-ORDER = ["ch01", "ch02", "ch03", "ch05", "ch04", "ch08", "ch06", "ch07", "ch09", "ch10", "ch11", "ch12", "settings"]
+ORDER = ["ch01", "ch02", "ch03", "ch05", "ch04", "ch05_stock", "ch08", "ch06", "ch07", "ch09", "ch10", "ch11", "ch12",
+         "settings"]
 
 DEFAULT_END = "2026-10"
 
@@ -43,6 +51,7 @@ class SampleContext:
     end: pd.Period  # last month of data (monthly period)
     rng: np.random.Generator
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    plan: dict = field(default_factory=dict)  # what later chapters follow that is no form (see above)
 
     @property
     def months(self) -> pd.PeriodIndex:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from dealerxl.sample.ch01 import (REGIONS, as_dates, codes, month_starts, period_end, period_start, person_names,
                                   phone_numbers, pick, random_days, skus, team_members)
-from dealerxl.sample.ch05 import document_numbers
+from dealerxl.sample.ch04 import LINES_PER_INVOICE, RETURN_SHARE, expected_invoices
+from dealerxl.sample.ch05 import SEASON, document_numbers
 from dealerxl.sample.settings import default_frame
 
 CITIES = {
@@ -29,6 +30,9 @@ ROADS = np.array(["中山路", "民生路", "復興路", "建國路", "成功路
 NAME_HEADS = np.array(["宏", "永", "大", "新", "全", "億", "金", "東", "順", "聯", "泰", "華", "鑫", "榮", "昌", "合"])
 NAME_TAILS = np.array(["家電", "電器", "商行", "實業", "企業", "貿易", "興業", "電機"])
 CHANNEL_SHARE = {"distributor": 0.08, "dealer": 0.62, "agent": 0.18, "direct": 0.12}
+CHANNEL_SIZE = {"distributor": 4.0, "dealer": 1.0, "agent": 0.6, "direct": 1.5}  # how much a channel buys
+# Dealers per region that traded through the whole sample and still do, so every region sells every month.
+STEADY_PER_REGION = 2
 TIER_SHARE = {"gold": 0.15, "silver": 0.35, "bronze": 0.50}
 
 # Recruitment terms per channel type and tier (3.2): the policy a dealer signs on.
@@ -90,36 +94,59 @@ def _field_staff(ctx, team: str) -> np.ndarray:
     return codes(team[:3].upper(), 6, 3)
 
 
+def region_quotas(ctx, n: int) -> np.ndarray:
+    """Each dealer's region: the regions' shares of ``n`` rounded by largest remainder (so every
+    region has its dealers even in a small sample), in random order."""
+    exact = np.asarray(REGION_SHARE) * n
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(-(exact - counts), kind="stable")[:n - counts.sum()]] += 1
+    return ctx.rng.permutation(np.repeat(np.array(REGIONS, dtype=object), counts))
+
+
 def _dealer_master(ctx) -> pd.DataFrame:
     rng, n = ctx.rng, ctx.size.dealers
     first, end = period_start(ctx), period_end(ctx).normalize()
     ids = codes("D", n, 5)
-    region = pick(ctx, REGIONS, n, p=REGION_SHARE)
+    region = region_quotas(ctx, n)
     channel = pick(ctx, list(CHANNEL_SHARE), n, p=list(CHANNEL_SHARE.values()))
-    size = rng.lognormal(0, 0.9, n) * pd.Series(channel).map(
-        {"distributor": 4.0, "dealer": 1.0, "agent": 0.6, "direct": 1.5}).to_numpy()
+    size = rng.lognormal(0, 0.75, n) * pd.Series(channel).map(CHANNEL_SIZE).to_numpy()
     # Bigger dealers tend to hold the higher tiers; direct stores have no tier.
     rank = pd.Series(size + rng.lognormal(0, 0.6, n)).rank(pct=True).to_numpy()
     tier = np.where(rank > 0.85, "gold", np.where(rank > 0.5, "silver", "bronze")).astype(object)
     tier = np.where(channel == "direct", None, tier)
-    # A quarter joined during the sample's months, the rest over the ten years before.
-    recent = rng.random(n) < 0.25
+    # About one in six joined during the sample's months, the rest over the ten years before.
+    recent = rng.random(n) < 0.16
     join = pd.DatetimeIndex(np.where(recent, random_days(ctx, n, first, end - pd.Timedelta(days=20)),
                                      random_days(ctx, n, first - pd.Timedelta(days=3650), first - pd.Timedelta(days=1))))
-    status = pick(ctx, ("active", "suspended", "terminated"), n, p=(0.88, 0.04, 0.08)).astype(object)
-    # A few signed in the last weeks and have not traded yet: still prospects in the master.
-    # Only dealers that traded a while can have been terminated.
-    status = np.where((status == "terminated") & (join > end - pd.Timedelta(days=200)), "active", status)
+    join = join - pd.to_timedelta(np.maximum(join.day - 28, 0), unit="D")  # contracts start on the 1st to the 28th
+    # About one dealer in twenty-five is suspended and one in twelve terminated, out of those
+    # that traded a while (shares of the dealers, rounded, so a small sample has them too).
+    status = np.full(n, "active", dtype=object)
+    settled = rng.permutation(np.flatnonzero(join <= end - pd.Timedelta(days=200)))
+    suspended, terminated = round(n * 0.04), round(n * 0.08)
+    status[settled[:suspended]] = "suspended"
+    status[settled[suspended:suspended + terminated]] = "terminated"
+    status = _keep_regions_trading(region, status, join, first)
+    # The newest recruits have signed a contract that starts after the last month: still
+    # prospects in the master, joining on the contract's first day.
     newest = np.argsort(-join.asi8, kind="stable")[:max(1, n // 50)]
     status[newest] = "prospect"
+    join = pd.DatetimeIndex(np.where(status == "prospect", end + pd.to_timedelta(rng.integers(1, 29, n), unit="D"), join))
     terminated = status == "terminated"
     after_join = pd.DatetimeIndex(pd.Series(join).clip(lower=first)) + pd.to_timedelta(rng.integers(90, 900, n), unit="D")
     termination = pd.DatetimeIndex(np.minimum(after_join, end - pd.Timedelta(days=15))).where(terminated)
     termination = pd.DatetimeIndex(np.maximum(termination, join + pd.Timedelta(days=30))).where(terminated)
+    # Suspended dealers stopped buying one to five months ago.
+    stopped = end - pd.to_timedelta(rng.integers(30, 150, n), unit="D")
+    until = pd.DatetimeIndex(np.where(status == "suspended", stopped, termination.fillna(end)))
+    plan = _purchase_plan(ctx, ids, size, join, until, status)
+    ctx.plan["dealers"] = plan
     policy = _policy_of(channel, tier)
     policy_table = POLICIES.set_index("policy_id")
-    credit = np.round(policy_table.loc[policy, "credit_limit"].to_numpy() * np.clip(size, 0.3, 4) / 10_000) * 10_000
     terms = policy_table.loc[policy, "payment_terms_days"].to_numpy().astype(int)
+    # Credit for what is bought within the payment terms and a month more, with some headroom.
+    credit = np.maximum(np.round(plan["purchases"].to_numpy() * (terms + 30) / 365 * rng.uniform(1.1, 1.8, n), -4),
+                        100_000)
     city = cities_of(ctx, region)
     street = (pd.Series(pick(ctx, ROADS, n))
               + pd.Series(rng.integers(1, 400, n)).astype(str) + "號")
@@ -151,6 +178,54 @@ def _dealer_master(ctx) -> pd.DataFrame:
         "prospect_id": prospect_id,
         "termination_date": as_dates(termination),
     })
+
+
+def _keep_regions_trading(region: np.ndarray, status: np.ndarray, join: pd.DatetimeIndex,
+                          first: pd.Timestamp) -> np.ndarray:
+    """Statuses where every region keeps at least :data:`STEADY_PER_REGION` dealers that joined
+    before the sample's first month and are still active, so that every region sells in every
+    month: the longest-standing dealers of a region short of them are made active."""
+    status = status.copy()
+    steady = (status == "active") & (join < first)
+    for name in REGIONS:  # a handful of regions, each one vectorised
+        mine = np.flatnonzero(region == name)
+        missing = STEADY_PER_REGION - int(steady[mine].sum())
+        if missing > 0:
+            oldest = mine[np.argsort(join.asi8[mine], kind="stable")]
+            candidates = oldest[~steady[oldest] & (join[oldest] < first)]
+            status[candidates[:missing]] = "active"
+    return status
+
+
+def _purchase_plan(ctx, ids: np.ndarray, size: np.ndarray, join: pd.DatetimeIndex, until: pd.DatetimeIndex,
+                   status: np.ndarray) -> pd.DataFrame:
+    """What each dealer is expected to buy, for the sales chapter to follow: ``purchases`` a
+    year at the rate of its last twelve months of trading (season evened out), yearly
+    ``growth`` and the ``since``–``until`` window it trades in (prospects never within the
+    sample).
+
+    The sample's invoices are a fixed number of :data:`LINES_PER_INVOICE` lines worth
+    :data:`LINE_VALUE` each on average, shared among the dealers as the sales chapter shares
+    them (:func:`~dealerxl.sample.ch04.expected_invoices`)."""
+    months = month_starts(ctx)
+    growth = ctx.rng.normal(0.05, 0.10, len(ids))
+    since = pd.DatetimeIndex(pd.Series(join).clip(lower=months[0]))
+    signed = status != "prospect"
+    count = ctx.size.transactions * (1 - RETURN_SHARE) / LINES_PER_INVOICE
+    window_end = pd.DatetimeIndex(np.where(signed, until, months[0] - pd.Timedelta(days=1)))
+    expected = expected_invoices(months, size, growth, since, window_end, count)
+    per_invoice = LINES_PER_INVOICE * LINE_VALUE
+    trading = expected > 0
+    # The last twelve months each dealer traded, deseasonalised and made a year.
+    from_last = np.cumsum(trading[:, ::-1], axis=1)[:, ::-1]
+    recent = trading & (from_last <= 12)
+    season = SEASON[months.month.to_numpy() - 1] / SEASON.mean()
+    per_month = (expected / season[None, :] * recent).sum(axis=1) / np.maximum(recent.sum(axis=1), 1)
+    # A prospect buys as a dealer of its size would (at least once a month).
+    sized = size * count / max(float((np.where(trading, size[:, None], 0.0)).sum()), 1e-12)
+    per_month = np.where(recent.any(axis=1), per_month, np.maximum(sized, 1.0))
+    return pd.DataFrame({"dealer_id": ids, "purchases": per_month * 12 * per_invoice, "growth": growth,
+                         "since": since, "until": until, "prospect": ~signed})
 
 
 def _policy_of(channel, tier) -> np.ndarray:
@@ -257,7 +332,7 @@ def _prospects(ctx, master: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                                     random_days(ctx, n_open, first, end - pd.Timedelta(days=10)).to_numpy()])
     first_contact = pd.DatetimeIndex(first_contact)
     # Visits and evaluations of prospects that signed happened before they signed.
-    until = pd.DatetimeIndex(np.concatenate([join.to_numpy(), np.full(n_open, end.to_datetime64())]))
+    until = pd.DatetimeIndex(np.concatenate([join.where(join <= end, end).to_numpy(), np.full(n_open, end.to_datetime64())]))
     room = np.maximum((until - first_contact).days.to_numpy(), 1)
     visited = ~np.isin(stage, ("lead",)) & (rng.random(n) < 0.9)
     visit = first_contact + pd.to_timedelta(np.floor(rng.random(n) * np.minimum(room, 60)), unit="D")
@@ -316,23 +391,18 @@ def _prospects(ctx, master: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return prospects, scores
 
 
-# Average value of one sales line of a dealer of average size, as the sales sample draws them
-# (about 30 000 of goods per line before quantity rounding, volume and discount; measured on
-# the generated sales). Contract targets are set around the sales a dealer's size leads to,
-# so the appraisal's target achievement spreads around 100 % as it does in a real book.
-LINE_VALUE = 50_000.0
+# Net value of an average sales line as the sales chapter draws it (one to about forty units
+# of an item at its price less the dealer's discount; measured on the generated sales). With
+# the number of lines it sets the sample's turnover, which the dealers share by their size.
+LINE_VALUE = 39_500.0
 
 
-def expected_annual_sales(ctx, master: pd.DataFrame) -> np.ndarray:
-    """The yearly sales each dealer is expected to make: its share of the sample's sales lines
-    (in proportion to its credit limit, as the sales sample weighs dealers) times the value of
-    a line for a dealer of its size."""
-    trading = (master["status"] != "prospect").to_numpy()
-    credit = master["credit_limit"].astype(float)
-    size = (credit / credit[trading].mean()).fillna(1.0).to_numpy()
-    lines_a_year = ctx.size.transactions * 12 / ctx.size.months
-    share = size / size[trading].sum()
-    return lines_a_year * share * LINE_VALUE * np.clip(size, 0.3, 5) ** 0.4
+def expected_annual_sales(ctx, master: pd.DataFrame, at=None) -> np.ndarray:
+    """The yearly sales each dealer of ``master`` is expected to make at dates ``at`` (default
+    the last month): its planned purchases (:func:`_purchase_plan`) moved back by its growth."""
+    plan = ctx.plan["dealers"].set_index("dealer_id").reindex(master["dealer_id"])
+    years = 0.0 if at is None else (pd.DatetimeIndex(at) - period_end(ctx)).days.to_numpy() / 365.25
+    return plan["purchases"].to_numpy() * (1 + plan["growth"].to_numpy()) ** years
 
 
 def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
@@ -345,12 +415,15 @@ def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
     n = len(master)
     term_years = rng.choice([1, 2], size=n, p=[0.6, 0.4])
     join = pd.DatetimeIndex(master["join_date"])
-    stop = pd.DatetimeIndex(master["termination_date"]).fillna(end)
-    count = np.floor((stop - join).days.to_numpy() / (365.25 * term_years)).astype(int) + 1
+    # A prospect has signed the contract that starts on its join date, after the last month.
+    stop = pd.DatetimeIndex(np.maximum(pd.DatetimeIndex(master["termination_date"]).fillna(end), join))
+    # Whole terms from joining to the last day (or termination): the latest contract runs over it.
+    elapsed = ((stop.year - join.year) * 12 + stop.month - join.month - (stop.day < join.day)).to_numpy()
+    count = elapsed // (term_years * 12) + 1
     dealer_idx = np.repeat(np.arange(n), count)
     k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     join_month = join.to_period("M").asi8[dealer_idx]
-    day = np.minimum(join.day.to_numpy()[dealer_idx], 28) - 1
+    day = join.day.to_numpy()[dealer_idx] - 1  # dealers join on the 1st to the 28th
     months = term_years[dealer_idx] * 12
     start = (pd.PeriodIndex.from_ordinals(join_month + k * months, freq="M").to_timestamp()
              + pd.to_timedelta(day, unit="D"))
@@ -367,6 +440,9 @@ def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
                                     np.where(days_left <= 120, "under_review", "not_due")))
     renewal = np.where(latest, open_status, "renewed").astype(object)
     renewal = np.where(latest & (status_of_dealer == "terminated"), "terminated", renewal)
+    # A terminated dealer's last contract ends on the day of termination.
+    ended = latest & (status_of_dealer == "terminated")
+    end_date = pd.DatetimeIndex(np.where(ended, stop[dealer_idx], end_date))
     dealer_ids = master["dealer_id"].to_numpy(dtype=object)[dealer_idx]
     number = pd.Series(k + 1).astype(str).str.zfill(2)
     contract_id = ("CT-" + pd.Series(dealer_ids) + "-" + number).to_numpy(dtype=object)
@@ -383,13 +459,15 @@ def _contracts(ctx, master: pd.DataFrame) -> pd.DataFrame:
         "contract_id": contract_id,
         "dealer_id": dealer_ids,
         "contract_type": contract_type,
-        "signed_date": as_dates(start - pd.to_timedelta(rng.integers(3, 30, len(k)), unit="D")).to_numpy(),
+        "signed_date": as_dates(np.minimum(start - pd.to_timedelta(rng.integers(3, 30, len(k)), unit="D"),
+                                           end)).to_numpy(),
         "start_date": as_dates(start).to_numpy(),
         "end_date": as_dates(end_date).to_numpy(),
         "territory": (pd.Series(master["city"].to_numpy(dtype=object)[dealer_idx])).to_numpy(dtype=object),
         "policy_id": dealer_policy,
-        "annual_target_amount": np.round(expected_annual_sales(ctx, master)[dealer_idx] * rng.uniform(0.8, 1.25, len(k)),
-                                         -4),
+        # Set at signing around what the dealer was then expected to buy.
+        "annual_target_amount": np.round(expected_annual_sales(ctx, master.iloc[dealer_idx], start)
+                                         * rng.uniform(0.9, 1.12, len(k)), -4),
         "deposit": policy.loc[dealer_policy, "deposit"].to_numpy(dtype=float),
         "discount_rate": policy.loc[dealer_policy, "discount_rate"].to_numpy(dtype=float),
         "rebate_rate": policy.loc[dealer_policy, "rebate_rate"].to_numpy(dtype=float),

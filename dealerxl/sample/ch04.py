@@ -21,6 +21,7 @@ from dealerxl.sample.ch05 import GROUPS, SEASON, document_numbers
 from dealerxl.sample.settings import default_frame
 
 RETURN_SHARE = 0.02
+LINES_PER_INVOICE = 3.0  # on average: one line and a Poisson(2) number more
 DEALER_REPORT_MONTHS = 3
 DEFAULT_DISCOUNT = {"distributor": 0.18, "dealer": 0.10, "agent": 0.08, "direct": 0.0}
 TARGET_SCOPES = ("north", "central", "south", "east", "west")
@@ -38,12 +39,16 @@ TRAINING_COURSES = {
     "data_analysis": "銷售數據分析與報表判讀", "pricing_promotion": "價格策略與促銷規劃",
 }
 OVERRIDE_REASONS = ("春節工作天數少，目標下修", "新品上市集中出貨，目標上修")
+# Next year's proposal: the last twelve months' sales of each region plus this growth.
+NEXT_YEAR_GROWTH = 0.08
 
 
 # ---- look-ups with fallbacks ---------------------------------------------------------------
 
 def _dealer_book(ctx) -> pd.DataFrame:
-    """Trading dealers with their size, channel, sales rep and trading window."""
+    """Trading dealers with their size (expected purchases), growth, channel, sales rep and
+    trading window: the dealer master's with the purchase plan made beside it when there is
+    one, otherwise a stand-in list."""
     rng = ctx.rng
     first, end = period_start(ctx), period_end(ctx).normalize()
     master = ctx.frames.get("dealer_master")
@@ -51,14 +56,21 @@ def _dealer_book(ctx) -> pd.DataFrame:
               "sales_rep_id"}
     if master is not None and needed <= set(master.columns):
         book = master[master["status"] != "prospect"].reset_index(drop=True)
-        size = book["credit_limit"].fillna(book["credit_limit"].median()).to_numpy(dtype=float)
-        size = size / size.mean() * rng.lognormal(0, 0.25, len(book))
-        since = pd.DatetimeIndex(book["join_date"].clip(lower=first))
-        until = pd.DatetimeIndex(book["termination_date"].fillna(end).clip(upper=end))
-        # Suspended dealers stopped buying a few months ago.
-        suspended = (book["status"] == "suspended").to_numpy()
-        stop = end - pd.to_timedelta(rng.integers(30, 150, len(book)), unit="D")
-        until = pd.DatetimeIndex(np.where(suspended & (stop > since), stop, until))
+        plan = ctx.plan.get("dealers")
+        if plan is not None and set(book["dealer_id"]) <= set(plan["dealer_id"]):
+            planned = plan.set_index("dealer_id").loc[book["dealer_id"]]
+            size, growth = planned["purchases"].to_numpy(dtype=float), planned["growth"].to_numpy(dtype=float)
+            since, until = pd.DatetimeIndex(planned["since"]), pd.DatetimeIndex(planned["until"])
+        else:
+            size = book["credit_limit"].fillna(book["credit_limit"].median()).to_numpy(dtype=float)
+            size = size / size.mean() * rng.lognormal(0, 0.25, len(book))
+            growth = rng.normal(0.07, 0.12, len(book))
+            since = pd.DatetimeIndex(book["join_date"].clip(lower=first))
+            until = pd.DatetimeIndex(book["termination_date"].fillna(end).clip(upper=end))
+            # Suspended dealers stopped buying a few months ago.
+            suspended = (book["status"] == "suspended").to_numpy()
+            stop = end - pd.to_timedelta(rng.integers(30, 150, len(book)), unit="D")
+            until = pd.DatetimeIndex(np.where(suspended & (stop > since), stop, until))
         return pd.DataFrame({
             "dealer_id": book["dealer_id"].to_numpy(dtype=object),
             "region": book["region"].to_numpy(dtype=object),
@@ -67,12 +79,12 @@ def _dealer_book(ctx) -> pd.DataFrame:
             # A dealer without a rep on file is served by a salesperson picked at random.
             "sales_rep_id": book["sales_rep_id"].fillna(pd.Series(pick(ctx, _sales_staff(ctx), len(book))))
                                                 .to_numpy(dtype=object),
-            "size": size, "since": since, "until": until,
+            "size": size, "growth": growth, "since": since, "until": until,
         })
     book = dealers(ctx)
     n = len(book)
     return book.assign(channel_type="dealer", policy_id=None, sales_rep_id=pick(ctx, _sales_staff(ctx), n),
-                       size=rng.lognormal(0, 0.9, n), since=first, until=end)
+                       size=rng.lognormal(0, 0.9, n), growth=rng.normal(0.07, 0.12, n), since=first, until=end)
 
 
 def _sales_staff(ctx) -> np.ndarray:
@@ -111,26 +123,44 @@ def _stand_in_items(ctx) -> pd.DataFrame:
 
 # ---- sales transactions ----------------------------------------------------------------------
 
+def expected_invoices(months: pd.DatetimeIndex, size, growth, since, until, count: float) -> np.ndarray:
+    """Invoices each dealer (rows) is expected to get in each month (columns) of ``count`` in
+    all: shared by size × (1 + growth)^(years to the last month) × season over the months from
+    ``since`` to ``until``; every dealer buys at least once in each month it trades (when there
+    are invoices enough), the rest going where the weights ask."""
+    m = len(months)
+    t = np.arange(m) - (m - 1)  # 0 in the last month
+    weight = (np.asarray(size, dtype=float)[:, None] * (1 + np.asarray(growth, dtype=float)[:, None]) ** (t[None, :] / 12)
+              * SEASON[months.month.to_numpy() - 1][None, :])
+    month_ordinal = months.to_period("M").asi8
+    since_month = pd.DatetimeIndex(since).to_period("M").asi8
+    until_month = pd.DatetimeIndex(until).to_period("M").asi8
+    trading = (month_ordinal[None, :] >= since_month[:, None]) & (month_ordinal[None, :] <= until_month[:, None])
+    weight = np.where(trading, weight, 0.0)
+    expected = weight / max(weight.sum(), 1e-12) * count
+    if 0 < trading.sum() <= count:
+        surplus = np.where(trading, np.maximum(expected, 1.0) - 1.0, 0.0)
+        if surplus.sum() > 0:
+            expected = trading + surplus * (count - trading.sum()) / surplus.sum()
+    return expected
+
+
 def _invoice_cells(ctx, book: pd.DataFrame, count: int):
-    """Dealer index and date of ``count`` invoices, drawn by size × growth × season in each
-    dealer's trading window."""
+    """Dealer index and date of ``count`` invoices in each dealer's trading window
+    (:func:`expected_invoices`)."""
     rng = ctx.rng
     months = month_starts(ctx)
     m = len(months)
-    growth = rng.normal(0.07, 0.12, len(book))
-    t = np.arange(m) - (m - 1)  # 0 in the last month
-    weight = (book["size"].to_numpy()[:, None] * (1 + growth[:, None]) ** (t[None, :] / 12)
-              * SEASON[months.month.to_numpy() - 1][None, :])
-    month_ordinal = months.to_period("M").asi8
-    since_month = pd.DatetimeIndex(book["since"]).to_period("M").asi8
-    until_month = pd.DatetimeIndex(book["until"]).to_period("M").asi8
-    trading = (month_ordinal[None, :] >= since_month[:, None]) & (month_ordinal[None, :] <= until_month[:, None])
-    weight = np.where(trading, weight, 0.0).ravel()
-    cell = rng.choice(weight.size, size=count, p=weight / weight.sum())
+    expected = expected_invoices(months, book["size"], book["growth"], book["since"], book["until"], count).ravel()
+    # Each cell gets its expected count rounded down or up, the total exact.
+    cell = rng.permutation(systematic_counts(rng, expected, count))
     dealer_idx, month_idx = cell // m, cell % m
     month_start = months[month_idx]
+    month_ordinal = months.to_period("M").asi8
     days_in_month = month_start.days_in_month.to_numpy()
     # In the month a dealer starts or stops trading, only the days of its window count.
+    since_month = pd.DatetimeIndex(book["since"]).to_period("M").asi8
+    until_month = pd.DatetimeIndex(book["until"]).to_period("M").asi8
     since_day = pd.DatetimeIndex(book["since"]).day.to_numpy()[dealer_idx] - 1
     until_day = pd.DatetimeIndex(book["until"]).day.to_numpy()[dealer_idx] - 1
     lo = np.where(month_ordinal[month_idx] == since_month[dealer_idx], since_day, 0)
@@ -140,11 +170,23 @@ def _invoice_cells(ctx, book: pd.DataFrame, count: int):
     return dealer_idx, month_start + pd.to_timedelta(day, unit="D")
 
 
-def _line_skus(ctx, items: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
-    """An item for each line by popularity; items not yet launched or discontinued in the
-    last half year are replaced by an item that was on sale."""
+def _line_skus(ctx, items: pd.DataFrame, dates: pd.DatetimeIndex, units_per_line: np.ndarray) -> np.ndarray:
+    """An item for each line. With the item master's demand plan (``ctx.plan["item_demand"]``,
+    expected units per item and month) each month's lines take items in proportion to their
+    expected units over the units a line of them carries, so the units sold follow each item's
+    season, pattern and life cycle. Without it: by a popularity draw, items not yet launched or
+    discontinued in the last half year replaced by an item that was on sale."""
     rng = ctx.rng
     n = len(items)
+    demand = ctx.plan.get("item_demand")
+    if demand is not None and demand.shape == (n, ctx.size.months):
+        month_idx = (dates.to_period("M").asi8 - ctx.months[0].ordinal).astype(int)
+        chosen = np.zeros(len(dates), dtype=np.int64)
+        lines = demand / units_per_line[:, None]
+        for month in np.unique(month_idx):  # one draw per month, over all of that month's lines
+            at = np.flatnonzero(month_idx == month)
+            chosen[at] = rng.permutation(systematic_counts(rng, lines[:, month], len(at)))
+        return chosen
     popularity = rng.pareto(1.4, n) + 0.05
     chosen = rng.choice(n, size=len(dates), p=popularity / popularity.sum())
     launch = pd.DatetimeIndex(items["launch_date"]) if items["launch_date"].notna().any() else None
@@ -158,6 +200,23 @@ def _line_skus(ctx, items: pd.DataFrame, dates: pd.DatetimeIndex) -> np.ndarray:
         weights = popularity[steady] / popularity[steady].sum()
         chosen[off_sale] = steady[rng.choice(len(steady), size=int(off_sale.sum()), p=weights)]
     return chosen
+
+
+def systematic_counts(rng, weights: np.ndarray, count: int) -> np.ndarray:
+    """``count`` draws of the indices of ``weights`` by systematic sampling: each index comes
+    up its expected number of times (count × its share) rounded down or up, in index order.
+
+    >>> np.bincount(systematic_counts(np.random.default_rng(1), np.array([1.0, 2.0, 7.0]), 20)).tolist()
+    [2, 4, 14]
+    """
+    bounds = np.floor(np.concatenate([[0.0], np.cumsum(weights)]) / weights.sum() * count + rng.random())
+    return np.repeat(np.arange(len(weights)), np.diff(bounds).astype(np.int64))
+
+
+def units_per_line(list_price) -> np.ndarray:
+    """The mean quantity of a sales line of an item of this price: about 30 000 worth of goods,
+    from half a unit (plus the one every line has) up to 40."""
+    return np.clip(30_000 / np.maximum(np.asarray(list_price, dtype=float), 1), 0.5, 40)
 
 
 def _prices(ctx, items: pd.DataFrame, item_idx: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -192,7 +251,7 @@ def _transactions(ctx, book: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     returns = int(round(total * RETURN_SHARE))
     sale_lines = total - returns
     # Lines per invoice: 1 + Poisson(2), cut so that the lines add up exactly.
-    per_invoice = 1 + rng.poisson(2.0, sale_lines // 2 + 10)
+    per_invoice = 1 + rng.poisson(LINES_PER_INVOICE - 1, sale_lines // 2 + 10)
     cumulative = np.cumsum(per_invoice)
     last = int(np.searchsorted(cumulative, sale_lines))
     per_invoice = per_invoice[:last + 1]
@@ -205,11 +264,9 @@ def _transactions(ctx, book: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     line_no = np.arange(sale_lines) - np.repeat(np.cumsum(per_invoice) - per_invoice, per_invoice) + 1
     dealer_idx = dealer_of_invoice[invoice_idx]
     dates = date_of_invoice[invoice_idx]
-    item_idx = _line_skus(ctx, items, dates)
+    item_idx = _line_skus(ctx, items, dates, 1 + units_per_line(items["list_price"]))
     price = _prices(ctx, items, item_idx, dates)
-    size = book["size"].to_numpy()[dealer_idx]
-    mean_qty = np.clip(30_000 / np.maximum(price, 1), 0.5, 40) * np.clip(size, 0.3, 5) ** 0.4
-    quantity = (1 + rng.poisson(mean_qty)).astype(float)
+    quantity = (1 + rng.poisson(units_per_line(price))).astype(float)
     discount = _discounts(ctx, book, dealer_idx)
     sales = pd.DataFrame({
         "invoice_no": invoice_no[invoice_idx],
@@ -313,35 +370,57 @@ def _dealer_monthly(ctx, sales: pd.DataFrame, items: pd.DataFrame) -> pd.DataFra
 
 # ---- targets and plans -----------------------------------------------------------------------
 
-def _sales_by_scope_year(sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
-    region = sales["dealer_id"].map(book.set_index("dealer_id")["region"])
-    return (sales.assign(region=region, year=sales["invoice_date"].dt.year)
-            .groupby(["year", "region"])[["amount", "quantity"]].sum())
-
-
-def _annual_targets(ctx, actual: pd.DataFrame) -> pd.DataFrame:
-    """Targets of every year the sample covers, per region and for the company: last year's
-    actual plus 6-12 % growth, or close to what was sold where last year is not complete."""
-    rng = ctx.rng
+def _region_month_sales(ctx, sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
+    """Net sales (returns subtracted) and quantities per region and sample month."""
     months = month_starts(ctx)
-    full_years = set(pd.Series(months.year).value_counts().loc[lambda c: c == 12].index)
+    region = sales["dealer_id"].map(book.set_index("dealer_id")["region"])
+    month = sales["invoice_date"].dt.to_period("M").dt.to_timestamp()
+    index = pd.MultiIndex.from_product([TARGET_SCOPES, months], names=["region", "month"])
+    return (sales.assign(region=region, month=month).groupby(["region", "month"])[["amount", "quantity"]].sum()
+            .reindex(index, fill_value=0.0))
+
+
+def _annual_targets(ctx, sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
+    """Targets of every year the sample covers, per region and for the company, and of the year
+    after it.
+
+    The department plans well: a year's target is what the region then sold (the year as a
+    whole where the sample covers it, else the months covered grown to a year by the season)
+    times an ambition of -4 % to +6 %, so the year's achievement lands between 94 % and 104 %.
+    Next year's target is the last twelve months' sales plus :data:`NEXT_YEAR_GROWTH`."""
+    rng = ctx.rng
+    monthly = _region_month_sales(ctx, sales, book)
+    months = monthly.index.get_level_values("month")
+    yearly = monthly.groupby([months.year, monthly.index.get_level_values("region")]).sum()
+    yearly.index.names = ["year", "region"]
+    covered = pd.Series(SEASON[months.month - 1], index=monthly.index).groupby(
+        [months.year, monthly.index.get_level_values("region")]).sum()
+    complete = pd.Series(month_starts(ctx).year).value_counts().loc[lambda c: c == 12].index
     years = sorted(set(months.year))
-    for_year = pd.MultiIndex.from_product([years, TARGET_SCOPES], names=["year", "region"])
-    current = actual.reindex(for_year, fill_value=0.0)
-    prior = actual.reindex(pd.MultiIndex.from_arrays([for_year.get_level_values(0) - 1,
-                                                      for_year.get_level_values(1)]), fill_value=np.nan)
-    has_prior = np.isin(for_year.get_level_values(0) - 1, list(full_years))
-    prior_amount = np.where(has_prior, prior["amount"].to_numpy(), np.nan)
-    growth = rng.uniform(0.06, 0.12, len(for_year))
-    months_in_year = pd.Series(months.year).value_counts().reindex(for_year.get_level_values(0)).to_numpy()
-    run_rate = current["amount"].to_numpy() * 12 / months_in_year * rng.uniform(0.95, 1.08, len(for_year))
-    amount = np.round(np.where(has_prior, prior_amount * (1 + growth), run_rate), -5)
-    price = np.where(current["quantity"].to_numpy() > 0,
-                     current["amount"].to_numpy() / np.maximum(current["quantity"].to_numpy(), 1), np.nan)
-    quantity = np.round(amount / price, -1)
-    rows = pd.DataFrame({"year": for_year.get_level_values(0), "target_scope": for_year.get_level_values(1),
-                         "target_amount": amount, "target_qty": quantity, "prior_year_actual": np.round(prior_amount)})
-    company = rows.groupby("year", as_index=False)[["target_amount", "target_qty", "prior_year_actual"]].sum(min_count=1)
+    index = pd.MultiIndex.from_product([years, TARGET_SCOPES], names=["year", "region"])
+    actual = yearly.reindex(index)
+    base = actual["amount"].to_numpy() * SEASON.sum() / covered.reindex(index).to_numpy()
+    amount = np.round(base * rng.uniform(0.96, 1.06, len(index)), -5)
+    prior = yearly["amount"].reindex(pd.MultiIndex.from_arrays([index.get_level_values(0) - 1,
+                                                                index.get_level_values(1)]))
+    prior = np.where(np.isin(index.get_level_values(0) - 1, complete), prior.to_numpy(), np.nan)
+    price = actual["amount"].to_numpy() / np.maximum(actual["quantity"].to_numpy(), 1)
+    rows = pd.DataFrame({"year": index.get_level_values(0), "target_scope": index.get_level_values(1),
+                         "target_amount": amount, "target_qty": np.round(amount / price, -1),
+                         "prior_year_actual": np.round(prior),
+                         "note": np.where(np.isnan(prior), "去年資料不完整，依實際銷售推估", None)})
+    # Next year: the last twelve months and the growth the department aims at.
+    last12 = monthly[months > months.max() - pd.DateOffset(months=12)].groupby(level="region").sum() \
+        .reindex(list(TARGET_SCOPES))
+    next_amount = np.round(last12["amount"].to_numpy() * (1 + NEXT_YEAR_GROWTH), -5)
+    next_price = last12["amount"].to_numpy() / np.maximum(last12["quantity"].to_numpy(), 1)
+    rows = pd.concat([rows, pd.DataFrame({
+        "year": ctx.end.year + 1, "target_scope": list(TARGET_SCOPES), "target_amount": next_amount,
+        "target_qty": np.round(next_amount / next_price, -1), "prior_year_actual": np.nan,
+        "note": f"依最近 12 個月實績加 {NEXT_YEAR_GROWTH:.0%} 擬定"})], ignore_index=True)
+    company = rows.groupby("year", as_index=False)[["target_amount", "target_qty", "prior_year_actual"]] \
+        .sum(min_count=1)
+    company["note"] = company["year"].map(rows.groupby("year")["note"].first())
     rows = pd.concat([company.assign(target_scope="company"), rows], ignore_index=True)
     rows = rows.sort_values(["year", "target_scope"], key=lambda c: c.map(
         {"company": 0, **{s: i + 1 for i, s in enumerate(TARGET_SCOPES)}}) if c.name == "target_scope" else c,
@@ -354,34 +433,7 @@ def _annual_targets(ctx, actual: pd.DataFrame) -> pd.DataFrame:
         "target_qty": rows["target_qty"].to_numpy(dtype=float),
         "prior_year_actual": rows["prior_year_actual"].to_numpy(dtype=float),
         "approved_by": np.full(len(rows), head, dtype=object),
-        "note": np.where(rows["prior_year_actual"].isna(), "去年資料不完整，依實際銷售推估", None).astype(object),
-    })
-
-
-# Next year's proposal: the last twelve months' sales of each region plus this growth.
-NEXT_YEAR_GROWTH = 0.08
-
-
-def _next_year_targets(ctx, sales: pd.DataFrame, book: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """The targets of the year after the sample's last month, as the department proposes them
-    in the autumn: each region's last twelve months of sales plus 8 %, the company the sum of
-    the regions (no random draw, so the rest of the sample stays as it was)."""
-    end = period_end(ctx).normalize()
-    recent = sales[sales["invoice_date"] > end - pd.DateOffset(months=12)]
-    actual = recent.groupby(recent["dealer_id"].map(book.set_index("dealer_id")["region"]))[["amount", "quantity"]] \
-        .sum().reindex(list(TARGET_SCOPES), fill_value=0.0)
-    amount = np.round(actual["amount"].to_numpy() * (1 + NEXT_YEAR_GROWTH), -5)
-    price = actual["amount"].to_numpy() / np.maximum(actual["quantity"].to_numpy(), 1)
-    quantity = np.round(np.divide(amount, price, out=np.full(len(amount), np.nan), where=price > 0), -1)
-    scopes = ["company", *TARGET_SCOPES]
-    return pd.DataFrame({
-        "year": pd.array(np.full(len(scopes), end.year + 1), dtype="Int64"),
-        "target_scope": np.array(scopes, dtype=object),
-        "target_amount": np.concatenate([[amount.sum()], amount]),
-        "target_qty": np.concatenate([[np.nansum(quantity)], quantity]),
-        "prior_year_actual": np.full(len(scopes), np.nan),
-        "approved_by": np.full(len(scopes), targets["approved_by"].iloc[0], dtype=object),
-        "note": np.full(len(scopes), "依最近 12 個月實績加 8% 擬定", dtype=object),
+        "note": rows["note"].to_numpy(dtype=object),
     })
 
 
@@ -395,9 +447,9 @@ def _head_of_department(ctx) -> str:
 
 
 def _target_overrides(ctx, targets: pd.DataFrame) -> pd.DataFrame:
-    """Two fixed months of the last year: February lowered for the New Year holidays and one
-    region's peak month raised for a launch."""
-    year = int(targets["year"].max())
+    """Two fixed months of the last month's year: February lowered for the New Year holidays and
+    one region's peak month raised for a launch."""
+    year = ctx.end.year
     annual = targets[targets["year"] == year].set_index("target_scope")["target_amount"]
     return pd.DataFrame({
         "month": as_dates([pd.Timestamp(year=year, month=2, day=1), pd.Timestamp(year=year, month=6, day=1)]).to_numpy(),
@@ -408,26 +460,61 @@ def _target_overrides(ctx, targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _target_inputs(ctx, sales: pd.DataFrame, book: pd.DataFrame) -> pd.DataFrame:
-    """Next year's allocation inputs for every dealer trading at the end: potential from the
-    last twelve months' sales (or the dealer's size when new), floors and ceilings for some."""
+    """Allocation inputs of every year targets are set for (from the sample's second year to the
+    year after it), for every dealer under contract in some month of the year, prospects
+    joining then included. The department knows its dealers: market potential is 1.3 to 2.2
+    times what a dealer sells in a year (at the rate of its months trading in the year, or of
+    the last twelve months for next year), or, for one that has not traded yet, its expected
+    purchases; a dealer with less than a full year of history before the year gets a floor
+    near what it sells, so a newcomer's target does not rest on the little history it has;
+    some others get floors and ceilings too."""
     rng = ctx.rng
     end = period_end(ctx).normalize()
-    active = book[pd.DatetimeIndex(book["until"]) >= end - pd.Timedelta(days=1)].reset_index(drop=True)
-    last_year = sales[sales["invoice_date"] > end - pd.DateOffset(months=12)]
-    sold = last_year.groupby("dealer_id")["amount"].sum().reindex(active["dealer_id"]).fillna(0.0).to_numpy()
-    n = len(active)
-    fallback = active["size"].to_numpy() * np.median(sold[sold > 0]) if (sold > 0).any() else active["size"].to_numpy() * 1e6
-    basis = np.where(sold > 0, sold, fallback)
-    floor = np.where(rng.random(n) < 0.3, np.round(basis * 0.6, -4), np.nan)
-    ceiling = np.where(rng.random(n) < 0.25, np.round(basis * 2.0, -4), np.nan)
-    return pd.DataFrame({
-        "year": pd.array(np.full(n, end.year + 1), dtype="Int64"),
-        "dealer_id": active["dealer_id"].to_numpy(dtype=object),
-        "market_potential": np.round(basis * rng.uniform(1.3, 3.0, n), -4),
-        "target_floor": floor,
-        "target_ceiling": np.where(np.isnan(floor) | (ceiling >= floor), ceiling, np.nan),
-        "note": np.where(sold == 0, "新經銷商，潛力依規模估計", None).astype(object),
-    })
+    months = month_starts(ctx)
+    master = ctx.frames.get("dealer_master")
+    people = master if master is not None and {"join_date", "termination_date"} <= set(master.columns) else \
+        book.assign(join_date=book["since"], termination_date=pd.NaT)
+    net = sales.groupby(["dealer_id", sales["invoice_date"].dt.to_period("M").dt.to_timestamp()])["amount"].sum()
+    net = net.unstack().reindex(columns=months, fill_value=0.0).fillna(0.0)
+    frames = []
+    for year in sorted(set(months.year))[1:] + [ctx.end.year + 1]:  # a few years, each vectorised
+        first, last = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
+        joined = pd.DatetimeIndex(people["join_date"])
+        ended = pd.DatetimeIndex(people["termination_date"])
+        # A dealer gets its row when it signs: the years it is under contract in, up to the
+        # last month, and next year for those signed to join by then.
+        signed = (joined <= min(last, end)) | (year > ctx.end.year)
+        chosen = people[(joined <= last) & signed & (ended.isna() | (ended >= first))].reset_index(drop=True)
+        window = (months.year == year) if year <= ctx.end.year else (months > end - pd.DateOffset(months=12))
+        sold = net.reindex(chosen["dealer_id"]).fillna(0.0).loc[:, window]
+        trading = (sold != 0).sum(axis=1).to_numpy()
+        rate = np.where(trading > 0, sold.sum(axis=1).to_numpy() * 12 / np.maximum(trading, 1), np.nan)
+        basis = np.where(rate > 0, rate, _expected_purchases(ctx, chosen["dealer_id"], rate))
+        n = len(chosen)
+        newcomer = np.asarray(pd.DatetimeIndex(chosen["join_date"]) > pd.Timestamp(year=year - 1, month=1, day=1))
+        floor = np.where(newcomer, np.round(basis * rng.uniform(0.75, 0.9, n), -4),
+                         np.where(rng.random(n) < 0.3, np.round(basis * 0.6, -4), np.nan))
+        ceiling = np.where(rng.random(n) < 0.25, np.round(basis * 2.0, -4), np.nan)
+        frames.append(pd.DataFrame({
+            "year": pd.array(np.full(n, year), dtype="Int64"),
+            "dealer_id": chosen["dealer_id"].to_numpy(dtype=object),
+            "market_potential": np.round(basis * rng.uniform(1.3, 2.2, n), -4),
+            "target_floor": floor,
+            "target_ceiling": np.where(np.isnan(floor) | (ceiling >= floor), ceiling, np.nan),
+            "note": np.where(newcomer, "新經銷商，下限依首月實績與規模估計", None).astype(object),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _expected_purchases(ctx, dealer_ids: pd.Series, rate: np.ndarray) -> np.ndarray:
+    """A year's purchases expected of dealers that have not traded: the purchase plan's, else
+    the median of those that have."""
+    plan = ctx.plan.get("dealers")
+    known = rate[rate > 0]
+    fallback = float(np.median(known)) if len(known) else 1_000_000.0
+    if plan is None:
+        return np.full(len(dealer_ids), fallback)
+    return plan.set_index("dealer_id")["purchases"].reindex(dealer_ids).fillna(fallback).to_numpy()
 
 
 def _sales_plans(ctx, targets: pd.DataFrame) -> pd.DataFrame:
@@ -551,10 +638,10 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
     book = _dealer_book(ctx)
     items = _items(ctx)
     sales = _transactions(ctx, book, items)
-    targets = _annual_targets(ctx, _sales_by_scope_year(sales, book))
+    targets = _annual_targets(ctx, sales, book)
     plans = default_frame("incentive_plans")
     return {
-        "annual_targets": pd.concat([targets, _next_year_targets(ctx, sales, book, targets)], ignore_index=True),
+        "annual_targets": targets,
         "target_overrides": _target_overrides(ctx, targets),
         "target_inputs": _target_inputs(ctx, sales, book),
         "sales_plans": _sales_plans(ctx, targets),

@@ -1,11 +1,12 @@
-"""Sample data for chapter 5: items, warehouses, stock, monthly demand, dealers' stock reports,
-suppliers, purchase-order deliveries and shipments to dealers.
+"""Sample data for chapter 5: items, warehouses and suppliers, and the demand each item is
+planned to meet; the stock movements come after the sales (:mod:`dealerxl.sample.ch05_stock`).
 
 Demand drives everything else: each item gets a mean monthly demand (a few items carry most
 of the value), a pattern (steady, variable, erratic or intermittent) and a life cycle (new,
-active, phasing out, discontinued, or quietly slow-moving). Stock, orders and deliveries
-follow from that demand, so the inventory job finds realistic reorder points, stock-outs and
-slow movers. Everything is drawn with whole arrays; nothing loops over rows.
+active, phasing out, discontinued, or quietly slow-moving). The sales chapter sells the items
+by that plan, and stock, orders, deliveries and shipments follow from what was sold, so the
+inventory job finds realistic reorder points, stock-outs and slow movers. Everything is drawn
+with whole arrays; nothing loops over rows.
 """
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def _items(ctx, suppliers: pd.DataFrame) -> pd.DataFrame:
         "sku": sku,
         "sku_name": (g["group_name"] + " " + pd.Series(pick_models(rng, n))).to_numpy(dtype=object),
         "product_group": g["product_group"].to_numpy(dtype=object),
+        "product_group_name": g["group_name"].to_numpy(dtype=object),
         "unit": g["uom"].to_numpy(dtype=object),
         "list_price": list_price,
         "unit_cost": (list_price * cost_share).round(0),
@@ -146,236 +148,48 @@ def _suppliers(ctx) -> pd.DataFrame:
     })
 
 
-def _stocking(ctx, items: pd.DataFrame, mean_demand: np.ndarray) -> pd.DataFrame:
-    """Which item is kept at which warehouse, and the share of its demand each one serves:
-    every item at the central warehouse; the faster movers also at regional warehouses."""
-    rng, n = ctx.rng, len(items)
-    regional = WAREHOUSES.loc[WAREHOUSES["location_type"] == "regional", "location"].to_numpy()
-    fast = mean_demand >= np.quantile(mean_demand, 0.6)
-    held = fast[:, None] & (rng.random((n, len(regional))) < 0.75)
-    weight = np.where(held, rng.uniform(0.5, 1.0, held.shape), 0.0)
-    central_weight = np.where(held.any(axis=1), 0.6, 1.0)
-    weights = np.column_stack([central_weight, weight])
-    share = weights / weights.sum(axis=1, keepdims=True)
-    locations = np.concatenate([["WH-C"], regional])
-    rows, cols = np.nonzero(share > 0)
-    return pd.DataFrame({"item": rows, "location": locations[cols], "share": share[rows, cols]})
-
-
-def _demand(ctx, items: pd.DataFrame, mean_demand: np.ndarray, pattern: np.ndarray,
-            stocking: pd.DataFrame) -> pd.DataFrame:
+def _demand_plan(ctx, items: pd.DataFrame, mean_demand: np.ndarray, pattern: np.ndarray) -> np.ndarray:
+    """Expected units of each item in each month of the sample (items × months): its mean
+    demand through the season and a slow rise, nothing before launch, fading out when it is
+    phased out or discontinued, nothing for most of a year when it has stopped selling, with
+    month-to-month noise as its pattern has it (steady, variable, erratic, intermittent)."""
     rng = ctx.rng
     months = month_starts(ctx)
     m = len(months)
-    item = np.repeat(stocking["item"].to_numpy(), m)
-    month = np.tile(months.to_numpy(), len(stocking))
-    age = np.tile(np.arange(m - 1, -1, -1), len(stocking))  # months before the last one
-    launched = month >= items["launch_date"].to_numpy()[item]
-    mean = mean_demand[item] * np.repeat(stocking["share"].to_numpy(), m)
-    mean = mean * SEASON[pd.DatetimeIndex(month).month - 1] * (1 + 0.004 * (m - 1 - age))
-    status = items["status"].to_numpy()[item]
+    age = np.arange(m - 1, -1, -1)[None, :]  # months before the last one
+    launched = months.to_numpy()[None, :] >= pd.DatetimeIndex(items["launch_date"]).to_numpy()[:, None]
+    mean = mean_demand[:, None] * SEASON[months.month.to_numpy() - 1][None, :] * (1 + 0.004 * (m - 1 - age))
+    status = items["status"].to_numpy()[:, None]
     fading = np.where(status == "phase_out", np.clip(age / 6, 0.1, 1), 1.0)
     fading = np.where(status == "discontinued", np.where(age < 4, 0.0, np.clip((age - 4) / 8, 0, 1)), fading)
     # Slow movers: items that still sit in stock but have not sold for most of a year.
-    fading = np.where(pattern[item] == 4, np.where(age < 9, 0.0, 1.0), fading)
-    cv = np.array([0.25, 0.6, 1.2, 0.8, 0.5])[pattern[item]]
-    shape = 1 / cv**2
-    quantity = rng.poisson(rng.gamma(shape, mean * fading / shape))
-    intermittent = (pattern[item] == 3) & (rng.random(len(item)) < 0.55)
-    quantity = np.where(intermittent, 0, quantity)
-    unfulfilled = np.where(rng.random(len(item)) < 0.04, rng.poisson(quantity * 0.3), 0)
-    keep = launched
-    return pd.DataFrame({
-        "sku": items["sku"].to_numpy()[item][keep],
-        "location": np.repeat(stocking["location"].to_numpy(), m)[keep],
-        "month": as_dates(month[keep]).to_numpy(),
-        "quantity": quantity[keep].astype(float),
-        "unfulfilled_qty": unfulfilled[keep].astype(float),
-    })
-
-
-def _deliveries(ctx, items: pd.DataFrame, suppliers: pd.DataFrame, stocking: pd.DataFrame,
-                mean_demand: np.ndarray) -> pd.DataFrame:
-    """Purchase orders of the last twelve months: each stocked item and warehouse reordered
-    every one to four months; orders not yet delivered by the end are open (on order)."""
-    rng = ctx.rng
-    end = period_end(ctx).normalize()
-    start = end - pd.Timedelta(days=365)
-    active = items["status"].to_numpy()[stocking["item"].to_numpy()] != "discontinued"
-    pairs = stocking[active].reset_index(drop=True)
-    interval_months = rng.integers(1, 5, len(pairs))
-    orders = np.ceil(12 / interval_months).astype(int)
-    row_pair = np.repeat(np.arange(len(pairs)), orders)
-    nth = np.arange(len(row_pair)) - np.repeat(np.cumsum(orders) - orders, orders)
-    gap_days = interval_months[row_pair] * 30.4375
-    offset = rng.uniform(0, gap_days) + nth * gap_days
-    order_date = (start + pd.to_timedelta(np.floor(offset), unit="D")).normalize()
-    within = order_date <= end
-    row_pair, order_date = row_pair[within], order_date[within]
-    item = pairs["item"].to_numpy()[row_pair]
-    it = items.iloc[item]
-    supplier = suppliers.set_index("supplier_id").loc[it["supplier_id"].to_numpy()]
-    lead = it["lead_time_days"].to_numpy()
-    promised = order_date + pd.to_timedelta(lead, unit="D")
-    spread = np.nan_to_num(it["lead_time_sd_days"].to_numpy(), nan=2.0)
-    actual_lead = np.maximum(1, np.round(lead + supplier["late_days_mean"].to_numpy()
-                                         + rng.normal(0, 1, len(item)) * spread))
-    delivered = order_date + pd.to_timedelta(actual_lead, unit="D")
-    arrived = delivered <= end
-    need = mean_demand[item] * pairs["share"].to_numpy()[row_pair] * interval_months[row_pair]
-    pack = it["pack_size"].to_numpy()
-    ordered = np.maximum(it["moq"].to_numpy(), np.ceil(np.maximum(need, 1) / pack) * pack)
-    short = rng.random(len(item)) < supplier["short_share"].to_numpy()
-    delivered_qty = np.where(short, np.floor(ordered * rng.uniform(0.6, 0.97, len(item))), ordered)
-    rejected = rng.binomial(delivered_qty.astype(int), supplier["reject_rate"].to_numpy()).astype(float)
-    agreed = it["unit_cost"].to_numpy()
-    actual_price = (agreed * (1 + supplier["price_drift"].to_numpy() * rng.random(len(item)))).round(0)
-    po_no = document_numbers("PO", order_date)
-    return pd.DataFrame({
-        "po_no": po_no,
-        "sku": it["sku"].to_numpy(),
-        "supplier_id": it["supplier_id"].to_numpy(),
-        "location": pairs["location"].to_numpy()[row_pair],
-        "order_date": as_dates(order_date).to_numpy(),
-        "promised_date": as_dates(promised).to_numpy(),
-        "delivered_date": as_dates(delivered.where(arrived)).to_numpy(),
-        "ordered_qty": ordered,
-        "delivered_qty": np.where(arrived, delivered_qty, np.nan),
-        "rejected_qty": np.where(arrived, rejected, np.nan),
-        "agreed_price": agreed,
-        "actual_price": np.where(arrived, actual_price, np.nan),
-        "note": np.full(len(item), None, dtype=object),
-    }).sort_values(["order_date", "po_no"], ignore_index=True)
-
-
-def _stock(ctx, items: pd.DataFrame, stocking: pd.DataFrame, demand: pd.DataFrame,
-           deliveries: pd.DataFrame, mean_demand: np.ndarray, pattern: np.ndarray) -> pd.DataFrame:
-    rng = ctx.rng
-    end = period_end(ctx).normalize()
-    n = len(stocking)
-    item = stocking["item"].to_numpy()
-    monthly = mean_demand[item] * stocking["share"].to_numpy()
-    cover = rng.lognormal(np.log(1.3), 0.5, n)
-    cover = np.where(pattern[item] == 4, rng.uniform(8, 30, n), cover)  # slow movers pile up
-    cover = np.where(rng.random(n) < 0.06, 0.0, cover)  # some items are out of stock
-    on_hand = np.round(monthly * cover)
-    leftover = np.round(monthly * rng.uniform(0, 6, n))  # what is left of a discontinued item
-    on_hand = np.where(items["status"].to_numpy()[item] == "discontinued", leftover, on_hand)
-    key = pd.MultiIndex.from_arrays([items["sku"].to_numpy()[item], stocking["location"].to_numpy()])
-    open_po = deliveries[deliveries["delivered_date"].isna()].groupby(["sku", "location"])["ordered_qty"].sum()
-    on_order = open_po.reindex(key).fillna(0.0).to_numpy()
-    reserved = np.floor(on_hand * np.where(rng.random(n) < 0.4, rng.uniform(0, 0.3, n), 0.0))
-    last_receipt = deliveries.dropna(subset=["delivered_date"]).groupby(["sku", "location"])["delivered_date"].max()
-    sold = demand[demand["quantity"] > 0].groupby(["sku", "location"])["month"].max()
-    issue_day = sold.reindex(key).to_numpy() + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
-    issue_day = pd.DatetimeIndex(issue_day)
-    last_issue = issue_day.where((issue_day <= end) | issue_day.isna(), end)  # never sold stays blank
-    return pd.DataFrame({
-        "sku": key.get_level_values(0).to_numpy(dtype=object),
-        "location": key.get_level_values(1).to_numpy(dtype=object),
-        "on_hand": on_hand.astype(float),
-        "on_order": on_order.astype(float),
-        "reserved": reserved.astype(float),
-        "last_receipt_date": as_dates(last_receipt.reindex(key).to_numpy()).to_numpy(),
-        "last_issue_date": as_dates(last_issue).to_numpy(),
-    })
-
-
-def _dealer_stock(ctx, mean_demand: np.ndarray, items: pd.DataFrame) -> pd.DataFrame:
-    """Twelve months of stock and sell-out reports per dealer and product group it carries;
-    about one dealer in ten lets stock build up over the last months."""
-    rng = ctx.rng
-    dealer_ids = dealers(ctx)["dealer_id"].to_numpy()
-    d, groups = len(dealer_ids), GROUPS["product_group"].to_numpy()
-    months = month_starts(ctx)[-12:]
-    carries = rng.random((d, len(groups))) < 0.55
-    carries[np.arange(d), rng.integers(0, len(groups), d)] = True
-    dealer_idx, group_idx = np.nonzero(carries)
-    pairs, m = len(dealer_idx), len(months)
-    group_volume = (pd.Series(mean_demand).groupby(items["product_group"].to_numpy()).sum()
-                    .reindex(groups).fillna(1).to_numpy())
-    size = rng.lognormal(0, 0.8, d)
-    base = group_volume[group_idx] * size[dealer_idx] / size.sum() * 0.8
-    season = SEASON[months.month.to_numpy() - 1]
-    sell_out = rng.poisson(np.maximum(base[:, None] * season[None, :], 0.2)).astype(float)
-    building = rng.random(d) < 0.1
-    ramp = np.clip(np.arange(m) - (m - 5), 0, None) * 0.6  # cover grows over the last five months
-    cover = rng.uniform(0.8, 1.8, pairs)[:, None] + np.where(building[dealer_idx], 1, 0)[:, None] * ramp[None, :]
-    stock = np.round(sell_out.mean(axis=1, keepdims=True) * cover * rng.uniform(0.9, 1.1, (pairs, m)))
-    return pd.DataFrame({
-        "dealer_id": np.repeat(dealer_ids[dealer_idx], m),
-        "month": as_dates(np.tile(months.to_numpy(), pairs)).to_numpy(),
-        "product_group": np.repeat(groups[group_idx], m).astype(object),
-        "dealer_stock_qty": stock.ravel(),
-        "sell_out_qty": sell_out.ravel(),
-    })
-
-
-def _shipments(ctx, items: pd.DataFrame, suppliers: pd.DataFrame) -> pd.DataFrame:
-    """Shipments to dealers over the last twelve months from the warehouse serving their region."""
-    rng = ctx.rng
-    end = period_end(ctx).normalize()
-    book = dealers(ctx)
-    per_dealer = rng.poisson(12 * 1.2, len(book))
-    dealer = np.repeat(np.arange(len(book)), per_dealer)
-    n = len(dealer)
-    ship = (end - pd.to_timedelta(rng.integers(0, 365, n), unit="D")).normalize()
-    region = book["region"].to_numpy()[dealer]
-    location = pd.Series(region).map(SERVING).to_numpy(dtype=object)
-    distance = np.where(location == "WH-C", np.where(region == "central", 1.0, 2.5), 1.0)
-    units = np.maximum(1, np.round(rng.lognormal(2.5, 0.8, n)))
-    mode = np.where(units > 60, "road_ftl", np.where(units < 4, "express", "road_ltl"))
-    base_cost = pd.Series(mode).map({"road_ftl": 6000.0, "road_ltl": 900.0, "express": 180.0}).to_numpy()
-    per_unit = pd.Series(mode).map({"road_ftl": 15.0, "road_ltl": 45.0, "express": 90.0}).to_numpy()
-    cost = np.round((base_cost + per_unit * units) * distance * rng.uniform(0.9, 1.15, n))
-    value = np.round(units * rng.choice(items["list_price"].to_numpy(), n) * 0.8, 0)
-    transit = np.where(mode == "express", 1, np.ceil(distance)).astype(int)
-    promised = ship + pd.to_timedelta(transit, unit="D")
-    late = np.where(rng.random(n) < 0.08, rng.integers(1, 4, n), 0)
-    delivered = ship + pd.to_timedelta(transit + late - (rng.random(n) < 0.2), unit="D")
-    delivered = pd.DatetimeIndex(np.maximum(delivered, ship))
-    cancelled = rng.random(n) < 0.01
-    arrived = (delivered <= end) & ~cancelled
-    status = np.where(cancelled, "cancelled", np.where(arrived, "delivered", "in_transit"))
-    carriers = suppliers.loc[suppliers["supplier_category"] == "logistics", "supplier_id"].to_numpy()
-    # Each region has its regular carrier; parcels go with the next one on the list.
-    region_no = pd.Series(region).astype("category").cat.codes.to_numpy()
-    carrier = carriers[(region_no + (mode == "express")) % len(carriers)]
-    frame = pd.DataFrame({
-        "shipment_id": np.zeros(n, dtype=object),
-        "ship_date": as_dates(ship).to_numpy(),
-        "location": location,
-        "dealer_id": book["dealer_id"].to_numpy()[dealer],
-        "region": region.astype(object),
-        "route": (pd.Series(location) + ">" + pd.Series(region).str.upper()).to_numpy(dtype=object),
-        "carrier": carrier.astype(object),
-        "transport_mode": mode.astype(object),
-        "shipped_units": units,
-        "shipment_value": value,
-        "cost": np.where(cancelled, 0.0, cost),
-        "promised_date": as_dates(promised).to_numpy(),
-        "delivered_date": as_dates(delivered.where(arrived)).to_numpy(),
-        "shipment_status": status.astype(object),
-    }).sort_values(["ship_date", "dealer_id"], ignore_index=True)
-    frame["shipment_id"] = document_numbers("SH", frame["ship_date"])
-    return frame
+    fading = np.where(pattern[:, None] == 4, np.where(age < 9, 0.0, 1.0), fading)
+    cv = np.array([0.25, 0.6, 1.2, 0.8, 0.5])[pattern][:, None]
+    shape = np.broadcast_to(1 / cv**2, mean.shape)
+    expected = rng.gamma(shape, mean * fading / shape)
+    intermittent = (pattern[:, None] == 3) & (rng.random(mean.shape) < 0.55)
+    return np.where(intermittent | ~launched, 0.0, expected)
 
 
 def generate(ctx) -> dict[str, pd.DataFrame]:
     rng, n = ctx.rng, ctx.size.skus
     suppliers = _suppliers(ctx)
     items = _items(ctx, suppliers)
-    # A few items carry most of the value: Pareto-like mean monthly demand, cheaper items sell more.
+    # A few items carry most of the value: Pareto-like mean monthly demand; cheaper items sell
+    # more units (a line of them carries more units too: dealerxl.sample.ch04.units_per_line).
     mean_demand = rng.pareto(1.6, n) * 12 + 1
     group_price = items["product_group"].map(GROUPS.set_index("product_group")["price"]).to_numpy()
-    mean_demand = mean_demand * (GROUPS["price"].max() / group_price) ** 0.35
+    mean_demand = mean_demand * (GROUPS["price"].max() / group_price) ** 0.7
     # 0 steady, 1 variable, 2 erratic, 3 intermittent, 4 slow-moving (stopped selling)
     pattern = rng.choice(5, size=n, p=[0.45, 0.25, 0.1, 0.12, 0.08])
     pattern = np.where(items["status"].to_numpy() == "active", pattern, np.minimum(pattern, 3))
-    stocking = _stocking(ctx, items, mean_demand)
-    demand = _demand(ctx, items, mean_demand, pattern, stocking)
-    deliveries = _deliveries(ctx, items, suppliers, stocking, mean_demand)
-    stock = _stock(ctx, items, stocking, demand, deliveries, mean_demand, pattern)
+    # The sales chapter sells the items as planned here; the stock movements follow those sales
+    # (dealerxl.sample.ch05_stock).
+    ctx.plan["item_demand"] = _demand_plan(ctx, items, mean_demand, pattern)
+    ctx.plan["item_pattern"] = pattern
+    # The suppliers with how each behaves (lead time, lateness, short and rejected deliveries):
+    # the purchase orders drawn with the stock follow it.
+    ctx.plan["suppliers"] = suppliers
     supplier_columns = [c.id for c in FORMS["suppliers"].columns]
     warehouses = WAREHOUSES.assign(owner=rng.choice(inventory_staff(ctx), size=len(WAREHOUSES)).astype(object))
     return {
@@ -383,12 +197,7 @@ def generate(ctx) -> dict[str, pd.DataFrame]:
         # frame holding SKUs and product groups (see dealerxl.sample.ch01.skus).
         "item_master": items,
         "warehouses": warehouses[[c.id for c in FORMS["warehouses"].columns]],
-        "stock_ledger": stock,
-        "demand_history": demand,
-        "dealer_stock": _dealer_stock(ctx, mean_demand, items),
         "suppliers": suppliers[supplier_columns],
-        "supplier_deliveries": deliveries,
-        "shipments": _shipments(ctx, items, suppliers),
         **{form_id: default_frame(form_id) for form_id in
            ("abc_thresholds", "xyz_thresholds", "abc_xyz_policy", "supplier_score_weights", "supplier_grade_bands")},
     }

@@ -3,8 +3,8 @@ log and the response actions taken on it.
 
 Receivables are the sales invoices (chapter 4's transactions summed by invoice) when they
 exist, otherwise a stand-in set of invoices. Each dealer pays in its own way: most on time,
-some a few weeks late, a few chronically late and part-paying, and a handful stop paying
-and end up written off. Warnings come from those payments: at each of the last months'
+some a few weeks late, a few chronically late and part-paying, and the suspended ones stopped
+paying before they stopped buying and end up written off. Warnings come from those payments: at each of the last months'
 ends the overdue share and the oldest days past due are measured per dealer, and a warning
 is logged whenever a dealer's level on a rule gets worse. Nothing loops over rows.
 """
@@ -63,8 +63,20 @@ def _dealer_book(ctx) -> pd.DataFrame:
         limit = np.round(size * 1_500_000, -4)
         days = rng.choice([30.0, 45.0, 60.0], size=n, p=[0.5, 0.3, 0.2])
     behaviour = rng.choice(BEHAVIOUR["behaviour"].to_numpy(), size=n, p=BEHAVIOUR["share"].to_numpy())
+    end = period_end(ctx).normalize()
+    failure = end - pd.to_timedelta(rng.integers(30, 240, n), unit="D")
+    plan = ctx.plan.get("dealers")
+    if master is not None and "status" in master.columns and plan is not None:
+        # The dealers that stopped paying are the suspended ones: they fail within a month of
+        # their last purchase. No dealer still trading defaults.
+        status = master.set_index("dealer_id")["status"].reindex(book["dealer_id"]).to_numpy()
+        stopped = pd.DatetimeIndex(plan.set_index("dealer_id")["until"].reindex(book["dealer_id"]))
+        behaviour = np.where(status == "suspended", "defaulter", np.where(behaviour == "defaulter", "slow", behaviour))
+        failure = pd.DatetimeIndex(np.where(status == "suspended", stopped + pd.to_timedelta(rng.integers(0, 30, n),
+                                                                                             unit="D"), failure))
+        failure = not_after(failure, end)
     return book.assign(size=size, credit_limit=limit, payment_terms_days=np.nan_to_num(days, nan=30.0),
-                       behaviour=behaviour)
+                       behaviour=behaviour, failure_day=failure)
 
 
 def _invoices(ctx, book: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +117,8 @@ def _receivables(ctx, book: pd.DataFrame, invoices: pd.DataFrame) -> pd.DataFram
     stuck = (dealer["behaviour"].to_numpy() == "chronic") & (rng.random(n) < 0.08)
     delay = delay + np.where(stuck, rng.uniform(150, 400, n), 0.0)
     # Defaulters stop paying altogether in the months before they fail.
-    stopped = (dealer["behaviour"].to_numpy() == "defaulter") & (invoice_date >= end - pd.Timedelta(days=420))
+    stopped = (dealer["behaviour"].to_numpy() == "defaulter") \
+        & (invoice_date >= pd.DatetimeIndex(dealer["failure_day"]) - pd.Timedelta(days=300))
     paid_on = due + pd.to_timedelta(np.round(delay), unit="D")
     paid_on = pd.DatetimeIndex(np.maximum(paid_on, invoice_date))
     amount = invoices["amount"].to_numpy(dtype=float)
@@ -144,7 +157,7 @@ def _write_offs(ctx, book: pd.DataFrame, ledger: pd.DataFrame) -> pd.DataFrame:
     later (liquidation dividends, guarantees)."""
     rng = ctx.rng
     end = period_end(ctx).normalize()
-    failure_day = pd.Series(end - pd.to_timedelta(rng.integers(30, 240, len(book)), unit="D"), index=book["dealer_id"])
+    failure_day = book.set_index("dealer_id")["failure_day"]
     behaviour = ledger["dealer_id"].map(book.set_index("dealer_id")["behaviour"]).to_numpy()
     failed_on = pd.DatetimeIndex(ledger["dealer_id"].map(failure_day))
     open_amount = ledger["amount"].to_numpy() - ledger["paid_amount"].to_numpy()

@@ -150,8 +150,9 @@ def column_width_px(sheet, index: int) -> float:
     """A column's width in pixels (1-based index): the file's width (which includes the
     cell padding) in 7-pixel digits as Excel sizes it, and 6 % more as LibreOffice does
     (its unit is the default font's 7.4-pixel digit)."""
-    letter = openpyxl.utils.get_column_letter(index)
-    dimension = sheet.column_dimensions.get(letter)
+    # openpyxl keys a run of columns of one width (<col min="6" max="7">) by its first letter
+    dimension = next((d for d in sheet.column_dimensions.values()
+                      if d.min is not None and d.max is not None and d.min <= index <= d.max), None)
     width = dimension.width if dimension is not None and dimension.customWidth else 8.43 + 5 / 7
     return width * 7 * 1.06
 
@@ -224,10 +225,19 @@ def bad_number_formats(sheet, month_headers: set[str]) -> list[str]:
     problems = []
     blocks: dict[tuple[int, int], list] = {}   # (column, header row) → its numeric cells
     header_of: dict[int, tuple[int, str]] = {}
+    # A long table repeats its header on its next page: the repeat belongs to the same table
+    # (a column is formatted once for all its rows), so it keeps the first header's row.
+    table_of: dict[int, int] = {}
+    last_header: tuple[int, tuple] | None = None
     for row in sheet.iter_rows():
+        signature = tuple((c.column, c.value) for c in row if _fill(c) == HEADER_FILL and isinstance(c.value, str))
+        if signature:
+            same = last_header is not None and last_header[1] == signature
+            table_of[row[0].row] = table_of[last_header[0]] if same else row[0].row
+            last_header = (row[0].row, signature)
         for cell in row:
             if _fill(cell) == HEADER_FILL and isinstance(cell.value, str):
-                header_of[cell.column] = (cell.row, cell.value)
+                header_of[cell.column] = (table_of[cell.row], cell.value)
                 continue
             value, fmt = cell.value, cell.number_format or "General"
             header_row, header = header_of.get(cell.column, (0, ""))

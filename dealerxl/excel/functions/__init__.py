@@ -1,8 +1,9 @@
 """Every ``DX_`` UDF, importable from this one module (xlwings' ``UDF MODULES`` setting).
 
-Each domain keeps its UDFs in its own submodule; importing them here registers them in
-:data:`registry.UDFS` and exposes them as attributes of this module, which is where the
-generated VBA wrappers point.
+Each domain keeps its UDFs in its own submodule, as written (they raise on input they cannot
+use); importing them here registers them in :data:`registry.UDFS` and exposes them, as Excel
+calls them (converters declared, the workbook's language, a ``#VALUE!`` cell for refused input),
+as attributes of this module, which is where the generated VBA wrappers point.
 """
 from __future__ import annotations
 

@@ -10,99 +10,122 @@ selected with its blank rows below, which are ignored)::
     100 %                   | 2.0 % |
 
 The mode is ``marginal`` (each band's slice at its own rate) or ``stepped`` (the whole amount
-at the reached band's rate). Accelerator, gate and cap are optional single values.
+at the reached band's rate), or their labels in any of the three languages (分段累進, 全額適用). Accelerator, gate and cap are optional single values.
 
 KPI layout for ``DX_KPI_SCORE``: one row per person and one column per KPI in ``actuals``;
 ``targets`` and ``weights`` are either one row (the same for everyone) or the same shape as
-``actuals``; ``directions`` is one row of higher/lower (blank = higher is better).
+``actuals``; ``directions`` is one row of higher/lower (blank = higher is better), in any of
+the three languages (越高越好, Higher is better, higher_better, or 1 / −1).
 """
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from dealerxl.calc import CalcError, incentives, people
-from dealerxl.excel.functions.convert import column, matrix, numbers, scalar, table
+from dealerxl.calc import incentives, people
+from dealerxl.excel.functions.convert import (block_numbers, blanks_done, coded, column, first_items, first_rows, matrix, numbers,
+                                              one_number, per_row, texts, used_rows)
+from dealerxl.excel.functions.errors import InputError, blank_cell
+from dealerxl.excel.functions.language import headers
 from dealerxl.excel.functions.registry import udf
 
 COMMISSION_COLUMNS = ["attainment", "tier", "rate", "base", "accelerator", "cap_cut", "commission"]
 
 
-def _texts(cells) -> pd.Series:
-    """A column of cells as stripped text; blank cells become empty text."""
-    series = pd.Series(np.asarray(cells, dtype=object))
-    return series.where(series.notna(), "").astype(str).str.strip()
-
-
 def _plan(plan, accelerator, gate, cap) -> incentives.IncentivePlan:
     cells = np.asarray(plan, dtype=object)
     if cells.ndim != 2 or cells.shape[1] < 2:
-        raise CalcError("msg.calc.incentives.plan_range_two_three")
-    values = matrix(cells[:, :2])
+        raise InputError("msg.udf.plan_shape", argument="plan")
+    values = block_numbers(cells, "plan", (0, 1))[:, :2]
     used = ~np.isnan(values).all(axis=1)
     mode = "marginal"
     if cells.shape[1] >= 3:
-        words = _texts(cells[:, 2])
-        words = words[words != ""].str.lower().unique()
-        if len(words) > 1:
-            raise CalcError("msg.calc.incentives.plan_mode_column_holds", words=sorted(words))
-        mode = words[0] if len(words) else mode
+        mode_cells = np.full(cells.shape, None, dtype=object)  # the mode column in place, so its cells are named
+        mode_cells[:, 2] = cells[:, 2]
+        modes = [m for m in coded(mode_cells, "plan", "commission_mode") if m is not None]
+        if len(set(modes)) > 1:
+            raise InputError("msg.udf.plan_modes", argument="plan", modes=", ".join(sorted(set(modes))))
+        mode = modes[0] if modes else mode
     return incentives.IncentivePlan(
         band_lower=tuple(values[used, 0]), rate=tuple(values[used, 1]), mode=mode,
-        gate=float(scalar(gate, 0.0)), accelerator=float(scalar(accelerator, 1.0)),
-        cap_amount=scalar(cap, None))
+        gate=one_number(gate, "gate", 0.0), accelerator=one_number(accelerator, "accelerator", 1.0),
+        cap_amount=one_number(cap, "cap", None))
 
 
-def _per_row(values, rows: int, name: str) -> np.ndarray:
-    x = numbers(values)
-    if x.size == 1:
-        return np.full(rows, x[0])
-    if x.size != rows:
-        raise CalcError("msg.calc.incentives.has_cells_but_sales", name=name, size=x.size, rows=rows)
-    return x
+def commission_arguments(sales, target, plan, accelerator=None, gate=None, cap=None):
+    """DX_COMMISSION's arguments read: the plan, and the sales with their targets (one per
+    sales cell), up to the last row with either."""
+    rows = used_rows(sales, target)
+    amount = numbers(first_items(sales, rows), "sales")
+    return (_plan(plan, accelerator, gate, cap), amount,
+            per_row(first_items(target, rows), amount.size, "target", "sales"))
 
 
 @udf("sales", "target", "plan")
-def DX_COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None):
+def DX_COMMISSION(sales, target, plan, accelerator=None, gate=None, cap=None, codes=None):
     """Tiered commission per row of sales against its target, under a plan's tier table.
 
     Spills a header and one row per sales cell: attainment, tier, rate, base, accelerator,
     cap_cut, commission. A blank sales or target cell gives a blank row.
     """
-    plan_ = _plan(plan, accelerator, gate, cap)
-    amount = numbers(sales)
-    goal = _per_row(target, amount.size, "target")
+    plan_, amount, goal = commission_arguments(sales, target, plan, accelerator, gate, cap)
     filled = ~np.isnan(amount) & ~np.isnan(goal)
     # The spilled table built directly, not as a DataFrame of objects filled by .loc: the header,
-    # then one row per sales cell, blank (NaN) where sales or target is blank. The tier is an int.
+    # then one row per sales cell, blank (None) where sales or target is blank. The tier is an int.
     out = np.empty((amount.size + 1, len(COMMISSION_COLUMNS)), dtype=object)
-    out[0] = COMMISSION_COLUMNS
+    out[0] = headers(COMMISSION_COLUMNS)
     body = out[1:]
     if not filled.any():
-        body[:] = np.nan
-        return out
+        body[:] = None
+        return blanks_done(out)
     computed = incentives.commission_columns(amount[filled], goal[filled], plan_)
     computed["commission"] = computed["payout"]
     every = filled.all()
     spread = np.full(amount.size, np.nan)  # a float column at its rows, NaN in the blank ones
     for j, name in enumerate(COMMISSION_COLUMNS):
+        values = computed[name]
         if every:
-            body[:, j] = computed[name]
-        elif name == "tier":  # ints: the blank rows stay NaN
-            body[:, j] = np.nan
-            body[filled, j] = computed[name]
+            body[:, j] = values
+        elif name == "tier":  # ints: the blank rows are set blank below
+            body[filled, j] = values
         else:
-            spread[filled] = computed[name]
+            spread[filled] = values
             body[:, j] = spread
-    return out
+        missing = ~filled if values.dtype.kind != "f" else ~filled | np.isnan(spread if not every else values)
+        if missing.any():
+            body[missing, j] = None
+    return blanks_done(out)
 
 
 def _kpi_block(values, name: str, shape: tuple[int, int]) -> np.ndarray:
     """Targets or weights: one row shared by everyone (kept as one row) or one row per person."""
-    block = matrix(values)
+    block = matrix(first_rows(values, shape[0]), name)
     if block.shape != (1, shape[1]) and block.shape != shape:
-        raise CalcError("msg.calc.incentives.one_row_cells_rows", name=name, shape=shape[1], shape2=shape[0], shape3=shape[1], shape4=block.shape[0], shape5=block.shape[1])
+        raise InputError("msg.udf.kpi_shape", argument=name, kpis=shape[1], people=shape[0],
+                         rows=block.shape[0], columns=block.shape[1])
     return block
+
+
+# Directions written as words in formulas before the KPI sheets had a dropdown.
+DIRECTION_WORDS = {"higher": people.HIGHER, "lower": people.LOWER, "1": people.HIGHER, "-1": people.LOWER}
+
+
+def kpi_arguments(actuals, targets, weights, directions=None, cap=None):
+    """DX_KPI_SCORE's arguments read: the actuals (people × KPIs, up to the last person with
+    one), targets and weights (one row or one per person; a blank weight is 0), the direction
+    sign per KPI and the cap."""
+    actual = matrix(first_rows(actuals, used_rows(blocks=(actuals,))), "actuals")
+    kpis = actual.shape[1]
+    target = _kpi_block(targets, "targets", actual.shape)
+    weight = np.nan_to_num(_kpi_block(weights, "weights", actual.shape))  # a blank weight: the KPI does not count
+    if directions is None:
+        sign = np.ones(kpis, dtype=int)
+    else:
+        words = coded(directions, "directions", "kpi_direction", DIRECTION_WORDS)
+        if words.size != kpis:
+            raise InputError("msg.udf.lengths", argument="directions", cells=words.size, other="actuals",
+                             rows=kpis)
+        sign = np.where(words == people.LOWER, -1, 1)  # blank: higher is better
+    return actual, target, weight, sign, one_number(cap, "cap", 1.2)
 
 
 @udf("actuals", "targets", "weights", "directions")
@@ -113,57 +136,63 @@ def DX_KPI_SCORE(actuals, targets, weights, directions=None, cap=None):
     with a weighted KPI not yet measured, gives a blank score. Weights of a row add up to 1 or
     to 100.
     """
-    actual = matrix(actuals)
-    kpis = actual.shape[1]
-    target = _kpi_block(targets, "targets", actual.shape)
-    weight = np.nan_to_num(_kpi_block(weights, "weights", actual.shape))  # a blank weight: the KPI does not count
-    if directions is None:
-        sign = np.ones(kpis, dtype=int)
-    else:
-        sign = people.directions(np.asarray(directions, dtype=object).ravel())
-        if sign.size != kpis:
-            raise CalcError("msg.calc.incentives.directions_has_cells_but", size=sign.size, kpis=kpis)
-    return column(people.kpi_block_scores(actual, target, weight, sign, float(scalar(cap, 1.2)), 0.001))
+    actual, target, weight, sign, capped_at = kpi_arguments(actuals, targets, weights, directions, cap)
+    return column(people.kpi_block_scores(actual, target, weight, sign, capped_at, 0.001))
 
 
 GRADE_COLUMNS = ("grade", "bonus_multiple")
 
 
 @udf("scores", "bands", "shares")
-def DX_KPI_GRADE(scores, bands, shares=None):
+def DX_KPI_GRADE(scores, bands, shares=None, codes=None):
     """Grade and bonus multiple per score from a band table (grade, min score, bonus multiple);
     with ``shares`` (one per band row, adding up to 100 %) grades follow a forced distribution
     by rank instead. Spills grade and bonus_multiple under a header; blank scores stay blank.
     """
-    cells = np.asarray(bands, dtype=object)
-    if cells.ndim != 2 or cells.shape[1] < 2:
-        raise CalcError("msg.calc.incentives.bands_range_two_three")
-    names = _texts(cells[:, 0])
-    used = (names != "").to_numpy()
-    grades = names[used].to_numpy(dtype=object)
-    _refuse_repeated_grades(grades)
-    numbers_ = matrix(cells[used, 1:])
-    minimum = numbers_[:, 0]
-    multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
-    value = numbers(scores)
+    grades, minimum, multiple, used = band_table(bands)
+    value = numbers(first_items(scores, used_rows(scores)), "scores")
     position = people.band_index(value, minimum)  # the band of each score; -1 for a blank score
     if shares is not None:
-        share = numbers(shares)
-        if share.size != cells.shape[0]:
-            raise CalcError("msg.calc.incentives.shares_has_cells_but", size=share.size, shape=cells.shape[0])
+        share = forced_shares(shares, used)
         order = np.argsort(-minimum, kind="stable")
-        position = np.append(order, -1)[people.forced_index(value, np.nan_to_num(share[used])[order])]
+        position = np.append(order, -1)[people.forced_index(value, share[order])]
     # One row per band (a blank score's blank row first, the header last) picked by position:
     # the result in one step, each cell as the name lookup gives it.
     choices = np.empty((grades.size + 2, 2), dtype=object)
-    choices[0] = (None, np.nan)
+    choices[0] = (None, None)
     choices[1:-1, 0] = grades
-    choices[1:-1, 1] = multiple
-    choices[-1] = GRADE_COLUMNS
+    choices[1:-1, 1] = np.where(np.isnan(multiple), None, multiple)  # a band without a bonus multiple: blank
+    choices[-1] = headers(GRADE_COLUMNS)
     pick = np.empty(value.size + 1, dtype=np.intp)
     pick[0] = -1
     np.add(position, 1, out=pick[1:])
-    return np.take(choices, pick, axis=0)
+    return blanks_done(np.take(choices, pick, axis=0))
+
+
+def band_table(bands):
+    """The grade bands read: the grades of the rows that name one, their minimum scores and
+    bonus multiples (NaN without that column), and which rows of the range those are."""
+    cells = np.asarray(bands, dtype=object)
+    if cells.ndim != 2 or cells.shape[1] < 2:
+        raise InputError("msg.udf.bands_shape", argument="bands")
+    names = texts(cells[:, 0])
+    used = (names != "").to_numpy()
+    grades = names[used].to_numpy(dtype=object)
+    _refuse_repeated_grades(grades)
+    numbers_ = block_numbers(cells, "bands", range(1, cells.shape[1]))[used, 1:]
+    minimum = numbers_[:, 0]
+    if np.isnan(minimum).any():  # a grade without its minimum score
+        raise blank_cell("bands", int(np.flatnonzero(used)[np.isnan(minimum)][0]) * cells.shape[1] + 1, cells.shape)
+    multiple = numbers_[:, 1] if numbers_.shape[1] > 1 else np.full(grades.size, np.nan)
+    return grades, minimum, multiple, used
+
+
+def forced_shares(shares, used: np.ndarray) -> np.ndarray:
+    """The forced-distribution share of each named band (one cell per band row; blank is 0)."""
+    share = numbers(shares, "shares")
+    if share.size != used.size:
+        raise InputError("msg.udf.lengths", argument="shares", cells=share.size, other="bands", rows=used.size)
+    return np.nan_to_num(share[used])
 
 
 def _refuse_repeated_grades(grades: np.ndarray) -> None:
@@ -171,5 +200,5 @@ def _refuse_repeated_grades(grades: np.ndarray) -> None:
     seen = set()
     for grade in grades:
         if grade in seen:
-            raise CalcError("msg.calc.incentives.two_grade_bands_have", grade=grade)
+            raise InputError("msg.udf.grade_twice", argument="bands", grade=grade)
         seen.add(grade)

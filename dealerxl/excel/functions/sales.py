@@ -4,38 +4,32 @@ Pareto, price-volume-mix, run rate, declining dealers and forecasts, over whole 
 A monthly history is one row per series (dealer, product…) and one column per month, oldest
 first. For a seasonal split the history is one series: either years in rows and January to
 December in columns, or one column or row of consecutive months starting in January.
+
+Per-row results stop at the last row with data (a whole column, A:A, is mostly blank).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from dealerxl.calc import CalcError, forecast, sales, targets
-from dealerxl.excel.functions.convert import column, datetimes, matrix, numbers, scalar, single_day, table
+from dealerxl.calc import forecast, sales, targets
+from dealerxl.excel.functions.convert import (column, datetimes, first_items, first_rows, flag, matrix, numbers, one_date,
+                                              one_number, one_whole_number, per_row, single_day, table, used_rows)
+from dealerxl.excel.functions.errors import InputError, at_cell, blank_cell, shown
+from dealerxl.excel.functions.language import code_labels
 from dealerxl.excel.functions.registry import udf
 
 DEFAULT_HORIZON = 6
 DEFAULT_HOLDOUT = 6
-
-
-def _optional_numbers(values, items: int, name: str) -> np.ndarray | None:
-    """A per-row argument as one number per row (a single cell applies to all); None when omitted."""
-    if values is None:
-        return None
-    x = numbers(values)
-    if x.size == 1:
-        return np.full(items, x[0])
-    if x.size != items:
-        raise CalcError("msg.calc.sales.has_cells_but_there", name=name, size=x.size, items=items)
-    return x
+METHOD = "udf_code.method"  # labels of the forecast methods and of the overall row
 
 
 def _unit(unit) -> float:
-    return float(scalar(unit, 1.0))
+    return one_number(unit, "unit", 1.0)
 
 
 @udf("history", "overrides")
-def DX_SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=None):
+def DX_SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=None, codes=None):
     """An annual target split into months (periods 12) or quarters (4) by seasonal indices.
 
     Indices by ratio to a centred 2×12 moving average (24 months or more) or by average of
@@ -43,13 +37,11 @@ def DX_SEASONAL_SPLIT(annual_target, history, periods=12, overrides=None, unit=N
     ``unit`` (default 1) so the parts add up to the target. Spills period, seasonal_index,
     overridden, target under a header row.
     """
-    count = int(scalar(periods, 12))
-    indices = targets.seasonal_indices(matrix(history).ravel(), 1, count)
-    fixed = None if overrides is None else numbers(overrides)
-    target = scalar(annual_target)
-    if target is None:
-        raise CalcError("msg.calc.sales.annual_target_required")
-    return table(targets.seasonal_split_columns(float(target), indices, fixed, _unit(unit)))
+    target = one_number(annual_target, "annual_target")
+    count = one_whole_number(periods, "periods", 12)
+    indices = targets.seasonal_indices(matrix(history, "history").ravel(), 1, count)
+    fixed = None if overrides is None else numbers(overrides, "overrides")
+    return table(targets.seasonal_split_columns(target, indices, fixed, _unit(unit)))
 
 
 @udf("weights", "floors", "ceilings")
@@ -59,12 +51,12 @@ def DX_ALLOCATE(total, weights, floors=None, ceilings=None, unit=None):
     xᵢ = clip(λ·wᵢ, floorᵢ, ceilingᵢ) with Σx = total, rounded to ``unit`` (default 1) by
     largest remainder. Spills one column, one cell per weight.
     """
-    w = numbers(weights)
-    amount = scalar(total)
-    if amount is None:
-        raise CalcError("msg.calc.sales.total_required")
-    return column(targets.allocate(float(amount), w, _optional_numbers(floors, w.size, "floors"),
-                                   _optional_numbers(ceilings, w.size, "ceilings"), _unit(unit)))
+    amount = one_number(total, "total")
+    rows = used_rows(weights, floors, ceilings)
+    w = numbers(first_items(weights, rows), "weights")
+    return column(targets.allocate(amount, w, per_row(first_items(floors, rows), w.size, "floors", "weights"),
+                                   per_row(first_items(ceilings, rows), w.size, "ceilings", "weights"),
+                                   _unit(unit)))
 
 
 @udf("history", "recent_growth", "potential")
@@ -75,15 +67,22 @@ def DX_TARGET_SHARE(history, recent_growth=None, potential=None, weight_history=
     Default weights 0.5, 0.2, 0.3 (the settings' defaults). Spills one column that sums to 1,
     ready as the weights of DX_ALLOCATE.
     """
-    h = numbers(history)
+    rows = used_rows(history, recent_growth, potential)
+    h = numbers(first_items(history, rows), "history")
     return column(targets.allocation_basis(
-        h, _optional_numbers(recent_growth, h.size, "recent_growth"),
-        _optional_numbers(potential, h.size, "potential"), float(scalar(weight_history, 0.5)),
-        float(scalar(weight_growth, 0.2)), float(scalar(weight_potential, 0.3))))
+        h, per_row(first_items(recent_growth, rows), h.size, "recent_growth", "history"),
+        per_row(first_items(potential, rows), h.size, "potential", "history"),
+        one_number(weight_history, "weight_history", 0.5), one_number(weight_growth, "weight_growth", 0.2),
+        one_number(weight_potential, "weight_potential", 0.3)))
+
+
+def _history(history, name: str = "history") -> np.ndarray:
+    """A block of monthly histories, cut after its last row with a figure."""
+    return matrix(first_rows(history, used_rows(blocks=(history,))), name)
 
 
 @udf("history")
-def DX_FORECAST(history, horizon=None):
+def DX_FORECAST(history, horizon=None, codes=None):
     """Next months per row of history: exponential smoothing (ETS) chosen per row by AICc.
 
     24 months or more: the best of fifteen ETS models (additive or multiplicative errors;
@@ -92,48 +91,52 @@ def DX_FORECAST(history, horizon=None):
     exponential smoothing; fewer: the mean. Spills method (the model, e.g. ETS(M,Ad,M))
     and h1 … hH (default 6 months) under a header row.
     """
-    return table(forecast.forecast(matrix(history), int(scalar(horizon, DEFAULT_HORIZON))))
+    result = table(forecast.forecast(_history(history), one_whole_number(horizon, "horizon", DEFAULT_HORIZON)))
+    result[1:, 0] = code_labels(result[1:, 0], METHOD)
+    return result
 
 
 RANGE_COLUMNS = ("series", "month", "method", "forecast", "lower_80", "upper_80", "lower_95", "upper_95")
 
 
 @udf("history")
-def DX_FORECAST_RANGE(history, horizon=None):
+def DX_FORECAST_RANGE(history, horizon=None, codes=None):
     """The forecast of DX_FORECAST with its 80 % and 95 % prediction intervals, one row per series and month.
 
     Spills series (the row's number in the history, from 1), month (1 … horizon), method,
     forecast, lower_80, upper_80, lower_95 and upper_95 under a header row.
     """
-    months = int(scalar(horizon, DEFAULT_HORIZON))
-    result = forecast.forecast_with_intervals(matrix(history), months)
+    months = one_whole_number(horizon, "horizon", DEFAULT_HORIZON)
+    result = forecast.forecast_with_intervals(_history(history), months)
     rows = result["mean"].shape[0]
     return table({
         "series": np.repeat(np.arange(1, rows + 1), months), "month": np.tile(np.arange(1, months + 1), rows),
-        "method": np.repeat(result["method"], months), "forecast": result["mean"].ravel(),
+        "method": code_labels(np.repeat(result["method"], months), METHOD), "forecast": result["mean"].ravel(),
         "lower_80": result["lower"][0.8].ravel(), "upper_80": result["upper"][0.8].ravel(),
         "lower_95": result["lower"][0.95].ravel(), "upper_95": result["upper"][0.95].ravel()})
 
 
 @udf("history")
-def DX_FORECAST_ACCURACY(history, holdout=None):
+def DX_FORECAST_ACCURACY(history, holdout=None, codes=None):
     """WAPE on the last months of each row (hidden, then forecast): the model against seasonal naive.
 
     Spills method, wape_model and wape_naive per row under a header row, and a last row
     "overall" weighting every series by its sales.
     """
-    accuracy = forecast.holdout_accuracy_columns(matrix(history), int(scalar(holdout, DEFAULT_HOLDOUT)))
-    overall = forecast.overall_wape(accuracy)
-    names = ("method", "wape_model", "wape_naive")
-    cells = table({name: accuracy[name] for name in names})
-    last = np.array([["overall", overall["wape_model"], overall["wape_naive"]]], dtype=object)
-    return np.concatenate([cells, last])
+    accuracy = forecast.holdout_accuracy_columns(_history(history),
+                                                 one_whole_number(holdout, "holdout", DEFAULT_HOLDOUT))
+    overall = {"method": "overall", **forecast.overall_wape(accuracy)}  # the last row, every series weighed by its sales
+    result = table({name: np.append(np.asarray(accuracy[name], dtype=object if name == "method" else float),
+                                    np.array([overall[name]], dtype=object if name == "method" else float))
+                    for name in ("method", "wape_model", "wape_naive")})
+    result[1:, 0] = code_labels(result[1:, 0], METHOD)
+    return result
 
 
 @udf("actual", "forecast_values")
 def DX_WAPE(actual, forecast_values):
     """Weighted absolute percentage error Σ|actual − forecast| / Σ|actual| over the whole range."""
-    value = forecast.wape(matrix(actual), matrix(forecast_values))
+    value = forecast.wape(matrix(actual, "actual"), matrix(forecast_values, "forecast_values"))
     return np.full((1, 1), float(value))  # NaN (no actual sales) is written as a blank cell
 
 
@@ -141,85 +144,126 @@ YOY_COLUMNS = ("actual", "mom", "yoy", "ytd", "ytd_yoy", "rolling_12", "rolling_
 
 
 @udf("history")
-def DX_YOY(history, last_month=None):
+def DX_YOY(history, last_month=None, codes=None):
     """Latest month per row of a monthly history: actual, MoM, YoY, YTD, rolling 12 months and their growth.
 
     ``last_month``: the month of the last column (a date), which places January for YTD;
     without it the first column is taken as January. Spills a header row and one row per series.
     """
-    x = matrix(history)
-    months = scalar(last_month)
-    calendar_month = None if months is None else _calendar_month(months, x.shape[1])
+    x = _history(history)
+    calendar_month = None if last_month is None else _calendar_month(last_month, x.shape[1])
     metrics = sales.last_month_metrics(x, calendar_month)
     return table({name: metrics[name] for name in YOY_COLUMNS})
 
 
-def _calendar_month(last_month, months: int) -> int:
-    """The calendar month (0 = January) of a date cell, the last of ``months`` monthly columns."""
+def _calendar_month(last_month, months: int) -> int | None:
+    """The calendar month (0 = January) of a date cell, the last of ``months`` monthly columns;
+    None for a blank cell (the first column is then January)."""
     day = single_day(last_month)
     if day is not None:
         return int(day.astype("datetime64[M]").astype(np.int64)[0] % 12)  # months since January 1970
-    end = datetimes([last_month]).iloc[0]  # a cell only the general reading can judge
-    if pd.isna(end):
-        raise CalcError("msg.calc.sales.last_month_not_date")
+    if np.size(last_month) == 1 and pd.isna(np.ravel(np.asarray(last_month, dtype=object))[0]):
+        return None
+    end = one_date(last_month, "last_month")  # a cell only the general reading can judge
     columns = pd.period_range(end=end.to_period("M"), periods=months, freq="M")
     return columns[-1].month - 1 if months else 0  # no months: last_month_metrics says so
 
 
 @udf("actual", "target")
-def DX_ACHIEVEMENT(actual, target):
+def DX_ACHIEVEMENT(actual, target, codes=None):
     """Achievement rate actual / target and gap actual − target per row; spills two columns under a header."""
-    rate, gap = sales.achievement_rate_and_gap(numbers(actual), numbers(target))
+    rows = used_rows(actual, target)
+    a = numbers(first_items(actual, rows), "actual")
+    rate, gap = sales.achievement_rate_and_gap(a, per_row(first_items(target, rows), a.size, "target", "actual"))
     return table({"achievement_rate": rate, "gap": gap})
 
 
 @udf("values")
-def DX_PARETO(values, a_share=None, b_share=None):
+def DX_PARETO(values, a_share=None, b_share=None, codes=None):
     """Pareto (ABC) of dealers or products: rank, share, cumulative share and class per value.
 
     A until ``a_share`` (default 0.8) of the total, B until ``b_share`` (0.95), else C. Spills
     in the input order under a header row.
     """
-    result = sales.pareto_columns(numbers(values), float(scalar(a_share, 0.8)), float(scalar(b_share, 0.95)))
+    result = sales.pareto_columns(numbers(first_items(values, used_rows(values)), "values"),
+                                  one_number(a_share, "a_share", 0.8), one_number(b_share, "b_share", 0.95))
     return table({name: result[name] for name in ("rank", "share", "cumulative_share", "pareto_class")})
 
 
-@udf("prior_quantity", "prior_revenue", "current_quantity", "current_revenue")
-def DX_PVM(prior_quantity, prior_revenue, current_quantity, current_revenue):
+PVM_ARGUMENTS = ("prior_quantity", "prior_revenue", "current_quantity", "current_revenue")
+
+
+@udf(*PVM_ARGUMENTS)
+def DX_PVM(prior_quantity, prior_revenue, current_quantity, current_revenue, codes=None):
     """Price-volume-mix: revenue change split into volume, mix, price, new and lost items (one row per item in).
 
     Spills one row: prior_revenue, current_revenue, volume, mix, price, new, lost, change.
     """
-    return table(sales.price_volume_mix_effects(numbers(prior_quantity), numbers(prior_revenue),
-                                                numbers(current_quantity), numbers(current_revenue)))
+    ranges = (prior_quantity, prior_revenue, current_quantity, current_revenue)
+    rows = used_rows(*ranges)
+    columns = [numbers(first_items(values, rows), name) for values, name in zip(ranges, PVM_ARGUMENTS)]
+    for values, name in zip(columns[1:], PVM_ARGUMENTS[1:]):
+        if values.size != columns[0].size:
+            raise InputError("msg.udf.lengths", argument=name, cells=values.size, other=PVM_ARGUMENTS[0],
+                             rows=columns[0].size)
+    return table(sales.price_volume_mix_effects(*columns))
+
+
+RUN_RATE_DATES = ("as_of", "period_start", "period_end")
 
 
 @udf("actual_to_date", "as_of", "period_start", "period_end", "holidays")
 def DX_RUN_RATE(actual_to_date, as_of, period_start, period_end, working_days=None, holidays=None):
     """Projection of the period's total at the pace so far: actual × period days / elapsed days.
 
-    ``working_days`` TRUE counts Monday–Friday without ``holidays``. Spills one column.
+    ``working_days`` TRUE counts Monday–Friday without ``holidays``. An as-of date before the
+    period starts has no pace to project and is refused. Spills one column.
     """
-    a = numbers(actual_to_date)
-    days = [single_day(v) for v in (as_of, period_start, period_end)]
-    if any(day is None for day in days):  # a column of dates, or a cell only the general reading can judge
-        dates = [datetimes(v) for v in (as_of, period_start, period_end)]
-        for name, values in zip(("as_of", "period_start", "period_end"), dates):
-            if values.isna().any():
-                raise CalcError("msg.calc.sales.not_date", name=name)
-        days = [d.to_numpy() for d in dates]
+    a, days = run_rate_arguments(actual_to_date, as_of, period_start, period_end)
     off = np.array([], dtype="datetime64[D]") if holidays is None else \
-        datetimes(holidays).dropna().to_numpy(dtype="datetime64[D]")
-    basis = "working_days" if bool(scalar(working_days, False)) else "days"
+        datetimes(holidays, "holidays").dropna().to_numpy(dtype="datetime64[D]")
+    basis = "working_days" if flag(working_days, "working_days") else "days"
     return column(sales.run_rate_projected_totals(a, *days, basis=basis, holidays=off))
 
 
+def run_rate_arguments(actual_to_date, as_of, period_start, period_end, quick: bool = True):
+    """DX_RUN_RATE's figures and dates read: the actuals up to the last row with data, and the
+    as-of, start and end dates (one each, or one per row) as days. ``quick`` reads single date
+    cells directly (:func:`single_day`); the general reading gives the same days."""
+    rows = used_rows(actual_to_date, as_of, period_start, period_end)
+    a = numbers(first_items(actual_to_date, rows), "actual_to_date")
+    given = [first_items(v, rows) for v in (as_of, period_start, period_end)]
+    days = [single_day(v) for v in given] if quick else [None]
+    if any(day is None for day in days):  # a column of dates, or a cell only the general reading can judge
+        dates = [datetimes(v, name) for v, name in zip(given, RUN_RATE_DATES)]
+        for name, values in zip(RUN_RATE_DATES, dates):
+            blank = values.isna().to_numpy()
+            if blank.any():
+                raise blank_cell(name, int(np.flatnonzero(blank)[0]), (values.size,))
+        days = [d.to_numpy() for d in dates]
+    _refuse_as_of_before_start(*days[:2])
+    return a, days
+
+
+def _refuse_as_of_before_start(as_of: np.ndarray, start: np.ndarray) -> None:
+    """Before its first day a period has no pace: projecting one day's figure would multiply
+    the actual by the whole period."""
+    now, first = (np.asarray(d).astype("datetime64[D]") for d in (as_of, start))
+    early = now < first
+    if early.any():
+        i = int(np.flatnonzero(np.broadcast_to(early, np.broadcast(now, first).shape))[0])
+        pick = (lambda d: d[i] if d.size > 1 else d[0])
+        raise at_cell("msg.udf.before_start", "as_of", i, (max(now.size, first.size),), value=shown(pick(now)),
+                      start=shown(pick(first)))
+
+
 @udf("history")
-def DX_DECLINING(history, recent_months=None, slope_months=None, min_drop=None):
+def DX_DECLINING(history, recent_months=None, slope_months=None, min_drop=None, codes=None):
     """Dealers with falling sales: last n months vs the n before (default 3) and the slope of the last k (6).
 
     Flagged when the change is at most −min_drop (default 10 %) and the slope is negative.
     Spills recent_change, trend_slope and declining per row under a header row.
     """
-    return table(sales.declining_trend(matrix(history), int(scalar(recent_months, 3)), int(scalar(slope_months, 6)),
-                                       float(scalar(min_drop, 0.1))))
+    return table(sales.declining_trend(_history(history), one_whole_number(recent_months, "recent_months", 3),
+                                       one_whole_number(slope_months, "slope_months", 6),
+                                       one_number(min_drop, "min_drop", 0.1)))
