@@ -64,7 +64,7 @@ def rolling_sum(matrix, months: int) -> np.ndarray:
     [[1.0, 3.0, 6.0, 9.0]]
     """
     if months < 1:
-        raise CalcError("a rolling window needs at least 1 month")
+        raise CalcError("msg.calc.appraisal.rolling_window_needs_at")
     totals = np.cumsum(np.nan_to_num(np.asarray(matrix, dtype=float)), axis=1)
     shifted = np.zeros_like(totals)
     shifted[:, months:] = totals[:, :-months] if months < totals.shape[1] else 0.0
@@ -172,7 +172,7 @@ def paid_on_time(paid_amounts, paid_dates, due_dates, grace_days: int) -> np.nda
     [100.0, 0.0, 0.0]
     """
     if grace_days < 0:
-        raise CalcError("the grace days must be zero or more")
+        raise CalcError("msg.calc.appraisal.grace_days_zero_more")
     paid = pd.to_numeric(pd.Series(paid_amounts), errors="coerce").fillna(0.0)
     in_time = pd.to_datetime(pd.Series(paid_dates)) <= pd.to_datetime(pd.Series(due_dates)) + pd.Timedelta(
         days=int(grace_days))
@@ -251,7 +251,7 @@ def normalised_layer(raw, normalisation: str, direction: int, target=None, low=N
 
 
 def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "appraisal_metric",
-                       what: str = "appraisal weights") -> tuple[np.ndarray, np.ndarray, list[str]]:
+                       what: str = "calc.subject.appraisal_weights") -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Every metric with a weight above zero on 0–100 (:func:`normalised_layer`), stacked on
     a last axis, with the weights and the codes in the same order.
 
@@ -275,9 +275,9 @@ def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "apprais
     rows = weights.loc[weights["weight"].astype(float) > 0]
     unknown = sorted(set(rows[code]) - set(values))
     if unknown:
-        raise CalcError(f"{what} name unknown metrics: {', '.join(unknown)}")
+        raise CalcError("msg.calc.appraisal.name_unknown_metrics", label_fields={"what": what}, unknown=', '.join(unknown))
     if rows.empty:
-        raise CalcError(f"the {what} give no metric a weight above zero")
+        raise CalcError("msg.calc.appraisal.give_no_metric_weight", label_fields={"what": what})
     layers = []
     for row in rows.itertuples():  # one pass per metric; dealers and months are vectorised
         direction = -1 if row.kpi_direction == LOWER_BETTER else 1
@@ -285,7 +285,7 @@ def normalised_metrics(values: dict, weights: pd.DataFrame, code: str = "apprais
             layers.append(normalised_layer(values[getattr(row, code)], row.normalisation, direction,
                                            _number(row.target), _number(row.scale_min), _number(row.scale_max)))
         except CalcError as error:
-            raise CalcError(f"{what}, {getattr(row, code)}: {error}") from None
+            raise CalcError("msg.calc.appraisal.metric_invalid", label_fields={"what": what}, row=getattr(row, code), error=error) from None
     return np.stack(layers, axis=-1), rows["weight"].astype(float).to_numpy(), rows[code].tolist()
 
 
@@ -343,7 +343,7 @@ def tier_decision(scores, tenure, start_tiers, rules: pd.DataFrame, min_months_a
     s = np.atleast_2d(np.asarray(scores, dtype=float))
     tenure = np.atleast_2d(np.asarray(tenure))
     if s.shape != tenure.shape or s.shape[1] < 2:
-        raise CalcError("scores and months traded need the same dealers × months, at least two months")
+        raise CalcError("msg.calc.appraisal.scores_months_traded_need")
     rules = rules.sort_values("tier_rank", kind="stable")
     order = rules["tier"].tolist()
     settled = tenure >= max(int(min_months_active), 1)

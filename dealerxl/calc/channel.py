@@ -29,12 +29,12 @@ def market_rollup(research: pd.DataFrame, by: str = "region", market_size: str =
     columns = [market_size, prior_market_size, our_sales, outlets_total, outlets_covered]
     missing = [c for c in [by, *columns] if c not in research.columns]
     if missing:
-        raise CalcError(f"market research lacks {', '.join(missing)}")
+        raise CalcError("msg.calc.channel.market_research_lacks", missing=', '.join(missing))
     numbers = research[columns].apply(pd.to_numeric, errors="coerce")
     if (numbers < 0).any().any():
-        raise CalcError("market sizes, sales and outlet counts cannot be negative")
+        raise CalcError("msg.calc.channel.market_sizes_sales_outlet")
     if (numbers[outlets_covered] > numbers[outlets_total]).any():
-        raise CalcError("covered outlets cannot exceed all outlets")
+        raise CalcError("msg.calc.channel.covered_outlets_cannot_exceed")
     groups = research[by].to_numpy()
     totals = numbers.groupby(groups, sort=True).sum().astype(float)
     totals.index.name = by
@@ -67,7 +67,7 @@ def renewal_alerts(end_dates, as_of, alert_days: int, notice_days=None) -> pd.Da
     [{'days_left': 44, 'alert': True, 'expired': False}, {'days_left': 241, 'alert': False, 'expired': False}, {'days_left': -31, 'alert': False, 'expired': True}]
     """
     if alert_days < 0:
-        raise CalcError("alert days cannot be negative")
+        raise CalcError("msg.calc.channel.alert_days_cannot_negative")
     end = pd.to_datetime(pd.Series(np.ravel(np.asarray(end_dates, dtype=object))))
     days_left = (end - pd.Timestamp(as_of)).dt.days
     window = np.full(len(end), float(alert_days))

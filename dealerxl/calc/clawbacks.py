@@ -25,7 +25,7 @@ def months(values, what: str) -> pd.Series:
     parsed = pd.to_datetime(pd.Series(distinct), errors="coerce", format="mixed")
     bad = parsed.isna()
     if bad.any():
-        raise CalcError(f"{what}: {distinct[bad.to_numpy()][0]!r} is not a month (use YYYY-MM or a date)")
+        raise CalcError("msg.calc.clawbacks.not_month_use_yyyy", label_fields={"what": what}, distinct=distinct[bad.to_numpy()][0])
     return pd.Series(parsed.dt.strftime("%Y-%m").to_numpy()[codes], index=series.index)
 
 
@@ -97,17 +97,17 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
     """
     missing = {"invoice_no", "period", "amount"} - set(reversals.columns)
     if missing:
-        raise CalcError(f"the reversals lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.clawbacks.reversals_lack_column", missing=', '.join(sorted(missing)))
     events = reversals.reset_index(drop=True).copy()
     events["invoice_no"] = events["invoice_no"].astype(str)
-    events["period"] = months(events["period"], "the period of a reversal")
+    events["period"] = months(events["period"], "calc.subject.period_of_reversal")
     events["kind"] = events["kind"].astype(str) if "kind" in events else "return"
     unknown = ~events["kind"].isin(REVERSAL_KINDS)
     if unknown.any():
-        raise CalcError(f"a reversal is a return or a write_off; found {events['kind'][unknown].iloc[0]!r}")
+        raise CalcError("msg.calc.clawbacks.reversal_return_write_off", iloc=events['kind'][unknown].iloc[0])
     amount = pd.to_numeric(events["amount"], errors="coerce")
     if amount.isna().any() or (amount < 0).any():
-        raise CalcError("a reversal amount must be a number ≥ 0 (the amount returned or written off)")
+        raise CalcError("msg.calc.clawbacks.reversal_amount_number_amount")
     events["amount"] = amount.astype(float)
 
     # Only the invoices that are reversed matter: a few percent of the lines.
@@ -131,8 +131,7 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
     unmatched = ~events["invoice_no"].isin(invoice_total.index)
     if unmatched.any():
         names = ", ".join(events["invoice_no"][unmatched].unique()[:5])
-        raise CalcError(f"no commissioned sale matches the returned or written-off invoice(s) {names}: "
-                        "include the original sales lines")
+        raise CalcError("msg.calc.clawbacks.no_commissioned_sale_matches", names=names)
 
     events["order"] = np.arange(len(events))
     events = events.sort_values(["invoice_no", "period", "order"], kind="stable")
@@ -147,8 +146,7 @@ def clawback_lines(sale_lines: pd.DataFrame, reversals: pd.DataFrame, windows: d
     early = (lines["period"] < lines["original_period"]).to_numpy()
     if (early & ~credited_on_cash).any():
         bad = lines[early & ~credited_on_cash].iloc[0]
-        raise CalcError(f"invoice {bad['invoice_no']} is reversed in {bad['period']}, before it was sold "
-                        f"in {bad['original_period']}")
+        raise CalcError("msg.calc.clawbacks.invoice_reversed_before_was", bad=bad['invoice_no'], bad2=bad['period'], bad3=bad['original_period'])
     # The share of the invoice this reversal takes back, the same for every payee credited on it.
     share = np.divide(lines["effective"].to_numpy(), lines["invoice_total"].to_numpy(),
                       out=np.zeros(len(lines)), where=lines["invoice_total"].to_numpy() > 0)
@@ -196,7 +194,7 @@ def apply_draws(earned, draw, recoverable, opening_balance=0.0, payee=None) -> p
     keep = np.broadcast_to(np.asarray(recoverable, dtype=bool), e.shape)
     b0 = np.broadcast_to(np.asarray(opening_balance, dtype=float), e.shape)
     if np.isnan(d).any() or (d < 0).any() or np.isnan(b0).any() or (b0 < 0).any():
-        raise CalcError("draws and opening balances must be numbers ≥ 0")
+        raise CalcError("msg.calc.clawbacks.draws_opening_balances_numbers")
     group = pd.Series(np.zeros(e.size) if payee is None else np.asarray(payee, dtype=object))
     x = np.where(keep, d - e, -e)
     s = pd.Series(x).groupby(group, sort=False).cumsum()
@@ -229,16 +227,16 @@ def reversals_from(transactions: pd.DataFrame, write_offs: pd.DataFrame | None =
     returns = transactions[transactions["transaction_type"] == "return"]
     orphan = returns["original_invoice_no"].isna() | (returns["original_invoice_no"].astype(str).str.strip() == "")
     if orphan.any():
-        raise CalcError(f"return {returns['invoice_no'][orphan].iloc[0]} does not name its original invoice")
+        raise CalcError("msg.calc.clawbacks.return_does_not_name", iloc=returns['invoice_no'][orphan].iloc[0])
     parts = [pd.DataFrame({
         "invoice_no": returns["original_invoice_no"].astype(str).to_numpy(),
-        "period": months(returns["invoice_date"], "the date of a return").to_numpy(),
+        "period": months(returns["invoice_date"], "calc.subject.date_of_return").to_numpy(),
         "amount": pd.to_numeric(returns["amount"], errors="coerce").abs().to_numpy(), "kind": "return"})]
     if write_offs is not None and len(write_offs):
         recovered = pd.to_numeric(write_offs.get("recovered_amount", 0.0), errors="coerce")
         written = pd.to_numeric(write_offs["write_off_amount"], errors="coerce")
         parts.append(pd.DataFrame({
             "invoice_no": write_offs["invoice_no"].astype(str).to_numpy(),
-            "period": months(write_offs["write_off_date"], "the date of a write-off").to_numpy(),
+            "period": months(write_offs["write_off_date"], "calc.subject.date_of_write_off").to_numpy(),
             "amount": (written - np.nan_to_num(recovered)).clip(lower=0).to_numpy(), "kind": "write_off"}))
     return pd.concat(parts, ignore_index=True)

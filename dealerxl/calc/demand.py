@@ -19,7 +19,7 @@ FREQUENCIES = {"month": "M", "week": "W"}
 def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CalcError(f"{what} needs the column(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.demand.needs_column", label_fields={"what": what}, missing=', '.join(missing))
 
 
 def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", quantity: str = "quantity",
@@ -43,21 +43,21 @@ def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", q
     """
     keys = [keys] if isinstance(keys, str) else list(keys)
     if bucket not in FREQUENCIES:
-        raise CalcError(f"demand bucket {bucket!r} is not one of {', '.join(FREQUENCIES)}")
-    _require_columns(history, [*keys, period, quantity], "the demand history")
+        raise CalcError("msg.calc.demand.demand_bucket_not_one", bucket=bucket, FREQUENCIES=', '.join(FREQUENCIES))
+    _require_columns(history, [*keys, period, quantity], "calc.subject.demand_history")
     dates = pd.to_datetime(history[period], errors="coerce")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1
-        raise CalcError(f"demand history row {row}: {period} is not a date")
+        raise CalcError("msg.calc.demand.demand_history_row_not", row=row, period=period)
     qty = pd.to_numeric(history[quantity], errors="coerce")
     bad = qty.isna() | (qty < 0)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-        raise CalcError(f"demand history row {row}: {quantity} must be a number of zero or more")
+        raise CalcError("msg.calc.demand.demand_history_row_number", row=row, quantity=quantity)
     blank_key = history[keys].isna().any(axis=1)
     if blank_key.any():
         row = int(np.flatnonzero(blank_key.to_numpy())[0]) + 1
-        raise CalcError(f"demand history row {row}: {', '.join(keys)} must not be blank")
+        raise CalcError("msg.calc.demand.demand_history_row_not_2", row=row, keys=', '.join(keys))
     freq = FREQUENCIES[bucket]
     ordinals = pd.PeriodIndex(dates.dt.to_period(freq)).asi8
     first = pd.Period(first_period, freq) if first_period is not None else (
@@ -68,7 +68,7 @@ def demand_matrix(history: pd.DataFrame, keys=("sku",), period: str = "month", q
         index = pd.MultiIndex.from_arrays([[]] * len(keys), names=keys) if len(keys) > 1 else pd.Index([], name=keys[0])
         return pd.DataFrame(index=index, columns=pd.PeriodIndex([], freq=freq, name=period), dtype=float)
     if first > last:
-        raise CalcError(f"the first demand period {first} is after the last {last}")
+        raise CalcError("msg.calc.demand.first_demand_period_after", first=first, last=last)
     inside = (ordinals >= first.ordinal) & (ordinals <= last.ordinal)
     # Sum quantities into a dense items × periods grid in one pass (faster than a pivot);
     # groupby numbers the keys in sorted order, the same order as its group index.
@@ -124,12 +124,12 @@ def _checked_matrix(demand, blank_as_zero: bool) -> np.ndarray:
     if d.ndim == 1:
         d = d.reshape(1, -1)
     if d.ndim != 2 or d.shape[1] == 0:
-        raise CalcError("the demand history needs at least one period per item")
+        raise CalcError("msg.calc.demand.demand_history_needs_at")
     if blank_as_zero and not np.isfinite(d).all():  # a complete matrix of numbers needs no copy
         d = np.nan_to_num(d, nan=0.0)
     # The smallest value answers for the whole matrix unless it is NaN (a blank left in).
     if d.size and not d.min() >= 0 and np.any(d < 0):
-        raise CalcError("demand cannot be negative")
+        raise CalcError("msg.calc.demand.demand_cannot_negative")
     return d
 
 
@@ -153,7 +153,7 @@ def row_statistics(demand, columns=STATISTICS) -> dict[str, np.ndarray]:
     """
     unknown = [name for name in columns if name not in STATISTICS]
     if unknown:
-        raise CalcError(f"no demand statistic named {', '.join(unknown)}")
+        raise CalcError("msg.calc.demand.no_demand_statistic_named", unknown=', '.join(unknown))
     d = _checked_matrix(demand, blank_as_zero=True)
     rows, periods = d.shape
     wanted = set(columns)

@@ -45,7 +45,7 @@ def _history(history) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim == 1:
         x = x.reshape(1, -1)
     if x.ndim != 2 or x.shape[1] == 0:
-        raise CalcError("the sales history needs one row per series and at least one month")
+        raise CalcError("msg.calc.forecast.sales_history_needs_one")
     known = ~np.isnan(x)
     has_any = known.any(axis=1)
     first = np.where(has_any, np.argmax(known, axis=1), x.shape[1])
@@ -67,7 +67,7 @@ def seasonal_naive(history, horizon: int, season: int = SEASON) -> np.ndarray:
     [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 1.0, 2.0]
     """
     if horizon < 1:
-        raise CalcError("the forecast horizon must be at least one month")
+        raise CalcError("msg.calc.forecast.forecast_horizon_at_least")
     x, length = _history(history)
     n = x.shape[1]
     steps = np.arange(1, horizon + 1)
@@ -108,7 +108,7 @@ def forecast_with_intervals(history, horizon: int, season: int = SEASON, levels=
     ([70.0, 80.0], [70.0, 80.0])
     """
     if horizon < 1:
-        raise CalcError("the forecast horizon must be at least one month")
+        raise CalcError("msg.calc.forecast.forecast_horizon_at_least")
     x, length = _history(history)
     rows = x.shape[0]
     mean = seasonal_naive(x, horizon, season)
@@ -189,7 +189,7 @@ def wape(actual, forecast_values, axis=None):
     """
     a, f = np.asarray(actual, dtype=float), np.asarray(forecast_values, dtype=float)
     if a.shape != f.shape:
-        raise CalcError(f"actual values {a.shape} and forecasts {f.shape} differ in shape")
+        raise CalcError("msg.calc.forecast.actual_values_forecasts_differ", shape=a.shape, shape2=f.shape)
     absolute_error = a - f
     if isinstance(absolute_error, np.ndarray):
         np.abs(absolute_error, out=absolute_error)
@@ -235,7 +235,7 @@ def holdout_accuracy_columns(history, holdout: int = 6, season: int = SEASON) ->
     """
     x, _ = _history(history)
     if not 1 <= holdout < x.shape[1]:
-        raise CalcError(f"the holdout must be 1 to {x.shape[1] - 1} months")
+        raise CalcError("msg.calc.forecast.holdout_months", shape=x.shape[1] - 1)
     train, actual = x[:, :-holdout], x[:, -holdout:]
     model = forecast(train, holdout, season)
     model_values = model.iloc[:, 1:].to_numpy(dtype=float)

@@ -41,13 +41,13 @@ def _number(value, name: str, minimum: float | None = None, maximum: float | Non
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise CalcError(f"{name} must be a number; found {value!r}") from None
+        raise CalcError("msg.calc.incentives.number_found", label_fields={"name": name}, value=value) from None
     if np.isnan(x):
-        raise CalcError(f"{name} is blank")
+        raise CalcError("msg.calc.incentives.blank", label_fields={"name": name})
     if minimum is not None and x < minimum:
-        raise CalcError(f"{name} must be ≥ {minimum:g}; found {x:g}")
+        raise CalcError("msg.calc.incentives.below_minimum", label_fields={"name": name}, minimum=minimum, x=x)
     if maximum is not None and x > maximum:
-        raise CalcError(f"{name} must be ≤ {maximum:g}; found {x:g}")
+        raise CalcError("msg.calc.incentives.above_maximum", label_fields={"name": name}, maximum=maximum, x=x)
     return x
 
 
@@ -94,28 +94,28 @@ class IncentivePlan:
     plan_id: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        who = f"plan {self.plan_id}: " if self.plan_id else ""
+        # "plan P1: " before the reason when the plan is named (a nested message, shown in the same language)
+        who = CalcError("msg.calc.incentives.plan_prefix", plan_id=self.plan_id, gap=" ") if self.plan_id else ""
         lower = np.asarray(self.band_lower, dtype=float).ravel()
         rate = np.asarray(self.rate, dtype=float).ravel()
         if lower.size == 0:
-            raise CalcError(f"{who}the tier table has no bands")
+            raise CalcError("msg.calc.incentives.tier_table_has_no", who=who)
         if lower.size != rate.size:
-            raise CalcError(f"{who}{lower.size} band lower bounds but {rate.size} rates")
+            raise CalcError("msg.calc.incentives.band_lower_bounds_but", who=who, size=lower.size, size2=rate.size)
         if np.isnan(lower).any() or np.isnan(rate).any():
-            raise CalcError(f"{who}a band lower bound or rate is blank")
+            raise CalcError("msg.calc.incentives.band_lower_bound_rate", who=who)
         if (lower < 0).any() or (rate < 0).any():
-            raise CalcError(f"{who}band lower bounds and rates must not be negative")
+            raise CalcError("msg.calc.incentives.band_lower_bounds_rates", who=who)
         if (np.diff(lower) <= 0).any():
-            raise CalcError(f"{who}band lower bounds must rise from one band to the next; found {lower.tolist()}")
+            raise CalcError("msg.calc.incentives.band_lower_bounds_rise", who=who, value=lower.tolist())
         mode = str(self.mode).strip().lower()
         if mode not in MODES:
-            raise CalcError(f"{who}the commission mode must be marginal or stepped; found {self.mode!r}")
+            raise CalcError("msg.calc.incentives.commission_mode_marginal_stepped", who=who, mode=self.mode)
         if mode == "stepped" and (np.diff(rate) < 0).any():
-            raise CalcError(f"{who}a stepped plan's rates must not fall from one band to the next "
-                            f"(the payout would drop when sales rise); found {rate.tolist()}")
+            raise CalcError("msg.calc.incentives.stepped_plan_rates_not", who=who, value=rate.tolist())
         basis = str(self.basis).strip().lower()
         if basis not in BASES:
-            raise CalcError(f"{who}the commission basis must be one of {', '.join(BASES)}; found {self.basis!r}")
+            raise CalcError("msg.calc.incentives.commission_basis_one_found", who=who, BASES=', '.join(BASES), basis=self.basis)
         set_ = object.__setattr__
         set_(self, "basis", basis)
         set_(self, "band_lower", tuple(lower.tolist()))
@@ -178,7 +178,7 @@ def _yes(value, default: bool) -> bool:
         return True
     if word in ("no", "n", "false", "0", "0.0"):
         return False
-    raise CalcError(f"expected yes or no; found {value!r}")
+    raise CalcError("msg.calc.incentives.expected_yes_no_found", value=value)
 
 
 def plan_from_rows(plan_row: dict, tier_rows: pd.DataFrame, defaults: dict | None = None) -> IncentivePlan:
@@ -203,7 +203,7 @@ def plan_from_rows(plan_row: dict, tier_rows: pd.DataFrame, defaults: dict | Non
     plan_id = str(plan_row.get("plan_id", ""))
     rows = tier_rows[tier_rows["plan_id"].astype(str) == plan_id].sort_values("band_lower")
     if rows.empty:
-        raise CalcError(f"plan {plan_id}: no tier rows")
+        raise CalcError("msg.calc.incentives.plan_no_tier_rows", plan_id=plan_id)
     return IncentivePlan(
         band_lower=tuple(rows["band_lower"]), rate=tuple(rows["rate"]),
         mode=plan_row.get("commission_mode") or "marginal",
@@ -224,7 +224,7 @@ def plans_from_tables(plans: pd.DataFrame, tiers: pd.DataFrame,
     """Every plan of the settings tables, keyed by ``plan_id`` (one entry per plan, not per row of sales)."""
     duplicated = plans["plan_id"][plans["plan_id"].duplicated()]
     if len(duplicated):
-        raise CalcError(f"plan {duplicated.iloc[0]} is declared twice")
+        raise CalcError("msg.calc.incentives.plan_declared_twice", iloc=duplicated.iloc[0])
     return {str(row["plan_id"]): plan_from_rows(row, tiers, defaults) for row in plans.to_dict("records")}
 
 
@@ -280,9 +280,9 @@ def commission_columns(sales, target, plan: IncentivePlan) -> dict[str, np.ndarr
     s = np.atleast_1d(np.asarray(sales, dtype=float))
     t = np.broadcast_to(np.asarray(target, dtype=float), s.shape)
     if np.isnan(s).any() or (s < 0).any():
-        raise CalcError("sales must be numbers ≥ 0 (give returns as reversals)")
+        raise CalcError("msg.calc.incentives.sales_numbers_give_returns")
     if np.isnan(t).any() or (t <= 0).any():
-        raise CalcError("a target must be a number > 0")
+        raise CalcError("msg.calc.incentives.target_number")
     a = s / t
     index = plan.band_index(a)
     reached_rate = plan._rate_in_band(index)

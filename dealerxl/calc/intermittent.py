@@ -29,10 +29,10 @@ def _demand(history) -> np.ndarray:
     d = np.asarray(history, dtype=float)
     d = d.reshape(1, -1) if d.ndim == 1 else d
     if d.ndim != 2 or d.shape[1] == 0:
-        raise CalcError("the demand history needs one row per item and at least one period")
+        raise CalcError("msg.calc.intermittent.demand_history_needs_one")
     d = np.nan_to_num(d, nan=0.0)
     if (d < 0).any():
-        raise CalcError("demand cannot be negative")
+        raise CalcError("msg.calc.demand.demand_cannot_negative")
     return d
 
 
@@ -41,7 +41,7 @@ def _started(history) -> tuple[np.ndarray, np.ndarray]:
     d = np.asarray(history, dtype=float)
     d = d.reshape(1, -1) if d.ndim == 1 else d
     if d.ndim != 2 or d.shape[1] == 0:
-        raise CalcError("the demand history needs one row per item and at least one period")
+        raise CalcError("msg.calc.intermittent.demand_history_needs_one")
     known = ~np.isnan(d)
     first = np.where(known.any(axis=1), np.argmax(known, axis=1), d.shape[1])
     return _demand(d), d.shape[1] - first
@@ -214,7 +214,7 @@ def intermittent_forecast(history, method: str = "auto") -> dict[str, np.ndarray
     ('intermittent', 'sba', 1.9)
     """
     if method not in ("auto", "sba", "tsb"):
-        raise CalcError(f"intermittent forecast method {method!r} is not one of auto, sba, tsb")
+        raise CalcError("msg.calc.intermittent.intermittent_forecast_method_not", method=method)
     classes = demand_class(history)
     use_tsb = np.full(classes["adi"].shape[0], method == "tsb")
     if method == "auto":
@@ -272,9 +272,9 @@ def count_reorder_point(mean_per_period, variance_per_period, periods, service_l
     level = np.asarray(service_level, dtype=float)
     d, var, length, length_sd, level = np.broadcast_arrays(d, var, length, length_sd, level)
     if (d < 0).any() or (var < 0).any() or (length < 0).any() or (length_sd < 0).any():
-        raise CalcError("demand, its variance and the protection interval cannot be negative")
+        raise CalcError("msg.calc.intermittent.demand_variance_protection_interval")
     if ((level <= 0) | (level >= 1)).any():
-        raise CalcError("the service level must be above 0 and below 100 %")
+        raise CalcError("msg.calc.intermittent.service_level_above_below")
     mu = d * length
     total_var = length * var + d ** 2 * length_sd ** 2
     over = total_var > mu * (1 + 1e-9)

@@ -23,7 +23,7 @@ def _array(values, name: str, minimum: float | None = 0.0, strict: bool = False)
     try:
         x = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise CalcError(f"{name} must be numbers") from None
+        raise CalcError("msg.calc.inventory.numbers", label_fields={"name": name}) from None
     if minimum is not None and x.size:
         # One pass for the usual case: the smallest value already clears the bound (NaN, which
         # passes, makes the minimum NaN, so then the mask below looks at each value).
@@ -34,12 +34,12 @@ def _array(values, name: str, minimum: float | None = 0.0, strict: bool = False)
             bad = (x <= minimum) if strict else (x < minimum)
         if np.any(bad):
             sign = ">" if strict else "≥"
-            raise CalcError(f"{name} must be {sign} {minimum:g}; found {x[bad].ravel()[0]:g}")
+            raise CalcError("msg.calc.inventory.outside_bound", label_fields={"name": name}, sign=sign, minimum=minimum, value=x[bad].ravel()[0])
     return x
 
 
 def _period_days(period_days) -> np.ndarray:
-    return _array(period_days, "the period length (days)", 0.0, strict=True)
+    return _array(period_days, "calc.subject.period_length_days", 0.0, strict=True)
 
 
 def service_factor(service_level) -> np.ndarray:
@@ -53,13 +53,13 @@ def service_factor(service_level) -> np.ndarray:
     >>> service_factor([0.95, 0.5]).round(3).tolist()
     [1.645, 0.0]
     """
-    level = _array(service_level, "the service level", None)
+    level = _array(service_level, "calc.subject.service_level", None)
     lowest, highest = (level.min(), level.max()) if level.size else (0.5, 0.5)
     if not (lowest >= 0.5 and highest < 1):  # NaN (a blank) fails both: then each level is looked at
         with np.errstate(invalid="ignore"):
             bad = (level < 0.5) | (level >= 1)
         if np.any(bad):
-            raise CalcError(f"a service level must be at least 50 % and below 100 %; found {level[bad].ravel()[0]:g}")
+            raise CalcError("msg.calc.inventory.service_level_at_least", value=level[bad].ravel()[0])
     # ndtri is the ufunc under scipy.stats.norm.ppf (the same numbers, to the bit): importing
     # scipy.stats for it costs a second or more that every job would pay.
     from scipy.special import ndtri
@@ -88,10 +88,10 @@ def lead_time_demand_sd(mean_demand, sd_demand, lead_time_days, lead_time_sd_day
     >>> round(float(lead_time_demand_sd(100, 20, 2 * MONTH_DAYS, 0.5 * MONTH_DAYS)), 2)
     57.45
     """
-    d = _array(mean_demand, "the mean demand")
-    sd = _array(sd_demand, "the demand standard deviation")
-    lead = _array(lead_time_days, "the lead time (days)")
-    lead_sd = _array(lead_time_sd_days, "the lead-time standard deviation (days)")
+    d = _array(mean_demand, "calc.subject.mean_demand")
+    sd = _array(sd_demand, "calc.subject.demand_standard_deviation")
+    lead = _array(lead_time_days, "calc.subject.lead_time_days")
+    lead_sd = _array(lead_time_sd_days, "calc.subject.lead_time_standard_deviation_days")
     p = _period_days(period_days)
     lead_periods, lead_sd_periods = lead / p, lead_sd / p
     return np.sqrt(lead_periods * sd**2 + d**2 * lead_sd_periods**2)
@@ -163,8 +163,8 @@ def lead_time_demand_and_reorder_point(mean_demand, sd_demand, lead_time_days, s
     >>> [round(float(x), 2) for x in lead_time_demand_and_reorder_point(100, 20, 2 * MONTH_DAYS, 0.95, 0.5 * MONTH_DAYS)]
     [200.0, 294.49]
     """
-    d = _array(mean_demand, "the mean demand")
-    lead = _array(lead_time_days, "the lead time (days)")
+    d = _array(mean_demand, "calc.subject.mean_demand")
+    lead = _array(lead_time_days, "calc.subject.lead_time_days")
     ss = safety_stock(mean_demand, sd_demand, lead_time_days, service_level, lead_time_sd_days, period_days)
     expected = d * lead / _period_days(period_days)
     return expected, expected + ss
@@ -184,9 +184,9 @@ def order_up_to_level(mean_demand, sd_demand, lead_time_days, review_period_days
     >>> round(float(order_up_to_level(50, 10, 14, 7, 0.95, period_days=7)), 2)
     178.49
     """
-    review = _array(review_period_days, "the review period (days)")
-    lead = _array(lead_time_days, "the lead time (days)")
-    d = _array(mean_demand, "the mean demand")
+    review = _array(review_period_days, "calc.subject.review_period_days")
+    lead = _array(lead_time_days, "calc.subject.lead_time_days")
+    d = _array(mean_demand, "calc.subject.mean_demand")
     protection = lead + review
     ss = safety_stock(mean_demand, sd_demand, protection, service_level, lead_time_sd_days, period_days)
     return d * protection / _period_days(period_days) + ss
@@ -228,13 +228,13 @@ def fill_rate_safety_factor(order_quantity, sd_lead_time_demand, fill_rate) -> n
     >>> round(float(fill_rate_safety_factor(100, 25, 0.98)), 4)
     1.0212
     """
-    q = _array(order_quantity, "the order quantity", 0.0, strict=True)
-    sd = _array(sd_lead_time_demand, "the lead-time demand standard deviation", 0.0, strict=True)
-    beta = _array(fill_rate, "the fill rate", None)
+    q = _array(order_quantity, "calc.subject.order_quantity", 0.0, strict=True)
+    sd = _array(sd_lead_time_demand, "calc.subject.lead_time_demand_standard_deviation", 0.0, strict=True)
+    beta = _array(fill_rate, "calc.subject.fill_rate", None)
     with np.errstate(invalid="ignore"):
         bad = (beta <= 0) | (beta >= 1)
     if np.any(bad):
-        raise CalcError(f"a fill rate must lie between 0 and 100 % (exclusive); found {beta[bad].ravel()[0]:g}")
+        raise CalcError("msg.calc.inventory.fill_rate_lie_between", value=beta[bad].ravel()[0])
     target = q * (1.0 - beta) / sd
     # Both ends as arrays (also for a single item), so the halvings can narrow them in place
     low = np.minimum(_K_LOW, -(np.nan_to_num(target) + 1.0), out=np.empty(np.shape(target)))
@@ -324,9 +324,9 @@ def eoq(annual_demand, order_cost, holding_cost_per_unit_year) -> np.ndarray:
     >>> round(float(eoq(60 * 52, 12, 0.25 * 0.02)))
     3870
     """
-    demand = _array(annual_demand, "the annual demand")
-    cost = _array(order_cost, "the order cost")
-    holding = _array(holding_cost_per_unit_year, "the holding cost per unit and year", 0.0, strict=True)
+    demand = _array(annual_demand, "calc.subject.annual_demand")
+    cost = _array(order_cost, "calc.subject.order_cost")
+    holding = _array(holding_cost_per_unit_year, "calc.subject.holding_cost_per_unit_and_year", 0.0, strict=True)
     # sqrt(2·K·D / h) step by step in one result array: the same operations in the same order
     # as the written expression, without a temporary array per step.
     q = np.multiply(2.0, cost, out=np.empty(np.broadcast_shapes(demand.shape, cost.shape, holding.shape)))
@@ -345,8 +345,8 @@ def min_max_levels(reorder_point_qty, order_quantity) -> pd.DataFrame:
     >>> min_max_levels([294.49], [500]).round(2).to_dict("records")
     [{'min_level': 294.49, 'max_level': 794.49}]
     """
-    rop = _array(reorder_point_qty, "the reorder point")
-    q = _array(order_quantity, "the order quantity")
+    rop = _array(reorder_point_qty, "calc.subject.reorder_point")
+    q = _array(order_quantity, "calc.subject.order_quantity")
     rop, q = np.broadcast_arrays(np.atleast_1d(rop), np.atleast_1d(q))
     return pd.DataFrame({"min_level": rop, "max_level": rop + q})
 
@@ -364,9 +364,9 @@ def round_order_quantity(need, moq=0.0, pack_size=1.0) -> np.ndarray:
     >>> round_order_quantity([37, 61, -3], 50, 12).tolist()
     [60.0, 72.0, 0.0]
     """
-    q = _array(need, "the quantity needed", None)
-    minimum = _blanks_as(_array(moq, "the minimum order quantity"), 0.0)
-    pack = _blanks_as(_array(pack_size, "the pack size", 0.0, strict=True), 1.0)
+    q = _array(need, "calc.subject.quantity_needed", None)
+    minimum = _blanks_as(_array(moq, "calc.subject.minimum_order_quantity"), 0.0)
+    pack = _blanks_as(_array(pack_size, "calc.subject.pack_size", 0.0, strict=True), 1.0)
     # ⌈max(need, MOQ) / pack − 1e−9⌉ · pack, each step written into one result array. The
     # tolerance keeps 24.000000001 packs (float noise) from turning into 25.
     ordered = np.maximum(q, minimum, out=np.empty(np.broadcast_shapes(q.shape, minimum.shape, pack.shape)))
@@ -425,8 +425,8 @@ _BOXES = np.array([abc + xyz for abc in "ABC" for xyz in "XYZ"], dtype=object)
 def _abc_index(annual_value, a_share: float, b_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`abc_ranking` with the class as 0 = A, 1 = B, 2 = C."""
     if not 0 < a_share <= b_share <= 1:
-        raise CalcError("the ABC thresholds must satisfy 0 < A share ≤ B share ≤ 100 %")
-    value = _array(annual_value, "the annual value").ravel()
+        raise CalcError("msg.calc.inventory.abc_thresholds_satisfy_share")
+    value = _array(annual_value, "calc.subject.annual_value").ravel()
     if not np.isfinite(value).all():  # blanks count as no value (only then is a copy needed)
         value = np.nan_to_num(value, nan=0.0)
     total = value.sum()
@@ -459,8 +459,8 @@ _XYZ = np.array(["X", "Y", "Z"], dtype=object)
 def _xyz_index(cv, x_max: float, y_max: float) -> np.ndarray:
     """0 = X, 1 = Y, 2 = Z per item (see :func:`xyz_classes`)."""
     if not 0 <= x_max <= y_max:
-        raise CalcError("the XYZ thresholds must satisfy 0 ≤ X limit ≤ Y limit")
-    c = _array(cv, "the coefficient of variation", None).ravel()
+        raise CalcError("msg.calc.inventory.xyz_thresholds_satisfy_x")
+    c = _array(cv, "calc.subject.coefficient_of_variation", None).ravel()
     with np.errstate(invalid="ignore"):
         return np.where(c <= x_max, 0, np.where(c <= y_max, 1, 2))
 
@@ -491,7 +491,7 @@ def abc_xyz_columns(annual_value, cv, a_share: float = 0.80, b_share: float = 0.
     value = np.ravel(np.asarray(annual_value, dtype=float))
     c = np.ravel(np.asarray(cv, dtype=float))
     if value.size != c.size:
-        raise CalcError(f"{value.size} annual values but {c.size} coefficients of variation")
+        raise CalcError("msg.calc.inventory.annual_values_but_coefficients", size=value.size, size2=c.size)
     _, _, abc_index = _abc_index(value, a_share, b_share)
     xyz_index = _xyz_index(c, x_max, y_max)
     # Class letters and boxes are taken from small tables by index, not joined text by text.
@@ -513,12 +513,12 @@ def thresholds_from_settings(abc_thresholds: pd.DataFrame, xyz_thresholds: pd.Da
     for frame, key, value, wanted in ((abc_thresholds, "abc_class", "max_cumulative_share", ("A", "B")),
                                       (xyz_thresholds, "xyz_class", "max_cv", ("X", "Y"))):
         if key not in frame.columns or value not in frame.columns:
-            raise CalcError(f"the {key[:3].upper()} thresholds table needs the columns {key} and {value}")
+            raise CalcError("msg.calc.inventory.thresholds_table_needs_columns", value=key[:3].upper(), key=key, value2=value)
         table = frame.drop_duplicates(key, keep=False).set_index(key)[value]
         for cls in wanted:
             number = pd.to_numeric(table.get(cls), errors="coerce")
             if number is None or pd.isna(number):
-                raise CalcError(f"the thresholds table needs exactly one {value} for class {cls}")
+                raise CalcError("msg.calc.inventory.thresholds_table_needs_exactly", value=value, cls=cls)
             limits[f"{cls.lower()}_{'share' if key == 'abc_class' else 'max'}"] = float(number)
     return limits
 
@@ -541,18 +541,18 @@ def apply_policy(classes: pd.DataFrame, policy: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in POLICY_COLUMNS if c not in policy.columns]
     if missing:
-        raise CalcError(f"the ABC-XYZ policy table needs the column(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table", missing=', '.join(missing))
     duplicated = policy.duplicated(["abc_class", "xyz_class"])
     if duplicated.any():
         row = policy[duplicated].iloc[0]
-        raise CalcError(f"the ABC-XYZ policy table lists box {row.abc_class}{row.xyz_class} twice")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table_2", abc_class=row.abc_class, xyz_class=row.xyz_class)
     service_factor(policy["service_level"].to_numpy(dtype=float))  # refuses levels outside [0.5, 1)
     merged = classes[["abc_class", "xyz_class"]].merge(policy, on=["abc_class", "xyz_class"], how="left",
                                                        indicator=True)
     unmatched = merged["_merge"] != "both"
     if unmatched.any():
         boxes = sorted(set(merged.loc[unmatched, "abc_class"].astype(str) + merged.loc[unmatched, "xyz_class"].astype(str)))
-        raise CalcError(f"the ABC-XYZ policy table has no row for box(es) {', '.join(boxes)}")
+        raise CalcError("msg.calc.inventory.abc_xyz_policy_table_3", boxes=', '.join(boxes))
     merged.index = classes.index
     return merged.drop(columns=["abc_class", "xyz_class", "_merge"])
 
@@ -567,8 +567,8 @@ def turnover(annual_usage, average_stock) -> np.ndarray:
     >>> turnover([1200, 0, 50], [300, 10, 0]).tolist()
     [4.0, 0.0, nan]
     """
-    usage = _array(annual_usage, "the annual usage")
-    stock = _array(average_stock, "the average stock")
+    usage = _array(annual_usage, "calc.subject.annual_usage")
+    stock = _array(average_stock, "calc.subject.average_stock")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(stock > 0, usage / stock, np.nan)
 
@@ -582,8 +582,8 @@ def days_of_supply(stock, annual_usage, year_days: float = YEAR_DAYS) -> np.ndar
     >>> days_of_supply([300, 5, 0], [1200, 0, 0]).round(2).tolist()
     [91.31, inf, 0.0]
     """
-    s = _array(stock, "the stock")
-    usage = _array(annual_usage, "the annual usage")
+    s = _array(stock, "calc.subject.stock")
+    usage = _array(annual_usage, "calc.subject.annual_usage")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(s > 0, np.where(usage > 0, s / (usage / year_days), np.inf), 0.0)
 
@@ -597,8 +597,8 @@ def cover_periods(stock, forecast_per_period) -> np.ndarray:
     >>> cover_periods([300, 10, 0], [100, 0, 0]).tolist()
     [3.0, inf, 0.0]
     """
-    s = _array(stock, "the stock")
-    f = _array(forecast_per_period, "the forecast")
+    s = _array(stock, "calc.subject.stock")
+    f = _array(forecast_per_period, "calc.subject.forecast")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(s > 0, np.where(f > 0, s / f, np.inf), 0.0)
 
@@ -626,12 +626,12 @@ def stock_health(on_hand, unit_cost, annual_usage, forecast_per_month, months_si
     >>> r.round(1).to_dict("records")[0]["days_of_supply"], float(r.excess_value[0])
     (182.6, 0.0)
     """
-    stock = np.atleast_1d(_array(on_hand, "the stock on hand"))
-    cost = _array(unit_cost, "the unit cost")
-    forecast = _array(forecast_per_month, "the forecast")
-    months = _array(months_since_last_sale, "the months since the last sale", None)
+    stock = np.atleast_1d(_array(on_hand, "calc.subject.stock_on_hand"))
+    cost = _array(unit_cost, "calc.subject.unit_cost")
+    forecast = _array(forecast_per_month, "calc.subject.forecast")
+    months = _array(months_since_last_sale, "calc.subject.months_since_last_sale", None)
     if min(slow_moving_months, obsolete_cover_months, excess_cover_months) < 0:
-        raise CalcError("the slow-moving, obsolete and excess limits must be zero or more months")
+        raise CalcError("msg.calc.inventory.slow_moving_obsolete_excess")
     average = stock if average_stock is None else average_stock
     cover = cover_periods(stock, forecast)
     has_stock = stock > 0

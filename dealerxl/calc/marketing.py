@@ -50,10 +50,10 @@ def promotion_uplift(promo_sales, baseline_sales, promo_margin_rate, baseline_ma
     promo = np.asarray(promo_sales, dtype=float)
     base = np.asarray(baseline_sales, dtype=float)
     if np.any(base < 0) or np.any(promo < 0):
-        raise CalcError("sales cannot be negative")
+        raise CalcError("msg.calc.marketing.sales_cannot_negative")
     cost = np.asarray(promotion_cost, dtype=float)
     if np.any(cost < 0):
-        raise CalcError("promotion cost cannot be negative")
+        raise CalcError("msg.calc.marketing.promotion_cost_cannot_negative")
     margin = promo * np.asarray(promo_margin_rate, dtype=float) - base * np.asarray(baseline_margin_rate, dtype=float)
     return pd.DataFrame({
         "uplift": promo - base,
@@ -92,10 +92,10 @@ def funnel(impressions, clicks, leads, conversions, cost) -> pd.DataFrame:
     """
     arrays = [np.asarray(a, dtype=float) for a in (impressions, clicks, leads, conversions, cost)]
     if any(np.any(a < 0) for a in arrays):
-        raise CalcError("funnel counts and cost cannot be negative")
+        raise CalcError("msg.calc.marketing.funnel_counts_cost_cannot")
     imp, clk, lead, conv, spend = arrays
     if np.any(clk > imp) or np.any(lead > clk) or np.any(conv > lead):
-        raise CalcError("each funnel step must not exceed the one before it (impressions ≥ clicks ≥ leads ≥ conversions)")
+        raise CalcError("msg.calc.marketing.each_funnel_step_not")
     return pd.DataFrame({
         "ctr": _ratio(clk, imp),
         "lead_rate": _ratio(lead, clk),
@@ -146,12 +146,12 @@ def promotion_sales(promotions: pd.DataFrame, sales: pd.DataFrame, baseline_week
     [420.0]
     """
     if int(baseline_weeks) < 1:
-        raise CalcError("the baseline needs at least one week")
+        raise CalcError("msg.calc.marketing.baseline_needs_at_least")
     as_of = pd.Timestamp(as_of).normalize()
     base_days = 7 * int(baseline_weeks)
     promos = _windows(promotions, as_of, base_days)
     if (promos["_p_end"] < promos["_p_start"]).any():
-        raise CalcError("a promotion that has not started yet has no sales to measure")
+        raise CalcError("msg.calc.marketing.promotion_that_has_not")
     every = promos if all_promotions is None else _windows(all_promotions, as_of, base_days)
     every = every.loc[every["_p_end"] >= every["_p_start"]].drop_duplicates("promotion_id")
     out = promos[["promotion_id", "promotion_days"]].copy()

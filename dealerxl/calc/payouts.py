@@ -42,7 +42,7 @@ SUMMARY_COLUMNS = ["payee_id", "period", "plan_id", "target", "proration", "sale
 def _require(frame: pd.DataFrame, columns: set[str], what: str) -> None:
     missing = columns - set(frame.columns)
     if missing:
-        raise CalcError(f"{what} lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.payouts.lack_column", label_fields={"what": what}, missing=', '.join(sorted(missing)))
 
 
 def _numbers(series: pd.Series, what: str, default: float | None = None) -> np.ndarray:
@@ -50,34 +50,32 @@ def _numbers(series: pd.Series, what: str, default: float | None = None) -> np.n
     if default is not None:
         x = x.fillna(default)
     if x.isna().any():
-        raise CalcError(f"{what} must be a number; row {int(np.flatnonzero(x.isna())[0]) + 1} is blank or text")
+        raise CalcError("msg.calc.payouts.number_row_blank_text", label_fields={"what": what}, value=int(np.flatnonzero(x.isna())[0]) + 1)
     return x.to_numpy(dtype=float)
 
 
 def _prepare_payees(payees: pd.DataFrame, plans: dict[str, IncentivePlan]) -> pd.DataFrame:
-    _require(payees, {"payee_id", "period", "plan_id", "target"}, "the payee rows")
+    _require(payees, {"payee_id", "period", "plan_id", "target"}, "calc.subject.payee_rows")
     frame = payees.reset_index(drop=True).copy()
     frame["payee_id"] = frame["payee_id"].astype(str)
-    frame["period"] = months(frame["period"], "the period of a payee row")
+    frame["period"] = months(frame["period"], "calc.subject.period_of_payee_row")
     frame["plan_id"] = frame["plan_id"].astype(str)
     twice = frame.duplicated(["payee_id", "period"])
     if twice.any():
         row = frame[twice].iloc[0]
-        raise CalcError(f"payee {row['payee_id']} has two rows for {row['period']}")
+        raise CalcError("msg.calc.payouts.payee_has_two_rows", row=row['payee_id'], row2=row['period'])
     unknown = ~frame["plan_id"].isin(list(plans))
     if unknown.any():
-        raise CalcError(f"payee {frame['payee_id'][unknown].iloc[0]} is on plan "
-                        f"{frame['plan_id'][unknown].iloc[0]}, which is not declared")
-    frame["target"] = _numbers(frame["target"], "a target")
-    frame["proration"] = _numbers(frame.get("proration", pd.Series(1.0, index=frame.index)), "a proration", 1.0)
+        raise CalcError("msg.calc.payouts.payee_on_plan_which", iloc=frame['payee_id'][unknown].iloc[0], iloc2=frame['plan_id'][unknown].iloc[0])
+    frame["target"] = _numbers(frame["target"], "calc.subject.target")
+    frame["proration"] = _numbers(frame.get("proration", pd.Series(1.0, index=frame.index)), "calc.subject.proration", 1.0)
     bad = (frame["target"] <= 0) | (frame["proration"] <= 0) | (frame["proration"] > 1)
     if bad.any():
         row = frame[bad].iloc[0]
-        raise CalcError(f"payee {row['payee_id']} in {row['period']}: the target must be > 0 and the proration "
-                        f"in (0, 1]; found {row['target']:g} and {row['proration']:g}")
-    frame["draw"] = _numbers(frame.get("draw", pd.Series(0.0, index=frame.index)), "a draw", 0.0)
+        raise CalcError("msg.calc.payouts.payee_target_proration_found", row=row['payee_id'], row2=row['period'], row3=row['target'], row4=row['proration'])
+    frame["draw"] = _numbers(frame.get("draw", pd.Series(0.0, index=frame.index)), "calc.subject.draw", 0.0)
     frame["opening_balance"] = _numbers(frame.get("opening_balance", pd.Series(0.0, index=frame.index)),
-                                        "an opening balance", 0.0)
+                                        "calc.subject.opening_balance", 0.0)
     team = frame["team"] if "team" in frame else pd.Series(None, index=frame.index, dtype=object)
     # A payee without a team is a team of one: the team part is paid on their own attainment.
     frame["team"] = team.where(team.notna() & (team.astype(str) != ""), "\0" + frame["payee_id"]).astype(str)
@@ -87,28 +85,26 @@ def _prepare_payees(payees: pd.DataFrame, plans: dict[str, IncentivePlan]) -> pd
 
 def _prepare_sales(sales: pd.DataFrame, payees: pd.DataFrame) -> pd.DataFrame:
     """Sales lines with ``slot``, the position of their payee-period row in ``payees``, sorted by it."""
-    _require(sales, {"payee_id", "period", "invoice_no", "amount"}, "the sales lines")
+    _require(sales, {"payee_id", "period", "invoice_no", "amount"}, "calc.subject.sales_lines")
     frame = sales.reset_index(drop=True).copy()
     frame["payee_id"] = frame["payee_id"].astype(str)
-    frame["period"] = months(frame["period"], "the period of a sales line")
+    frame["period"] = months(frame["period"], "calc.subject.period_of_sales_line")
     frame["invoice_no"] = frame["invoice_no"].astype(str)
-    frame["amount"] = _numbers(frame["amount"], "a sales amount")
+    frame["amount"] = _numbers(frame["amount"], "calc.subject.sales_amount")
     if (frame["amount"] < 0).any():
-        raise CalcError(f"invoice {frame['invoice_no'][frame['amount'] < 0].iloc[0]} has a negative amount: "
-                        "give returns as reversals of the original invoice")
+        raise CalcError("msg.calc.payouts.invoice_has_negative_amount", iloc=frame['invoice_no'][frame['amount'] < 0].iloc[0])
     for optional in ("line_no", "dealer_id"):
         if optional not in frame:
             frame[optional] = None
     if "basis_amount" in frame:
-        frame["basis_amount"] = _numbers(frame["basis_amount"], "a commission basis amount")
+        frame["basis_amount"] = _numbers(frame["basis_amount"], "calc.subject.commission_basis_amount")
     else:
         frame["basis_amount"] = frame["amount"]
     keys = pd.MultiIndex.from_frame(payees[["payee_id", "period"]])
     slot = keys.get_indexer(pd.MultiIndex.from_frame(frame[["payee_id", "period"]]))
     if (slot < 0).any():
         row = frame[slot < 0].iloc[0]
-        raise CalcError(f"invoice {row['invoice_no']}: payee {row['payee_id']} has no plan and target "
-                        f"for {row['period']}")
+        raise CalcError("msg.calc.payouts.invoice_payee_has_no", row=row['invoice_no'], row2=row['payee_id'], row3=row['period'])
     frame["slot"] = slot
     frame["plan_id"] = payees["plan_id"].to_numpy()[slot]
     frame["effective_target"] = payees["effective_target"].to_numpy()[slot]
@@ -369,7 +365,7 @@ def commissionable_sales(transactions: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["invoice_date", "invoice_no", "line_no"], kind="stable")
     return pd.DataFrame({
         "payee_id": sold["sales_rep_id"].astype(str).to_numpy(),
-        "period": months(sold["invoice_date"], "an invoice date").to_numpy(),
+        "period": months(sold["invoice_date"], "calc.subject.invoice_date").to_numpy(),
         "invoice_no": sold["invoice_no"].astype(str).to_numpy(), "line_no": sold["line_no"].to_numpy(),
         "dealer_id": sold["dealer_id"].to_numpy(), "amount": sold["amount"].to_numpy(dtype=float),
         # What a gross-margin plan needs to cost the line.
@@ -390,7 +386,7 @@ def statement_totals(lines: pd.DataFrame, by: tuple[str, ...] = ("payee_id", "pe
     keys = list(by)
     missing = set(keys + ["line_type", "amount", "credited"]) - set(lines.columns)
     if missing:
-        raise CalcError(f"the statement lines lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.payouts.statement_lines_lack_column", missing=', '.join(sorted(missing)))
     is_sale = lines["line_type"] == "sale"
     is_claw = lines["line_type"].astype(str).str.startswith("clawback")
     frame = lines[keys].assign(

@@ -44,7 +44,7 @@ def _direction_signs(cells) -> np.ndarray:
     words = words.where(words.notna(), HIGHER).astype(str).str.strip().str.lower().replace("", HIGHER)
     signs = words.map(DIRECTION_WORDS)
     if signs.isna().any():
-        raise CalcError(f"a KPI direction is higher_better or lower_better; found {words[signs.isna()].iloc[0]!r}")
+        raise CalcError("msg.calc.people.kpi_direction_higher_better", iloc=words[signs.isna()].iloc[0])
     return signs.to_numpy(dtype=int)
 
 
@@ -66,12 +66,12 @@ def kpi_attainment(actual, target, direction=1, cap=1.2) -> np.ndarray:
     sign = np.asarray(direction)
     cap = float(cap)
     if not np.isfinite(cap) or cap <= 0:
-        raise CalcError(f"the attainment cap must be a number > 0; found {cap:g}")
+        raise CalcError("msg.calc.people.attainment_cap_number_found", cap=cap)
     with np.errstate(invalid="ignore"):
         if np.any(t <= 0):
-            raise CalcError("a KPI target must be > 0 (state lower-is-better KPIs as a positive ceiling)")
+            raise CalcError("msg.calc.people.kpi_target_state_lower")
     if np.isnan(t).any():
-        raise CalcError("a KPI target is blank")
+        raise CalcError("msg.calc.people.kpi_target_blank")
     with np.errstate(divide="ignore", invalid="ignore"):
         # Every KPI higher-is-better (the usual case): the lower-is-better branch would be thrown away.
         ratio = x / t if np.all(sign > 0) else np.where(sign < 0, np.where(x > 0, t / x, cap), x / t)
@@ -104,10 +104,10 @@ def kpi_scores(rows: pd.DataFrame, cap: float = 1.2, tolerance: float | None = 0
     by = list(by)
     missing = set(by + ["weight", "target", "actual"]) - set(rows.columns)
     if missing:
-        raise CalcError(f"the KPI rows lack the column(s) {', '.join(sorted(missing))}")
+        raise CalcError("msg.calc.people.kpi_rows_lack_column", missing=', '.join(sorted(missing)))
     weight = pd.to_numeric(rows["weight"], errors="coerce")
     if weight.isna().any() or (weight < 0).any():
-        raise CalcError("a KPI weight must be a number ≥ 0")
+        raise CalcError("msg.calc.people.kpi_weight_number")
     sign = directions(rows["kpi_direction"]) if "kpi_direction" in rows else 1
     attained = kpi_attainment(pd.to_numeric(rows["actual"], errors="coerce"),
                               pd.to_numeric(rows["target"], errors="coerce"), sign, cap)
@@ -145,7 +145,7 @@ def _weight_sums_off(total: np.ndarray, tolerance: float | None) -> np.ndarray:
 
 
 def _weights_refused(who, total: float) -> CalcError:
-    return CalcError(f"the KPI weights of {who} add up to {total:.4g}; they must add up to 100 %")
+    return CalcError("msg.calc.people.kpi_weights_add_up", who=who, total=total)
 
 
 def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
@@ -185,7 +185,7 @@ def kpi_block_scores(actual, target, weight, direction=1, cap: float = 1.2,
     if not measured.all() or not people_count:
         x, t, w = (_people_measured(block, measured) for block in (x, t, w))
     if np.isnan(w).any() or (w < 0).any():
-        raise CalcError("a KPI weight must be a number ≥ 0")
+        raise CalcError("msg.calc.people.kpi_weight_number")
     unweighted = w == 0
     if unweighted.any():  # neutral target and actual, so an unused KPI passes the checks
         t = np.where(unweighted, 1.0, t)
@@ -296,7 +296,7 @@ def band_grades(scores, min_scores, grades) -> np.ndarray:
     m = np.asarray(min_scores, dtype=float)
     g = np.asarray(grades, dtype=object)
     if m.size == 0 or m.size != g.size or np.isnan(m).any():
-        raise CalcError("each grade band needs a grade and a minimum score")
+        raise CalcError("msg.calc.people.each_grade_band_needs")
     index = band_index(scores, m)
     return np.where(index < 0, None, g[np.maximum(index, 0)])
 
@@ -311,9 +311,9 @@ def band_index(scores, min_scores) -> np.ndarray:
     """
     m = np.asarray(min_scores, dtype=float)
     if m.size == 0 or np.isnan(m).any():
-        raise CalcError("each grade band needs a grade and a minimum score")
+        raise CalcError("msg.calc.people.each_grade_band_needs")
     if np.unique(m).size != m.size:
-        raise CalcError("two grade bands have the same minimum score")
+        raise CalcError("msg.calc.people.two_grade_bands_have")
     order = np.argsort(m)
     s = np.asarray(scores, dtype=float)
     index = _minimums_reached(m[order], s) - 1  # a blank score reaches none: −1
@@ -321,7 +321,7 @@ def band_index(scores, min_scores) -> np.ndarray:
     if np.any(below):
         below &= ~np.isnan(s)
         if np.any(below):
-            raise CalcError(f"a score of {s[below][0]:g} is below every grade band")
+            raise CalcError("msg.calc.people.score_below_every_grade", s=s[below][0])
     return np.append(order, -1)[index]
 
 
@@ -356,7 +356,7 @@ def forced_grades(scores, shares, grades, groups=None) -> np.ndarray:
     share = np.asarray(shares, dtype=float)
     g = np.asarray(grades, dtype=object)
     if share.size != g.size:
-        raise CalcError("each grade of the forced distribution needs a share ≥ 0")
+        raise CalcError("msg.calc.people.each_grade_forced_distribution")
     index = forced_index(scores, share, groups)
     return np.where(index < 0, None, g[np.maximum(index, 0)])
 
@@ -371,9 +371,9 @@ def forced_index(scores, shares, groups=None) -> np.ndarray:
     """
     share = np.asarray(shares, dtype=float)
     if share.size == 0 or np.isnan(share).any() or (share < 0).any():
-        raise CalcError("each grade of the forced distribution needs a share ≥ 0")
+        raise CalcError("msg.calc.people.each_grade_forced_distribution")
     if abs(share.sum() - 1.0) > 1e-6:
-        raise CalcError(f"the forced-distribution shares add up to {share.sum():.4g}; they must add up to 100 %")
+        raise CalcError("msg.calc.people.forced_distribution_shares_add", value=share.sum())
     values = np.asarray(scores, dtype=float)
     if groups is None and values.ndim == 1:
         return _forced_index_of_one_group(values, share)
@@ -441,5 +441,5 @@ def bonus(base, multiple, adjustment=0.0) -> np.ndarray:
     b = np.asarray(base, dtype=float)
     m = np.asarray(multiple, dtype=float)
     if np.any(b < 0) or np.any(m < 0):
-        raise CalcError("a bonus base and multiple must not be negative")
+        raise CalcError("msg.calc.people.bonus_base_multiple_not")
     return b * m + np.nan_to_num(np.asarray(adjustment, dtype=float))

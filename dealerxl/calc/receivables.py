@@ -26,7 +26,7 @@ def days_past_due(due_dates, as_of) -> np.ndarray:
         due = pd.to_datetime(pd.Series(np.ravel(np.asarray(due_dates, dtype=object))), errors="raise").to_numpy()
     missing = np.isnat(due)
     if missing.any():
-        raise CalcError(f"due date missing in row {int(np.flatnonzero(missing)[0]) + 1}")
+        raise CalcError("msg.calc.receivables.due_date_missing_row", value=int(np.flatnonzero(missing)[0]) + 1)
     # Floor division by a day counts whole days as pandas' Timedelta.days does (towards −∞).
     return (np.datetime64(pd.Timestamp(as_of)) - due) // np.timedelta64(1, "D")
 
@@ -79,7 +79,7 @@ def bucket_index(days: np.ndarray, upper_days=DEFAULT_BUCKET_UPPER_DAYS) -> np.n
     """
     bounds = np.asarray(upper_days, dtype=float)
     if bounds.size == 0 or np.any(np.diff(bounds) <= 0):
-        raise CalcError("ageing bucket bounds must rise strictly")
+        raise CalcError("msg.calc.receivables.ageing_bucket_bounds_rise")
     values = np.asarray(days, dtype=float)
     if values.ndim and bounds.size <= _FEW_BOUNDS and not np.isnan(bounds).any():
         return _bounds_below(values, bounds)
@@ -120,7 +120,7 @@ def ageing(due_dates, amounts, as_of, upper_days=DEFAULT_BUCKET_UPPER_DAYS,
 
 def _check_bucket_names(upper_days, codes) -> None:
     if len(codes) != len(upper_days) + 1:
-        raise CalcError(f"{len(upper_days)} bucket bounds need {len(upper_days) + 1} bucket names")
+        raise CalcError("msg.calc.receivables.bucket_bounds_need_bucket", upper_days=len(upper_days), upper_days2=len(upper_days) + 1)
 
 
 def _bucketed(days, amounts, upper_days, codes) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +133,7 @@ def _bucketed(days, amounts, upper_days, codes) -> tuple[np.ndarray, np.ndarray]
     if blank.any():
         values = np.where(blank, 0.0, values)  # a blank amount is nothing open
     if len(days) != len(values):
-        raise CalcError(f"due dates and amounts need the same length ({len(days)} vs {len(values)})")
+        raise CalcError("msg.calc.receivables.due_dates_amounts_need", days=len(days), values=len(values))
     return bucket_index(days, upper_days), values
 
 
@@ -223,7 +223,7 @@ def credit_utilisation(open_receivables, open_orders, credit_limit) -> pd.DataFr
     orders = np.nan_to_num(np.asarray(open_orders, dtype=float))
     limit = np.nan_to_num(np.asarray(credit_limit, dtype=float))
     if np.any(limit < 0):
-        raise CalcError("credit limit cannot be negative")
+        raise CalcError("msg.calc.receivables.credit_limit_cannot_negative")
     exposure = receivables + orders
     with np.errstate(divide="ignore", invalid="ignore"):
         use = np.where(limit > 0, exposure / np.where(limit > 0, limit, 1.0), np.nan)
@@ -249,7 +249,7 @@ def loss_rates_from_roll_rates(roll_rates: np.ndarray) -> np.ndarray:
     """
     rates = np.asarray(roll_rates, dtype=float)
     if np.any((rates < 0) | (rates > 1)) or np.isnan(rates).any():
-        raise CalcError("roll rates must be shares between 0 and 1")
+        raise CalcError("msg.calc.receivables.roll_rates_shares_between")
     return np.cumprod(rates[::-1])[::-1]
 
 
@@ -317,7 +317,7 @@ def migration_flows(open_amount, bucket, written_off, n_buckets: int) -> np.ndar
     b = np.asarray(bucket)
     w = np.nan_to_num(np.asarray(written_off, dtype=float))
     if o.ndim != 2 or o.shape[1] < 2 or b.shape != o.shape or w.shape != o.shape:
-        raise CalcError("month-end positions need invoices × at least two month ends of the same shape")
+        raise CalcError("msg.calc.receivables.month_end_positions_need")
     start, after = o[:, :-1], o[:, 1:]
     held = start > 0
     stays = np.where(after > 0, np.minimum(after, start), 0.0)
@@ -373,9 +373,9 @@ def lifetime_loss_rates(flows) -> pd.DataFrame:
     f = np.asarray(flows, dtype=float)
     n = f.shape[0]
     if f.ndim != 2 or f.shape[1] != n + 2 or (f < 0).any() or np.isnan(f).any():
-        raise CalcError("migration flows need one row per bucket and a column per bucket, written off and collected")
+        raise CalcError("msg.calc.receivables.migration_flows_need_one")
     if np.tril(f[:, :n], -1).sum() > 0:
-        raise CalcError("a balance moved to a younger ageing bucket: roll rates need balances that only age forward")
+        raise CalcError("msg.calc.receivables.balance_moved_younger_ageing")
     base = f.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = f / base[:, None]
@@ -424,11 +424,11 @@ def expected_credit_loss_columns(bucket_balances, loss_rates, forward_looking_fa
     balances = np.asarray(bucket_balances, dtype=float)
     rates = np.asarray(loss_rates, dtype=float)
     if balances.shape[-1] != rates.shape[-1]:
-        raise CalcError(f"{balances.shape[-1]} buckets but {rates.shape[-1]} loss rates")
+        raise CalcError("msg.calc.receivables.buckets_but_loss_rates", shape=balances.shape[-1], shape2=rates.shape[-1])
     if np.any(rates < 0) or np.any(rates > 1):
-        raise CalcError("loss rates must be shares between 0 and 1")
+        raise CalcError("msg.calc.receivables.loss_rates_shares_between")
     if forward_looking_factor < 0:
-        raise CalcError("the forward-looking factor cannot be negative")
+        raise CalcError("msg.calc.receivables.forward_looking_factor_cannot")
     adjusted = np.minimum(rates * forward_looking_factor, 1.0)
     return {"gross": balances, "loss_rate": np.broadcast_to(adjusted, balances.shape), "ecl": balances * adjusted}
 
@@ -448,10 +448,10 @@ def bad_debt_summary(write_offs: pd.DataFrame, by: list[str], amount: str = "wri
     frame["written_off"] = pd.to_numeric(frame[amount], errors="coerce").fillna(0.0)
     frame["recovered"] = pd.to_numeric(frame[recovered], errors="coerce").fillna(0.0)
     if (frame["written_off"] < 0).any() or (frame["recovered"] < 0).any():
-        raise CalcError("write-offs and recoveries cannot be negative")
+        raise CalcError("msg.calc.receivables.write_offs_recoveries_cannot")
     over = frame["recovered"] > frame["written_off"]
     if over.any():
-        raise CalcError(f"recovery larger than the write-off in row {int(np.flatnonzero(over.to_numpy())[0]) + 1}")
+        raise CalcError("msg.calc.receivables.recovery_larger_than_write", value=int(np.flatnonzero(over.to_numpy())[0]) + 1)
     summary = frame.groupby(by, sort=True)[["written_off", "recovered"]].sum().astype(float)
     summary["net_loss"] = summary["written_off"] - summary["recovered"]
     with np.errstate(divide="ignore", invalid="ignore"):

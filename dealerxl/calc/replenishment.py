@@ -80,15 +80,14 @@ def _check_not_negative(frame: pd.DataFrame, columns) -> None:
         negative = values < 0
         if negative.any():
             row = int(np.flatnonzero(negative.to_numpy())[0])
-            raise CalcError(f"{column} in row {row + 1} ({frame['sku'].iloc[row]}) is negative: {values.iloc[row]:g}")
+            raise CalcError("msg.calc.replenishment.row_negative", column=column, row=row + 1, iloc=frame['sku'].iloc[row], iloc2=values.iloc[row])
 
 
 def _check_between(frame: pd.DataFrame, column: str, low: float, high: float, what: str) -> None:
     outside = (frame[column] < low) | (frame[column] >= high)
     if outside.any():
         row = int(np.flatnonzero(outside.to_numpy())[0])
-        raise CalcError(f"{column} in row {row + 1} ({frame['sku'].iloc[row]}) must be {what}: "
-                        f"{frame[column].iloc[row]:g}")
+        raise CalcError("msg.calc.replenishment.row", column=column, row=row + 1, iloc=frame['sku'].iloc[row], label_fields={"what": what}, iloc2=frame[column].iloc[row])
 
 
 def review_period(frame: pd.DataFrame, rule: np.ndarray, period_days: float) -> np.ndarray:
@@ -107,7 +106,7 @@ def review_period(frame: pd.DataFrame, rule: np.ndarray, period_days: float) -> 
     negative = given < 0
     if negative.any():
         row = int(np.flatnonzero(negative)[0])
-        raise CalcError(f"review_period_days in row {row + 1} ({frame['sku'].iloc[row]}) is negative: {given[row]:g}")
+        raise CalcError("msg.calc.replenishment.review_period_days_row", row=row + 1, iloc=frame['sku'].iloc[row], given=given[row])
     periodic = np.isin(rule, PERIODIC_RULES)
     days = np.where((given <= 0) & periodic, float(period_days), given)
     return np.where(rule == MAKE_TO_ORDER, 0.0, days)
@@ -206,9 +205,9 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
     """
     missing_keys = [c for c in ("sku", "location") if c not in positions.columns]
     if missing_keys:
-        raise CalcError(f"the stock positions need the column(s) {', '.join(missing_keys)}")
+        raise CalcError("msg.calc.replenishment.stock_positions_need_column", missing_keys=', '.join(missing_keys))
     if not float(period_days) > 0:
-        raise CalcError("the demand period must be longer than zero days")
+        raise CalcError("msg.calc.replenishment.demand_period_longer_than")
     as_of_date = pd.Timestamp(as_of).normalize()
     frame = positions.reset_index(drop=True).copy()
     for column in REQUIRED:
@@ -224,11 +223,11 @@ def replenishment_proposal(positions: pd.DataFrame, as_of, period_days: float = 
         if default is not None:
             frame[column] = frame[column].fillna(float(default))
     _check_not_negative(frame, [*numeric, *DEFAULTS])
-    _check_between(frame, "service_level", 0.5, 1.0, "at least 50 % and below 100 %")
-    _check_between(frame, "pack_size", 1e-12, np.inf, "above 0")
+    _check_between(frame, "service_level", 0.5, 1.0, "calc.subject.at_least_50_and_below_100")
+    _check_between(frame, "pack_size", 1e-12, np.inf, "calc.subject.above_0")
     if "fill_rate" in frame.columns:
         frame["fill_rate"] = pd.to_numeric(frame["fill_rate"], errors="coerce")
-        _check_between(frame, "fill_rate", 1e-12, 1.0, "above 0 and below 100 %")
+        _check_between(frame, "fill_rate", 1e-12, 1.0, "calc.subject.above_0_and_below_100")
 
     supplier_blank = frame["supplier_id"].isna() | (frame["supplier_id"].astype(str).str.strip() == "")
     blank = frame[numeric].isna()

@@ -39,7 +39,7 @@ def _levels_against_rules(x: np.ndarray, amber, red, direction) -> np.ndarray:
     d = np.broadcast_to(np.asarray(direction, dtype=float), x.shape)
     bad = np.where(d >= 0, a > r, a < r)
     if np.any(bad & ~np.isnan(a) & ~np.isnan(r)):
-        raise CalcError("the amber threshold must come before the red one in the direction of risk")
+        raise CalcError("msg.calc.risk.amber_threshold_come_before")
     sign = np.where(d >= 0, 1.0, -1.0)
     with np.errstate(invalid="ignore"):
         level = np.where(sign * x >= sign * r, 2, np.where(sign * x >= sign * a, 1, 0))
@@ -56,7 +56,7 @@ def _levels_against_one_rule(x: np.ndarray, amber: float, red: float, direction:
     """
     higher_is_riskier = direction >= 0
     if x.size and (amber > red if higher_is_riskier else amber < red):
-        raise CalcError("the amber threshold must come before the red one in the direction of risk")
+        raise CalcError("msg.calc.risk.amber_threshold_come_before")
     reached = np.greater_equal if higher_is_riskier else np.less_equal
     at_red = reached(x, red).view(np.uint8)
     if np.isnan(amber):  # no amber threshold: red or green
@@ -95,13 +95,13 @@ def assess(metrics: pd.DataFrame, rules: pd.DataFrame, class_cutoffs=(25.0, 50.0
     """
     needed = {"rule", "amber", "red", "direction", "weight"}
     if needed - set(rules.columns):
-        raise CalcError(f"rules table lacks {', '.join(sorted(needed - set(rules.columns)))}")
+        raise CalcError("msg.calc.risk.rules_table_lacks", needed=', '.join(sorted(needed - set(rules.columns))))
     missing = [r for r in rules["rule"] if r not in metrics.columns]
     if missing:
-        raise CalcError(f"no metric for rule(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.risk.no_metric_rule", missing=', '.join(missing))
     weights = rules["weight"].to_numpy(float)
     if np.any(weights < 0) or not weights.sum() > 0:
-        raise CalcError("rule weights must be non-negative and add up to more than zero")
+        raise CalcError("msg.calc.risk.rule_weights_non_negative")
     values = metrics[rules["rule"].tolist()].to_numpy(float)
     levels = rule_levels(values, rules["amber"].to_numpy(float), rules["red"].to_numpy(float),
                          rules["direction"].to_numpy(float))
@@ -150,7 +150,7 @@ def drop_against_trend(history: np.ndarray, recent_months: int = 3, baseline_mon
     k = int(recent_months)
     b = k if baseline_months is None else int(baseline_months)
     if k < 1 or b < 1:
-        raise CalcError("recent and baseline months must be at least 1")
+        raise CalcError("msg.calc.risk.recent_baseline_months_at")
     if h.shape[1] < k + b:
         return np.full(h.shape[0], np.nan)
     recent = np.nanmean(h[:, -k:], axis=1)
@@ -176,7 +176,7 @@ def unanswered_warnings(warnings: pd.DataFrame, actions: pd.DataFrame, as_of, ma
     [{'warning_id': 'W1', 'overdue_actions': 1, 'unanswered': False}, {'warning_id': 'W2', 'overdue_actions': 0, 'unanswered': True}]
     """
     if max_days_without_action < 0:
-        raise CalcError("days without action cannot be negative")
+        raise CalcError("msg.calc.risk.days_without_action_cannot")
     as_of_ts = pd.Timestamp(as_of)
     acts = actions[[warning_id, action_due, action_status]].copy()
     acts["_open"] = ~acts[action_status].isin(closed_statuses)

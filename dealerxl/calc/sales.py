@@ -21,7 +21,7 @@ MONTHS = 12
 def _require_columns(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CalcError(f"{what} needs the column(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.demand.needs_column", label_fields={"what": what}, missing=', '.join(missing))
 
 
 def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
@@ -29,7 +29,7 @@ def _months(frame: pd.DataFrame, date: str) -> np.ndarray:
     dates = pd.to_datetime(frame[date], errors="coerce")
     if dates.isna().any():
         row = int(np.flatnonzero(dates.isna().to_numpy())[0]) + 1
-        raise CalcError(f"sales row {row}: {date} is not a date")
+        raise CalcError("msg.calc.sales.sales_row_not_date", row=row, date=date)
     # months since 1970-01, which is what a monthly period's ordinal counts
     return dates.to_numpy().astype("datetime64[M]").astype(np.int64)
 
@@ -38,7 +38,7 @@ def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = pd.to_numeric(frame[column], errors="coerce")
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
-        raise CalcError(f"sales row {row}: {column} is not a number")
+        raise CalcError("msg.calc.sales.sales_row_not_number", row=row, column=column)
     return values.to_numpy(dtype=float)
 
 
@@ -58,15 +58,15 @@ def sales_matrix(transactions: pd.DataFrame, by="dealer_id", value: str = "amoun
     [[100.0, 0.0, 50.0], [0.0, 30.0, 0.0]]
     """
     keys = [by] if isinstance(by, str) else list(by)
-    _require_columns(transactions, [*keys, value, date], "the sales table")
+    _require_columns(transactions, [*keys, value, date], "calc.subject.sales_table")
     ordinals = _months(transactions, date)
     amounts = _numbers(transactions, value)
     if not len(transactions) and (first_month is None or last_month is None):
-        raise CalcError("the sales table is empty")
+        raise CalcError("msg.calc.sales.sales_table_empty")
     first = pd.Period(first_month, "M").ordinal if first_month is not None else int(ordinals.min())
     last = pd.Period(last_month, "M").ordinal if last_month is not None else int(ordinals.max())
     if first > last:
-        raise CalcError("the first month is after the last month")
+        raise CalcError("msg.calc.sales.first_month_after_last")
     inside = (ordinals >= first) & (ordinals <= last)
     if len(keys) == 1:  # one key: its sorted codes straight away, without a group-by
         codes, uniques = pd.factorize(transactions.loc[inside, keys[0]], sort=True)
@@ -122,7 +122,7 @@ def achievement_rate_and_gap(actual, target) -> tuple[np.ndarray, np.ndarray]:
     """
     a, t = np.ravel(np.asarray(actual, dtype=float)), np.ravel(np.asarray(target, dtype=float))
     if a.size != t.size:
-        raise CalcError(f"{a.size} actual values but {t.size} targets")
+        raise CalcError("msg.calc.sales.actual_values_but_targets", size=a.size, size2=t.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(t > 0, a / t, np.nan), a - t
 
@@ -150,20 +150,20 @@ def period_metrics(sales, month=None) -> pd.DataFrame:
         columns = None  # columns that are not months: the year starts at the first column
     n = x.shape[1]
     if n == 0:
-        raise CalcError("the sales matrix has no months")
+        raise CalcError("msg.calc.sales.sales_matrix_has_no")
     if month is None:
         t = n - 1
     elif isinstance(month, (int, np.integer)):
         t = int(month)
     else:
         if columns is None:
-            raise CalcError("a month can only be named on a matrix with month columns")
+            raise CalcError("msg.calc.sales.month_can_only_named")
         try:
             t = int(columns.get_loc(pd.Period(month, "M")))
         except KeyError:
-            raise CalcError(f"month {month} is outside the sales matrix") from None
+            raise CalcError("msg.calc.sales.month_outside_sales_matrix", month=month) from None
     if not 0 <= t < n:
-        raise CalcError(f"month {month} is outside the sales matrix")
+        raise CalcError("msg.calc.sales.month_outside_sales_matrix", month=month)
     calendar_month = (columns[t].month - 1) if columns is not None else t % MONTHS
     result = pd.DataFrame(_metric_columns(x, t, calendar_month))
     if index is not None:
@@ -186,7 +186,7 @@ def last_month_metrics(sales, last_calendar_month: int | None = None) -> dict:
     x, _, _ = _matrix(sales)
     n = x.shape[1]
     if n == 0:
-        raise CalcError("the sales matrix has no months")
+        raise CalcError("msg.calc.sales.sales_matrix_has_no")
     t = n - 1
     return _metric_columns(x, t, t % MONTHS if last_calendar_month is None else int(last_calendar_month))
 
@@ -306,7 +306,7 @@ def _days(values) -> np.ndarray:
 def _elapsed_and_period_days(now, start, end, basis: str, holidays, weekmask: str):
     """e and D of :func:`run_rate_projection` for dates of one shape (broadcast, or one each)."""
     if (end < start).any():
-        raise CalcError("the period ends before it starts")
+        raise CalcError("msg.calc.sales.period_ends_before_starts")
     now = np.clip(now, start, end)
     if basis == "days":
         elapsed = (now - start).astype(int) + 1
@@ -316,7 +316,7 @@ def _elapsed_and_period_days(now, start, end, basis: str, holidays, weekmask: st
         elapsed = np.busday_count(start, now + 1, busdaycal=calendar)
         total = np.busday_count(start, end + 1, busdaycal=calendar)
     else:
-        raise CalcError(f"the run-rate basis must be days or working_days, not {basis!r}")
+        raise CalcError("msg.calc.sales.run_rate_basis_days", basis=basis)
     return elapsed, total
 
 
@@ -335,7 +335,7 @@ def _month_range(period) -> tuple[int, int]:
     first, last = (period, period) if isinstance(period, str) or not np.iterable(period) else period
     first, last = pd.Period(first, "M").ordinal, pd.Period(last, "M").ordinal
     if first > last:
-        raise CalcError(f"the period {period} ends before it starts")
+        raise CalcError("msg.calc.sales.period_ends_before_starts_2", period=period)
     return first, last
 
 
@@ -351,7 +351,7 @@ def _totals_in_two_periods(transactions: pd.DataFrame, by: list[str], current, p
     in_current = (ordinals >= c0) & (ordinals <= c1)
     in_prior = (ordinals >= p0) & (ordinals <= p1)
     if np.any(in_current & in_prior):
-        raise CalcError("the current and the prior period overlap")
+        raise CalcError("msg.calc.sales.current_prior_period_overlap")
     keep = in_current | in_prior
     frame = transactions.loc[keep, by].copy()
     for value in values:
@@ -383,7 +383,7 @@ def contribution_to_growth(transactions: pd.DataFrame, by, current, prior, value
     [0.15, -0.05]
     """
     keys = [by] if isinstance(by, str) else list(by)
-    _require_columns(transactions, [*keys, value, date], "the sales table")
+    _require_columns(transactions, [*keys, value, date], "calc.subject.sales_table")
     totals = _totals_in_two_periods(transactions, keys, current, prior, [value], date)
     frame = pd.DataFrame({"current": totals[f"{value}_1"], "prior": totals[f"{value}_0"]})
     frame["change"] = frame["current"] - frame["prior"]
@@ -427,7 +427,7 @@ def price_volume_mix(transactions: pd.DataFrame, current, prior, item: str = "sk
     [0.0, -200.0, 120.0, -80.0]
     """
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    _require_columns(transactions, [*keys, item, quantity, value, date], "the sales table")
+    _require_columns(transactions, [*keys, item, quantity, value, date], "calc.subject.sales_table")
     totals = _totals_in_two_periods(transactions, [*keys, item], current, prior, [quantity, value], date)
     f = pd.DataFrame({"q0": totals[f"{quantity}_0"], "r0": totals[f"{value}_0"],
                       "q1": totals[f"{quantity}_1"], "r1": totals[f"{value}_1"]})
@@ -458,7 +458,7 @@ def price_volume_mix_effects(prior_quantity, prior_revenue, current_quantity, cu
     columns = [np.ravel(np.asarray(v, dtype=float))
                for v in (prior_quantity, prior_revenue, current_quantity, current_revenue)]
     if len({c.size for c in columns}) != 1:
-        raise CalcError("prior and current quantities and revenues need one value per item each")
+        raise CalcError("msg.calc.sales.prior_current_quantities_revenues")
     # A finite total means every value is finite (a blank or an infinity would carry into it),
     # so the per-value test is only needed when a total is not.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -585,7 +585,7 @@ def pareto(values, labels=None, a_share: float = 0.8, b_share: float = 0.95) -> 
     if labels is not None:
         label = np.ravel(np.asarray(labels, dtype=object))
         if label.size != len(frame):
-            raise CalcError(f"{label.size} labels for {len(frame)} values")
+            raise CalcError("msg.calc.sales.labels_values", size=label.size, frame=len(frame))
         frame.insert(0, "label", label)
     return frame
 
@@ -630,9 +630,9 @@ def declining_trend(sales, recent_months: int = 3, slope_months: int = 6, min_dr
     x, index, _ = _matrix(sales)
     n = x.shape[1]
     if recent_months < 1 or slope_months < 2:
-        raise CalcError("the trend needs at least 1 recent month and 2 months for the slope")
+        raise CalcError("msg.calc.sales.trend_needs_at_least")
     if n < max(2 * recent_months, slope_months):
-        raise CalcError(f"the declining-trend test needs {max(2 * recent_months, slope_months)} months, not {n}")
+        raise CalcError("msg.calc.sales.declining_trend_test_needs", value=max(2 * recent_months, slope_months), n=n)
     sums = _recent_sums_without_blanks(x, recent_months, slope_months)
     if sums is None:  # blanks count as 0
         x = np.nan_to_num(x)

@@ -33,7 +33,7 @@ def normalise(values, method: str = "minmax", direction: int = 1, target=None, l
         fixed = low is not None and high is not None and not (np.isnan(low) or np.isnan(high))
         if fixed:
             if not high > low:
-                raise CalcError(f"a min–max scale needs its top ({high:g}) above its bottom ({low:g})")
+                raise CalcError("msg.calc.scoring.min_max_scale_needs", high=high, low=low)
         elif np.isnan(x).all():
             return x.copy()
         low, high = (float(low), float(high)) if fixed else (np.nanmin(x), np.nanmax(x))
@@ -44,12 +44,12 @@ def normalise(values, method: str = "minmax", direction: int = 1, target=None, l
         return 100.0 - scaled if direction < 0 else scaled
     if method == "target":
         if target is None or not np.all(np.asarray(target, dtype=float) > 0):
-            raise CalcError("a target-based criterion needs a positive target")
+            raise CalcError("msg.calc.scoring.target_based_criterion_needs")
         t = np.asarray(target, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = x / t if direction >= 0 else np.where(x > 0, t / x, np.where(np.isnan(x), np.nan, 1.0))
         return 100.0 * np.clip(ratio, 0.0, 1.0)
-    raise CalcError(f"unknown normalisation {method!r}: use 'minmax' or 'target'")
+    raise CalcError("msg.calc.scoring.unknown_normalisation_use_minmax", method=method)
 
 
 def score_of_present(scaled, weights) -> pd.DataFrame:
@@ -72,9 +72,9 @@ def score_of_present(scaled, weights) -> pd.DataFrame:
     s = np.atleast_2d(np.asarray(scaled, dtype=float))
     w = np.asarray(weights, dtype=float).ravel()
     if w.size != s.shape[1]:
-        raise CalcError(f"{s.shape[1]} criteria but {w.size} weights")
+        raise CalcError("msg.calc.scoring.criteria_but_weights", shape=s.shape[1], size=w.size)
     if np.any(w < 0) or not w.sum() > 0:
-        raise CalcError("weights must be non-negative and add up to more than zero")
+        raise CalcError("msg.calc.scoring.weights_non_negative_add")
     present = ~np.isnan(s)
     weight_present = present @ w
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -119,14 +119,14 @@ def weighted_score_columns(values, weights, directions=None, gates=None, methods
     n, m = x.shape
     w = np.asarray(weights, dtype=float).ravel()
     if w.size != m:
-        raise CalcError(f"{m} criteria but {w.size} weights")
+        raise CalcError("msg.calc.scoring.criteria_but_weights_2", m=m, size=w.size)
     if np.any(w < 0) or not np.nansum(w) > 0:
-        raise CalcError("weights must be non-negative and add up to more than zero")
+        raise CalcError("msg.calc.scoring.weights_non_negative_add")
     d = np.ones(m) if directions is None else np.asarray(directions, dtype=float).ravel()
     meth = ["minmax"] * m if methods is None else list(methods)
     tgt = [None] * m if targets is None else list(targets)
     if len(d) != m or len(meth) != m or len(tgt) != m:
-        raise CalcError("directions, methods and targets need one entry per criterion")
+        raise CalcError("msg.calc.scoring.directions_methods_targets_need")
     if all((method or "minmax") == "minmax" for method in meth):
         scaled = _minmax_columns(x, np.array([int(np.sign(d[j]) or 1) for j in range(m)]))
     else:
@@ -141,7 +141,7 @@ def weighted_score_columns(values, weights, directions=None, gates=None, methods
     if gates is not None:
         g = np.asarray(gates, dtype=float).ravel()
         if g.size != m:
-            raise CalcError(f"{m} criteria but {g.size} gates")
+            raise CalcError("msg.calc.scoring.criteria_but_gates", m=m, size=g.size)
         with np.errstate(invalid="ignore"):
             for j in np.flatnonzero(~np.isnan(g)):
                 failed[:, j] = ~(x[:, j] >= g[j]) if d[j] >= 0 else ~(x[:, j] <= g[j])
@@ -222,7 +222,7 @@ def grade(scores, lower_bounds, grades) -> np.ndarray:
     bounds = np.asarray(lower_bounds, dtype=float)
     labels = np.asarray(grades, dtype=object)
     if bounds.size != labels.size or bounds.size == 0:
-        raise CalcError("one lower bound per grade is needed")
+        raise CalcError("msg.calc.scoring.one_lower_bound_per")
     order = np.argsort(bounds)
     sorted_bounds, sorted_labels = bounds[order], labels[order]
     idx = np.searchsorted(sorted_bounds, np.asarray(scores, dtype=float), side="right") - 1
@@ -261,23 +261,23 @@ def tiers_with_hysteresis(scores: np.ndarray, start_tiers, tier_order, promote_a
     try:
         rank = np.array([rank_of[t] for t in np.ravel(np.asarray(start_tiers, dtype=object))], dtype=int)
     except KeyError as exc:
-        raise CalcError(f"unknown tier {exc.args[0]!r}; tiers are {', '.join(order)}") from None
+        raise CalcError("msg.calc.scoring.unknown_tier_tiers", args=exc.args[0], order=', '.join(order)) from None
     if rank.size != s.shape[0]:
-        raise CalcError(f"{s.shape[0]} dealers but {rank.size} starting tiers")
+        raise CalcError("msg.calc.scoring.dealers_but_starting_tiers", shape=s.shape[0], size=rank.size)
     up = np.asarray(promote_at, dtype=float)
     down = np.asarray(demote_below, dtype=float)
     need = np.broadcast_to(np.asarray(months_required, dtype=float), (len(order),))
     if up.size != len(order) or down.size != len(order):
-        raise CalcError(f"{len(order)} tiers need as many promote and demote thresholds")
+        raise CalcError("msg.calc.scoring.tiers_need_as_many", order=len(order))
     if np.any(need < 1):
-        raise CalcError("months required must be at least 1")
+        raise CalcError("msg.calc.scoring.months_required_at_least")
     known_rank = None
     if known_tiers is not None:
         known = pd.DataFrame(np.asarray(known_tiers, dtype=object).reshape(s.shape))
         known_rank = known.apply(lambda col: col.map(rank_of)).to_numpy(dtype=float)
         stray = known.notna().to_numpy() & np.isnan(known_rank)
         if stray.any():
-            raise CalcError(f"unknown tier {known.to_numpy()[stray][0]!r}; tiers are {', '.join(order)}")
+            raise CalcError("msg.calc.scoring.unknown_tier_tiers_2", value=known.to_numpy()[stray][0], order=', '.join(order))
     up_run = np.zeros(s.shape[0], dtype=int)
     down_run = np.zeros(s.shape[0], dtype=int)
     path = np.empty(s.shape, dtype=object)

@@ -34,18 +34,18 @@ class WorkCalendar:
     def __post_init__(self) -> None:
         if self.hours_by_weekday is None:
             if len(self.weekmask) != 7 or set(self.weekmask) - {"0", "1"} or "1" not in self.weekmask:
-                raise CalcError(f"weekmask needs seven 0/1 digits, Monday first, with at least one 1 (got {self.weekmask!r})")
+                raise CalcError("msg.calc.service.weekmask_needs_seven_digits", weekmask=self.weekmask)
             windows = [(self.day_start_hour, self.day_end_hour) if flag == "1" else None for flag in self.weekmask]
         else:
             windows = list(self.hours_by_weekday)
             if len(windows) != 7:
-                raise CalcError("working hours need one entry per weekday, Monday first")
+                raise CalcError("msg.calc.service.working_hours_need_one")
         for window in windows:
             if window is not None and not 0 <= window[0] < window[1] <= 24:
                 raise CalcError(
-                    f"working day must start before it ends, within 0–24 h (got {window[0]}–{window[1]})")
+                    "msg.calc.service.working_day_start_before", window=window[0], window2=window[1])
         if all(w is None for w in windows):
-            raise CalcError("the working week has no working day")
+            raise CalcError("msg.calc.service.working_week_has_no")
         object.__setattr__(self, "_windows", windows)
 
     def window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -124,11 +124,11 @@ def working_hours(start, end, calendar: WorkCalendar | None = None) -> np.ndarra
     start = pd.Series(pd.to_datetime(pd.Series(start), errors="raise"))
     end = pd.Series(pd.to_datetime(pd.Series(end), errors="raise"))
     if len(start) != len(end):
-        raise CalcError(f"start and end need the same length ({len(start)} vs {len(end)})")
+        raise CalcError("msg.calc.service.start_end_need_same", start=len(start), end=len(end))
     backwards = (end < start).to_numpy()
     if backwards.any():
         row = int(np.flatnonzero(backwards)[0])
-        raise CalcError(f"end before start in row {row + 1}")
+        raise CalcError("msg.calc.service.end_before_start_row", row=row + 1)
     return _working_hours_since_epoch(end, calendar) - _working_hours_since_epoch(start, calendar)
 
 
@@ -164,7 +164,7 @@ def _scores_from_cells(scores, name: str) -> np.ndarray:
     blank = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
     not_numbers = np.isnan(values) & ~blank
     if not_numbers.any():
-        raise CalcError(f"{name} score {raw[not_numbers].iloc[0]!r} is not a number")
+        raise CalcError("msg.calc.service.score_not_number", name=name, iloc=raw[not_numbers].iloc[0])
     return values[~np.isnan(values)]
 
 
@@ -178,7 +178,7 @@ def _scores(scores, low: int, high: int, name: str) -> np.ndarray:
         present = _scores_from_cells(scores, name)
     outside = present[(present < low) | (present > high) | (present != np.round(present))]
     if outside.size:
-        raise CalcError(f"{name} scores must be whole numbers from {low} to {high} (found {outside[0]:g})")
+        raise CalcError("msg.calc.service.scores_whole_numbers_from", name=name, low=low, high=high, outside=outside[0])
     return present
 
 
@@ -302,7 +302,7 @@ def satisfaction_by_group(responses: pd.DataFrame, by: list[str], min_sample: in
     frame["_c_sat"] = (c >= satisfied_from)
     frame["_n_n"] = n.notna()
     if not detractor_to < promoter_from:
-        raise CalcError(f"NPS detractors (up to {detractor_to}) must score below promoters (from {promoter_from})")
+        raise CalcError("msg.calc.service.nps_detractors_up_score", detractor_to=detractor_to, promoter_from=promoter_from)
     frame["_n_net"] = (n >= promoter_from).astype(int) - (n <= detractor_to).astype(int)
     frame.loc[n.isna(), "_n_net"] = 0
     grouped = frame.groupby(by, sort=True, dropna=False)[["_c_n", "_c_sat", "_n_n", "_n_net"]].sum()
@@ -328,7 +328,7 @@ def open_case_ageing(received, closed, as_of, groups: pd.DataFrame,
     [{'severity': 'high', '≤1': 1, '2–3': 0, '4–7': 0, '8–14': 0, '>14': 1, 'open_cases': 2}]
     """
     if len(labels) != len(upper_days) + 1:
-        raise CalcError(f"{len(upper_days)} age bounds need {len(upper_days) + 1} band names")
+        raise CalcError("msg.calc.service.age_bounds_need_band", upper_days=len(upper_days), upper_days2=len(upper_days) + 1)
     received_at = pd.to_datetime(pd.Series(np.ravel(np.asarray(received, dtype=object))))
     closed_at = pd.to_datetime(pd.Series(np.ravel(np.asarray(closed, dtype=object))))
     is_open = closed_at.isna().to_numpy()

@@ -68,21 +68,21 @@ def simulate_reorder_point_policy(demand, reorder_point, order_quantity, lead_ti
     """
     d = np.nan_to_num(np.atleast_2d(np.asarray(demand, dtype=float)), nan=0.0)
     if np.any(d < 0):
-        raise CalcError("demand cannot be negative")
+        raise CalcError("msg.calc.demand.demand_cannot_negative")
     n_items, n_periods = d.shape
     s = np.broadcast_to(np.asarray(reorder_point, dtype=float), (n_items,)).copy()
     q = np.broadcast_to(np.asarray(order_quantity, dtype=float), (n_items,)).copy()
     lead = np.broadcast_to(np.asarray(lead_time_periods, dtype=float), (n_items,))
     lead_sd = np.broadcast_to(np.asarray(lead_time_sd_periods, dtype=float), (n_items,))
     if np.any(~np.isfinite(s)) or (order_up_to is None and np.any(~(q > 0))):
-        raise CalcError("every item needs a reorder point and an order quantity above zero")
+        raise CalcError("msg.calc.simulation.every_item_needs_reorder")
     if np.any(~(lead >= 0)) or np.any(~(lead_sd >= 0)):
-        raise CalcError("lead times and their standard deviations must be zero or more")
+        raise CalcError("msg.calc.simulation.lead_times_their_standard")
     up_to = None
     if order_up_to is not None:
         up_to = np.broadcast_to(np.asarray(order_up_to, dtype=float), (n_items,)).copy()
         if np.any(~np.isfinite(up_to)) or np.any(up_to < s):
-            raise CalcError("every order-up-to level must be a number at or above the reorder point")
+            raise CalcError("msg.calc.simulation.every_order_up_level")
     whole = np.floor(lead)
     fraction = lead - whole
     # A whole-period lead time is at least one period (an order placed after a period's
@@ -157,7 +157,7 @@ def service_check(simulated: pd.DataFrame, target_cycle_service=None, target_fil
         achieved = simulated[measure].to_numpy(dtype=float)
         known = ~np.isnan(achieved) & (weights > 0)
         if not known.any():
-            raise CalcError("the simulation produced no replenishment cycle to measure")
+            raise CalcError("msg.calc.simulation.simulation_produced_no_replenishment")
         overall = float(np.average(achieved[known], weights=weights[known]))
         goal = float(np.average(np.broadcast_to(np.asarray(target, float), achieved.shape)[known], weights=weights[known]))
         rows.append({"measure": measure, "target": round(goal, 10), "achieved": round(overall, 10),

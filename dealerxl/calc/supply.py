@@ -20,7 +20,7 @@ DIRECTIONS = {"higher_better": 1, "lower_better": -1}
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise CalcError(f"{what} needs the column(s) {', '.join(missing)}")
+        raise CalcError("msg.calc.demand.needs_column", label_fields={"what": what}, missing=', '.join(missing))
 
 
 def _dates(frame: pd.DataFrame, column: str, what: str, required: bool) -> pd.Series:
@@ -33,7 +33,7 @@ def _dates(frame: pd.DataFrame, column: str, what: str, required: bool) -> pd.Se
         unreadable |= values.isna()
     if unreadable.any():
         row = int(np.flatnonzero(unreadable.to_numpy())[0]) + 1
-        raise CalcError(f"{what} row {row}: {column} is not a date")
+        raise CalcError("msg.calc.supply.row_not_date", label_fields={"what": what}, row=row, column=column)
     return values
 
 
@@ -44,7 +44,7 @@ def _numbers(frame: pd.DataFrame, column: str, what: str, default: float | None 
     negative = values < 0
     if negative.any():
         row = int(np.flatnonzero(negative.to_numpy())[0]) + 1
-        raise CalcError(f"{what} row {row}: {column} cannot be negative")
+        raise CalcError("msg.calc.supply.row_cannot_negative", label_fields={"what": what}, row=row, column=column)
     return values if default is None else values.fillna(default)
 
 
@@ -100,10 +100,10 @@ def supplier_kpis(deliveries: pd.DataFrame, as_of=None, on_time_tolerance_days: 
     >>> supplier_kpis(d).round(4).iloc[0].to_dict()
     {'supplier_id': 'S1', 'lines': 2, 'measured_lines': 2, 'on_time': 0.5, 'in_full': 0.5, 'otif': 0.5, 'reject_rate': 0.0105, 'lead_time_mean_days': 9.0, 'lead_time_sd_days': 1.4142, 'lead_time_cv': 0.1571, 'price_variance': 0.0263}
     """
-    what = "supplier deliveries"
+    what = "calc.subject.supplier_deliveries"
     _require(deliveries, ["supplier_id", "promised_date", "ordered_qty"], what)
     if not 0 <= in_full_tolerance < 1 or on_time_tolerance_days < 0:
-        raise CalcError("the on-time and in-full tolerances must be zero or more (in full below 100 %)")
+        raise CalcError("msg.calc.supply.on_time_full_tolerances")
     frame = deliveries.reset_index(drop=True)
     promised = _dates(frame, "promised_date", what, required=True)
     delivered = _dates(frame, "delivered_date", what, required=False)
@@ -178,17 +178,17 @@ def supplier_scorecard(deliveries: pd.DataFrame, weights: pd.DataFrame, grade_ba
     >>> round(float(r.score), 2), r.supplier_grade
     (73.82, 'B')
     """
-    _require(weights, ["supplier_criterion", "weight", "target", "kpi_direction"], "the supplier score weights")
-    _require(grade_bands, ["supplier_grade", "min_score"], "the supplier grade bands")
+    _require(weights, ["supplier_criterion", "weight", "target", "kpi_direction"], "calc.subject.supplier_score_weights")
+    _require(grade_bands, ["supplier_grade", "min_score"], "calc.subject.supplier_grade_bands")
     unknown = sorted(set(weights["supplier_criterion"]) - set(SUPPLIER_CRITERIA))
     if unknown:
-        raise CalcError(f"unknown supplier criteria {', '.join(map(str, unknown))}; use {', '.join(SUPPLIER_CRITERIA)}")
+        raise CalcError("msg.calc.supply.unknown_supplier_criteria_use", str=', '.join(map(str, unknown)), SUPPLIER_CRITERIA=', '.join(SUPPLIER_CRITERIA))
     bad_direction = sorted(set(weights["kpi_direction"]) - set(DIRECTIONS))
     if bad_direction:
-        raise CalcError(f"kpi_direction must be higher_better or lower_better, not {bad_direction[0]}")
+        raise CalcError("msg.calc.supply.kpi_direction_higher_better", bad_direction=bad_direction[0])
     w = pd.to_numeric(weights["weight"], errors="coerce").to_numpy(float)
     if np.any(~(w >= 0)) or not w.sum() > 0:
-        raise CalcError("supplier score weights must be zero or more and add up to more than zero")
+        raise CalcError("msg.calc.supply.supplier_score_weights_zero")
     kpis = supplier_kpis(deliveries, as_of, on_time_tolerance_days, in_full_tolerance)
     weighted = np.zeros(len(kpis))
     weight_used = np.zeros(len(kpis))
@@ -234,7 +234,7 @@ def logistics_costs(shipments: pd.DataFrame, by=None, revenue=None, as_of=None,
     >>> logistics_costs(s, "route", revenue=pd.Series({"R1": 9000})).iloc[0].to_dict()
     {'route': 'R1', 'shipments': 2, 'shipped_units': 150.0, 'cost': 450.0, 'shipment_value': 9000.0, 'cost_per_unit': 3.0, 'cost_per_shipment': 225.0, 'cost_share_of_value': 0.05, 'late_shipments': 1, 'measured_shipments': 2, 'late_share': 0.5, 'cost_share_of_revenue': 0.05}
     """
-    what = "shipments"
+    what = "calc.subject.shipments"
     _require(shipments, ["shipped_units", "cost"], what)
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
     _require(shipments, keys, what)

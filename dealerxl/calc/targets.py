@@ -24,17 +24,17 @@ def _vector(values, name: str, minimum: float | None = 0.0) -> np.ndarray:
     # The smallest value clearing the bound settles it in one pass; a blank makes it NaN, and
     # then each value is looked at (blanks pass).
     if minimum is not None and x.size and not x.min() >= minimum and np.any(x < minimum):
-        raise CalcError(f"{name} cannot be below {minimum:g}")
+        raise CalcError("msg.calc.targets.cannot_below", label_fields={"name": name}, minimum=minimum)
     return x
 
 
 def _units(amount: float, unit: float, name: str) -> int:
     """``amount`` as a whole number of ``unit``s, or a CalcError saying it is not one."""
     if not np.isfinite(unit) or unit <= 0:
-        raise CalcError("the rounding unit must be a number above zero")
+        raise CalcError("msg.calc.targets.rounding_unit_number_above")
     count = amount / unit
     if not np.isfinite(count) or abs(count - round(count)) > _UNIT_TOLERANCE * max(1.0, abs(count)):
-        raise CalcError(f"{name} {amount:g} is not a whole multiple of the rounding unit {unit:g}")
+        raise CalcError("msg.calc.targets.not_whole_multiple_rounding", label_fields={"name": name}, amount=amount, unit=unit)
     return int(round(count))
 
 
@@ -61,15 +61,15 @@ def round_to_units(exact_units, total_units: int, lower_units=None, upper_units=
     >>> round_to_units([4.7, 1.6, 1.58, 1.2, 0.61, 0.31], 10).tolist()
     [5, 2, 1, 1, 1, 0]
     """
-    q = _vector(exact_units, "a share", None)
+    q = _vector(exact_units, "calc.subject.share", None)
     n = q.size
     lo = np.full(n, -np.inf) if lower_units is None else np.asarray(lower_units, dtype=float)
     hi = np.full(n, np.inf) if upper_units is None else np.asarray(upper_units, dtype=float)
     if lo.sum() > total_units or hi.sum() < total_units:
-        raise CalcError("the floors and ceilings cannot be met at this rounding unit")
+        raise CalcError("msg.calc.targets.floors_ceilings_cannot_met")
     if n == 0:
         if total_units:
-            raise CalcError("there is nothing to share the total between")
+            raise CalcError("msg.calc.targets.there_nothing_share_total")
         return np.zeros(0, dtype=np.int64)
     # Float noise (2.9999999997 units) must not lose a unit to the floor.
     whole = np.floor(q + 1e-9)
@@ -84,7 +84,7 @@ def round_to_units(exact_units, total_units: int, lower_units=None, upper_units=
         open_parts = room > 0
         count = int(open_parts.sum())
         if count == 0:  # excluded by the bound check above; kept so a bad call cannot spin
-            raise CalcError("the floors and ceilings cannot be met at this rounding unit")
+            raise CalcError("msg.calc.targets.floors_ceilings_cannot_met")
         if abs(left) >= count:
             step = np.minimum(abs(left) // count, room)
             parts += sign * np.where(open_parts, step, 0)
@@ -123,21 +123,21 @@ def largest_remainder(amounts, total: float, unit: float = 1.0) -> np.ndarray:
     >>> largest_remainder([100 / 3] * 3, 100, 0.01).tolist()
     [33.34, 33.33, 33.33]
     """
-    total_units = _units(float(total), float(unit), "the total")
-    q = _vector(amounts, "an amount", None) / unit
+    total_units = _units(float(total), float(unit), "calc.subject.total")
+    q = _vector(amounts, "calc.subject.amount", None) / unit
     return np.round(round_to_units(q, total_units) * unit, _decimals(unit))
 
 
 def _monthly_history(history, start_month: int) -> tuple[np.ndarray, int]:
     """The history with leading and trailing blanks dropped, and the calendar month it starts in."""
-    y = _vector(history, "the sales history", 0.0)
+    y = _vector(history, "calc.subject.sales_history", 0.0)
     if not 1 <= int(start_month) <= MONTHS:
-        raise CalcError("the first month of the history must be 1 to 12")
+        raise CalcError("msg.calc.targets.first_month_history")
     if y.size and not np.isnan(y[0]) and not np.isnan(y[-1]):  # nothing to drop
         return y, (int(start_month) - 1) % MONTHS
     known = np.flatnonzero(~np.isnan(y))
     if known.size == 0:
-        raise CalcError("the sales history is empty")
+        raise CalcError("msg.calc.targets.sales_history_empty")
     y = y[known[0]: known[-1] + 1]
     return y, (int(start_month) - 1 + int(known[0])) % MONTHS
 
@@ -150,7 +150,7 @@ def _mean_by_month(ratios: np.ndarray, first: int) -> np.ndarray:
     total = np.bincount(months[ok], weights=ratios[ok], minlength=MONTHS)
     if np.any(count == 0):
         missing = ", ".join(str(m + 1) for m in np.flatnonzero(count == 0))
-        raise CalcError(f"the sales history has no usable value for month(s) {missing}")
+        raise CalcError("msg.calc.targets.sales_history_has_no", missing=missing)
     return total / count
 
 
@@ -190,18 +190,18 @@ def seasonal_indices(history, start_month: int = 1, periods: int = 12, min_movin
     [0.9231, 0.9231, 0.9231, 1.2308]
     """
     if periods not in (12, 4):
-        raise CalcError("periods must be 12 (months) or 4 (quarters)")
+        raise CalcError("msg.calc.targets.periods_months_quarters")
     if min_moving_average_months < 24:
-        raise CalcError("the centred 12-month moving average needs at least 24 months")
+        raise CalcError("msg.calc.targets.centred_month_moving_average")
     y, first = _monthly_history(history, start_month)
     if method == "auto":
         method = "ratio_to_moving_average" if y.size >= min_moving_average_months else "average_of_ratios"
     if y.size < MONTHS:
-        raise CalcError(f"seasonal indices need at least 12 months of history, not {y.size}")
+        raise CalcError("msg.calc.targets.seasonal_indices_need_at", size=y.size)
     raw = None
     if method == "ratio_to_moving_average":
         if y.size < 2 * MONTHS:
-            raise CalcError(f"the ratio to a moving average needs at least 24 months of history, not {y.size}")
+            raise CalcError("msg.calc.targets.ratio_moving_average_needs", size=y.size)
         weights = np.r_[0.5, np.ones(11), 0.5] / MONTHS
         raw = _ratio_to_moving_average_without_blanks(y, first, weights)
         if raw is None:
@@ -220,13 +220,13 @@ def seasonal_indices(history, start_month: int = 1, periods: int = 12, min_movin
         counts = np.bincount(block[complete], weights=(~np.isnan(y[complete])).astype(float))
         trend = np.where(complete, (sums / np.maximum(counts, 1))[np.minimum(block, sums.size - 1)], np.nan)
     else:
-        raise CalcError(f"unknown seasonal method {method!r}")
+        raise CalcError("msg.calc.targets.unknown_seasonal_method", method=method)
     if raw is None:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios = np.where(trend > 0, y / trend, np.nan)
         raw = _mean_by_month(ratios, first)
     if raw.sum() <= 0:
-        raise CalcError("the sales history has no sales to take a seasonal pattern from")
+        raise CalcError("msg.calc.targets.sales_history_has_no_2")
     monthly = MONTHS * raw / raw.sum()
     return monthly if periods == MONTHS else monthly.reshape(4, 3).mean(axis=1)
 
@@ -294,29 +294,29 @@ def seasonal_split_columns(annual_target: float, indices, overrides=None, unit: 
     >>> seasonal_split_columns(1_200_000, [0.8, 1.0, 1.0, 1.2], [300_000, None, None, None])["target"].tolist()
     [300000.0, 281250.0, 281250.0, 337500.0]
     """
-    s = _vector(indices, "a seasonal index")
+    s = _vector(indices, "calc.subject.seasonal_index")
     if s.size == 0 or np.isnan(s).any():
-        raise CalcError("every period needs a seasonal index")
+        raise CalcError("msg.calc.targets.every_period_needs_seasonal")
     target = float(annual_target)
     if not np.isfinite(target) or target < 0:
-        raise CalcError("the annual target must be a number of zero or more")
+        raise CalcError("msg.calc.targets.annual_target_number_zero")
     fixed = np.full(s.size, np.nan) if overrides is None else np.ravel(np.asarray(
         [np.nan if v is None else v for v in np.ravel(np.asarray(overrides, dtype=object))], dtype=float))
     if fixed.size != s.size:
-        raise CalcError(f"{fixed.size} overrides for {s.size} periods")
+        raise CalcError("msg.calc.targets.overrides_periods", size=fixed.size, size2=s.size)
     if np.any(fixed < 0):
-        raise CalcError("an override cannot be below zero")
+        raise CalcError("msg.calc.targets.override_cannot_below_zero")
     is_fixed = ~np.isnan(fixed)
-    total_units = _units(target, unit, "the annual target")
-    fixed_units = np.array([_units(v, unit, "the override") for v in fixed[is_fixed]], dtype=np.int64)
+    total_units = _units(target, unit, "calc.subject.annual_target")
+    fixed_units = np.array([_units(v, unit, "calc.subject.override") for v in fixed[is_fixed]], dtype=np.int64)
     rest_units = total_units - int(fixed_units.sum())
     if rest_units < 0:
-        raise CalcError(f"the overrides add up to {fixed[is_fixed].sum():g}, more than the annual target {target:g}")
+        raise CalcError("msg.calc.targets.overrides_add_up_more", value=fixed[is_fixed].sum(), target=target)
     free_weight = s[~is_fixed].sum()
     if (~is_fixed).sum() == 0 and rest_units != 0:
-        raise CalcError("every period is overridden but the overrides do not add up to the annual target")
+        raise CalcError("msg.calc.targets.every_period_overridden_but")
     if rest_units > 0 and free_weight <= 0:
-        raise CalcError("the periods left to absorb the rest of the target all have a seasonal index of zero")
+        raise CalcError("msg.calc.targets.periods_left_absorb_rest")
     parts = np.zeros(s.size, dtype=np.int64)
     parts[is_fixed] = fixed_units
     if (~is_fixed).any():
@@ -345,15 +345,15 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
     >>> allocation_basis([600, 400], [0, 0.5], [500, 1500], 0.5, 0.2, 0.3).round(3).tolist()
     [0.475, 0.525]
     """
-    h = _vector(history, "the sales history")
+    h = _vector(history, "calc.subject.sales_history")
     n = h.size
-    g = None if recent_growth is None else _vector(recent_growth, "the growth rate", None)
-    p = None if potential is None else _vector(potential, "the market potential")
+    g = None if recent_growth is None else _vector(recent_growth, "calc.subject.growth_rate", None)
+    p = None if potential is None else _vector(potential, "calc.subject.market_potential")
     if (g is not None and g.size != n) or (p is not None and p.size != n):
-        raise CalcError(f"history, growth and potential need one value per dealer ({n})")
+        raise CalcError("msg.calc.targets.history_growth_potential_need", n=n)
     weights = np.array([weight_history, weight_growth, weight_potential], dtype=float)
     if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise CalcError("the allocation weights must be zero or more and not all zero")
+        raise CalcError("msg.calc.targets.allocation_weights_zero_more")
     blend = _blend_without_blanks(h, g, p, weights)
     if blend is not None:
         return blend
@@ -364,7 +364,7 @@ def allocation_basis(history, recent_growth=None, potential=None, weight_history
     totals = components.sum(axis=1)
     usable = (totals > 0) & (weights > 0)
     if not usable.any():
-        raise CalcError("there is no history, growth or potential to allocate the target by")
+        raise CalcError("msg.calc.targets.there_no_history_growth")
     shares = components[usable] / totals[usable, None]
     return (weights[usable, None] * shares).sum(axis=0) / weights[usable].sum()
 
@@ -495,34 +495,33 @@ def allocate(total: float, weights, floors=None, ceilings=None, unit: float = 1.
     >>> allocate(1000, [5, 3, 2], floors=[0, 0, 300]).tolist()
     [438.0, 262.0, 300.0]
     """
-    w = _vector(weights, "a weight")
+    w = _vector(weights, "calc.subject.weight")
     n = w.size
     if n == 0:
-        raise CalcError("there are no dealers to allocate the target to")
+        raise CalcError("msg.calc.targets.there_no_dealers_allocate")
     w = np.nan_to_num(w, nan=0.0)
-    f = np.zeros(n) if floors is None else np.nan_to_num(_vector(floors, "a floor"), nan=0.0)
-    c = np.full(n, np.inf) if ceilings is None else _vector(ceilings, "a ceiling")
+    f = np.zeros(n) if floors is None else np.nan_to_num(_vector(floors, "calc.subject.floor"), nan=0.0)
+    c = np.full(n, np.inf) if ceilings is None else _vector(ceilings, "calc.subject.ceiling")
     c = np.where(np.isnan(c), np.inf, c)
     if f.size != n or c.size != n:
-        raise CalcError(f"floors and ceilings need one value per dealer ({n})")
+        raise CalcError("msg.calc.targets.floors_ceilings_need_one", n=n)
     below = np.flatnonzero(c < f)
     if below.size:
-        raise CalcError(f"dealer {below[0] + 1}: the ceiling {c[below[0]]:g} is below the floor {f[below[0]]:g}")
+        raise CalcError("msg.calc.targets.dealer_ceiling_below_floor", below=below[0] + 1, c=c[below[0]], f=f[below[0]])
     total = float(total)
     if not np.isfinite(total) or total < 0:
-        raise CalcError("the total to allocate must be a number of zero or more")
-    total_units = _units(total, float(unit), "the total")
+        raise CalcError("msg.calc.targets.total_allocate_number_zero")
+    total_units = _units(total, float(unit), "calc.subject.total")
     lo = np.ceil(f / unit - _UNIT_TOLERANCE)
     hi = np.floor(np.where(np.isinf(c), total_units, c / unit) + _UNIT_TOLERANCE)
     no_room = np.flatnonzero(lo > hi)
     if no_room.size:
         i = no_room[0]
-        raise CalcError(f"dealer {i + 1}: no multiple of the rounding unit {unit:g} lies between the floor "
-                        f"{f[i]:g} and the ceiling {c[i]:g}")
+        raise CalcError("msg.calc.targets.dealer_no_multiple_rounding", i=i + 1, unit=unit, f=f[i], c=c[i])
     if lo.sum() > total_units:
-        raise CalcError(f"the floors add up to {lo.sum() * unit:g}, more than the total {total:g}")
+        raise CalcError("msg.calc.targets.floors_add_up_more", value=lo.sum() * unit, total=total)
     if hi.sum() < total_units:
-        raise CalcError(f"the ceilings add up to {hi.sum() * unit:g}, less than the total {total:g}")
+        raise CalcError("msg.calc.targets.ceilings_add_up_less", value=hi.sum() * unit, total=total)
     exact = _proportional_within_bounds(float(total_units), w, lo, hi)
     return np.round(round_to_units(exact, total_units, lo, hi) * unit, _decimals(unit))
 
@@ -562,7 +561,7 @@ def allocate_targets(total: float, dealers: pd.DataFrame, weight_history: float 
     [1800.0, 600.0]
     """
     if history not in dealers.columns:
-        raise CalcError(f"the dealer table needs the column {history}")
+        raise CalcError("msg.calc.targets.dealer_table_needs_column", history=history)
 
     def optional(name):
         return dealers[name].to_numpy(dtype=float) if name in dealers.columns else None
@@ -574,7 +573,7 @@ def allocate_targets(total: float, dealers: pd.DataFrame, weight_history: float 
         t = np.asarray(month_totals, dtype=float)
         a = np.asarray(active, dtype=bool)
         if a.shape != (t.size, share.size):
-            raise CalcError(f"{t.size} months × {share.size} dealers are needed to say who is under contract when")
+            raise CalcError("msg.calc.targets.months_dealers_needed_say", size=t.size, size2=share.size)
         present = share[None, :] * a
         per_month = present.sum(axis=1, keepdims=True)
         weights = (t[:, None] * np.divide(present, per_month, out=np.zeros(present.shape), where=per_month > 0)).sum(0)

@@ -356,7 +356,7 @@ def evaluate_prospects(inputs: Inputs) -> pd.DataFrame:
     codes = np.asarray(criteria["prospect_criterion"], dtype=object)
     x = raw.to_numpy(float)
     scaled, weights, _ = normalised_metrics({c: x[:, j] for j, c in enumerate(codes)}, criteria,
-                                            code="prospect_criterion", what="prospect criteria")
+                                            code="prospect_criterion", what="calc.subject.prospect_criteria")
     score = score_of_present(scaled, weights)["score"].to_numpy()
     floor = pd.to_numeric(criteria["gate_floor"], errors="coerce").to_numpy(float)
     pass_score, conditional = float(settings["prospect_pass_score"]), float(settings["prospect_conditional_score"])

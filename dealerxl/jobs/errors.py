@@ -12,26 +12,15 @@ folder…) as :func:`dealerxl.jobs.faults.file_reason` says it, anything else as
 """
 from __future__ import annotations
 
-from dealerxl.book.problems import Problem, WorkbookUnreadable
+from dealerxl.book.problems import WorkbookUnreadable
 from dealerxl.calc import CalcError
 
 
 class JobError(CalcError):
     """A job that cannot be worked out from its inputs; nothing was written.
 
-    ``key`` names the message in the translation table, ``fields`` fill it as given and
-    ``label_fields`` as label keys (or tuples of keys, listed), translated when shown.
+    Keyed like every :class:`~dealerxl.calc.CalcError`; the class says the job refused.
     """
-
-    def __init__(self, key: str, /, *, label_fields: dict | None = None, **fields: object) -> None:
-        self.key = key
-        self.fields = fields
-        self.label_fields = dict(label_fields or {})
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str) -> str:
-        problem = Problem(self.key.removeprefix("msg."), fields=self.fields, label_fields=self.label_fields)
-        return problem.reason(lang)
 
 
 def reason(error: BaseException, lang: str) -> str:

@@ -260,7 +260,7 @@ def cash_applied(receivables: pd.DataFrame, last: pd.Period) -> tuple[pd.DataFra
     dates = pd.to_datetime(ledger["paid_date"])
     paid = pd.DataFrame({"invoice_no": ledger["invoice_no"].astype(str).to_numpy(),
                          "cash": ledger["paid_amount"].astype(float).to_numpy(),
-                         "cash_period": months(dates, "a payment date").to_numpy(),
+                         "cash_period": months(dates, "calc.subject.payment_date").to_numpy(),
                          "_paid_on": dates.to_numpy(), "_payer": ledger["dealer_id"].astype(str).to_numpy()})
     paid = paid.sort_values("_paid_on", kind="stable").reset_index(drop=True)
     orphans = left_out_rows("receivables", paid["invoice_no"], "payment_without_sale_lines",

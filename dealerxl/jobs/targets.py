@@ -69,7 +69,7 @@ def balanced_cells(row_units, column_units, active=None) -> np.ndarray:
     columns = np.asarray(column_units, dtype=np.int64)
     total = int(rows.sum())
     if total != int(columns.sum()):
-        raise CalcError("the month totals and the dealer totals do not add up to the same year")
+        raise CalcError("msg.calc.targets.month_totals_dealer_totals")
     if total == 0:
         return np.zeros((rows.size, columns.size), dtype=np.int64)
     if active is None or np.asarray(active, dtype=bool).all():
@@ -90,7 +90,7 @@ def balanced_cells(row_units, column_units, active=None) -> np.ndarray:
     graph = csr_matrix((capacity, (tails, heads)), shape=(sink + 1, sink + 1))
     flow = maximum_flow(graph, source, sink)
     if flow.flow_value != int(row_left.sum()):
-        raise CalcError("the month × dealer targets cannot be rounded to the rounding unit")
+        raise CalcError("msg.calc.targets.month_dealer_targets_cannot")
     placed = np.asarray(flow.flow[1 + open_i, 1 + n_rows + open_j]).ravel()
     cells[open_i, open_j] += placed.astype(np.int64)
     return cells
@@ -102,7 +102,7 @@ def _fitted_to_active(rows: np.ndarray, columns: np.ndarray, active: np.ndarray)
     per_row = share.sum(axis=1)
     empty = (per_row <= 0) & (rows > 0)
     if empty.any():
-        raise CalcError(f"month {int(np.flatnonzero(empty)[0]) + 1} has a target but no dealer under contract to take it")
+        raise CalcError("msg.calc.targets.month_has_target_but", value=int(np.flatnonzero(empty)[0]) + 1)
     exact = np.divide(rows[:, None] * share, per_row[:, None], out=np.zeros(share.shape), where=per_row[:, None] > 0)
     for _ in range(1000):  # proportional fitting: a few dozen sweeps on these margins
         by_column = exact.sum(axis=0)
@@ -111,7 +111,7 @@ def _fitted_to_active(rows: np.ndarray, columns: np.ndarray, active: np.ndarray)
         exact = exact * np.divide(rows, by_row, out=np.zeros(rows.shape), where=by_row > 0)[:, None]
         if np.abs(exact.sum(axis=0) - columns).max() < 1e-7:
             return exact
-    raise CalcError("the dealers' year targets do not fit the months they are under contract")
+    raise CalcError("msg.calc.targets.dealers_year_targets_do")
 
 
 def contract_months(dealers: pd.DataFrame, year: int, planned=()) -> pd.DataFrame:

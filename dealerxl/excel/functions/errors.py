@@ -24,10 +24,6 @@ ERROR_PREFIX = "#VALUE!"  # Excel shows its error names untranslated in every la
 class InputError(CalcError):
     """A refused argument; :meth:`message` words it in any of the three languages."""
 
-    def __init__(self, key: str, **fields):
-        self.key, self.fields = key, fields
-        super().__init__(self.message("en"))
-
     def message(self, lang: str) -> str:
         fields = {name: (value.words(lang) if hasattr(value, "words") else value)
                   for name, value in self.fields.items()}
@@ -110,5 +106,5 @@ def blank_cell(argument: str, index: int, shape) -> InputError:
 
 def error_cell(error: CalcError, lang: str) -> np.ndarray:
     """The one cell a function shows instead of its result: ``#VALUE!`` and the reason."""
-    reason = error.message(lang) if isinstance(error, InputError) else str(error)
+    reason = error.message(lang)  # every CalcError keeps its message key
     return np.array([[f"{ERROR_PREFIX} {reason}"]], dtype=object)
