@@ -141,7 +141,7 @@ CRITERIA = ("capability", "credit", "market_influence", "willingness", "financia
 def prospect_scores() -> list[dict]:
     values = {"P1": (5, 80, 5, 5, 5, 5), "P2": (3, 80, 3, 3, 3, 3), "P3": (5, 45, 5, 5, 5, 5),
               "P4": (4, 80, 4, None, 4, 4), "P5": (7, 90, 5, 5, 5, 5)}
-    return [{"prospect_id": p, "prospect_criterion": c, "criterion_value": v}
+    return [{"prospect_id": p, "evaluator_id": "S001", "prospect_criterion": c, "criterion_value": v}
             for p, row in values.items() for c, v in zip(CRITERIA, row) if v is not None]
 
 
