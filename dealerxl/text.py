@@ -29,9 +29,12 @@ def key_text(series: pd.Series) -> pd.Series:
     """:func:`key_word` of every value of ``series`` (each distinct value worked out once)."""
     if not len(series):
         return series
+    if isinstance(series.dtype, pd.StringDtype) and bool(series.str.isascii().all()):
+        return series  # every id already in its form: a column of invoice numbers is mostly distinct ids
     positions, distinct = pd.factorize(series)
-    words = [key_word(word) if isinstance(word, str) else word for word in distinct.tolist()]
-    if words == distinct.tolist():
+    given = distinct.tolist()
+    words = [key_word(word) if isinstance(word, str) else word for word in given]
+    if words == given:
         return series
     if isinstance(series.dtype, pd.StringDtype):
         values = pd.array(words, dtype=series.dtype).take(positions, allow_fill=True)
