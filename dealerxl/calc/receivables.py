@@ -275,6 +275,8 @@ def month_end_positions(invoice_date, due_date, amount, paid_amount, paid_date, 
     ends = pd.DatetimeIndex(pd.to_datetime(month_ends)).to_numpy()[None, :]
 
     def dates(values) -> np.ndarray:
+        if pd.api.types.is_datetime64_dtype(getattr(values, "dtype", None)):  # already dates: no object round trip
+            return np.ravel(np.asarray(values))[:, None]
         return pd.to_datetime(pd.Series(np.ravel(np.asarray(values, dtype=object)))).to_numpy()[:, None]
 
     def money(values) -> np.ndarray:
