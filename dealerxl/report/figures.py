@@ -172,14 +172,16 @@ def _number(value) -> float:
         return np.nan
 
 
-def month_figures(inputs, targets: pd.DataFrame, period: pd.Period, risk, service, *, stock: bool) -> dict:
+def month_figures(inputs, targets: pd.DataFrame, period: pd.Period, risk, service, *, stock: bool,
+                  lines: pd.DataFrame | None = None) -> dict:
     """Every summary figure of one month (blank where its source job could not run);
     ``targets`` are the monthly targets (:func:`dealerxl.jobs.incentives.monthly_targets`),
-    ``risk`` and ``service`` the month's risk and service review results (or None).
+    ``risk`` and ``service`` the month's risk and service review results (or None); ``lines``
+    the :func:`net_sales` of the sales lines when the caller already has them.
 
     Achievement = net sales of the dealers with a target in the month ÷ their target; the net
     sales of the others are ``untargeted_revenue`` (revenue = targeted + untargeted)."""
-    lines = net_sales(inputs["sales_transactions"])
+    lines = net_sales(inputs["sales_transactions"]) if lines is None else lines
     metrics = _total_metrics(lines, period)
     target = monthly_target_total(targets, period)
     by_dealer = month_net_sales(lines, period)
@@ -279,10 +281,11 @@ def trend_with_forecast(lines: pd.DataFrame, period: pd.Period, months: int = TR
     return pd.concat([actual, ahead_rows], ignore_index=True)
 
 
-def sales_analysis(inputs, targets: pd.DataFrame, period: pd.Period) -> dict[str, pd.DataFrame]:
+def sales_analysis(inputs, targets: pd.DataFrame, period: pd.Period,
+                   lines: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Tables ``by_region``, ``by_channel``, ``by_product_group``, ``top_dealers``, ``bottom_dealers``, ``trend``,
     ``untargeted`` (:func:`untargeted_sales`) and ``dealer_activity`` (:func:`dealer_activity`)."""
-    lines = net_sales(inputs["sales_transactions"])
+    lines = net_sales(inputs["sales_transactions"]) if lines is None else lines
     dealers = inputs["dealer_master"].drop_duplicates("dealer_id")
     region = pd.Series(dealers["region"].to_numpy(), index=dealers["dealer_id"].astype(str))
     channel = pd.Series(dealers["channel_type"].to_numpy(), index=dealers["dealer_id"].astype(str))

@@ -34,6 +34,7 @@ from dealerxl.report.figures import (
     SALES_FORMS,
     demand_quantity,
     month_figures,
+    net_sales,
     sales_analysis,
     summary_table,
     targets_of,
@@ -178,11 +179,13 @@ def run_monthly_report(source, month, *, lang: str | None = None) -> MonthlyResu
                   len(steps), len(steps) + 1)
     started = time.perf_counter()
     targets, target_notes = reviewed_targets(parts.get("incentives")) or targets_of(inputs, book, period)
-    current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True)
+    lines = net_sales(inputs["sales_transactions"])  # one signed copy of the sales lines for every figure
+    current = month_figures(inputs, targets, period, parts.get("risk"), parts.get("service"), stock=True,
+                            lines=lines)
     before = month_figures(inputs, targets, period - 1, previous.get("risk"), previous.get("service"),
-                           stock=False)
+                           stock=False, lines=lines)
     tables = {"summary": summary_table(current, before)}
-    tables.update({f"sales.{name}": frame for name, frame in sales_analysis(inputs, targets, period).items()})
+    tables.update({f"sales.{name}": frame for name, frame in sales_analysis(inputs, targets, period, lines).items()})
     tables["inventory_health"] = inventory_health(inputs, period)
     # who is who: charts and tables name staff, not their ids
     tables["names.staff"] = inputs["team_roster"][["staff_id", "staff_name"]].drop_duplicates("staff_id")
