@@ -17,6 +17,7 @@ from dealerxl.exchange.manifest import KEY_VARIABLE
 from dealerxl.i18n import tr
 from dealerxl.jobs.sync import sync_workbook
 from dealerxl.store import open_store
+from support.keys import TEST_KEY
 
 MONTH = "2026-11"  # the month after the sample's last: what a dealer sends next
 
@@ -31,7 +32,7 @@ def sample_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def book(sample_file, tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv(KEY_VARIABLE, "test department key")
+    monkeypatch.setenv(KEY_VARIABLE, TEST_KEY)
     monkeypatch.delenv("DEALERXL_STORE_URL", raising=False)
     return Path(shutil.copy(sample_file, tmp_path / "DealerWorkbook.xlsm"))
 

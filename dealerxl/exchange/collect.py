@@ -200,7 +200,10 @@ def load_one(outcome: Outcome, checked: Checked, store) -> Outcome:
             return outcome
         outcome.note = ("exchange.note.other_run", {"submission": loaded.submission_id,
                                                     "received_at": _when(loaded.received_at)})
-    except Exception as error:  # the database itself failed (connection lost…): this file only
+    except Exception as error:
+        if not _store_answers(store):  # the connection is gone: no later file can load either
+            raise
+        # the database refused this file's rows (and still answers): this file only
         outcome.status = "rejected"
         outcome.problems = [Problem("exchange.store_failed", file=outcome.file.name,
                                     fields={"error": f"{type(error).__name__}: {str(error).strip()[:300]}"})]
@@ -211,6 +214,15 @@ def load_one(outcome: Outcome, checked: Checked, store) -> Outcome:
     if outcome.note is None:
         outcome.note = _note(loaded, store, outcome)
     return outcome
+
+
+def _store_answers(store) -> bool:
+    """Whether the store's connection still answers a trivial query (after one of its errors)."""
+    try:
+        store.backend.execute("SELECT 1")
+        return True
+    except Exception:  # closed, terminated or unreachable
+        return False
 
 
 def _loaded_meanwhile(store, outcome: Outcome):
