@@ -70,7 +70,8 @@ def test_the_report_agrees_with_the_recomputation_to_the_unit(both, column):
             assert np.isnan(mine), figure
             continue
         assert round(mine) == round(theirs), (figure, mine, theirs)
-        assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-9), (figure, mine, theirs)
+        # a figure that is a difference of sums of about 1e8 keeps float residue near 1e-8
+        assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-6), (figure, mine, theirs)
 
 
 def test_the_recomputation_runs_as_a_script(sample_with_targets):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
+from dealerxl.report.layout import page_starts
+
 PAPER_PT = {9: (595.0, 842.0)}  # A4 portrait (width, height)
 SECTION_FILL = "1F4E78"
 HEADER_FILL = "DDEBF7"
@@ -174,15 +176,7 @@ def printed(sheet) -> Print:
     heights = [(sheet.row_dimensions[r].height or 15.0) if r in sheet.row_dimensions else 15.0
                for r in range(1, max_row + 1)]
     breaks = {b.id for b in sheet.row_breaks.brk}  # a break after 1-based row id: next page at 0-based id
-    starts, used = [0], 0.0
-    for row, h in enumerate(heights):
-        if row in breaks and row != starts[-1]:
-            starts.append(row)
-            used = 0.0
-        elif used + h > page_pt and row != starts[-1]:
-            starts.append(row)
-            used = 0.0
-        used += h
+    starts = page_starts(heights, breaks, page_pt)
     return Print(scale, fit, width - 72 * (margins.left + margins.right), page_pt, columns_pt * scale / 100.0,
                  starts)
 
