@@ -170,19 +170,19 @@ def test_changed_locked_cells_a_forged_manifest_and_foreign_files_are_rejected_a
     folder, _ = issued
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    good = fill(issued_file(folder, "D00001"), tmp_path / "good.xlsx", monthly_rows(3))
+    good = fill(issued_file(folder, "D00002"), tmp_path / "good.xlsx", monthly_rows(3))
 
     def recipient_changed(book):
-        book.worksheets[0]["B3"] = "D00004"
+        book.worksheets[0]["B3"] = "D00005"
 
     def row_moved_to_another_dealer(book):
-        book.worksheets[0]["A6"] = "D00004"
+        book.worksheets[0]["A6"] = "D00005"
 
     def manifest_changed(book):
         sheet = book["_dx_manifest"]
         for row in sheet.iter_rows():
             if row[0].value == "recipient":
-                row[1].value = "D00004"
+                row[1].value = "D00005"
 
     def header_changed(book):
         book.worksheets[0]["E4"] = "Anything"
@@ -201,8 +201,8 @@ def test_changed_locked_cells_a_forged_manifest_and_foreign_files_are_rejected_a
     result = collect([inbox], store_url, tmp_path, sample_book)
     assert [o.status for o in result.collection.outcomes] == ["rejected"] * 7
     found = reasons(result)
-    assert found["1_recipient.xlsx"] == ["經銷商月報!B3: 鎖定的內容被修改：現為「D00004」，應為「D00001」"]
-    assert found["2_row.xlsx"] == ["經銷商月報!A6: 經銷商編號 已鎖定為 D00001，不能改成「D00004」"]
+    assert found["1_recipient.xlsx"] == ["經銷商月報!B3: 鎖定的內容被修改：現為「D00005」，應為「D00002」"]
+    assert found["2_row.xlsx"] == ["經銷商月報!A6: 經銷商編號 已鎖定為 D00002，不能改成「D00005」"]
     assert found["3_manifest.xlsx"] == ["3_manifest.xlsx: 範本的識別資料被修改過（簽章不符）"]
     assert found["4_header.xlsx"][0].startswith("經銷商月報!E4: 鎖定的內容被修改")
     assert found["5_notes.txt"] == ["5_notes.txt: 5_notes.txt 不是 Excel 活頁簿"]
@@ -219,7 +219,7 @@ def test_a_file_signed_with_another_key_or_for_an_old_form_version_is_rejected(
     from dealerxl.exchange import manifest
 
     folder, _ = issued
-    good = fill(issued_file(folder, "D00001"), tmp_path / "good.xlsx", monthly_rows(3))
+    good = fill(issued_file(folder, "D00002"), tmp_path / "good.xlsx", monthly_rows(3))
 
     def old_version(book):
         sheet = book["_dx_manifest"]
@@ -243,9 +243,9 @@ def test_problems_are_all_reported_with_cells_in_the_recipients_language(issued,
     rows.loc[0, "sell_out_qty"] = "many"
     rows.loc[2, "opening_stock_qty"] = -5.0
     rows.loc[1, "sku"] = "SKU00000"
-    # D00003's dealer master language is zh-Hans
-    assert file_lang(issued_file(folder, "D00003")) == "zh-Hans"
-    path = fill(issued_file(folder, "D00003"), tmp_path / "in" / "D00003.xlsx", rows)
+    # D00011's dealer master language is zh-Hans
+    assert file_lang(issued_file(folder, "D00011")) == "zh-Hans"
+    path = fill(issued_file(folder, "D00011"), tmp_path / "in" / "D00011.xlsx", rows)
     (outcome,) = collect([path], store_url, tmp_path, sample_book).collection.outcomes
     messages = [p.message(outcome.lang) for p in outcome.problems]
     assert outcome.status == "rejected"
@@ -255,7 +255,7 @@ def test_problems_are_all_reported_with_cells_in_the_recipients_language(issued,
         assert store.submissions().empty
 
 
-def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store_url, tmp_path):
+def test_the_report_and_the_reminder_list_are_written(issued, sample_book, sample_data, store_url, tmp_path):
     folder, _ = issued
     path = fill(issued_file(folder, "D00001"), tmp_path / "in" / "D00001.xlsx", monthly_rows(2))
     (tmp_path / "in" / "junk.txt").write_text("hello")
@@ -270,8 +270,9 @@ def test_the_report_and_the_reminder_list_are_written(issued, sample_book, store
     assert list(mail.columns) == ["填表人代號", "名稱", "電子郵件", "表單", "表單名稱", "期間", "語言"]
     assert len(mail) == len(list(folder.glob("*.xlsx"))) - 1
     first = mail.iloc[0]
+    d00002 = sample_data["dealer_master"].set_index("dealer_id").loc["D00002"]
     assert (first["填表人代號"], first["名稱"], first["電子郵件"], first["期間"]) == (
-        "D00002", "永聯企業有限公司", "d00002@dealer.example.com", MONTH)
+        "D00002", d00002["dealer_name"], d00002["email"], MONTH)
     assert path.name not in set(mail["填表人代號"])
 
 
@@ -311,7 +312,7 @@ def test_a_file_filled_and_saved_again_by_libreoffice_is_accepted(issued, sample
 
     folder, _ = issued
     rows = monthly_rows(3, 4)
-    filled = fill(issued_file(folder, "D00004"), tmp_path / "filled" / "D00004.xlsx", rows)
+    filled = fill(issued_file(folder, "D00005"), tmp_path / "filled" / "D00005.xlsx", rows)
     office = LibreOffice()
     try:
         saved = office.convert(filled, tmp_path / "saved", to="xlsx")
@@ -321,4 +322,4 @@ def test_a_file_filled_and_saved_again_by_libreoffice_is_accepted(issued, sample
     (outcome,) = collect([saved], url, tmp_path, sample_book).collection.outcomes
     assert outcome.status == "accepted", [p.message("en") for p in outcome.problems]
     with open_store(url) as store:
-        assert_stored(store, "D00004", rows)
+        assert_stored(store, "D00005", rows)
