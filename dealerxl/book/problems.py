@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dealerxl.i18n import tr
+from dealerxl.i18n import listed_labels, tr
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Problem:
         return f"{sheet}!{self.cell}" if self.cell else sheet
 
     def reason(self, lang: str) -> str:
-        labels = {name: _labels(keys, lang) for name, keys in self.label_fields.items()}
+        labels = {name: listed_labels(keys, lang) for name, keys in self.label_fields.items()}
         return tr(f"msg.{self.code}", lang, **self.fields, **labels)
 
     def message(self, lang: str) -> str:
@@ -53,13 +53,6 @@ class Problem:
     def as_dict(self, lang: str) -> dict:
         return {"sheet": self.sheet, "cell": self.cell, "form": self.form_id, "column": self.column_id,
                 "code": self.code, "reason": self.reason(lang), "message": self.message(lang)}
-
-
-def _labels(keys: str | tuple[str, ...], lang: str) -> str:
-    """One label, or several joined the way the language lists things."""
-    if isinstance(keys, str):
-        return tr(keys, lang)
-    return ("、" if lang.startswith("zh") else ", ").join(tr(key, lang) for key in keys)
 
 
 class WorkbookUnreadable(Exception):

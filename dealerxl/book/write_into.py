@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from dealerxl.forms import get_form
-from dealerxl.i18n import has, tr
+from dealerxl.i18n import has, listed_labels, tr
 from dealerxl.book.package_parts import finish_package, sheet_parts
 from dealerxl.book.sheet_xml import GeneratedRows, sheet_rewrite, without_rewritten_rows
 from dealerxl.jobs.safety import atomic_write, parts_at_risk
@@ -65,13 +65,6 @@ class WriteRefused(ValueError):
     def message(self, lang: str) -> str:
         labels = {name: listed_labels(keys, lang) for name, keys in self.label_fields.items()}
         return tr(self.key, lang, **self.fields, **labels)
-
-
-def listed_labels(keys, lang: str) -> str:
-    """One label, or several joined the way the language lists things."""
-    if isinstance(keys, str):
-        return tr(keys, lang)
-    return ("、" if lang.startswith("zh") else ", ").join(tr(key, lang) for key in keys)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ than text, so the workbook layer says ``sheet!cell: reason`` in the workbook's l
 """
 from __future__ import annotations
 
-from dealerxl.i18n import has, tr
+from dealerxl.i18n import has, listed, tr
 
 
 class CalcError(ValueError):
@@ -49,4 +49,4 @@ def _labels(keys: str | tuple[str, ...], lang: str) -> str:
     user typed in that spelling) is shown as it is."""
     if isinstance(keys, str):
         return tr(keys, lang) if has(keys) else keys
-    return ("、" if lang.startswith("zh") else ", ").join(tr(key, lang) if has(key) else key for key in keys)
+    return listed((tr(key, lang) if has(key) else key for key in keys), lang)

@@ -550,7 +550,6 @@ def _search_multiplicative(data, trend, damped, season, m):
     """
     level, slope, seasons = heuristic_start(data, m, multiplicative=True)
     state = np.column_stack([level, slope * trend, seasons])
-    rows_all = np.arange(data.shape[0])
 
     def objective(theta, rows):
         alpha, beta, gamma, phi = _smoothing(theta, trend[rows], season[rows], damped[rows])

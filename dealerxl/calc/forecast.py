@@ -110,7 +110,6 @@ def forecast_with_intervals(history, horizon: int, season: int = SEASON, levels=
     if horizon < 1:
         raise CalcError("msg.calc.forecast.forecast_horizon_at_least")
     x, length = _history(history)
-    rows = x.shape[0]
     mean = seasonal_naive(x, horizon, season)
     method = np.where(length == 0, "none", np.where(length < season, "naive_mean", "seasonal_naive")).astype(object)
     lower, upper = _fallback_intervals(x, length, mean, horizon, season, levels)

@@ -73,6 +73,22 @@ def tr(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def listed(texts, lang: str) -> str:
+    """Texts joined the way ``lang`` lists things (、 in Chinese, a comma in English).
+
+    >>> listed(["A", "B"], "zh-Hant"), listed(["A", "B"], "en")
+    ('A、B', 'A, B')
+    """
+    return ("、" if lang.startswith("zh") else ", ").join(texts)
+
+
+def listed_labels(keys: str | tuple[str, ...], lang: str) -> str:
+    """The label of one key, or the labels of several listed as ``lang`` lists things."""
+    if isinstance(keys, str):
+        return tr(keys, lang)
+    return listed((tr(key, lang) for key in keys), lang)
+
+
 def all_labels(key: str) -> tuple[str, str, str]:
     """The three labels of ``key`` (zh-Hant, zh-Hans, en)."""
     try:

@@ -58,7 +58,7 @@ from dealerxl.calc.appraisal import (
 from dealerxl.calc.channel import active_in_month, market_rollup, renewal_alerts
 from dealerxl.calc.scoring import grade, score_of_present
 from dealerxl.forms import DEFAULT_ROWS, ENUMS
-from dealerxl.i18n import has, tr
+from dealerxl.i18n import has, listed, tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import Inputs, JobResult, settings_table
 from dealerxl.jobs.months import require_month_data
@@ -372,7 +372,7 @@ def evaluate_prospects(inputs: Inputs) -> pd.DataFrame:
                             for j, c in enumerate(codes) if failed[i, j])
         if missing[i].any():
             return tr("msg.dealers.reason.missing", lang,
-                      criteria=_joined([tr(f"enum.prospect_criterion.{c}", lang) for c in codes[missing[i]]], lang))
+                      criteria=listed([tr(f"enum.prospect_criterion.{c}", lang) for c in codes[missing[i]]], lang))
         key = {"sign": "pass", "sign_with_conditions": "conditional", "reject": "low"}[recommendation[i]]
         return tr(f"msg.dealers.reason.{key}", lang, score=f"{score[i]:.1f}", pass_score=f"{pass_score:g}",
                   conditional=f"{conditional:g}")
@@ -393,10 +393,6 @@ def evaluate_prospects(inputs: Inputs) -> pd.DataFrame:
         "recommendation_reason": [reason(i) for i in range(len(ids))],  # words per prospect, once each
     })
     return table[columns]
-
-
-def _joined(items: list[str], lang: str) -> str:
-    return ("、" if lang.startswith("zh") else ", ").join(items)
 
 
 # ---- renewals and the market ---------------------------------------------------------------
@@ -505,7 +501,7 @@ def _labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif column in LIST_COLUMNS:
             enum = LIST_COLUMNS[column]
             out[column] = out[column].map(
-                lambda v, e=enum: _joined([tr(f"enum.{e}.{c}", lang) for c in v.split(",")], lang)
+                lambda v, e=enum: listed([tr(f"enum.{e}.{c}", lang) for c in v.split(",")], lang)
                 if isinstance(v, str) and v else v)
     if "region" in frame:
         out["region"] = out["region"].replace("total", tr("report.dealers.total", lang))

@@ -23,9 +23,8 @@ import re
 import pandas as pd
 
 from dealerxl.book.parse import FULL_WIDTH
-from dealerxl.calc import CalcError
 from dealerxl.forms import get_form
-from dealerxl.i18n import tr
+from dealerxl.i18n import listed, tr
 from dealerxl.jobs.errors import JobError
 
 _MONTH = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月\s*)?"
@@ -114,6 +113,5 @@ def empty_forms_note(result, lang: str) -> list[str]:
     empty = getattr(result, "empty_forms", None)
     if not empty:
         return []
-    separator = "、" if lang.startswith("zh") else ", "
-    sheets = separator.join(tr(get_form(form_id).label_key("sheet"), lang) for form_id in empty)
+    sheets = listed((tr(get_form(form_id).label_key("sheet"), lang) for form_id in empty), lang)
     return [tr("msg.month.some_empty", lang, month=result.summary.get("month", ""), forms=sheets)]

@@ -25,7 +25,7 @@ from dealerxl.calc.inventory import abc_xyz, apply_policy, thresholds_from_setti
 from dealerxl.calc.replenishment import COUNT_CLASSES, REASON_FIELDS, REQUIRED, replenishment_proposal
 from dealerxl.calc.supply import logistics_costs, supplier_scorecard
 from dealerxl.forms import ENUMS, get_form
-from dealerxl.i18n import has, tr
+from dealerxl.i18n import has, listed, tr
 from dealerxl.jobs.common import JobResult, load_inputs, localise, settings_table, sheet_title
 
 JOB = "replenish"
@@ -133,9 +133,8 @@ def number_text(values: pd.Series) -> pd.Series:
 def parameter_names(missing: pd.Series, lang: str) -> pd.Series:
     """The comma-separated column ids of ``missing`` as the language's labels."""
     labels = {name: tr(_parameter_key(name), lang) for name in REQUIRED}
-    sep = "、" if lang.startswith("zh") else ", "
     return missing.fillna("").map(
-        lambda ids: sep.join(labels.get(i.strip(), i.strip()) for i in ids.split(",") if i.strip()))
+        lambda ids: listed((labels.get(i.strip(), i.strip()) for i in ids.split(",") if i.strip()), lang))
 
 
 def _parameter_key(name: str) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from dealerxl.calc import CalcError
 from dealerxl.forms import FORMS, get_form
-from dealerxl.i18n import tr
+from dealerxl.i18n import listed_labels, tr
 from dealerxl.jobs import progress
 from dealerxl.jobs.common import JobResult, sheet_title
 from dealerxl.store import EXCEL_MAX_ROWS, StoreError, open_store
@@ -221,7 +221,6 @@ def sync_workbook(workbook: str | Path, *, forms: list[str] | None = None, month
     from dealerxl.book.workbook_file import WorkbookFile
     from dealerxl.book.write_into import (
         WriteRefused,
-        listed_labels,
         parts_lost_by_rewrite,
         refuse_if_open_in_excel,
         write_into,

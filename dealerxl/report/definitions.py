@@ -10,7 +10,7 @@ against each other by the tests.
 """
 from __future__ import annotations
 
-from dealerxl.i18n import tr
+from dealerxl.i18n import listed, tr
 
 DOCUMENT = "docs/DEFINITIONS.md"
 # Definition id → its section number in DOCUMENT.
@@ -55,6 +55,5 @@ def note(definitions, lang: str) -> str:
     >>> note(("overdue", "provision"), "en")
     'Definitions: docs/DEFINITIONS.md §5 overdue, §6 provision'
     """
-    separator = "、" if lang.startswith("zh") else ", "
     return tr("definition.note", lang, document=DOCUMENT,
-              sections=separator.join(reference(d, lang) for d in definitions))
+              sections=listed((reference(d, lang) for d in definitions), lang))

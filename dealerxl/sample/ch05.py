@@ -15,7 +15,7 @@ import pandas as pd
 
 from dealerxl.forms import FORMS
 from dealerxl.sample.settings import default_frame
-from dealerxl.sample.ch01 import as_dates, codes, dealers, month_starts, period_end, phone_numbers, team_members
+from dealerxl.sample.ch01 import as_dates, codes, month_starts, phone_numbers, team_members
 
 GROUPS = pd.DataFrame({
     "product_group": ["PG01", "PG02", "PG03", "PG04", "PG05", "PG06"],

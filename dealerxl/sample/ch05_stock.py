@@ -188,7 +188,6 @@ def _stock(ctx, items: pd.DataFrame, stocking: pd.DataFrame, lines: pd.DataFrame
     nothing of a few, what is left of discontinued ones; the last issue is the last sale
     shipped from there."""
     rng = ctx.rng
-    end = period_end(ctx).normalize()
     n = len(stocking)
     item = stocking["item"].to_numpy()
     pattern = ctx.plan.get("item_pattern")
